@@ -126,7 +126,7 @@ def solc_binary() -> Path:
     try:
         if Version(SOLC_VERSION) in solcx.get_installed_solc_versions():
             return Path(solcx.get_executable(SOLC_VERSION))
-    except Exception:  # noqa: BLE001 - any trouble finding a native solc means: use the shim
+    except Exception:
         pass
     if shutil.which("node") is None:
         raise BuildError("Node.js 20+ is needed to run solc-js; install it, then `make install`")
@@ -239,7 +239,10 @@ def main(argv: list[str] | None = None) -> int:
             write_artifacts(artifacts, Path(tmp))
             stale = stale_artifacts(args.out, Path(tmp))
         if stale:
-            print("contracts.build --check: stale artifacts (run `python -m contracts.build` and commit):", file=sys.stderr)
+            print(
+                "contracts.build --check: stale artifacts (run `python -m contracts.build` and commit):",
+                file=sys.stderr,
+            )
             for name in stale:
                 print(f"  {name}", file=sys.stderr)
             return 1

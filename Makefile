@@ -1,0 +1,57 @@
+# Copyright Hub: the public face of the repository. `make up` runs the hub, `make test` checks it.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HUB := $(VENV)/bin/copyright-hub
+STAMPS := .stamps
+
+.PHONY: install up down test lint bench contracts clean help
+
+help:
+	@echo "make up      install, start the devnet, deploy, index and serve the API with demo data"
+	@echo "make down    stop what make up started (chain state is kept)"
+	@echo "make test    install, then run the contract build check, lint and the whole suite"
+	@echo "make bench   run every benchmark under benchmarks/"
+
+install: $(STAMPS)/python $(STAMPS)/node
+
+$(STAMPS)/tools:
+	@command -v $(PYTHON) >/dev/null || { echo "make install: Python 3.11+ is required; install it (or pass PYTHON=/path/to/python3.11)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "make install: Python 3.11+ is required, found $$($(PYTHON) --version 2>&1); pass PYTHON=/path/to/python3.11"; exit 1; }
+	@command -v node >/dev/null || { echo "make install: Node.js 20+ is required for solc-js and anvil; install Node.js 20 or newer"; exit 1; }
+	@command -v npm >/dev/null || { echo "make install: npm is required (it ships with Node.js 20+); install it"; exit 1; }
+	@node -e 'process.exit(parseInt(process.versions.node) < 20 ? 1 : 0)' || { echo "make install: Node.js 20+ is required, found $$(node --version); upgrade Node.js"; exit 1; }
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/python: $(STAMPS)/tools pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+$(STAMPS)/node: $(STAMPS)/tools package.json package-lock.json
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+up: install
+	@$(HUB) up
+
+down:
+	@$(HUB) down
+
+contracts: install
+	$(PY) -m contracts.build
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install
+	$(PY) -m contracts.build --check
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules $(STAMPS)

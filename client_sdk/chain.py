@@ -1,0 +1,85 @@
+"""Connecting to an EVM JSON-RPC endpoint and sending locally signed transactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted, Web3RPCError
+from web3.types import TxReceipt
+
+from ._config import DEFAULT_RECEIPT_TIMEOUT, DEFAULT_RPC_TIMEOUT
+from .errors import ChainUnavailable, TransactionFailed
+from .reverts import decode_revert, revert_data_from_exception
+
+
+def connect(rpc_url: str, timeout: float = DEFAULT_RPC_TIMEOUT) -> Web3:
+    """A :class:`Web3` on ``rpc_url`` that has answered ``eth_chainId``; else :class:`ChainUnavailable`."""
+    w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+    try:
+        w3.eth.chain_id  # noqa: B018 - a real round trip, not just a socket check
+    except Exception as exc:
+        raise ChainUnavailable(rpc_url, _reason(exc)) from None
+    return w3
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+def raise_for_revert(exc: BaseException, tx_hash: str | None = None) -> None:
+    """Re-raise a web3 revert as the matching typed SDK error (or leave it if it is not a revert)."""
+    data = revert_data_from_exception(exc)
+    decoded = decode_revert(data, tx_hash)
+    if decoded is not None:
+        raise decoded from None
+    if isinstance(exc, (ContractCustomError, ContractLogicError)):
+        raise TransactionFailed(f"the contract reverted without a known reason: {exc}", tx_hash) from None
+
+
+def send_transaction(
+    w3: Web3,
+    account: LocalAccount,
+    tx: dict[str, Any],
+    *,
+    receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT,
+) -> TxReceipt:
+    """Fill in, sign locally, send and wait for ``tx``. Reverts surface as typed errors *before* sending.
+
+    Gas is estimated first: a call that would revert is refused with its custom error and nothing is
+    broadcast, so nothing on chain changes.
+    """
+    tx = dict(tx)
+    tx.setdefault("from", account.address)
+    tx.setdefault("chainId", w3.eth.chain_id)
+    tx.setdefault("nonce", w3.eth.get_transaction_count(account.address, "pending"))
+    if "gas" not in tx:
+        try:
+            estimate = w3.eth.estimate_gas(tx)  # type: ignore[arg-type]
+        except (ContractCustomError, ContractLogicError, Web3RPCError) as exc:
+            raise_for_revert(exc)
+            raise
+        tx["gas"] = estimate * 12 // 10 + 10_000
+    if "maxFeePerGas" not in tx and "gasPrice" not in tx:
+        base = w3.eth.get_block("latest").get("baseFeePerGas", 0) or 0
+        tip = w3.to_wei(1, "gwei")
+        tx["maxPriorityFeePerGas"] = tip
+        tx["maxFeePerGas"] = 2 * base + tip
+    signed = account.sign_transaction(tx)
+    tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
+    try:
+        receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=receipt_timeout)
+    except TimeExhausted:
+        raise TransactionFailed(
+            f"transaction {HexBytes(tx_hash).to_0x_hex()} was not mined within {receipt_timeout:.0f}s; "
+            "check the node is mining, then look it up by hash",
+            HexBytes(tx_hash).to_0x_hex(),
+        ) from None
+    if receipt["status"] != 1:
+        raise TransactionFailed(
+            f"transaction {HexBytes(tx_hash).to_0x_hex()} reverted on chain", HexBytes(tx_hash).to_0x_hex()
+        )
+    return receipt

@@ -13,6 +13,7 @@ from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractCustomError, ContractLogicError
+from web3.logs import DISCARD
 
 from ._config import DEFAULT_RPC_URL, default_deployments_dir
 from .artifacts import load_artifact
@@ -102,7 +103,7 @@ class Hub:
         if len(content_digest) != 32:
             raise ConfigurationError(f"content_digest must be 32 bytes (sha256), got {len(content_digest)}")
         receipt = self._transact(self.registry, "registerWork", content_digest, content_cid, metadata_cid, work_type)
-        (event,) = self.registry.events.WorkRegistered().process_receipt(receipt)
+        (event,) = self.registry.events.WorkRegistered().process_receipt(receipt, errors=DISCARD)
         return Registration(
             work_id=event["args"]["workId"],
             tx_hash=HexBytes(receipt["transactionHash"]).to_0x_hex(),

@@ -1,0 +1,1 @@
+"""One router per resource. Add a router here and to ``ROUTERS``."""

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from client_sdk.errors import ContractRevert, HubError
 
@@ -33,8 +34,8 @@ def install(app: FastAPI) -> None:
     async def _problem(_request: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc.status_code, exc.title, str(exc.detail), exc.type_, **exc.extra)
 
-    @app.exception_handler(HTTPException)
-    async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem_response(exc.status_code, _title(exc.status_code), str(exc.detail))
 
     @app.exception_handler(RequestValidationError)

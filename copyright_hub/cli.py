@@ -103,6 +103,12 @@ def devnet_status() -> None:
 # -- deploy -----------------------------------------------------------------------------------------
 
 
+def devnet_rpc_url() -> str:
+    """The URL of the devnet `copyright-hub devnet up` started, else the default local URL."""
+    st = devnet_mod.status()
+    return st.url if st.running and st.url else DEFAULT_RPC_URL
+
+
 def resolve_signer(rpc_url: str, keystore: Path | None, key_env: str | None, chain_id: int) -> Any:
     if keystore and key_env:
         raise typer.BadParameter("give either --keystore or --key-env, not both")
@@ -123,7 +129,10 @@ def resolve_signer(rpc_url: str, keystore: Path | None, key_env: str | None, cha
 @app.command()
 @friendly
 def deploy(
-    rpc: Annotated[str, typer.Option(envvar="COPYRIGHT_HUB_RPC_URL", help="EVM JSON-RPC URL")] = DEFAULT_RPC_URL,
+    rpc: Annotated[
+        str | None,
+        typer.Option(envvar="COPYRIGHT_HUB_RPC_URL", help="EVM JSON-RPC URL (default: the running devnet)"),
+    ] = None,
     keystore: Annotated[
         Path | None,
         typer.Option(help="V3 keystore of the deployer (password: $COPYRIGHT_HUB_KEYSTORE_PASSWORD or prompt)"),
@@ -145,6 +154,7 @@ def deploy(
         signer = sdk_accounts.from_keystore(keystore)
     else:
         signer = None
+    rpc = rpc or devnet_rpc_url()
     w3 = connect(rpc)
     chain_id = w3.eth.chain_id
     if signer is None:

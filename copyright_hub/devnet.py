@@ -46,17 +46,29 @@ class DevnetConfig:
     state: Path = DEVNET_DIR / "state" / "anvil-state.json"
     state_interval: int = 5
     block_time: int = 0
-
-    @property
-    def runtime_dir(self) -> Path:
-        return DEVNET_DIR / "state"
+    #: where run.json (pid, URL) and anvil.log live
+    runtime_dir: Path = DEVNET_DIR / "state"
 
 
-def load_config(path: Path = CONFIG_FILE) -> DevnetConfig:
-    """Read ``devnet.toml``; missing keys take the defaults above."""
-    data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    if "state" in data:
-        data["state"] = (path.parent / data["state"]).resolve()
+#: Environment variable naming another devnet.toml (tests and second devnets use it).
+CONFIG_ENV = "COPYRIGHT_HUB_DEVNET_CONFIG"
+
+
+def load_config(path: Path | None = None) -> DevnetConfig:
+    """Read ``devnet.toml`` (or ``$COPYRIGHT_HUB_DEVNET_CONFIG``); missing keys take the defaults above.
+
+    Relative ``state`` and ``runtime_dir`` paths are relative to the file's folder.
+    """
+    path = path or Path(os.environ.get(CONFIG_ENV, CONFIG_FILE))
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise DevnetError(f"cannot read devnet configuration {path}: {exc}") from None
+    for key in ("state", "runtime_dir"):
+        if key in data:
+            data[key] = (path.parent / data[key]).resolve()
+    if "runtime_dir" in data and "state" not in data:
+        data["state"] = data["runtime_dir"] / "anvil-state.json"
     known = DevnetConfig.__dataclass_fields__
     unknown = set(data) - set(known)
     if unknown:

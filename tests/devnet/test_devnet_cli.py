@@ -1,0 +1,111 @@
+"""The devnet end to end through the real CLI: persistence across down/up, and refusals."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from copyright_hub.devnet import free_port, rpc
+
+HUB = [sys.executable, "-m", "copyright_hub.cli"]
+
+
+@pytest.fixture
+def devnet_env(tmp_path: Path) -> dict[str, str]:
+    """A devnet configuration of its own (free port, state under tmp) so no real devnet is touched."""
+    port = free_port()
+    config = tmp_path / "devnet.toml"
+    config.write_text(f'port = {port}\nruntime_dir = "runtime"\nstate_interval = 1\n')
+    env = dict(
+        os.environ, COPYRIGHT_HUB_DEVNET_CONFIG=str(config), COPYRIGHT_HUB_DEPLOYMENTS_DIR=str(tmp_path / "deployments")
+    )
+    env["COLUMNS"] = "200"
+    yield env
+    subprocess.run([*HUB, "devnet", "down"], env=env, capture_output=True, timeout=60)
+
+
+def run(env: dict[str, str], *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([*HUB, *args], env=env, capture_output=True, text=True, timeout=120)
+    if ok:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def url_of(env: dict[str, str]) -> str:
+    port = Path(env["COPYRIGHT_HUB_DEVNET_CONFIG"]).read_text().split("\n")[0].split("=")[1].strip()
+    return f"http://127.0.0.1:{port}"
+
+
+def test_state_survives_down_and_up(devnet_env: dict[str, str], tmp_path: Path) -> None:
+    up = run(devnet_env, "devnet", "up")
+    assert url_of(devnet_env) in up.stdout
+    assert "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" in up.stdout  # funded dev account listed
+    deployed = run(devnet_env, "deploy")
+    assert "deployed" in deployed.stdout
+    url = url_of(devnet_env)
+    manifest = json.loads((tmp_path / "deployments" / "31337.json").read_text())
+    registry = manifest["contracts"]["WorkRegistry"]["address"]
+    rpc(url, "anvil_mine", ["0x7"])
+    rpc(url, "anvil_setStorageAt", [registry, "0x" + "ab" * 32, "0x" + "00" * 31 + "2a"])
+    before = {
+        "height": rpc(url, "eth_blockNumber"),
+        "balance": rpc(url, "eth_getBalance", ["0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "latest"]),
+        "code": rpc(url, "eth_getCode", [registry, "latest"]),
+        "slot": rpc(url, "eth_getStorageAt", [registry, "0x" + "ab" * 32, "latest"]),
+    }
+    assert int(before["height"], 16) >= 8 and len(before["code"]) > 2
+
+    down = run(devnet_env, "devnet", "down")
+    assert "stopped" in down.stdout
+    assert "not running" in run(devnet_env, "devnet", "status").stdout
+    run(devnet_env, "devnet", "up")
+    after = {
+        "height": rpc(url, "eth_blockNumber"),
+        "balance": rpc(url, "eth_getBalance", ["0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "latest"]),
+        "code": rpc(url, "eth_getCode", [registry, "latest"]),
+        "slot": rpc(url, "eth_getStorageAt", [registry, "0x" + "ab" * 32, "latest"]),
+    }
+    assert after == before
+    status = run(devnet_env, "devnet", "status").stdout
+    assert "running" in status and f"height {int(before['height'], 16)}" in status
+    again = run(devnet_env, "deploy")
+    assert "nothing to do" in again.stdout
+
+
+def test_port_in_use_is_named_and_nothing_is_killed(devnet_env: dict[str, str]) -> None:
+    port = int(url_of(devnet_env).rsplit(":", 1)[1])
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        proc = run(devnet_env, "devnet", "up", ok=False)
+        assert proc.returncode == 1
+        assert f"port {port}" in proc.stderr and "--port" in proc.stderr
+        assert "Traceback" not in proc.stderr
+        holder.getsockname()  # still ours
+
+
+def test_corrupt_state_file_is_refused_and_left_untouched(devnet_env: dict[str, str], tmp_path: Path) -> None:
+    state = tmp_path / "broken.json"
+    state.write_bytes(b'{"block": {truncated')
+    proc = run(devnet_env, "devnet", "up", "--state", str(state), ok=False)
+    assert proc.returncode == 1 and "corrupt" in proc.stderr and "Traceback" not in proc.stderr
+    assert state.read_bytes() == b'{"block": {truncated'
+
+
+def test_unreadable_state_file_is_refused(devnet_env: dict[str, str], tmp_path: Path) -> None:
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    proc = run(devnet_env, "devnet", "up", "--state", str(folder), ok=False)
+    assert proc.returncode == 1 and "is a folder" in proc.stderr
+
+
+def test_non_loopback_host_warns_that_keys_are_public(devnet_env: dict[str, str]) -> None:
+    proc = run(devnet_env, "devnet", "up", "--host", "0.0.0.0")
+    assert "PUBLIC" in proc.stderr
+    assert rpc(url_of(devnet_env), "eth_chainId") == hex(31337)

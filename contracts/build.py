@@ -122,10 +122,11 @@ def solc_binary() -> Path:
     """The native solc py-solc-x installed for :data:`SOLC_VERSION`, else the solc-js shim."""
     import solcx
     from packaging.version import Version
+    from solcx.install import get_executable
 
     try:
         if Version(SOLC_VERSION) in solcx.get_installed_solc_versions():
-            return Path(solcx.get_executable(SOLC_VERSION))
+            return Path(get_executable(SOLC_VERSION))
     except Exception:
         pass
     if shutil.which("node") is None:

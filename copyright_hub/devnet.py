@@ -298,6 +298,8 @@ def status(config: DevnetConfig | None = None) -> DevnetStatus:
     size = state.stat().st_size if state.exists() else None
     if not run or not _alive(int(run["pid"])):
         return DevnetStatus(False, None, None, None, None, state, size)
+    height: int | None
+    chain_id: int | None
     try:
         height = int(rpc(run["url"], "eth_blockNumber"), 16)
         chain_id = int(rpc(run["url"], "eth_chainId"), 16)
@@ -358,4 +360,4 @@ def dev_accounts(config: DevnetConfig | None = None) -> list[tuple[str, str]]:
 
     config = config or load_config()
     accounts = [from_mnemonic(config.mnemonic, i) for i in range(config.accounts)]
-    return [(a.address, a.key.to_0x_hex()) for a in accounts]
+    return [(a.address, "0x" + bytes(a.key).hex()) for a in accounts]

@@ -1,0 +1,58 @@
+"""Content: IPFS-compatible CIDs, block stores (local and kubo), CAR files and encrypted masters.
+
+>>> from client_sdk.content import compute_cid
+>>> str(compute_cid(b""))
+'QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH'
+"""
+
+from __future__ import annotations
+
+from .car import car_chunks, export_car, import_car, read_car
+from .cid import CHUNK_SIZE, CID, MAX_LINKS, ImportResult, compute_cid, import_stream
+from .errors import (
+    BlockNotFound,
+    CarError,
+    ContentError,
+    CorruptBlock,
+    CryptoError,
+    InvalidCID,
+    MalformedDAG,
+    NotAFile,
+    StoreUnavailable,
+    TamperedCiphertext,
+    TruncatedCiphertext,
+    UnsupportedHash,
+    WrongKey,
+)
+from .kubo import KuboStore
+from .store import ContentStore, DagReader, LocalBlockStore
+
+__all__ = [
+    "CHUNK_SIZE",
+    "CID",
+    "MAX_LINKS",
+    "BlockNotFound",
+    "CarError",
+    "ContentError",
+    "ContentStore",
+    "CorruptBlock",
+    "CryptoError",
+    "DagReader",
+    "ImportResult",
+    "InvalidCID",
+    "KuboStore",
+    "LocalBlockStore",
+    "MalformedDAG",
+    "NotAFile",
+    "StoreUnavailable",
+    "TamperedCiphertext",
+    "TruncatedCiphertext",
+    "UnsupportedHash",
+    "WrongKey",
+    "car_chunks",
+    "compute_cid",
+    "export_car",
+    "import_car",
+    "import_stream",
+    "read_car",
+]

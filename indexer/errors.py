@@ -1,0 +1,50 @@
+"""The indexer's exceptions: one root, :class:`IndexerError`; each message says what to do next."""
+
+from __future__ import annotations
+
+
+class IndexerError(Exception):
+    """Root of every error the indexer raises on purpose."""
+
+
+class DeepReorgError(IndexerError):
+    """The chain reorganised below the finality depth; the mirror is left as it was, untouched."""
+
+    def __init__(self, checkpoint: int, floor: int, finality_depth: int) -> None:
+        self.checkpoint = checkpoint
+        self.floor = floor
+        self.finality_depth = finality_depth
+        super().__init__(
+            f"reorg deeper than the finality depth ({finality_depth}): the chain no longer holds the blocks "
+            f"the mirror finalised (up to block {floor}; mirrored to {checkpoint}). Nothing was changed. "
+            "Check the RPC points at the right chain, then raise COPYRIGHT_HUB_FINALITY_DEPTH or rebuild the "
+            "mirror with `copyright-hub index --rebuild`"
+        )
+
+
+class DatabaseUnavailable(IndexerError):
+    """The database could not be reached or refused a write; the open batch was rolled back."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(
+            f"database {url} is unavailable ({reason}); nothing half-written was kept. "
+            "Start the database (or fix COPYRIGHT_HUB_DATABASE_URL) and run the indexer again"
+        )
+
+
+class RpcUnavailable(IndexerError):
+    """The RPC kept failing after the configured retries."""
+
+    def __init__(self, url: str, method: str, reason: str) -> None:
+        self.url = url
+        self.method = method
+        self.reason = reason
+        super().__init__(
+            f"RPC {url} failed {method}: {reason}; check the node is up (or COPYRIGHT_HUB_RPC_URL) and retry"
+        )
+
+
+class ManifestMismatch(IndexerError):
+    """The mirror was built for another deployment than the manifest now names."""

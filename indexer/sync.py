@@ -1,0 +1,455 @@
+"""The sync loop: backfill in adaptive ``eth_getLogs`` ranges, then follow the head block by block,
+detecting reorgs by parent hash and rolling back to the common ancestor.
+
+Every batch (its rows, raw events, block hashes, undo entries and the checkpoint) is written in ONE
+database transaction, so a crash at any moment leaves the mirror at a batch boundary and a restart
+resumes from the checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from client_sdk.manifest import Deployment, manifest_path, read_manifest
+
+from . import models, store
+from ._rpc import RangeTooLarge, Rpc, RpcCallError
+from .db import WriterLock, make_engine, migrate
+from .decode import EventRegistry, Log, decode_logs
+from .errors import DatabaseUnavailable, DeepReorgError, IndexerError, ManifestMismatch
+from .projections import project
+from .settings import IndexerSettings
+
+log = logging.getLogger("indexer")
+
+_raw = models.RawEvent.__table__  # type: ignore[attr-defined]
+_block = models.Block.__table__  # type: ignore[attr-defined]
+_checkpoint = models.Checkpoint.__table__  # type: ignore[attr-defined]
+_status = models.IndexerStatus.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class Progress:
+    """What the loop reports after each batch (the CLI draws it)."""
+
+    state: str
+    checkpoint: int
+    head: int
+    target: int
+    start: int
+    events: int
+    events_total: int
+    reorgs: int
+
+
+@dataclass
+class Cursor:
+    number: int
+    hash: str | None
+    undo_floor: int
+    start: int
+
+
+@dataclass
+class _Stats:
+    started: float = field(default_factory=time.monotonic)
+    events_total: int = 0
+    window: list[tuple[float, int]] = field(default_factory=list)
+    reorgs: int = 0
+    last_reorg_depth: int | None = None
+
+    def add(self, n: int) -> float:
+        now = time.monotonic()
+        self.events_total += n
+        self.window.append((now, n))
+        while self.window and now - self.window[0][0] > 10:
+            self.window.pop(0)
+        span = max(now - self.window[0][0], 1e-3) if len(self.window) > 1 else max(now - self.started, 1e-3)
+        return sum(c for _, c in self.window) / span
+
+
+class Indexer:
+    """Mirrors one hub deployment into one database. Use :meth:`run` (it takes the writer lock)."""
+
+    def __init__(
+        self,
+        settings: IndexerSettings | None = None,
+        *,
+        engine: Engine | None = None,
+        deployment: Deployment | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+        on_standby: Callable[[], None] | None = None,
+    ) -> None:
+        self.settings = settings or IndexerSettings()
+        self.engine = engine or make_engine(self.settings.database_url)
+        self.rpc = Rpc(
+            self.settings.rpc_url,
+            timeout=self.settings.rpc_timeout,
+            backoff=self.settings.rpc_backoff,
+            backoff_max=self.settings.rpc_backoff_max,
+            max_retries=self.settings.rpc_max_retries,
+            on_retry=self._note_error,
+        )
+        self._deployment = deployment
+        self.on_progress = on_progress
+        self.on_standby = on_standby
+        self.stop_event = threading.Event()
+        self.block_range = self.settings.initial_block_range
+        self.stats = _Stats()
+        self.writer = f"{socket.gethostname()}:{os.getpid()}"
+        self.chain_id = 0
+        self.head = 0
+        self._last_error: str | None = None
+        self._error_dirty = False
+
+    # -- public ------------------------------------------------------------------------------------
+
+    def run(self, *, once: bool = False, from_block: int | None = None) -> Cursor:
+        """Index until stopped (``once``: until caught up with the head). Returns the final checkpoint."""
+        lock = WriterLock(self.engine)
+        try:
+            lock.acquire(self.settings.standby_poll, on_wait=self.on_standby)
+        except sa.exc.OperationalError as exc:
+            raise DatabaseUnavailable(_safe_url(self.engine), _reason(exc)) from None
+        try:
+            return self._run_locked(once=once, from_block=from_block)
+        finally:
+            lock.release()
+            self.rpc.close()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    # -- setup ------------------------------------------------------------------------------------
+
+    def _run_locked(self, *, once: bool, from_block: int | None) -> Cursor:
+        try:
+            migrate(self.engine)
+        except sa.exc.OperationalError as exc:
+            raise DatabaseUnavailable(_safe_url(self.engine), _reason(exc)) from None
+        self.chain_id = self.rpc.chain_id()
+        deployment = self._deployment or read_manifest(
+            manifest_path(self.chain_id, self.settings.deployments_dir), expected_chain_id=self.chain_id
+        )
+        contracts = {name: c.address.lower() for name, c in sorted(deployment.contracts.items())}
+        self.addresses = sorted(contracts.values())
+        self.registry = EventRegistry(contracts)
+        cursor = self._db(lambda conn: self._load_cursor(conn, contracts, deployment, from_block))
+        log.info("indexing chain %d from block %d (%d contracts)", self.chain_id, cursor.number + 1, len(contracts))
+        try:
+            return self._loop(cursor, once)
+        except (DeepReorgError, IndexerError) as exc:
+            self._note_error(str(exc))
+            self._flush_error("stopped")
+            raise
+
+    def _load_cursor(
+        self, conn: sa.Connection, contracts: dict[str, str], deployment: Deployment, from_block: int | None
+    ) -> Cursor:
+        row = conn.execute(sa.select(_checkpoint).where(_checkpoint.c.chain_id == self.chain_id)).mappings().first()
+        start = deployment.deploy_block if from_block is None else from_block
+        if row is None:
+            conn.execute(
+                sa.insert(_checkpoint),
+                {
+                    "chain_id": self.chain_id,
+                    "block_number": start - 1,
+                    "block_hash": None,
+                    "undo_floor": start - 1,
+                    "start_block": start,
+                    "contracts": json.dumps(contracts, sort_keys=True),
+                },
+            )
+            return Cursor(start - 1, None, start - 1, start)
+        if json.loads(row["contracts"]) != contracts:
+            raise ManifestMismatch(
+                f"the mirror was built for contracts {row['contracts']} but the manifest now names {contracts}; "
+                "point COPYRIGHT_HUB_DATABASE_URL at a fresh database (or drop this one) to index the new deployment"
+            )
+        if from_block is not None and from_block != row["start_block"]:
+            log.warning(
+                "--from-block %d ignored: this mirror already started at block %d", from_block, row["start_block"]
+            )
+        return Cursor(row["block_number"], row["block_hash"], row["undo_floor"], row["start_block"])
+
+    # -- the loop ------------------------------------------------------------------------------------
+
+    def _loop(self, cursor: Cursor, once: bool) -> Cursor:
+        depth = self.settings.finality_depth
+        last_head_poll = 0.0
+        while not self.stop_event.is_set():
+            if cursor.number + 1 > self.head - depth or time.monotonic() - last_head_poll > 5:
+                self.head = self.rpc.block_number()
+                last_head_poll = time.monotonic()
+            # the chain may have moved under the last block we hold (reorg, or a devnet that came back shorter)
+            if cursor.hash is not None and cursor.number >= self.head:
+                header = self.rpc.header(cursor.number)
+                if header is None or header["hash"].lower() != cursor.hash:
+                    cursor = self._handle_reorg(cursor)
+                    continue
+            safe = self.head - depth
+            nxt = cursor.number + 1
+            if nxt <= safe:
+                cursor = self._backfill(cursor, nxt, safe)
+            elif nxt <= self.head:
+                cursor = self._follow_block(cursor, nxt)
+            else:
+                self._write_status(cursor, "following")
+                if once:
+                    break
+                self.stop_event.wait(self.settings.poll_interval)
+        return cursor
+
+    def _backfill(self, cursor: Cursor, first: int, safe: int) -> Cursor:
+        """One adaptive range of finalized blocks: no undo needed, no reorg possible."""
+        while True:
+            last = min(safe, first + self.block_range - 1)
+            try:
+                raw = self.rpc.logs_range(self.addresses, first, last)
+            except RangeTooLarge as exc:
+                if self.block_range == 1:
+                    raise IndexerError(f"the RPC refuses eth_getLogs even for one block ({exc})") from None
+                self.block_range = max(1, self.block_range // 2)
+                log.info("eth_getLogs %d..%d too large (%s); range now %d", first, last, exc, self.block_range)
+                continue
+            break
+        if len(raw) > self.settings.target_logs_per_batch:
+            self.block_range = max(1, self.block_range // 2)
+        elif len(raw) < self.settings.target_logs_per_batch // 2:
+            self.block_range = min(self.settings.max_block_range, self.block_range * 2)
+        logs = decode_logs(raw, self.registry)
+        self._fill_times(logs)
+        header = self.rpc.header(last)
+        if header is None:  # the chain got shorter than `safe` under us: re-read the head
+            self.head = self.rpc.block_number()
+            return cursor
+        new = Cursor(last, header["hash"].lower(), last, cursor.start)
+        block_row = _block_row(self.chain_id, header)
+        self._commit(cursor, new, logs, undo_block=None, blocks=[block_row], state="backfill")
+        return new
+
+    def _follow_block(self, cursor: Cursor, number: int) -> Cursor:
+        """One unfinalized block: check it extends what we hold, record undo, keep its hash."""
+        header = self.rpc.header(number)
+        if header is None:
+            self.head = self.rpc.block_number()
+            return cursor
+        if cursor.hash is not None and header["parentHash"].lower() != cursor.hash:
+            return self._handle_reorg(cursor)
+        block_hash = header["hash"].lower()
+        try:
+            raw = self.rpc.logs_block(self.addresses, block_hash)
+        except RpcCallError as exc:  # the block vanished between the two calls: start over
+            log.info("logs of block %d (%s) unavailable (%s); re-checking the chain", number, block_hash, exc)
+            return cursor
+        logs = decode_logs(raw, self.registry)
+        time_ = int(header["timestamp"], 16)
+        for lg in logs:
+            lg.block_time = time_
+        new = Cursor(number, block_hash, cursor.undo_floor, cursor.start)
+        floor = max(cursor.undo_floor, number - self.settings.finality_depth)
+        new.undo_floor = floor
+        self._commit(cursor, new, logs, undo_block=number, blocks=[_block_row(self.chain_id, header)], state="following",
+                     prune_floor=floor if floor > cursor.undo_floor else None)  # fmt: skip
+        return new
+
+    def _fill_times(self, logs: list[Log]) -> None:
+        missing = sorted({lg.block_number for lg in logs if lg.block_time is None})
+        if not missing:
+            return
+        times: dict[int, int] = {}
+        for i in range(0, len(missing), 100):
+            chunk = missing[i : i + 100]
+            for n, h in zip(chunk, self.rpc.headers(chunk), strict=True):
+                if h is not None:
+                    times[n] = int(h["timestamp"], 16)
+        for lg in logs:
+            if lg.block_time is None:
+                lg.block_time = times.get(lg.block_number, 0)
+
+    # -- reorgs -------------------------------------------------------------------------------------
+
+    def _handle_reorg(self, cursor: Cursor) -> Cursor:
+        """Find the newest block we hold that the chain still has; roll everything above it back."""
+        held = self._db(
+            lambda conn: conn.execute(
+                sa.select(_block.c.number, _block.c.hash)
+                .where(_block.c.chain_id == self.chain_id, _block.c.number >= cursor.undo_floor)
+                .order_by(_block.c.number.desc())
+            ).all()
+        )
+        ancestor: int | None = None
+        ancestor_hash: str | None = None
+        numbers = [n for n, _ in held]
+        headers = self.rpc.headers(numbers) if numbers else []
+        for (number, block_hash), header in zip(held, headers, strict=True):
+            if header is not None and header["hash"].lower() == block_hash:
+                ancestor, ancestor_hash = number, block_hash
+                break
+        if ancestor is None:
+            if cursor.undo_floor == cursor.start - 1:
+                ancestor = cursor.start - 1  # nothing was mirrored without undo: roll back everything
+            else:
+                raise DeepReorgError(cursor.number, cursor.undo_floor, self.settings.finality_depth)
+        depth = cursor.number - ancestor
+        log.warning("reorg: blocks %d..%d replaced; rolling back to block %d", ancestor + 1, cursor.number, ancestor)
+        new = Cursor(ancestor, ancestor_hash, min(cursor.undo_floor, ancestor), cursor.start)
+        self.stats.reorgs += 1
+        self.stats.last_reorg_depth = depth
+
+        def txn(conn: sa.Connection) -> None:
+            store.rollback_to(conn, self.chain_id, ancestor)
+            self._save_checkpoint(conn, new)
+            self._save_status(conn, new, "following")
+
+        self._db(txn)
+        return new
+
+    # -- writing --------------------------------------------------------------------------------------
+
+    def _commit(
+        self,
+        old: Cursor,
+        new: Cursor,
+        logs: list[Log],
+        *,
+        undo_block: int | None,
+        blocks: list[dict[str, Any]],
+        state: str,
+        prune_floor: int | None = None,
+    ) -> None:
+        changes = project(logs)
+        raw_rows = [_raw_row(self.chain_id, lg) for lg in logs]
+        rate = self.stats.add(len(logs))
+
+        def txn(conn: sa.Connection) -> None:
+            store.insert_ignore(conn, _raw, raw_rows)
+            store.apply_changes(conn, changes, undo_block)
+            store.upsert_rows(conn, _block, blocks)
+            if prune_floor is not None:
+                store.prune(conn, self.chain_id, prune_floor)
+            self._save_checkpoint(conn, new)
+            self._save_status(conn, new, state, rate)
+
+        self._db(txn)
+        if self.on_progress is not None:
+            self.on_progress(
+                Progress(
+                    state,
+                    new.number,
+                    self.head,
+                    self.head - self.settings.finality_depth,
+                    new.start,
+                    len(logs),
+                    self.stats.events_total,
+                    self.stats.reorgs,
+                )
+            )
+
+    def _save_checkpoint(self, conn: sa.Connection, c: Cursor) -> None:
+        conn.execute(
+            sa.update(_checkpoint)
+            .where(_checkpoint.c.chain_id == self.chain_id)
+            .values(block_number=c.number, block_hash=c.hash, undo_floor=c.undo_floor)
+        )
+
+    def _save_status(self, conn: sa.Connection, c: Cursor, state: str, rate: float | None = None) -> None:
+        row: dict[str, Any] = {
+            "chain_id": self.chain_id,
+            "state": state,
+            "writer": self.writer,
+            "head_block": self.head,
+            "checkpoint_block": c.number,
+            "head_lag": max(0, self.head - c.number),
+            "events_total": self.stats.events_total,
+            "reorgs_handled": self.stats.reorgs,
+            "last_reorg_depth": self.stats.last_reorg_depth,
+            "updated_at": int(time.time()),
+        }
+        if rate is not None:
+            row["events_per_s"] = round(rate, 1)
+        if self._error_dirty:
+            row["last_error"] = self._last_error
+            row["last_error_at"] = int(time.time())
+            self._error_dirty = False
+        store.upsert_rows(conn, _status, [row])
+
+    def _write_status(self, cursor: Cursor, state: str) -> None:
+        self._db(lambda conn: self._save_status(conn, cursor, state, 0.0 if state == "following" else None))
+
+    def _note_error(self, message: str) -> None:
+        self._last_error = message[:2000]
+        self._error_dirty = True
+
+    def _flush_error(self, state: str) -> None:
+        if not self.chain_id:
+            return
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    sa.update(_status)
+                    .where(_status.c.chain_id == self.chain_id)
+                    .values(state=state, last_error=self._last_error, last_error_at=int(time.time()))
+                )
+        except sa.exc.SQLAlchemyError:
+            pass
+
+    def _db(self, fn: Callable[[sa.Connection], Any]) -> Any:
+        """Run ``fn`` in one transaction; an unreachable database stops the indexer cleanly."""
+        try:
+            with self.engine.begin() as conn:
+                return fn(conn)
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            raise DatabaseUnavailable(_safe_url(self.engine), _reason(exc)) from None
+
+
+def _block_row(chain_id: int, header: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "chain_id": chain_id,
+        "number": int(header["number"], 16),
+        "hash": header["hash"].lower(),
+        "parent_hash": header["parentHash"].lower(),
+        "time": int(header["timestamp"], 16),
+    }
+
+
+def _raw_row(chain_id: int, lg: Log) -> dict[str, Any]:
+    t = lg.topics
+    n = len(t)
+    return {
+        "chain_id": chain_id,
+        "block_hash": lg.block_hash,
+        "log_index": lg.log_index,
+        "block_number": lg.block_number,
+        "tx_hash": lg.tx_hash,
+        "tx_index": lg.tx_index,
+        "address": lg.address,
+        "contract": lg.contract,
+        "event": lg.event,
+        "topic0": t[0] if n > 0 else None,
+        "topic1": t[1] if n > 1 else None,
+        "topic2": t[2] if n > 2 else None,
+        "topic3": t[3] if n > 3 else None,
+        "data": lg.data,
+        "args": None if lg.args is None else json.dumps(lg.args, separators=(",", ":")),
+    }
+
+
+def _safe_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0][:200] if text.strip() else type(exc).__name__

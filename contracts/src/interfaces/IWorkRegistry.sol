@@ -2,38 +2,154 @@
 pragma solidity 0.8.37;
 
 /// @title IWorkRegistry
-/// @notice The registry of audiovisual works: each registered work is an ERC-721 token held by its
-/// lead owner and bound to the sha256 digest of its content.
+/// @notice The registry of audiovisual works. Each work is an ERC-721 token held by its lead owner
+/// and bound to the sha256 digest of its content; co-owners, parent works, metadata versions,
+/// status and reviewer attestations hang off that token.
+/// @dev CIDs are not stored: they live in events only (`WorkRegistered`, `MetadataUpdated`), which
+/// are the record an indexer or auditor rebuilds from. On chain a work is one storage word (owner
+/// plus 96 bits of packed data, see `WorkRegistry`) and one digest -> id entry.
 interface IWorkRegistry {
-    /// @notice A registered work as stored on chain.
-    /// @param contentDigest sha256 of the content file.
-    /// @param registeredAt block timestamp of the registration.
-    /// @param workType the kind of work (film, series, animation, short video, audio, podcast, live recording, interactive).
-    /// @param contentCid IPFS CID of the content.
-    /// @param metadataCid IPFS CID of the metadata JSON document.
-    struct Work {
-        bytes32 contentDigest;
-        uint64 registeredAt;
-        uint8 workType;
-        string contentCid;
-        string metadataCid;
+    /// @notice Lifecycle of a work. Only `Active` works accept new offers, licences and transfers.
+    enum WorkStatus {
+        Active,
+        Frozen,
+        Disputed
     }
 
-    /// @notice Emitted when a work is registered.
-    /// @param workId the new work token id.
-    /// @param owner the account that registered and holds the work token.
+    /// @notice Outcome of a reviewer's attestation.
+    enum Decision {
+        None,
+        Approved,
+        Rejected
+    }
+
+    /// @notice One revenue share. Index 0 of a registration is the lead owner (the caller, who
+    /// receives the work token); its share follows the token on transfer.
+    /// @param account who is paid.
+    /// @param bps share in basis points (all shares of a work sum to 10,000).
+    struct Split {
+        address account;
+        uint16 bps;
+    }
+
+    /// @notice What a registration submits.
+    /// @param contentDigest sha256 of the content file (must be unique across the registry).
+    /// @param contentCid IPFS CID of the content (event only).
+    /// @param metadataCid IPFS CID of the metadata JSON document (event only).
+    /// @param workType film, series, animation, short video, audio, podcast, live recording, interactive, ...
+    /// @param royaltyBps ERC-2981 royalty for secondary sales of the work token, paid to the registrant (0 = none).
+    /// @param splits owners and shares; `splits[0].account` must be the caller.
+    /// @param parents works this one derives from.
+    /// @param parentLicences per parent: 0 when the caller owns the parent, else the id of a licence the
+    /// caller holds on it that is valid now and includes the adaptation right.
+    struct WorkInput {
+        bytes32 contentDigest;
+        string contentCid;
+        string metadataCid;
+        uint8 workType;
+        uint16 royaltyBps;
+        Split[] splits;
+        uint256[] parents;
+        uint256[] parentLicences;
+    }
+
+    /// @notice A work as the chain holds it.
+    /// @param owner the lead owner (token holder).
+    /// @param registeredAt block timestamp of the registration.
+    /// @param workType the kind of work.
+    /// @param status Active, Frozen or Disputed.
+    /// @param coOwnerCount number of co-owners besides the lead owner.
+    /// @param metadataVersion 0 at registration, +1 per `updateMetadata`.
+    struct WorkInfo {
+        address owner;
+        uint40 registeredAt;
+        uint8 workType;
+        WorkStatus status;
+        uint8 coOwnerCount;
+        uint32 metadataVersion;
+    }
+
+    // ----------------------------------------------------------------------------------- events
+
+    /// @notice Emitted when a work is registered (and its token minted to `owner`).
+    /// @param workId the new work token id (sequential from 1).
+    /// @param owner the registrant and lead owner.
     /// @param contentDigest sha256 of the content file.
     /// @param workType the kind of work.
+    /// @param royaltyBps ERC-2981 royalty in basis points, paid to `owner` (the registrant) on secondary sales.
+    /// @param registeredAt block timestamp.
     /// @param contentCid IPFS CID of the content.
-    /// @param metadataCid IPFS CID of the metadata JSON document.
+    /// @param metadataCid IPFS CID of the metadata JSON document (metadata version 0).
     event WorkRegistered(
         uint256 indexed workId,
         address indexed owner,
         bytes32 indexed contentDigest,
         uint8 workType,
+        uint16 royaltyBps,
+        uint40 registeredAt,
         string contentCid,
         string metadataCid
     );
+
+    /// @notice Emitted at registration when a work has co-owners. Not emitted for a single-owner
+    /// work: then the lead owner (the current token holder) takes all 10,000 bps.
+    /// @param workId the work.
+    /// @param accounts `accounts[0]` is the registrant (lead); its share follows the work token.
+    /// @param bps shares in basis points, same order, summing to 10,000.
+    event SplitsSet(uint256 indexed workId, address[] accounts, uint16[] bps);
+
+    /// @notice Emitted at registration when a work derives from parent works.
+    /// @param workId the derivative.
+    /// @param parents the parent works.
+    /// @param parentLicences per parent, 0 (the registrant owns it) or the adaptation licence relied on.
+    event ParentsSet(uint256 indexed workId, uint256[] parents, uint256[] parentLicences);
+
+    /// @notice Emitted when the owner publishes a new metadata document for a work.
+    /// @param workId the work.
+    /// @param version the new version number (registration is version 0).
+    /// @param metadataCid IPFS CID of the new metadata JSON document.
+    /// @param by the owner who updated it.
+    event MetadataUpdated(uint256 indexed workId, uint32 version, string metadataCid, address indexed by);
+
+    /// @notice Emitted when a work's status changes (dispute opened or resolved, admin freeze).
+    /// @param workId the work.
+    /// @param previous the status before.
+    /// @param current the status now.
+    /// @param by the account (resolver contract or admin) that changed it.
+    event WorkStatusChanged(uint256 indexed workId, WorkStatus previous, WorkStatus current, address indexed by);
+
+    /// @notice Emitted when a reviewer records an attestation about a work.
+    /// @param attestationId sequential id (from 1).
+    /// @param workId the work.
+    /// @param attester the reviewer.
+    /// @param kind what was reviewed (1 content review, 2 filing/registration, 3 import permit, ...; 0 is invalid).
+    /// @param territory ISO 3166-1 numeric code the attestation applies to (0 = everywhere).
+    /// @param decision Approved or Rejected.
+    /// @param ref external reference, e.g. a filing number.
+    /// @param evidenceCid IPFS CID of the evidence document.
+    event AttestationRecorded(
+        uint256 indexed attestationId,
+        uint256 indexed workId,
+        address indexed attester,
+        uint8 kind,
+        uint16 territory,
+        Decision decision,
+        string ref,
+        string evidenceCid
+    );
+
+    /// @notice Emitted when an attestation is revoked (by its attester or an admin).
+    /// @param attestationId the attestation.
+    /// @param workId its work.
+    /// @param by who revoked it.
+    /// @param reason free text.
+    event AttestationRevoked(uint256 indexed attestationId, uint256 indexed workId, address indexed by, string reason);
+
+    /// @notice Emitted once, when the admin wires the licence market used for derivative checks.
+    /// @param market the LicenceMarket address.
+    event LicenceMarketSet(address market);
+
+    // ----------------------------------------------------------------------------------- errors
 
     /// @notice Thrown when a content digest is already registered.
     /// @param contentDigest the digest that was submitted.
@@ -51,15 +167,136 @@ interface IWorkRegistry {
     /// @param workId the id that was asked for.
     error WorkNotFound(uint256 workId);
 
-    /// @notice Register a work owned by the caller.
-    /// @return workId the new work token id.
-    function registerWork(bytes32 contentDigest, string calldata contentCid, string calldata metadataCid, uint8 workType)
-        external
-        returns (uint256 workId);
+    /// @notice Thrown when the caller must own the work but does not.
+    /// @param workId the work.
+    /// @param caller the caller.
+    /// @param owner the current owner.
+    error NotWorkOwner(uint256 workId, address caller, address owner);
+
+    /// @notice Thrown when a work is not Active (frozen or disputed) and the action needs it to be.
+    /// @param workId the work.
+    /// @param status its current status.
+    error WorkNotActive(uint256 workId, WorkStatus status);
+
+    /// @notice Thrown when a registration names no owner.
+    error EmptySplits();
+
+    /// @notice Thrown when more owners are named than the bound allows.
+    /// @param count owners named.
+    /// @param max the bound.
+    error TooManyOwners(uint256 count, uint256 max);
+
+    /// @notice Thrown when `splits[0]` is not the caller.
+    /// @param lead the account named first.
+    /// @param caller the caller.
+    error LeadOwnerNotCaller(address lead, address caller);
+
+    /// @notice Thrown when a split names the zero address or a zero share.
+    /// @param index position in `splits`.
+    /// @param account the account named.
+    /// @param bps the share named.
+    error InvalidSplit(uint256 index, address account, uint16 bps);
+
+    /// @notice Thrown when shares do not sum to 10,000 bps.
+    /// @param sum what they sum to.
+    error SplitsSumMismatch(uint256 sum);
+
+    /// @notice Thrown when the royalty is above the bound.
+    /// @param bps requested.
+    /// @param max bound.
+    error RoyaltyTooHigh(uint16 bps, uint16 max);
+
+    /// @notice Thrown when `parents` and `parentLicences` differ in length, or there are too many parents.
+    /// @param parents number of parents.
+    /// @param parentLicences number of licence entries.
+    error InvalidParents(uint256 parents, uint256 parentLicences);
+
+    /// @notice Thrown when the caller neither owns a parent nor holds a valid adaptation licence on it.
+    /// @param parentId the parent work.
+    /// @param licenceId the licence offered as proof (0 = ownership was claimed).
+    /// @param caller the registrant.
+    error NoAdaptationRight(uint256 parentId, uint256 licenceId, address caller);
+
+    /// @notice Thrown when a batch is empty or larger than the bound.
+    /// @param size submitted.
+    /// @param max bound.
+    error InvalidBatchSize(uint256 size, uint256 max);
+
+    /// @notice Thrown when an attestation kind is 0 or its decision is None.
+    /// @param kind the kind.
+    /// @param decision the decision.
+    error InvalidAttestation(uint8 kind, Decision decision);
+
+    /// @notice Thrown when an attestation id does not exist (or was already revoked).
+    /// @param attestationId the id.
+    error AttestationNotFound(uint256 attestationId);
+
+    /// @notice Thrown when someone other than the attester (or an admin) revokes an attestation.
+    /// @param attestationId the attestation.
+    /// @param caller the caller.
+    error NotAttester(uint256 attestationId, address caller);
+
+    /// @notice Thrown when a status change is not allowed (e.g. to the status it already has).
+    /// @param workId the work.
+    /// @param current its status.
+    /// @param requested the requested status.
+    error InvalidStatusChange(uint256 workId, WorkStatus current, WorkStatus requested);
+
+    /// @notice Thrown when the licence market is set twice, or set to the zero address.
+    /// @param current the market already set (or zero).
+    error LicenceMarketAlreadySet(address current);
+
+    // -------------------------------------------------------------------------------- functions
+
+    /// @notice Register one work owned by the caller. Emits WorkRegistered (+ SplitsSet, ParentsSet when relevant).
+    function registerWork(WorkInput calldata input) external returns (uint256 workId);
+
+    /// @notice Register many works in one transaction; ids are consecutive.
+    /// @return firstWorkId the id of `inputs[0]`.
+    function registerWorks(WorkInput[] calldata inputs) external returns (uint256 firstWorkId);
+
+    /// @notice Publish a new metadata CID for a work (owner only); emits MetadataUpdated.
+    function updateMetadata(uint256 workId, string calldata metadataCid) external;
+
+    /// @notice Record an attestation (REVIEWER_ROLE).
+    function attest(
+        uint256 workId,
+        uint8 kind,
+        uint16 territory,
+        Decision decision,
+        string calldata ref,
+        string calldata evidenceCid
+    ) external returns (uint256 attestationId);
+
+    /// @notice Revoke an attestation (its attester, or DEFAULT_ADMIN_ROLE).
+    function revokeAttestation(uint256 attestationId, string calldata reason) external;
+
+    /// @notice Change a work's status (STATUS_ROLE: the dispute resolver, or an admin for an emergency freeze).
+    function setWorkStatus(uint256 workId, WorkStatus status) external;
+
+    /// @notice Move a work token to `to` regardless of status (STATUS_ROLE; a dispute upheld by transfer).
+    function forceTransfer(uint256 workId, address to) external;
 
     /// @notice The stored record of a work; reverts with {WorkNotFound} for an unknown id.
-    function getWork(uint256 workId) external view returns (Work memory);
+    function getWork(uint256 workId) external view returns (WorkInfo memory);
 
     /// @notice The work registered for a content digest, or 0 when none.
     function workIdByDigest(bytes32 contentDigest) external view returns (uint256);
+
+    /// @notice Who gets paid for a sale of a licence on `workId`, and the work's status.
+    /// @return status the work status.
+    /// @return lead the current token holder, paid `10,000 - sum(coOwnerBps)`.
+    /// @return coOwners the co-owners (not including the lead).
+    /// @return coOwnerBps their shares.
+    function payees(uint256 workId)
+        external
+        view
+        returns (WorkStatus status, address lead, address[] memory coOwners, uint16[] memory coOwnerBps);
+
+    /// @notice Owner and status in one call (for the market's cheap checks).
+    function ownerAndStatus(uint256 workId) external view returns (address owner, WorkStatus status);
+
+    /// @notice Whether a live Approved attestation of `kind` exists for `workId` in `territory`
+    /// (an attestation for territory 0 covers every territory).
+    function hasApproval(uint256 workId, uint8 kind, uint16 territory) external view returns (bool);
 }

@@ -6,10 +6,10 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from . import problems
-from .routes import health
+from .routes import content, health, keys
 from .settings import Settings, get_settings
 
-ROUTERS = [health.router]
+ROUTERS = [health.router, content.router, keys.router]
 
 
 def _operation_id(route: APIRoute) -> str:

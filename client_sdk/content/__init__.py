@@ -9,6 +9,18 @@ from __future__ import annotations
 
 from .car import car_chunks, export_car, import_car, read_car
 from .cid import CHUNK_SIZE, CID, MAX_LINKS, ImportResult, compute_cid, import_stream
+from .crypto import (
+    EncryptedMaster,
+    EncryptResult,
+    WrappedKey,
+    decrypt_file,
+    decrypt_stream,
+    encrypt_file,
+    encrypt_stream,
+    new_content_key,
+    unwrap_key,
+    wrap_key,
+)
 from .errors import (
     BlockNotFound,
     CarError,
@@ -24,6 +36,7 @@ from .errors import (
     UnsupportedHash,
     WrongKey,
 )
+from .keys import LicenceChecker, NonceStore, WrappedKeyStore
 from .kubo import KuboStore
 from .store import ContentStore, DagReader, LocalBlockStore
 
@@ -38,21 +51,34 @@ __all__ = [
     "CorruptBlock",
     "CryptoError",
     "DagReader",
+    "EncryptResult",
+    "EncryptedMaster",
     "ImportResult",
     "InvalidCID",
     "KuboStore",
+    "LicenceChecker",
     "LocalBlockStore",
     "MalformedDAG",
+    "NonceStore",
     "NotAFile",
     "StoreUnavailable",
     "TamperedCiphertext",
     "TruncatedCiphertext",
     "UnsupportedHash",
+    "WrappedKey",
+    "WrappedKeyStore",
     "WrongKey",
     "car_chunks",
     "compute_cid",
+    "decrypt_file",
+    "decrypt_stream",
+    "encrypt_file",
+    "encrypt_stream",
     "export_car",
     "import_car",
     "import_stream",
+    "new_content_key",
     "read_car",
+    "unwrap_key",
+    "wrap_key",
 ]

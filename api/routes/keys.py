@@ -1,0 +1,127 @@
+"""Key release: an account that proves (SIWE, EIP-4361) it holds a valid licence gets the work's
+content key, wrapped for its own X25519 key by the studio beforehand.
+
+Flow: ``GET /keys/nonce`` -> sign a SIWE message with that nonce -> ``POST /keys/{work_id}`` with
+message, signature and licence id. Checked, in order: message syntax and signature (401), domain,
+chain id, time window (401), nonce issued here and unused (401; it is consumed now, so a replay
+fails), licence valid at this moment through ``app.state.licence_checker`` (403), wrapped key on file
+(404). Configure with ``app.state.key_release = KeyReleasePolicy(domain=..., chain_id=...)``; without
+a policy or a checker the endpoint answers 503 rather than releasing anything.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from client_sdk.content import NonceStore
+from client_sdk.content.siwe import SiweError, SiweMessage, verify
+
+from ..deps import LicenceCheckerDep, WrappedKeysDep
+from ..problems import Problem
+
+router = APIRouter(prefix="/keys", tags=["keys"])
+
+
+@dataclass(frozen=True)
+class KeyReleasePolicy:
+    """What a sign-in message must say to be accepted here."""
+
+    domain: str  # the host the API is served as, e.g. "hub.example.org"
+    chain_id: int  # the chain whose licences count
+    max_clock_skew: timedelta = timedelta(minutes=2)
+    max_lifetime: timedelta = timedelta(hours=1)  # messages without expiry expire this long after Issued At
+
+
+class NoncePublic(BaseModel):
+    nonce: str
+    expires_at: int = Field(description="unix seconds; use the nonce before then, once")
+
+
+class KeyRequest(BaseModel):
+    message: str = Field(description="EIP-4361 message text, with a nonce from GET /keys/nonce")
+    signature: str = Field(description="EIP-191 personal_sign signature of the message, 0x hex")
+    licence_id: int = Field(ge=0)
+
+
+class WrappedKeyPublic(BaseModel):
+    work_id: int
+    licence_id: int
+    account: str
+    wrapped_key: dict[str, str]
+
+
+def _nonces(request: Request) -> NonceStore:
+    state = request.app.state
+    store = getattr(state, "nonce_store", None)
+    if store is None:
+        store = NonceStore(state.settings.content_dir / "nonces")
+        state.nonce_store = store
+    return store
+
+
+def _policy(request: Request) -> KeyReleasePolicy:
+    policy = getattr(request.app.state, "key_release", None)
+    if policy is None:
+        raise Problem(503, "Key release unavailable", "key release is not configured on this server")
+    return policy
+
+
+def _unauthorized(detail: str) -> Problem:
+    return Problem(401, "Sign-in rejected", detail + "; sign a new message with a nonce from GET /keys/nonce")
+
+
+@router.get("/nonce")
+def get_nonce(request: Request) -> NoncePublic:
+    """A fresh single-use nonce for a SIWE message."""
+    nonce, expires = _nonces(request).issue()
+    return NoncePublic(nonce=nonce, expires_at=expires)
+
+
+@router.post("/{work_id}", responses={401: {}, 403: {}, 404: {}, 503: {}})
+def release_key(
+    work_id: int, body: KeyRequest, request: Request, checker: LicenceCheckerDep, keys: WrappedKeysDep
+) -> WrappedKeyPublic:
+    """The content key of ``work_id`` wrapped for the caller, if the caller holds a valid licence."""
+    policy = _policy(request)
+    try:
+        msg: SiweMessage = verify(body.message, body.signature)
+    except SiweError as exc:
+        raise _unauthorized(str(exc)) from None
+    if msg.domain != policy.domain:
+        raise _unauthorized(f"the message is for {msg.domain!r}, this server is {policy.domain!r}")
+    if msg.chain_id != policy.chain_id:
+        raise _unauthorized(f"the message is for chain {msg.chain_id}, licences here are on chain {policy.chain_id}")
+    now = datetime.now(UTC)
+    issued = msg.issued_at_dt
+    expires = msg.expiration_dt or issued + policy.max_lifetime
+    if issued > now + policy.max_clock_skew:
+        raise _unauthorized("the message is issued in the future")
+    if now >= expires:
+        raise _unauthorized("the message has expired")
+    if msg.not_before_dt and now < msg.not_before_dt:
+        raise _unauthorized("the message is not valid yet (Not Before)")
+    if not _nonces(request).consume(msg.nonce):
+        raise _unauthorized("the nonce is unknown, expired or already used")
+    if not checker.is_valid_holder(body.licence_id, work_id, msg.address, int(time.time())):
+        raise Problem(
+            403,
+            "No valid licence",
+            f"{msg.address} does not hold a valid licence {body.licence_id} for work {work_id} now "
+            "(expired, revoked, not started, or not yours); buy or renew a licence first",
+        )
+    wrapped = keys.get(work_id, msg.address)
+    if wrapped is None:
+        raise Problem(
+            404,
+            "No wrapped key",
+            f"the studio has not wrapped the content key of work {work_id} for {msg.address}; "
+            "send the studio your X25519 public key",
+        )
+    return WrappedKeyPublic(
+        work_id=work_id, licence_id=body.licence_id, account=msg.address, wrapped_key=wrapped.to_json()
+    )

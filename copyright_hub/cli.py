@@ -228,6 +228,11 @@ def down() -> None:
         console.print("devnet stopped (state kept)")
 
 
+from .commands import indexer as _indexer_commands  # noqa: E402
+
+_indexer_commands.register(app)
+
+
 def main() -> None:
     try:
         app()

@@ -45,6 +45,21 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
+def _named(param: dict[str, Any], value: Any) -> Any:
+    """JSON-ready value; tuples become dicts keyed by their component names."""
+    t: str = param["type"]
+    if t.startswith("tuple"):
+        comps = param["components"]
+        if t == "tuple":
+            return {c["name"]: _named(c, v) for c, v in zip(comps, value, strict=True)}
+        inner = {**param, "type": t[: t.rindex("[")]}
+        return [_named(inner, v) for v in value]
+    if t.endswith("]"):
+        inner = {**param, "type": t[: t.rindex("[")]}
+        return [_named(inner, v) for v in value]
+    return _json_ready(value)
+
+
 def _word_reader(t: str) -> Callable[[str], Any] | None:
     """A reader of one 32-byte word given as 64 hex chars, or None for types it cannot read."""
     if t.startswith("uint"):
@@ -110,7 +125,7 @@ def build_decoder(entry: dict[str, Any]) -> EventDecoder:
         return out
 
     def decode_slow(data: bytes) -> list[Any]:
-        return [_json_ready(v) for v in eth_abi.decode(plain_types, data)]
+        return [_named(p, v) for p, v in zip(plain, eth_abi.decode(plain_types, data), strict=True)]
 
     decode_plain = decode_fast if fast else decode_slow
 

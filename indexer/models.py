@@ -197,6 +197,110 @@ class Attestation(SQLModel, table=True):
     revoked_block: int | None = Field(default=None, sa_type=sa.BigInteger)
 
 
+class Offer(SQLModel, table=True):
+    """A licence offer published on chain (``LicenceMarket.OfferCreated``)."""
+
+    __tablename__ = "offer"
+
+    offer_id: int = u256(primary_key=True)
+    work_id: int = u256(index=True)
+    creator: str = Field(max_length=42, index=True)
+    rights: int
+    territories: str = Field(sa_type=sa.Text, description="JSON list of ISO 3166-1 numeric codes ([] = worldwide)")
+    start: int = Field(sa_type=sa.BigInteger)
+    end: int = Field(sa_type=sa.BigInteger)
+    exclusive: bool
+    sublicensable: bool
+    transferable: bool
+    price: int = u256()
+    currency: str = Field(max_length=42)
+    supply_cap: int = Field(sa_type=sa.BigInteger)
+    attestation_kind: int = 0
+    attestation_territory: int = 0
+    cancelled: bool = False
+    cancelled_by: str | None = Field(default=None, max_length=42)
+    created_block: int = Field(sa_type=sa.BigInteger)
+    created_at: int = Field(sa_type=sa.BigInteger)
+    created_tx: str = Field(max_length=66)
+    updated_block: int = Field(sa_type=sa.BigInteger)
+
+
+class SignedOffer(SQLModel, table=True):
+    """An EIP-712 offer signed off chain, known once it was first redeemed (``SignedOfferRedeemed``)."""
+
+    __tablename__ = "signed_offer"
+
+    digest: str = Field(primary_key=True, max_length=66)
+    seller: str = Field(max_length=42, index=True)
+    nonce: int = u256()
+    work_id: int = u256(index=True)
+    terms: str = Field(sa_type=sa.Text, description="the full terms as JSON")
+    redeemed_block: int = Field(sa_type=sa.BigInteger)
+    redeemed_tx: str = Field(max_length=66)
+
+
+class Licence(SQLModel, table=True):
+    """A licence token: who holds which rights on which work, from when to when."""
+
+    __tablename__ = "licence"
+
+    licence_id: int = u256(primary_key=True)
+    work_id: int = u256(index=True)
+    licensee: str = Field(max_length=42, index=True)
+    holder: str = Field(max_length=42, index=True)
+    offer_id: int = u256()
+    signed_offer_digest: str = Field(max_length=66)
+    rights: int
+    start: int = Field(sa_type=sa.BigInteger)
+    end: int = Field(sa_type=sa.BigInteger)
+    exclusive: bool
+    sublicensable: bool
+    transferable: bool
+    currency: str = Field(max_length=42)
+    price: int = u256()
+    fee: int = u256()
+    revoked: bool = False
+    revoked_dispute_id: int | None = Field(default=None, sa_type=U256)
+    revoked_by: str | None = Field(default=None, max_length=42)
+    revoked_block: int | None = Field(default=None, sa_type=sa.BigInteger)
+    granted_block: int = Field(sa_type=sa.BigInteger)
+    granted_at: int = Field(sa_type=sa.BigInteger)
+    granted_tx: str = Field(max_length=66)
+
+
+class SellerCounter(SQLModel, table=True):
+    """A seller's signed-offer counter (signatures under earlier counters are void)."""
+
+    __tablename__ = "seller_counter"
+
+    seller: str = Field(primary_key=True, max_length=42)
+    counter: int = u256()
+    updated_block: int = Field(sa_type=sa.BigInteger)
+
+
+class Dispute(SQLModel, table=True):
+    """A claim against a work, with its bond and, once resolved, the ruling."""
+
+    __tablename__ = "dispute"
+
+    dispute_id: int = u256(primary_key=True)
+    work_id: int = u256(index=True)
+    claimant: str = Field(max_length=42, index=True)
+    bond: int = u256()
+    evidence_cid: str = Field(sa_type=sa.Text)
+    open: bool = True
+    outcome: int = Field(default=0, description="0 none, 1 upheld-frozen, 2 upheld-transferred, 3 rejected")
+    arbiter: str | None = Field(default=None, max_length=42)
+    bond_recipient: str | None = Field(default=None, max_length=42)
+    revoked_licences: str | None = Field(default=None, sa_type=sa.Text, description="JSON list of licence ids")
+    ruling_cid: str | None = Field(default=None, sa_type=sa.Text)
+    opened_block: int = Field(sa_type=sa.BigInteger)
+    opened_at: int = Field(sa_type=sa.BigInteger)
+    opened_tx: str = Field(max_length=66)
+    resolved_block: int | None = Field(default=None, sa_type=sa.BigInteger)
+    resolved_at: int | None = Field(default=None, sa_type=sa.BigInteger)
+
+
 # -- domain: history tables ---------------------------------------------------------------------------
 
 
@@ -239,8 +343,46 @@ class WorkStatusChange(_History, table=True):
     by: str = Field(max_length=42)
 
 
+class Payment(_History, table=True):
+    """A credit to a pull-payment balance: a share of a licence sale, or a dispute bond."""
+
+    __tablename__ = "payment"
+
+    contract: str = Field(max_length=42)
+    payee: str = Field(max_length=42, index=True)
+    currency: str = Field(max_length=42)
+    amount: int = u256()
+    licence_id: int | None = Field(default=None, sa_type=U256, index=True)
+    dispute_id: int | None = Field(default=None, sa_type=U256)
+
+
+class Withdrawal(_History, table=True):
+    """A payee withdrawing its balance from the market or the dispute resolver."""
+
+    __tablename__ = "withdrawal"
+
+    contract: str = Field(max_length=42)
+    payee: str = Field(max_length=42, index=True)
+    currency: str = Field(max_length=42)
+    amount: int = u256()
+
+
+class LicenceTransfer(_History, table=True):
+    """Every transfer of a licence token (mint: ``from_address`` is the zero address)."""
+
+    __tablename__ = "licence_transfer"
+
+    licence_id: int = u256(index=True)
+    from_address: str = Field(max_length=42)
+    to_address: str = Field(max_length=42)
+
+
 #: state tables (restored from undo_log on a reorg) and history tables (rows deleted above the ancestor)
-STATE_TABLES: set[str] = {"work", "work_owner", "work_parent", "attestation"}
-HISTORY_TABLES: set[str] = {"ownership_transfer", "metadata_version", "work_status_change"}
+STATE_TABLES: set[str] = {
+    "work", "work_owner", "work_parent", "attestation", "offer", "signed_offer", "licence", "seller_counter", "dispute",
+}  # fmt: skip
+HISTORY_TABLES: set[str] = {
+    "ownership_transfer", "metadata_version", "work_status_change", "payment", "withdrawal", "licence_transfer",
+}  # fmt: skip
 #: every table whose content must equal that of a fresh index (bookkeeping excluded)
 MIRROR_TABLES: tuple[str, ...] = ("raw_event", *sorted(STATE_TABLES), *sorted(HISTORY_TABLES))

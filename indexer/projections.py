@@ -7,6 +7,8 @@ thousands of events becomes a few bulk statements. An event with no handler is s
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +19,7 @@ Handler = Callable[[Log, dict[str, Any], Changes], None]
 ZERO_ADDRESS = "0x" + "00" * 20
 
 HANDLERS: dict[str, Handler] = {}
+log = logging.getLogger("indexer.projections")
 
 
 def handles(*names: str) -> Callable[[Handler], Handler]:
@@ -42,8 +45,13 @@ def project(logs: list[Log]) -> Changes:
         if lg.event is None or lg.args is None:
             continue
         fn = HANDLERS.get(f"{lg.contract}.{lg.event}") or HANDLERS.get(lg.event)
-        if fn is not None:
+        if fn is None:
+            continue
+        try:
             fn(lg, lg.args, changes)
+        except (KeyError, TypeError, ValueError) as exc:  # an ABI the handler was not written for
+            log.error("no projection for %s at block %d log %d (%r); kept in raw_event only",
+                      lg.event, lg.block_number, lg.log_index, exc)  # fmt: skip
     return changes
 
 
@@ -147,3 +155,190 @@ def attestation_recorded(lg: Log, a: dict[str, Any], c: Changes) -> None:
 def attestation_revoked(lg: Log, a: dict[str, Any], c: Changes) -> None:
     c.patch("attestation", {"attestation_id": a["attestationId"]},
             {"revoked": True, "revoked_by": a["by"], "revoked_reason": a["reason"], "revoked_block": lg.block_number})  # fmt: skip
+
+
+# -- licence market -----------------------------------------------------------------------------------
+
+_FLAG_EXCLUSIVE, _FLAG_SUBLICENSABLE, _FLAG_TRANSFERABLE = 1, 2, 4
+
+
+def _terms_columns(t: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "work_id": t["workId"],
+        "rights": t["rights"],
+        "territories": json.dumps(t["territories"]),
+        "start": t["start"],
+        "end": t["end"],
+        "exclusive": t["exclusive"],
+        "sublicensable": t["sublicensable"],
+        "transferable": t["transferable"],
+        "price": t["price"],
+        "currency": t["currency"],
+        "supply_cap": t["supplyCap"],
+        "attestation_kind": t.get("attestationKind", 0),
+        "attestation_territory": t.get("attestationTerritory", 0),
+    }
+
+
+@handles("OfferCreated")
+def offer_created(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    c.put(
+        "offer",
+        {
+            "offer_id": a["offerId"],
+            "creator": a["creator"],
+            **_terms_columns(a["terms"]),
+            "cancelled": False,
+            "cancelled_by": None,
+            "created_block": lg.block_number,
+            "created_at": lg.block_time or 0,
+            "created_tx": lg.tx_hash,
+            "updated_block": lg.block_number,
+        },
+    )
+
+
+@handles("OfferPriceChanged")
+def offer_price_changed(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    c.patch("offer", {"offer_id": a["offerId"]}, {"price": a["price"], "updated_block": lg.block_number})
+
+
+@handles("OfferCancelled")
+def offer_cancelled(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    c.patch(
+        "offer",
+        {"offer_id": a["offerId"]},
+        {"cancelled": True, "cancelled_by": a["by"], "updated_block": lg.block_number},
+    )
+
+
+@handles("SignedOfferRedeemed")
+def signed_offer_redeemed(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    c.put(
+        "signed_offer",
+        {
+            "digest": a["digest"],
+            "seller": a["seller"],
+            "nonce": a["nonce"],
+            "work_id": a["terms"]["workId"],
+            "terms": json.dumps(a["terms"], sort_keys=True),
+            "redeemed_block": lg.block_number,
+            "redeemed_tx": lg.tx_hash,
+        },
+    )
+
+
+@handles("CounterIncremented")
+def counter_incremented(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    c.put("seller_counter", {"seller": a["seller"], "counter": a["counter"], "updated_block": lg.block_number})
+
+
+@handles("LicenceGranted")
+def licence_granted(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    flags = a["flags"]
+    c.put(
+        "licence",
+        {
+            "licence_id": a["licenceId"],
+            "work_id": a["workId"],
+            "licensee": a["licensee"],
+            "holder": a["licensee"],
+            "offer_id": a["offerId"],
+            "signed_offer_digest": a["signedOfferDigest"],
+            "rights": a["rights"],
+            "start": a["start"],
+            "end": a["end"],
+            "exclusive": bool(flags & _FLAG_EXCLUSIVE),
+            "sublicensable": bool(flags & _FLAG_SUBLICENSABLE),
+            "transferable": bool(flags & _FLAG_TRANSFERABLE),
+            "currency": a["currency"],
+            "price": a["price"],
+            "fee": a["fee"],
+            "revoked": False,
+            "revoked_dispute_id": None,
+            "revoked_by": None,
+            "revoked_block": None,
+            "granted_block": lg.block_number,
+            "granted_at": lg.block_time or 0,
+            "granted_tx": lg.tx_hash,
+        },
+    )
+
+
+@handles("LicenceRevoked")
+def licence_revoked(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    c.patch("licence", {"licence_id": a["licenceId"]},
+            {"revoked": True, "revoked_dispute_id": a["disputeId"], "revoked_by": a["by"], "revoked_block": lg.block_number})  # fmt: skip
+
+
+@handles("LicenceMarket.Transfer")
+def licence_transferred(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    licence_id = a["tokenId"]
+    c.append("licence_transfer", _history(lg, licence_id=licence_id, from_address=a["from"], to_address=a["to"]))
+    if a["from"] != ZERO_ADDRESS:  # a mint comes with LicenceGranted, which writes the row
+        c.patch("licence", {"licence_id": licence_id}, {"holder": a["to"]})
+
+
+@handles("PaymentCredited")
+def payment_credited(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    c.append("payment", _history(lg, contract=lg.address, payee=a["payee"], currency=a["currency"], amount=a["amount"],
+                                 licence_id=a["licenceId"], dispute_id=None))  # fmt: skip
+
+
+@handles("BondCredited")
+def bond_credited(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    c.append("payment", _history(lg, contract=lg.address, payee=a["account"], currency=ZERO_ADDRESS, amount=a["amount"],
+                                 licence_id=None, dispute_id=a["disputeId"]))  # fmt: skip
+
+
+@handles("Withdrawn")
+def withdrawn(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    c.append(
+        "withdrawal", _history(lg, contract=lg.address, payee=a["payee"], currency=a["currency"], amount=a["amount"])
+    )
+
+
+# -- disputes -----------------------------------------------------------------------------------------
+
+
+@handles("DisputeOpened")
+def dispute_opened(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    c.put(
+        "dispute",
+        {
+            "dispute_id": a["disputeId"],
+            "work_id": a["workId"],
+            "claimant": a["claimant"],
+            "bond": a["bond"],
+            "evidence_cid": a["evidenceCid"],
+            "open": True,
+            "outcome": 0,
+            "arbiter": None,
+            "bond_recipient": None,
+            "revoked_licences": None,
+            "ruling_cid": None,
+            "opened_block": lg.block_number,
+            "opened_at": lg.block_time or 0,
+            "opened_tx": lg.tx_hash,
+            "resolved_block": None,
+            "resolved_at": None,
+        },
+    )
+
+
+@handles("DisputeResolved")
+def dispute_resolved(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    c.patch(
+        "dispute",
+        {"dispute_id": a["disputeId"]},
+        {
+            "open": False,
+            "outcome": a["outcome"],
+            "arbiter": a["arbiter"],
+            "bond_recipient": a["bondRecipient"],
+            "revoked_licences": json.dumps(a["revokedLicences"]),
+            "ruling_cid": a["rulingCid"],
+            "resolved_block": lg.block_number,
+            "resolved_at": lg.block_time or 0,
+        },
+    )

@@ -1,0 +1,99 @@
+"""``copyright-hub index``: mirror every hub event into SQL, then follow the head."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+console = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``index`` command to the ``copyright-hub`` app."""
+    app.command("index")(index)
+
+
+def index(
+    once: Annotated[
+        bool, typer.Option("--once", help="stop when caught up with the head instead of following it")
+    ] = False,
+    from_block: Annotated[
+        int | None, typer.Option("--from-block", help="first block of a NEW mirror (default: the deploy block)")
+    ] = None,
+    rpc: Annotated[str | None, typer.Option("--rpc", help="EVM JSON-RPC URL (default $COPYRIGHT_HUB_RPC_URL)")] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="SQLAlchemy URL, e.g. sqlite:///var/hub.sqlite3 or postgresql://u@h/db"),
+    ] = None,
+    deployments: Annotated[Path | None, typer.Option(help="manifest folder (default ./deployments)")] = None,
+    finality_depth: Annotated[int | None, typer.Option(help="blocks below the head that cannot reorg")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+) -> None:
+    """Backfill from the deploy block, then follow the head; reorg- and crash-safe. One writer per
+    database: a second `index` on the same database waits as a hot standby."""
+    from client_sdk.errors import HubError
+    from indexer import Indexer, IndexerError, IndexerSettings
+    from indexer.sync import Progress as SyncProgress
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    overrides: dict[str, Any] = {}
+    if rpc:
+        overrides["rpc_url"] = rpc
+    if database_url:
+        overrides["database_url"] = database_url
+    if deployments:
+        overrides["deployments_dir"] = deployments
+    if finality_depth is not None:
+        overrides["finality_depth"] = finality_depth
+    settings = IndexerSettings(**overrides)
+
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[events]:,} events  {task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet,
+        transient=False,
+    )
+    task: list[Any] = []
+
+    def on_progress(p: SyncProgress) -> None:
+        if quiet:
+            return
+        total = max(1, p.target - p.start + 1)
+        done = max(0, min(total, p.checkpoint - p.start + 1))
+        if not task:
+            task.append(bar.add_task("backfill", total=total, events=0, rate=""))
+        rate = f"{p.events_total / max(bar.tasks[0].elapsed or 1e-3, 1e-3):,.0f}/s"
+        label = "backfill" if p.state == "backfill" else "following head"
+        bar.update(task[0], description=label, total=total, completed=done, events=p.events_total, rate=rate)
+
+    ix = Indexer(
+        settings,
+        on_progress=on_progress,
+        on_standby=lambda: console.print("another indexer holds this database; waiting as standby"),
+    )
+
+    def stop(_sig: int, _frame: Any) -> None:
+        ix.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        with bar:
+            cursor = ix.run(once=once, from_block=from_block)
+    except (IndexerError, HubError) as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(
+        f"mirrored chain {ix.chain_id} to block {cursor.number} ({ix.stats.events_total:,} events this run, "
+        f"{ix.stats.reorgs} reorgs handled)"
+    )

@@ -1,0 +1,168 @@
+"""Encrypted masters: round trips, and tampering, truncation, reordering and wrong keys all caught."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from client_sdk.content import (
+    CryptoError,
+    LocalBlockStore,
+    TamperedCiphertext,
+    TruncatedCiphertext,
+    WrappedKey,
+    WrongKey,
+    compute_cid,
+    decrypt_file,
+    decrypt_stream,
+    encrypt_file,
+    encrypt_stream,
+    new_content_key,
+    unwrap_key,
+    wrap_key,
+)
+from client_sdk.content.crypto import HEADER_LEN, TAG
+from client_sdk.errors import HubError
+
+CHUNK = 64  # small chunks so a few hundred bytes span many of them
+
+
+def _encrypt(data: bytes, key: bytes, chunk: int = CHUNK) -> bytes:
+    out = io.BytesIO()
+    encrypt_stream(io.BytesIO(data), out, key, chunk_size=chunk)
+    return out.getvalue()
+
+
+def _decrypt(blob: bytes, key: bytes) -> bytes:
+    out = io.BytesIO()
+    decrypt_stream(io.BytesIO(blob), out, key)
+    return out.getvalue()
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.binary(max_size=1000), chunk=st.integers(1, 300))
+def test_round_trip_any_bytes_any_chunk_size(data: bytes, chunk: int) -> None:
+    key = new_content_key()
+    blob = _encrypt(data, key, chunk)
+    assert _decrypt(blob, key) == data
+    chunks = max(1, -(-len(data) // chunk))  # the last full chunk is the final one; empty data: one
+    assert len(blob) == HEADER_LEN + len(data) + TAG * chunks
+
+
+def test_errors_are_hub_errors() -> None:
+    for cls in (WrongKey, TamperedCiphertext, TruncatedCiphertext):
+        assert issubclass(cls, CryptoError) and issubclass(cls, HubError)
+
+
+def test_wrong_key() -> None:
+    blob = _encrypt(b"master" * 100, new_content_key())
+    with pytest.raises(WrongKey, match="does not open"):
+        _decrypt(blob, new_content_key())
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_any_flipped_byte_is_detected(data: st.DataObject) -> None:
+    key = new_content_key()
+    blob = bytearray(_encrypt(b"\x00" * 500, key))
+    i = data.draw(st.integers(0, len(blob) - 1))
+    blob[i] ^= data.draw(st.integers(1, 255))
+    with pytest.raises((TamperedCiphertext, WrongKey, TruncatedCiphertext)):
+        _decrypt(bytes(blob), key)
+
+
+def test_flipped_body_byte_is_tampered() -> None:
+    key = new_content_key()
+    blob = bytearray(_encrypt(b"a" * 500, key))
+    blob[HEADER_LEN + 100] ^= 1
+    with pytest.raises(TamperedCiphertext, match="chunk 1 failed authentication"):
+        _decrypt(bytes(blob), key)
+
+
+def test_reordered_chunks_are_tampered() -> None:
+    key = new_content_key()
+    blob = _encrypt(bytes(range(200)), key)
+    size = CHUNK + TAG
+    body = blob[HEADER_LEN:]
+    c0, c1, rest = body[:size], body[size : 2 * size], body[2 * size :]
+    with pytest.raises(TamperedCiphertext):
+        _decrypt(blob[:HEADER_LEN] + c1 + c0 + rest, key)
+
+
+def test_truncated_at_a_chunk_boundary() -> None:
+    key = new_content_key()
+    blob = _encrypt(bytes(500), key)
+    cut = HEADER_LEN + 3 * (CHUNK + TAG)
+    with pytest.raises(TruncatedCiphertext, match="not its last"):
+        _decrypt(blob[:cut], key)
+
+
+@pytest.mark.parametrize("cut", [0, 10, HEADER_LEN, HEADER_LEN + 5])
+def test_truncated_header_or_inside_a_chunk(cut: int) -> None:
+    key = new_content_key()
+    blob = _encrypt(bytes(500), key)
+    with pytest.raises((TruncatedCiphertext, TamperedCiphertext)):
+        _decrypt(blob[:cut], key)
+
+
+def test_appended_chunk_is_detected() -> None:
+    key = new_content_key()
+    blob = _encrypt(bytes(200), key)
+    with pytest.raises(TamperedCiphertext):
+        _decrypt(blob + blob[HEADER_LEN : HEADER_LEN + CHUNK + TAG], key)
+
+
+def test_encrypt_file_records_plaintext_digest_and_ciphertext_cid(tmp_path: Path) -> None:
+    src = tmp_path / "master.mov"
+    src.write_bytes(b"frame" * 300_000)
+    key = new_content_key()
+    store = LocalBlockStore(tmp_path / "store")
+    rec = encrypt_file(src, tmp_path / "master.mov.chem", key, store=store)
+    assert rec.plaintext_sha256 == hashlib.sha256(src.read_bytes()).hexdigest()
+    assert rec.ciphertext_cid == str(compute_cid(tmp_path / "master.mov.chem"))
+    assert store.has(rec.ciphertext_cid)
+    decrypt_file(tmp_path / "master.mov.chem", tmp_path / "out.mov", key)
+    assert (tmp_path / "out.mov").read_bytes() == src.read_bytes()
+
+
+def test_decrypt_file_leaves_no_output_on_error(tmp_path: Path) -> None:
+    src = tmp_path / "m"
+    src.write_bytes(b"x" * 3_000_000)
+    key = new_content_key()
+    encrypt_file(src, tmp_path / "m.chem", key)
+    blob = bytearray((tmp_path / "m.chem").read_bytes())
+    blob[-100] ^= 1
+    (tmp_path / "m.chem").write_bytes(bytes(blob))
+    with pytest.raises(TamperedCiphertext):
+        decrypt_file(tmp_path / "m.chem", tmp_path / "out", key)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m", "m.chem"]
+
+
+def test_wrap_and_unwrap_for_a_licensee() -> None:
+    key = new_content_key()
+    licensee = X25519PrivateKey.generate()
+    wrapped = wrap_key(key, licensee.public_key(), context="work:7")
+    again = WrappedKey.from_json(wrapped.to_json())
+    assert unwrap_key(again, licensee, context="work:7") == key
+
+
+def test_unwrap_with_another_key_or_context_or_altered_is_wrong_key() -> None:
+    key = new_content_key()
+    licensee = X25519PrivateKey.generate()
+    wrapped = wrap_key(key, licensee.public_key(), context="work:7")
+    with pytest.raises(WrongKey, match="another X25519 key"):
+        unwrap_key(wrapped, X25519PrivateKey.generate())
+    with pytest.raises(WrongKey):
+        unwrap_key(wrapped, licensee, context="work:8")
+    forged = WrappedKey(wrapped.ephemeral_public, wrapped.recipient_public, wrapped.nonce, wrapped.ciphertext, "work:8")
+    with pytest.raises(WrongKey):
+        unwrap_key(forged, licensee)
+    altered = WrappedKey(wrapped.ephemeral_public, wrapped.recipient_public, wrapped.nonce, bytes(48), wrapped.context)
+    with pytest.raises(WrongKey):
+        unwrap_key(altered, licensee)

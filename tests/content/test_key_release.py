@@ -1,0 +1,247 @@
+"""POST /keys/{work_id}: only a signed-in account with a valid licence gets its wrapped content key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from eth_account import Account
+from eth_account.messages import encode_defunct
+from eth_account.signers.local import LocalAccount
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.routes.keys import KeyReleasePolicy
+from api.settings import Settings
+from client_sdk.content import LicenceChecker, WrappedKey, WrappedKeyStore, new_content_key, unwrap_key, wrap_key
+from client_sdk.content.siwe import SiweError, SiweMessage
+
+DOMAIN = "hub.test"
+CHAIN_ID = 31337
+WORK_ID = 42
+LICENCE_ID = 7
+
+
+@dataclass
+class LicenceCheckerDouble:
+    """TEST DOUBLE for the on-chain licence checker (wired by the lead later): answers from a table
+    of (licence id, work id, account) -> (valid from, valid until, revoked)."""
+
+    licences: dict[tuple[int, int, str], tuple[int, int, bool]] = field(default_factory=dict)
+    calls: list[tuple[int, int, str, int]] = field(default_factory=list)
+
+    def is_valid_holder(self, licence_id: int, work_id: int, account: str, at_time: int) -> bool:
+        self.calls.append((licence_id, work_id, account, at_time))
+        entry = self.licences.get((licence_id, work_id, account))
+        if entry is None:
+            return False
+        start, end, revoked = entry
+        return not revoked and start <= at_time < end
+
+
+@dataclass
+class Hub:
+    client: TestClient
+    checker: LicenceCheckerDouble
+    keys: WrappedKeyStore
+    content_key: bytes
+    licensee: LocalAccount
+    licensee_x25519: X25519PrivateKey
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Hub:
+    app = create_app(Settings(content_dir=tmp_path / "content"))
+    checker = LicenceCheckerDouble()
+    app.state.licence_checker = checker
+    app.state.key_release = KeyReleasePolicy(domain=DOMAIN, chain_id=CHAIN_ID)
+    licensee = Account.create()
+    x = X25519PrivateKey.generate()
+    key = new_content_key()
+    keys = WrappedKeyStore(tmp_path / "content" / "keys")  # the studio's upload, by wrapped copies
+    keys.put(WORK_ID, licensee.address, wrap_key(key, x.public_key(), context=f"work:{WORK_ID}"))
+    now = int(datetime.now(UTC).timestamp())
+    checker.licences[(LICENCE_ID, WORK_ID, licensee.address)] = (now - 3600, now + 3600, False)
+    return Hub(TestClient(app), checker, keys, key, licensee, x)
+
+
+def _message(client: TestClient, account: LocalAccount, **over: object) -> SiweMessage:
+    nonce = over.pop("nonce", None) or client.get("/keys/nonce").json()["nonce"]
+    now = datetime.now(UTC)
+    fields: dict[str, object] = {
+        "domain": DOMAIN,
+        "address": account.address,
+        "statement": f"Release the content key of work {WORK_ID} to me.",
+        "uri": f"https://{DOMAIN}/keys/{WORK_ID}",
+        "chain_id": CHAIN_ID,
+        "nonce": nonce,
+        "issued_at": now.isoformat().replace("+00:00", "Z"),
+        "expiration_time": (now + timedelta(minutes=5)).isoformat().replace("+00:00", "Z"),
+        "resources": [f"urn:copyright-hub:work:{WORK_ID}"],
+    }
+    fields.update(over)
+    return SiweMessage(**fields)  # type: ignore[arg-type]
+
+
+def _post(
+    client: TestClient, msg: SiweMessage, signer: LocalAccount, licence_id: int = LICENCE_ID, work_id: int = WORK_ID
+):
+    text = msg.to_text()
+    sig = signer.sign_message(encode_defunct(text=text)).signature.to_0x_hex()
+    return client.post(f"/keys/{work_id}", json={"message": text, "signature": sig, "licence_id": licence_id})
+
+
+def _assert_problem(r, status: int) -> None:  # type: ignore[no-untyped-def]
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert "wrapped_key" not in r.json()
+
+
+def test_checker_double_satisfies_the_protocol() -> None:
+    assert isinstance(LicenceCheckerDouble(), LicenceChecker)
+
+
+def test_licensee_gets_a_key_only_they_can_unwrap(hub: Hub) -> None:
+    r = _post(hub.client, _message(hub.client, hub.licensee), hub.licensee)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["account"] == hub.licensee.address
+    wrapped = WrappedKey.from_json(body["wrapped_key"])
+    assert unwrap_key(wrapped, hub.licensee_x25519, context=f"work:{WORK_ID}") == hub.content_key
+    assert hub.checker.calls[-1][:3] == (LICENCE_ID, WORK_ID, hub.licensee.address)
+
+
+def test_non_licensee_gets_nothing(hub: Hub) -> None:
+    stranger = Account.create()
+    hub.keys.put(WORK_ID, stranger.address, wrap_key(hub.content_key, X25519PrivateKey.generate().public_key()))
+    r = _post(hub.client, _message(hub.client, stranger), stranger)
+    _assert_problem(r, 403)
+
+
+@pytest.mark.parametrize("state", ["expired", "revoked", "not started"])
+def test_expired_or_revoked_licence_gets_nothing(hub: Hub, state: str) -> None:
+    now = int(datetime.now(UTC).timestamp())
+    hub.checker.licences[(LICENCE_ID, WORK_ID, hub.licensee.address)] = {
+        "expired": (now - 7200, now - 3600, False),
+        "revoked": (now - 3600, now + 3600, True),
+        "not started": (now + 3600, now + 7200, False),
+    }[state]
+    _assert_problem(_post(hub.client, _message(hub.client, hub.licensee), hub.licensee), 403)
+
+
+def test_someone_elses_licence_id_gets_nothing(hub: Hub) -> None:
+    _assert_problem(_post(hub.client, _message(hub.client, hub.licensee), hub.licensee, licence_id=8), 403)
+
+
+def test_replayed_nonce_gets_nothing(hub: Hub) -> None:
+    msg = _message(hub.client, hub.licensee)
+    assert _post(hub.client, msg, hub.licensee).status_code == 200
+    r = _post(hub.client, msg, hub.licensee)
+    _assert_problem(r, 401)
+    assert "already used" in r.json()["detail"]
+
+
+def test_nonce_not_issued_by_the_server_gets_nothing(hub: Hub) -> None:
+    _assert_problem(_post(hub.client, _message(hub.client, hub.licensee, nonce="a" * 32), hub.licensee), 401)
+
+
+def test_signature_by_another_account_gets_nothing(hub: Hub) -> None:
+    # the message claims the licensee's address but a stranger signed it
+    r = _post(hub.client, _message(hub.client, hub.licensee), Account.create())
+    _assert_problem(r, 401)
+    assert "not by the address" in r.json()["detail"]
+    assert hub.checker.calls == []
+
+
+@pytest.mark.parametrize(
+    ("override", "reason"),
+    [
+        ({"domain": "evil.test"}, "this server is"),
+        ({"chain_id": 1}, "chain"),
+        ({"expiration_time": "2020-01-01T00:00:00Z"}, "expired"),
+        ({"issued_at": "2999-01-01T00:00:00Z", "expiration_time": None}, "future"),
+        ({"not_before": "2999-01-01T00:00:00Z"}, "not valid yet"),
+    ],
+)
+def test_wrong_domain_chain_or_time_gets_nothing(hub: Hub, override: dict[str, object], reason: str) -> None:
+    r = _post(hub.client, _message(hub.client, hub.licensee, **override), hub.licensee)
+    _assert_problem(r, 401)
+    assert reason in r.json()["detail"]
+
+
+def test_garbage_message_or_signature_is_401(hub: Hub) -> None:
+    r = hub.client.post(f"/keys/{WORK_ID}", json={"message": "hello", "signature": "0x00", "licence_id": 1})
+    _assert_problem(r, 401)
+    text = _message(hub.client, hub.licensee).to_text()
+    r = hub.client.post(f"/keys/{WORK_ID}", json={"message": text, "signature": "0x1234", "licence_id": 1})
+    _assert_problem(r, 401)
+
+
+def test_licensee_without_a_wrapped_key_is_told_so(hub: Hub) -> None:
+    other = Account.create()
+    now = int(datetime.now(UTC).timestamp())
+    hub.checker.licences[(LICENCE_ID, WORK_ID, other.address)] = (now - 10, now + 3600, False)
+    r = _post(hub.client, _message(hub.client, other), other)
+    _assert_problem(r, 404)
+
+
+def test_unconfigured_server_releases_nothing(tmp_path: Path) -> None:
+    client = TestClient(create_app(Settings(content_dir=tmp_path / "c")))
+    account = Account.create()
+    r = _post(client, _message(client, account), account)
+    _assert_problem(r, 503)
+
+
+def test_siwe_text_round_trips_with_and_without_optional_parts() -> None:
+    account = Account.create()
+    full = SiweMessage(
+        domain=DOMAIN,
+        address=account.address,
+        uri="https://hub.test",
+        chain_id=1,
+        nonce="abcdef123456",
+        issued_at="2026-01-01T00:00:00Z",
+        statement="hi",
+        expiration_time="2026-01-02T00:00:00Z",
+        not_before="2026-01-01T00:00:00Z",
+        request_id="r1",
+        resources=["ipfs://bafy", "https://x"],
+    )
+    assert SiweMessage.parse(full.to_text()) == full
+    bare = SiweMessage(
+        domain=DOMAIN,
+        address=account.address,
+        uri="u:x",
+        chain_id=1,
+        nonce="abcdefgh1",
+        issued_at="2026-01-01T00:00:00Z",
+    )
+    assert SiweMessage.parse(bare.to_text()) == bare
+    assert "\n\n\nURI:" in bare.to_text()
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda t: t.replace("wants you to sign in", "wants to sign in"),
+        lambda t: t.replace("Version: 1", "Version: 2"),
+        lambda t: t.replace("Nonce: abcdefgh1", "Nonce: short"),
+        lambda t: t + "\nextra",
+        lambda t: t.lower(),  # address no longer EIP-55 checksummed
+    ],
+)
+def test_malformed_siwe_is_rejected(mutate) -> None:  # type: ignore[no-untyped-def]
+    account = Account.create()
+    text = SiweMessage(
+        domain=DOMAIN,
+        address=account.address,
+        uri="u:x",
+        chain_id=1,
+        nonce="abcdefgh1",
+        issued_at="2026-01-01T00:00:00Z",
+    ).to_text()
+    with pytest.raises(SiweError):
+        SiweMessage.parse(mutate(text))

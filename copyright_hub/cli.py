@@ -231,6 +231,9 @@ def down() -> None:
 from .commands import indexer as _indexer_commands  # noqa: E402
 
 _indexer_commands.register(app)
+from .commands import content as _content_commands  # noqa: E402
+
+_content_commands.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,221 @@
+"""Content commands: ``copyright-hub cid``, ``content add/get/export-car/import-car/wrap-key``,
+``encrypt`` and ``decrypt``. Everything streams; large files show a progress bar on stderr."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+from client_sdk.content import (
+    CID,
+    LocalBlockStore,
+    NotAFile,
+    WrappedKeyStore,
+    compute_cid,
+    decrypt_file,
+    encrypt_file,
+    export_car,
+    import_car,
+    new_content_key,
+    wrap_key,
+)
+from client_sdk.content.errors import ContentError
+
+out = Console()
+err = Console(stderr=True)
+
+PROGRESS_MIN_BYTES = 32 << 20
+content_app = typer.Typer(no_args_is_help=True, help="The content store: add, get, CAR export/import, key wrapping.")
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", help="local block store folder (default $COPYRIGHT_HUB_CONTENT_DIR or var/content)"),
+]
+VersionOpt = Annotated[int, typer.Option("--cid-version", min=0, max=1, help="0 (kubo default) or 1 (raw leaves)")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``cid``, ``encrypt``, ``decrypt`` and the ``content`` group to the ``copyright-hub`` app."""
+    from ..cli import friendly
+
+    app.command("cid")(friendly(cid))
+    app.command("encrypt")(friendly(encrypt))
+    app.command("decrypt")(friendly(decrypt))
+    for name, fn in (
+        ("add", add),
+        ("get", get),
+        ("export-car", export_car_cmd),
+        ("import-car", import_car_cmd),
+        ("wrap-key", wrap_key_cmd),
+    ):
+        content_app.command(name)(friendly(fn))
+    app.add_typer(content_app, name="content")
+
+
+def _store(path: Path | None) -> LocalBlockStore:
+    return LocalBlockStore(path or Path(os.environ.get("COPYRIGHT_HUB_CONTENT_DIR", "var/content")))
+
+
+def _regular(path: Path) -> Path:
+    if not path.exists():
+        raise NotAFile(path, "no such file")
+    if path.is_dir():
+        raise NotAFile(path, "is a folder, not a file")
+    return path
+
+
+@contextlib.contextmanager
+def _progress(label: str, total: int) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar on stderr for files of 32 MiB and more; ``None`` (no bar) otherwise."""
+    if total < PROGRESS_MIN_BYTES:
+        yield None
+        return
+    columns = (TextColumn(label), BarColumn(), DownloadColumn(), TransferSpeedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def cid(
+    file: Annotated[Path, typer.Argument(help="the file to address")],
+    cid_version: VersionOpt = 0,
+) -> None:
+    """Print the CID `ipfs add` gives FILE (without storing anything)."""
+    _regular(file)
+    with _progress("hashing", file.stat().st_size) as tick:
+        out.print(str(compute_cid(file, cid_version, on_progress=tick)), highlight=False)
+
+
+def add(
+    file: Annotated[Path, typer.Argument(help="the file to add")],
+    cid_version: VersionOpt = 0,
+    store: StoreOpt = None,
+    pin: Annotated[bool, typer.Option(help="pin the DAG after adding")] = True,
+) -> None:
+    """Add FILE to the local store (all or nothing) and print its CID."""
+    _regular(file)
+    s = _store(store)
+    with _progress("adding", file.stat().st_size) as tick:
+        root = s.add(file, cid_version, on_progress=tick)
+    if pin:
+        s.pin(root)
+    out.print(str(root), highlight=False)
+
+
+def get(
+    cid_text: Annotated[str, typer.Argument(metavar="CID")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="where to write the file")],
+    store: StoreOpt = None,
+) -> None:
+    """Write the file named by CID (every block verified) to OUTPUT; nothing is left on error."""
+    s = _store(store)
+    c = CID.parse(cid_text)
+    tmp = output.with_name(f".{output.name}.partial")
+    try:
+        with open(tmp, "wb") as fh, _progress("reading", s.size(c)) as tick:
+            for part in s.cat(c):
+                fh.write(part)
+                if tick:
+                    tick(len(part))
+        os.replace(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    err.print(f"wrote {output}")
+
+
+def export_car_cmd(
+    cid_text: Annotated[str, typer.Argument(metavar="CID")],
+    output: Annotated[Path, typer.Argument(help="the .car file to write")],
+    store: StoreOpt = None,
+) -> None:
+    """Export the DAG under CID as a CARv1 file."""
+    tmp = output.with_name(f".{output.name}.partial")
+    try:
+        with open(tmp, "wb") as fh:
+            n = export_car(_store(store), CID.parse(cid_text), fh)
+        os.replace(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
+    err.print(f"wrote {n} bytes to {output}")
+
+
+def import_car_cmd(
+    car: Annotated[Path, typer.Argument(help="the .car file to import")],
+    store: StoreOpt = None,
+) -> None:
+    """Import a CARv1 file (every block verified; all or nothing) and print its roots."""
+    with open(_regular(car), "rb") as fh:
+        roots = import_car(_store(store), fh)
+    for r in roots:
+        out.print(str(r), highlight=False)
+
+
+def wrap_key_cmd(
+    work_id: Annotated[int, typer.Argument(help="on-chain work id")],
+    account: Annotated[str, typer.Argument(help="the licensee's Ethereum address")],
+    x25519_public: Annotated[str, typer.Argument(help="the licensee's X25519 public key, 64 hex digits")],
+    key_file: Annotated[Path, typer.Option("--key", help="the content key file written by `encrypt`")],
+    store: StoreOpt = None,
+) -> None:
+    """Wrap a work's content key for one licensee and file it where `POST /keys/{work_id}` finds it."""
+    try:
+        pub = bytes.fromhex(x25519_public.removeprefix("0x"))
+    except ValueError:
+        raise ContentError("the X25519 public key must be 64 hex digits") from None
+    key = _read_key(key_file)
+    root = store or Path(os.environ.get("COPYRIGHT_HUB_CONTENT_DIR", "var/content"))
+    WrappedKeyStore(root / "keys").put(work_id, account, wrap_key(key, pub, context=f"work:{work_id}"))
+    err.print(f"wrapped the key of work {work_id} for {account}")
+
+
+def _read_key(path: Path) -> bytes:
+    try:
+        key = bytes.fromhex(_regular(path).read_text().strip())
+    except ValueError:
+        raise ContentError(f"{path} does not hold a hex content key") from None
+    if len(key) != 32:
+        raise ContentError(f"{path} does not hold a 32-byte content key")
+    return key
+
+
+def encrypt(
+    file: Annotated[Path, typer.Argument(help="the master to encrypt")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="default FILE.chem")] = None,
+    key_out: Annotated[Path | None, typer.Option("--key-out", help="default FILE.key (keep it secret)")] = None,
+    cid_version: VersionOpt = 0,
+) -> None:
+    """Encrypt a master (AES-256-GCM in chunks); print the plaintext sha256 and ciphertext CID."""
+    _regular(file)
+    output = output or file.with_name(file.name + ".chem")
+    key_out = key_out or file.with_name(file.name + ".key")
+    key = new_content_key()
+    fd = os.open(key_out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key.hex() + "\n")
+    with _progress("encrypting", file.stat().st_size) as tick:
+        rec = encrypt_file(file, output, key, cid_version=cid_version, on_progress=tick)
+    out.print(f"plaintext sha256  {rec.plaintext_sha256}", highlight=False)
+    out.print(f"ciphertext cid    {rec.ciphertext_cid}", highlight=False)
+    err.print(f"wrote {output}; content key in {key_out} (mode 600)")
+
+
+def decrypt(
+    file: Annotated[Path, typer.Argument(help="the encrypted master (.chem)")],
+    key_file: Annotated[Path, typer.Option("--key", help="the content key file")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="where to write the plaintext")],
+) -> None:
+    """Decrypt and authenticate a master; OUTPUT appears only if every chunk checks out."""
+    n = decrypt_file(_regular(file), output, _read_key(key_file))
+    err.print(f"wrote {n} bytes to {output}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit("run through `copyright-hub`")

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from .car import car_chunks, export_car, import_car, read_car
-from .cid import CHUNK_SIZE, CID, MAX_LINKS, ImportResult, compute_cid, import_stream
+from .cid import CHUNK_SIZE, CID, MAX_LINKS, ImportResult, cid_of_bytes, compute_cid, import_stream
 from .crypto import (
     EncryptedMaster,
     EncryptResult,
@@ -69,6 +69,7 @@ __all__ = [
     "WrappedKeyStore",
     "WrongKey",
     "car_chunks",
+    "cid_of_bytes",
     "compute_cid",
     "decrypt_file",
     "decrypt_stream",

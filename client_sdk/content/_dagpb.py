@@ -98,16 +98,16 @@ def decode_node(block: bytes) -> PBNode:
     for num, wire, value in _fields(block):
         if num == 2 and wire == 2:
             link_hash, name, tsize = b"", "", 0
-            for lnum, lwire, lvalue in _fields(value):  # type: ignore[arg-type]
+            for lnum, lwire, lvalue in _fields(value):
                 if lnum == 1 and lwire == 2:
-                    link_hash = lvalue  # type: ignore[assignment]
+                    link_hash = lvalue
                 elif lnum == 2 and lwire == 2:
-                    name = lvalue.decode()  # type: ignore[union-attr]
+                    name = lvalue.decode()
                 elif lnum == 3 and lwire == 0:
-                    tsize = lvalue  # type: ignore[assignment]
+                    tsize = lvalue
             links.append(PBLink(link_hash, name, tsize))
         elif num == 1 and wire == 2:
-            data = value  # type: ignore[assignment]
+            data = value
         else:
             raise ValueError(f"unexpected dag-pb field {num}")
     return PBNode(links, data)
@@ -120,17 +120,17 @@ def decode_unixfs(data: bytes) -> UnixFSData:
     blocksizes: list[int] = []
     for num, wire, value in _fields(data):
         if num == 1 and wire == 0:
-            type_ = value  # type: ignore[assignment]
+            type_ = value
         elif num == 2 and wire == 2:
-            inline = value  # type: ignore[assignment]
+            inline = value
         elif num == 3 and wire == 0:
-            filesize = value  # type: ignore[assignment]
+            filesize = value
         elif num == 4 and wire == 0:
-            blocksizes.append(value)  # type: ignore[arg-type]
+            blocksizes.append(value)
         elif num == 4 and wire == 2:  # tolerate packed encoding
             pos = 0
-            while pos < len(value):  # type: ignore[arg-type]
-                v, pos = read_varint(value, pos)  # type: ignore[arg-type]
+            while pos < len(value):
+                v, pos = read_varint(value, pos)
                 blocksizes.append(v)
     if type_ is None:
         raise ValueError("UnixFS data has no Type")

@@ -95,9 +95,7 @@ class CID:
             raise
         except ValueError as exc:
             raise InvalidCID(value, str(exc)) from None
-        if (cid.version == 1 and text[0] == "z") or (cid.version == 0 and text[0] != "Q"):
-            pass  # other encodings of the same CID are accepted; str() gives the canonical one
-        return cid
+        return cid  # other encodings of the same CID are accepted; str() gives the canonical one
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> CID:
@@ -317,6 +315,11 @@ def compute_cid(
         with open_regular_file(source) as fh:
             return import_stream(fh, cid_version, on_block=on_block, on_progress=on_progress).cid
     return import_stream(source, cid_version, on_block=on_block, on_progress=on_progress).cid
+
+
+def cid_of_bytes(data: bytes, cid_version: int = 0) -> str:
+    """The CID text ``ipfs add`` gives a file holding ``data`` (a shorthand for :func:`compute_cid`)."""
+    return str(compute_cid(data, cid_version))
 
 
 def open_regular_file(path: str | os.PathLike[str]) -> BinaryIO:

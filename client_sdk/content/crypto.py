@@ -311,7 +311,7 @@ def encrypt_file(
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.partial")
     try:
         with open_regular_file(src) as fin, open(tmp, "wb") as fout:
-            result = encrypt_stream(fin, fout, key, on_progress=on_progress)  # type: ignore[arg-type]
+            result = encrypt_stream(fin, fout, key, on_progress=on_progress)
         os.replace(tmp, dst)
     finally:
         if tmp.exists():
@@ -330,7 +330,7 @@ def decrypt_file(src: str | os.PathLike[str], dst: str | os.PathLike[str], key: 
     tmp = dst.with_name(f".{dst.name}.{os.getpid()}.partial")
     try:
         with open_regular_file(src) as fin, open(tmp, "wb") as fout:
-            n = decrypt_stream(fin, fout, key)  # type: ignore[arg-type]
+            n = decrypt_stream(fin, fout, key)
         os.replace(tmp, dst)
     finally:
         if tmp.exists():

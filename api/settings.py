@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default="sqlite:///var/hub.sqlite3", description="SQLAlchemy URL of the mirror")
     deployments_dir: Path = Path("deployments")
     content_dir: Path = Field(default=Path("var/content"), description="local content block store")
+    kubo_api_url: str | None = Field(default=None, description="a kubo node's RPC URL; replaces the local store")
+    siwe_domain: str = Field(default="localhost:8000", description="the domain SIWE sign-in messages must name")
     cors_origins: list[str] = []
 
 

@@ -65,9 +65,14 @@ def _nonces(request: Request) -> NonceStore:
 
 
 def _policy(request: Request) -> KeyReleasePolicy:
+    """``app.state.key_release`` if set, else one built from settings and the connected chain."""
     policy = getattr(request.app.state, "key_release", None)
     if policy is None:
-        raise Problem(503, "Key release unavailable", "key release is not configured on this server")
+        from ..deps import get_hub
+
+        hub = get_hub(request)
+        policy = KeyReleasePolicy(domain=request.app.state.settings.siwe_domain, chain_id=hub.deployment.chain_id)
+        request.app.state.key_release = policy
     return policy
 
 

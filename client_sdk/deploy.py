@@ -33,8 +33,42 @@ class DeployStep:
     args: ConstructorArgs = lambda _addresses, _deployer: []
 
 
-#: Every hub contract, in dependency order.
-DEPLOY_PLAN: tuple[DeployStep, ...] = (DeployStep("WorkRegistry"),)
+@dataclass(frozen=True)
+class WiringCall:
+    """A call the deployer makes once every contract exists (roles, one-time links)."""
+
+    contract: str
+    function: str
+    args: ConstructorArgs
+
+
+#: Smallest dispute bond on a fresh deployment (0.01 ETH); the admin can change it.
+DEFAULT_MIN_BOND_WEI = 10**16
+#: Protocol fee on a fresh deployment (basis points, paid to the deployer as treasury); the admin can change it.
+DEFAULT_FEE_BPS = 0
+
+#: Every hub contract, in dependency order. The deployer is the first admin of each.
+DEPLOY_PLAN: tuple[DeployStep, ...] = (
+    DeployStep("WorkRegistry", lambda _a, deployer: [deployer]),
+    DeployStep("LicenceMarket", lambda a, deployer: [deployer, a["WorkRegistry"], deployer, DEFAULT_FEE_BPS]),
+    DeployStep(
+        "DisputeResolver",
+        lambda a, deployer: [deployer, a["WorkRegistry"], a["LicenceMarket"], DEFAULT_MIN_BOND_WEI],
+    ),
+)
+
+
+def _role(name: str) -> bytes:
+    return bytes(Web3.keccak(text=name))
+
+
+#: Links made after deployment: the registry asks the market about adaptation licences; the
+#: resolver may change work status (registry) and revoke licences (market).
+WIRING: tuple[WiringCall, ...] = (
+    WiringCall("WorkRegistry", "setLicenceMarket", lambda a, _d: [a["LicenceMarket"]]),
+    WiringCall("WorkRegistry", "grantRole", lambda a, _d: [_role("STATUS_ROLE"), a["DisputeResolver"]]),
+    WiringCall("LicenceMarket", "grantRole", lambda a, _d: [_role("REVOKER_ROLE"), a["DisputeResolver"]]),
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +102,7 @@ def deploy(
     deployments_dir: Path,
     *,
     plan: tuple[DeployStep, ...] = DEPLOY_PLAN,
+    wiring: tuple[WiringCall, ...] = WIRING,
     progress: Callable[[str], None] = lambda _msg: None,
 ) -> DeployResult:
     chain_id = w3.eth.chain_id
@@ -105,6 +140,13 @@ def deploy(
             block_number=receipt["blockNumber"],
             artifact_sha256=artifact.sha256,
         )
+    for call in wiring:
+        if call.contract not in addresses:
+            continue
+        progress(f"wiring {call.contract}.{call.function}")
+        target = w3.eth.contract(address=addresses[call.contract], abi=load_artifact(call.contract).abi)
+        data = target.encode_abi(call.function, args=call.args(addresses, deployer))
+        send_transaction(w3, account, {"to": target.address, "data": data, "value": 0})
     deployment = Deployment(
         chain_id=chain_id,
         deployer=deployer,

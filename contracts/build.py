@@ -30,8 +30,8 @@ from contracts import BUILD_DIR, PACKAGE_DIR, SOURCE_DIR
 
 SOLC_VERSION = "0.8.37"
 EVM_VERSION = "cancun"
-OPTIMIZER_RUNS = 10_000
-VIA_IR = False
+OPTIMIZER_RUNS = 1_000
+VIA_IR = True
 REPO_ROOT = PACKAGE_DIR.parent
 NODE_MODULES = REPO_ROOT / "node_modules"
 SHIM = PACKAGE_DIR / "solcjs-shim.cjs"

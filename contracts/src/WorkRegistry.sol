@@ -102,10 +102,11 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
         _workIdByDigest[digest] = workId;
         uint96 extra = uint96(nowTs) | (uint96(input.workType) << 40) | (uint96(coOwners) << 56);
         _mintAndSetExtraDataUnchecked(msg.sender, workId, extra);
-        if (input.royaltyBps != 0) _setTokenRoyalty(workId, msg.sender, input.royaltyBps);
-        emit WorkRegistered(
-            workId, msg.sender, digest, input.workType, input.royaltyBps, nowTs, input.contentCid, input.metadataCid
-        );
+        emit WorkRegistered(workId, msg.sender, digest, input.workType, nowTs, input.contentCid, input.metadataCid);
+        if (input.royaltyBps != 0) {
+            _setTokenRoyalty(workId, msg.sender, input.royaltyBps);
+            emit RoyaltySet(workId, msg.sender, input.royaltyBps);
+        }
         if (coOwners != 0) _emitSplits(workId, input.splits);
         if (input.parents.length != 0) emit ParentsSet(workId, input.parents, input.parentLicences);
     }
@@ -115,7 +116,13 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
         uint256 n = splits.length;
         if (n == 0) revert EmptySplits();
         if (n > MAX_OWNERS) revert TooManyOwners(n, MAX_OWNERS);
-        if (splits[0].account != msg.sender) revert LeadOwnerNotCaller(splits[0].account, msg.sender);
+        Split calldata lead = splits[0];
+        if (lead.account != msg.sender) revert LeadOwnerNotCaller(lead.account, msg.sender);
+        if (n == 1) {
+            // Single owner (the common case): no co-owner storage.
+            if (lead.bps != TOTAL_BPS) revert SplitsSumMismatch(lead.bps);
+            return 0;
+        }
         uint256 sum;
         // n <= MAX_OWNERS and each bps < 2^16: no overflow.
         unchecked {

@@ -45,7 +45,7 @@ interface ILicenceMarket {
     /// @notice An offer signed off chain by the work's owner (EIP-712, domain "CopyrightHub LicenceMarket" v1).
     /// @param terms the terms (supplyCap must be >= 1).
     /// @param seller the signer; must own the work at purchase time.
-    /// @param nonce per-seller offer number; `cancelNonce` voids it.
+    /// @param nonce per-seller offer number (unordered); `cancelNonce` voids it. Use each nonce for one offer.
     /// @param counter must equal the seller's current counter; `incrementCounter` voids all earlier signatures.
     /// @param deadline the signature is refused after this time.
     struct SignedOffer {
@@ -264,10 +264,10 @@ interface ILicenceMarket {
     /// @param recovered who actually signed (zero for a malformed signature).
     error InvalidSignature(address seller, address recovered);
 
-    /// @notice Thrown when a signed offer's nonce was cancelled.
+    /// @notice Thrown when a signed offer's nonce was cancelled, or its single-supply offer already sold.
     /// @param seller the seller.
     /// @param nonce the nonce.
-    error NonceCancelled(address seller, uint256 nonce);
+    error NonceUnavailable(address seller, uint256 nonce);
 
     /// @notice Thrown when a signed offer carries an outdated counter.
     /// @param seller the seller.

@@ -76,7 +76,6 @@ interface IWorkRegistry {
     /// @param owner the registrant and lead owner.
     /// @param contentDigest sha256 of the content file.
     /// @param workType the kind of work.
-    /// @param royaltyBps ERC-2981 royalty in basis points, paid to `owner` (the registrant) on secondary sales.
     /// @param registeredAt block timestamp.
     /// @param contentCid IPFS CID of the content.
     /// @param metadataCid IPFS CID of the metadata JSON document (metadata version 0).
@@ -85,11 +84,16 @@ interface IWorkRegistry {
         address indexed owner,
         bytes32 indexed contentDigest,
         uint8 workType,
-        uint16 royaltyBps,
         uint40 registeredAt,
         string contentCid,
         string metadataCid
     );
+
+    /// @notice Emitted at registration when a work sets an ERC-2981 royalty (not emitted for none).
+    /// @param workId the work.
+    /// @param receiver who receives the royalty (the registrant).
+    /// @param bps royalty in basis points of a secondary sale price.
+    event RoyaltySet(uint256 indexed workId, address receiver, uint16 bps);
 
     /// @notice Emitted at registration when a work has co-owners. Not emitted for a single-owner
     /// work: then the lead owner (the current token holder) takes all 10,000 bps.

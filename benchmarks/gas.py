@@ -1,0 +1,131 @@
+"""Gas benchmark: deploy the hub to a fresh anvil, run each operation, print gasUsed per operation.
+
+Usage::
+
+    python benchmarks/gas.py            # the last line of output is one JSON object
+
+Every figure is a receipt's ``gasUsed`` (the 21,000 base included), measured in the steady state the
+issue asks for: a single-owner work, a studio and a buyer that already hold tokens, a protocol fee
+of 2.5% switched on. ``purchase_*`` buy from an offer that has sold before (the studio already has
+a balance); ``purchase_signed_offer`` redeems a fresh signature whose nonce shares a bitmap word with the
+seller's earlier signed sales (``purchase_signed_offer_first_nonce_word``: the very first one). Extra keys
+(``*_first_*``) show the one-off costs too. Commit the output as ``benchmarks/results/gas.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from client_sdk import ETH, Hub, Right, Terms, WorkInput  # noqa: E402
+from client_sdk.accounts import from_mnemonic  # noqa: E402
+from client_sdk.chain import connect, send_transaction  # noqa: E402
+from client_sdk.deploy import deploy  # noqa: E402
+from copyright_hub.devnet import load_config, spawn_anvil  # noqa: E402
+
+BATCH_SIZE = 50
+FEE_BPS = 250
+CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
+META = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
+
+
+def _digest(tag: str) -> bytes:
+    return hashlib.sha256(tag.encode()).digest()
+
+
+def run() -> dict[str, int]:
+    config = load_config()
+    node = spawn_anvil(config=config)
+    try:
+        w3 = connect(node.url)
+        deployer, studio, buyer = (from_mnemonic(config.mnemonic, i) for i in range(3))
+        with tempfile.TemporaryDirectory() as tmp:
+            deployment = deploy(w3, deployer, Path(tmp)).deployment
+        admin = Hub(w3, deployment, deployer)
+        s = Hub(w3, deployment, studio)
+        b = Hub(w3, deployment, buyer)
+        admin._transact(admin.market, "setFee", FEE_BPS, deployer.address)
+        gas: dict[str, int] = {}
+
+        gas["register_first"] = s.register_work(_digest("first"), CID, META, 0).gas_used
+        gas["register_repeat"] = s.register_work(_digest("repeat"), CID, META, 0).gas_used
+        batch = [WorkInput(_digest(f"batch-{i}"), CID, META, 1) for i in range(BATCH_SIZE)]
+        regs = s.register_works(batch)
+        gas["register_batch_per_work"] = regs[0].gas_used // BATCH_SIZE
+
+        work_id = regs[0].work_id
+        now = int(w3.eth.get_block("latest")["timestamp"])
+        terms = Terms(
+            work_id=work_id,
+            rights=Right.INFORMATION_NETWORK | Right.BROADCASTING,
+            start=now,
+            end=now + 365 * 86400,
+            price=10**17,
+        )
+        receipt = s._transact(s.market, "createOffer", terms.to_abi())
+        gas["offer_create"] = receipt["gasUsed"]
+        offer_id = s._events(s.market, "OfferCreated", receipt)[0]["args"]["offerId"]
+
+        gas["purchase_eth_first_sale"] = b.purchase(offer_id, max_price=terms.price).gas_used
+        gas["purchase_eth"] = b.purchase(offer_id, max_price=terms.price).gas_used
+
+        token = _deploy_token(w3, deployer)
+        admin._transact(admin.market, "setCurrencyAllowed", token.address, True)
+        send_transaction(
+            w3, buyer, {"to": token.address, "data": token.encode_abi("mint", args=[buyer.address, 10**24])}
+        )
+        b.approve_currency(token.address, 2**255)
+        erc20_terms = Terms(
+            work_id=work_id,
+            rights=Right.SCREENING,
+            start=now,
+            end=now + 365 * 86400,
+            price=10**18,
+            currency=token.address,
+        )
+        erc20_offer = s.create_offer(erc20_terms)
+        gas["purchase_erc20_first_sale"] = b.purchase(erc20_offer, max_price=10**18, currency=token.address).gas_used
+        gas["purchase_erc20"] = b.purchase(erc20_offer, max_price=10**18, currency=token.address).gas_used
+
+        signed_terms = Terms(
+            work_id=work_id,
+            rights=Right.REPRODUCTION | Right.DISTRIBUTION,
+            start=now,
+            end=now + 180 * 86400,
+            price=5 * 10**16,
+            supply_cap=1,
+        )
+        first = s.sign_offer(signed_terms, nonce=0, deadline=now + 86400)
+        gas["purchase_signed_offer_first_nonce_word"] = b.purchase_signed(first, max_price=signed_terms.price).gas_used
+        offer = s.sign_offer(signed_terms, nonce=1, deadline=now + 86400)
+        gas["purchase_signed_offer"] = b.purchase_signed(offer, max_price=signed_terms.price).gas_used
+
+        receipt = s._transact(s.market, "withdraw", ETH)
+        gas["withdraw"] = receipt["gasUsed"]
+        return gas
+    finally:
+        node.stop()
+
+
+def _deploy_token(w3, account):  # type: ignore[no-untyped-def]
+    from client_sdk.artifacts import load_artifact
+
+    artifact = load_artifact("TestERC20")
+    contract = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    tx = contract.constructor().build_transaction({"from": account.address})
+    receipt = send_transaction(w3, account, dict(tx))
+    return w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
+
+
+if __name__ == "__main__":
+    result = run()
+    for key, value in result.items():
+        print(f"{key:<28} {value:>9,}")
+    print(json.dumps(result, sort_keys=True))

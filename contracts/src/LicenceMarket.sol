@@ -1,0 +1,775 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.37;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ERC721} from "solady/src/tokens/ERC721.sol";
+import {ILicenceMarket} from "./interfaces/ILicenceMarket.sol";
+import {IWorkRegistry} from "./interfaces/IWorkRegistry.sol";
+
+/// @title LicenceMarket
+/// @notice Offers, purchases, pull payments and licence tokens (ERC-721) for works in a WorkRegistry.
+/// @dev Storage layouts (see contracts/README.md for the reasoning):
+///
+/// Licence token: the solady ERC-721 ownership word holds the licensee and 96 bits:
+///   bits 0..11 rights, 12..51 start, 52..91 end, 92 exclusive, 93 sublicensable, 94 transferable, 95 revoked.
+/// The work is in the id: `licenceId = workId << 64 | serial`. A purchase therefore writes one fresh
+/// word per licence, nothing else per licence.
+///
+/// Exclusivity, per work, in one word `_coverage[workId]`:
+///   bits 20i..20i+19 (i = 0..11): latest end of any non-exclusive licence granting right i, in hours
+///   since COVERAGE_EPOCH rounded up (0 = none, saturating at 2^20-1 ~ year 2143);
+///   bits 248..255: number of exclusive grants recorded in `_exclusives[workId]` (at most MAX_EXCLUSIVE).
+/// A non-exclusive grant is refused when it overlaps a recorded, unexpired exclusive grant in a
+/// shared right, a shared territory and time (exact check). An exclusive grant is refused when it
+/// overlaps an unexpired exclusive grant (exact), or when any right it grants is covered by a
+/// non-exclusive licence ending after max(start, now) (conservative: territory and start of
+/// non-exclusive licences are not tracked, so such a grant may be refused though it would not
+/// overlap). Both checks are O(MAX_EXCLUSIVE + 12).
+contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP712, ILicenceMarket {
+    using SafeERC20 for IERC20;
+
+    /// @notice May revoke licences (the dispute resolver).
+    bytes32 public constant REVOKER_ROLE = keccak256("REVOKER_ROLE");
+    /// @notice May pause and unpause.
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+
+    /// @notice Highest protocol fee, in basis points.
+    uint16 public constant MAX_FEE_BPS = 1_000;
+    /// @notice Most territories in one set of terms.
+    uint256 public constant MAX_TERRITORIES = 64;
+    /// @notice Most unexpired exclusive grants per work (the exclusivity check's bound).
+    uint256 public constant MAX_EXCLUSIVE = 16;
+    /// @notice Origin of the hour counter in the coverage word: 2024-01-01T00:00:00Z.
+    uint256 public constant COVERAGE_EPOCH = 1_704_067_200;
+
+    uint16 internal constant ALL_RIGHTS = 0x0fff;
+    uint256 internal constant FLAG_EXCLUSIVE = 1;
+    uint256 internal constant FLAG_SUBLICENSABLE = 2;
+    uint256 internal constant FLAG_TRANSFERABLE = 4;
+    uint256 internal constant FLAG_REVOKED = 8;
+    /// @dev Offer flags beyond the licence flags.
+    uint8 internal constant OFFER_HAS_TERRITORIES = 0x40;
+    uint8 internal constant OFFER_CANCELLED = 0x80;
+    uint256 internal constant HOUR_MASK = 0xfffff;
+
+    bytes32 internal constant TERMS_TYPEHASH = keccak256(
+        "Terms(uint256 workId,uint16 rights,uint16[] territories,uint40 start,uint40 end,bool exclusive,"
+        "bool sublicensable,bool transferable,uint96 price,address currency,uint32 supplyCap,"
+        "uint8 attestationKind,uint16 attestationTerritory)"
+    );
+    bytes32 internal constant SIGNED_OFFER_TYPEHASH = keccak256(
+        "SignedOffer(Terms terms,address seller,uint256 nonce,uint256 counter,uint64 deadline)"
+        "Terms(uint256 workId,uint16 rights,uint16[] territories,uint40 start,uint40 end,bool exclusive,"
+        "bool sublicensable,bool transferable,uint96 price,address currency,uint32 supplyCap,"
+        "uint8 attestationKind,uint16 attestationTerritory)"
+    );
+
+    /// @dev Two words. Word 0: workId, rights, start, end, flags, supplyCap, sold, attestation; word 1: price, currency.
+    struct StoredOffer {
+        uint64 workId;
+        uint16 rights;
+        uint40 start;
+        uint40 end;
+        uint8 flags;
+        uint32 supplyCap;
+        uint32 sold;
+        uint8 attestationKind;
+        uint16 attestationTerritory;
+        uint96 price;
+        address currency;
+    }
+
+    /// @dev One sale in progress (memory, keeps the stack shallow).
+    struct Sale {
+        uint256 workId;
+        uint256 rights;
+        uint256 start;
+        uint256 end;
+        uint256 flags;
+        uint256 price;
+        address currency;
+        uint256 maxPrice;
+        uint8 attestationKind;
+        uint16 attestationTerritory;
+        uint256 offerId;
+        bytes32 digest;
+        address seller;
+    }
+
+    /// @notice The registry whose works are licensed.
+    IWorkRegistry public immutable registry;
+
+    /// @dev Emitted when the market is paused (same signature as OpenZeppelin's Pausable).
+    event Paused(address account);
+    /// @dev Emitted when the market is unpaused.
+    event Unpaused(address account);
+    /// @dev Thrown when an action needs the market unpaused (same selector as OpenZeppelin's Pausable).
+    error EnforcedPause();
+    /// @dev Thrown when unpausing a market that is not paused.
+    error ExpectedPause();
+
+    /// @dev Word read by every purchase: treasury (bits 0..159) | feeBps (160..175) | licence serial
+    /// (176..239) | paused flag (bit 248). The pause flag lives here rather than in OpenZeppelin's
+    /// Pausable slot so that `whenNotPaused` costs no extra cold storage read on the hot path.
+    uint256 private _config;
+    uint256 private constant PAUSED_BIT = uint256(1) << 248;
+    uint256 private _lastOfferId;
+    mapping(uint256 offerId => StoredOffer) private _offers;
+    mapping(uint256 offerId => uint16[]) private _offerTerritories;
+    /// @dev Per seller, 256 nonces per word: bit set = nonce cancelled, or its single-supply offer sold
+    /// (Permit2-style unordered nonces: a seller's next signed sale usually flips a bit in a warm word).
+    mapping(address seller => mapping(uint256 word => uint256 bits)) private _nonceBits;
+    /// @dev Sales of signed offers with supplyCap > 1.
+    mapping(address seller => mapping(uint256 nonce => uint256 sold)) private _signedSold;
+    /// @notice Signatures must carry the seller's current counter.
+    mapping(address seller => uint256 counter) public counterOf;
+    /// @notice ERC-20s allowed as currency (ETH, address(0), always is).
+    mapping(address currency => bool allowed) public currencyAllowed;
+    mapping(address account => mapping(address currency => uint256 amount)) private _credits;
+    mapping(uint256 workId => uint256 packed) private _coverage;
+    /// @dev `serial | rights << 64 | start << 80 | end << 120 | hasTerritories << 160`.
+    mapping(uint256 workId => mapping(uint256 index => uint256 packed)) private _exclusives;
+    mapping(uint256 licenceId => uint16[]) private _licenceTerritories;
+
+    constructor(address admin, IWorkRegistry registry_, address treasury, uint16 feeBps)
+        EIP712("CopyrightHub LicenceMarket", "1")
+    {
+        if (admin == address(0) || address(registry_) == address(0)) revert ZeroAddress();
+        registry = registry_;
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(PAUSER_ROLE, admin);
+        _setFee(feeBps, treasury);
+    }
+
+    // ---------------------------------------------------------------------------- offers
+
+    /// @inheritdoc ILicenceMarket
+    function createOffer(Terms calldata terms) external whenNotPaused returns (uint256 offerId) {
+        _validateTerms(terms);
+        if (terms.end <= block.timestamp) revert TermsEnded(terms.end, block.timestamp);
+        _requireOwnerOfActive(terms.workId);
+        unchecked {
+            offerId = ++_lastOfferId;
+        }
+        uint8 flags = _termsFlags(terms);
+        if (terms.territories.length != 0) {
+            flags |= OFFER_HAS_TERRITORIES;
+            _offerTerritories[offerId] = terms.territories;
+        }
+        _offers[offerId] = StoredOffer({
+            workId: uint64(terms.workId),
+            rights: terms.rights,
+            start: terms.start,
+            end: terms.end,
+            flags: flags,
+            supplyCap: terms.supplyCap,
+            sold: 0,
+            attestationKind: terms.attestationKind,
+            attestationTerritory: terms.attestationTerritory,
+            price: terms.price,
+            currency: terms.currency
+        });
+        emit OfferCreated(offerId, terms.workId, msg.sender, terms);
+    }
+
+    /// @inheritdoc ILicenceMarket
+    function setOfferPrice(uint256 offerId, uint96 price) external whenNotPaused {
+        StoredOffer storage o = _liveOffer(offerId);
+        _requireOwnerOfActive(o.workId);
+        o.price = price;
+        emit OfferPriceChanged(offerId, price);
+    }
+
+    /// @inheritdoc ILicenceMarket
+    function cancelOffer(uint256 offerId) external {
+        StoredOffer storage o = _liveOffer(offerId);
+        uint256 workId = o.workId;
+        (address owner,) = registry.ownerAndStatus(workId);
+        if (owner != msg.sender) revert NotWorkOwner(workId, msg.sender, owner);
+        o.flags |= OFFER_CANCELLED;
+        emit OfferCancelled(offerId, workId, msg.sender);
+    }
+
+    /// @notice The stored offer (terms with its territories, sold count, cancelled flag).
+    function getOffer(uint256 offerId) external view returns (Terms memory terms, uint32 sold, bool cancelled) {
+        StoredOffer memory o = _offers[offerId];
+        if (o.workId == 0) revert OfferNotFound(offerId);
+        terms = Terms({
+            workId: o.workId,
+            rights: o.rights,
+            territories: _offerTerritories[offerId],
+            start: o.start,
+            end: o.end,
+            exclusive: o.flags & FLAG_EXCLUSIVE != 0,
+            sublicensable: o.flags & FLAG_SUBLICENSABLE != 0,
+            transferable: o.flags & FLAG_TRANSFERABLE != 0,
+            price: o.price,
+            currency: o.currency,
+            supplyCap: o.supplyCap,
+            attestationKind: o.attestationKind,
+            attestationTerritory: o.attestationTerritory
+        });
+        return (terms, o.sold, o.flags & OFFER_CANCELLED != 0);
+    }
+
+    /// @inheritdoc ILicenceMarket
+    function cancelNonce(uint256 nonce) external {
+        _nonceBits[msg.sender][nonce >> 8] |= uint256(1) << (nonce & 0xff);
+        emit SignedOfferCancelled(msg.sender, nonce);
+    }
+
+    /// @inheritdoc ILicenceMarket
+    function incrementCounter() external returns (uint256 counter) {
+        // A counter cannot reach 2^256 one transaction at a time.
+        unchecked {
+            counter = ++counterOf[msg.sender];
+        }
+        emit CounterIncremented(msg.sender, counter);
+    }
+
+    // ---------------------------------------------------------------------------- purchase
+
+    /// @inheritdoc ILicenceMarket
+    function purchase(uint256 offerId, uint256 maxPrice)
+        external
+        payable
+        nonReentrant
+        whenNotPaused
+        returns (uint256 licenceId)
+    {
+        StoredOffer storage stored = _liveOffer(offerId);
+        StoredOffer memory o = stored;
+        if (o.supplyCap != 0 && o.sold >= o.supplyCap) revert SupplyExhausted(o.supplyCap);
+        // sold < supplyCap <= 2^32-1, or the offer is unlimited and 2^32 sales cannot happen.
+        unchecked {
+            stored.sold = o.sold + 1;
+        }
+        Sale memory sale = Sale({
+            workId: o.workId,
+            rights: o.rights,
+            start: o.start,
+            end: o.end,
+            flags: o.flags & 7,
+            price: o.price,
+            currency: o.currency,
+            maxPrice: maxPrice,
+            attestationKind: o.attestationKind,
+            attestationTerritory: o.attestationTerritory,
+            offerId: offerId,
+            digest: bytes32(0),
+            seller: address(0)
+        });
+        uint16[] memory territories;
+        if (o.flags & OFFER_HAS_TERRITORIES != 0) territories = _offerTerritories[offerId];
+        if (o.currency != address(0) && !currencyAllowed[o.currency]) revert CurrencyNotAllowed(o.currency);
+        licenceId = _sell(sale, territories);
+    }
+
+    /// @inheritdoc ILicenceMarket
+    function purchaseSigned(SignedOffer calldata offer, bytes calldata signature, uint256 maxPrice)
+        external
+        payable
+        nonReentrant
+        whenNotPaused
+        returns (uint256 licenceId)
+    {
+        Terms calldata t = offer.terms;
+        address seller = offer.seller;
+        if (block.timestamp > offer.deadline) revert SignatureExpired(offer.deadline, block.timestamp);
+        uint256 current = counterOf[seller];
+        if (offer.counter != current) revert StaleCounter(seller, offer.counter, current);
+        bytes32 digest = _hashTypedDataV4(_hashSignedOffer(offer));
+        (address recovered,,) = ECDSA.tryRecover(digest, signature);
+        if (recovered != seller || seller == address(0)) revert InvalidSignature(seller, recovered);
+        _validateTerms(t);
+        if (t.supplyCap == 0) revert InvalidSupplyCap(0);
+        uint256 sold = _consumeNonce(seller, offer.nonce, t.supplyCap);
+        if (sold == 0) emit SignedOfferRedeemed(digest, seller, offer.nonce, t);
+        Sale memory sale = Sale({
+            workId: t.workId,
+            rights: t.rights,
+            start: t.start,
+            end: t.end,
+            flags: _termsFlags(t),
+            price: t.price,
+            currency: t.currency,
+            maxPrice: maxPrice,
+            attestationKind: t.attestationKind,
+            attestationTerritory: t.attestationTerritory,
+            offerId: 0,
+            digest: digest,
+            seller: seller
+        });
+        licenceId = _sell(sale, t.territories);
+    }
+
+    /// @dev Marks one sale of a signed offer; returns how many it had sold before.
+    function _consumeNonce(address seller, uint256 nonce, uint32 supplyCap) private returns (uint256 sold) {
+        mapping(uint256 => uint256) storage bits = _nonceBits[seller];
+        uint256 word = bits[nonce >> 8];
+        uint256 bit = uint256(1) << (nonce & 0xff);
+        if (word & bit != 0) revert NonceUnavailable(seller, nonce);
+        if (supplyCap == 1) {
+            bits[nonce >> 8] = word | bit;
+            return 0;
+        }
+        sold = _signedSold[seller][nonce];
+        if (sold >= supplyCap) revert SupplyExhausted(supplyCap);
+        // sold < supplyCap < 2^32.
+        unchecked {
+            _signedSold[seller][nonce] = sold + 1;
+        }
+    }
+
+    /// @dev Checks the work, attestation and exclusivity, mints the licence, credits payees, takes payment.
+    function _sell(Sale memory sale, uint16[] memory territories) private returns (uint256 licenceId) {
+        if (sale.end <= block.timestamp) revert TermsEnded(uint40(sale.end), block.timestamp);
+        if (sale.price > sale.maxPrice) revert PriceAboveMax(sale.price, sale.maxPrice);
+        IWorkRegistry.WorkInfo memory work = registry.getWork(sale.workId);
+        address lead = work.owner;
+        if (work.status != IWorkRegistry.WorkStatus.Active) {
+            revert IWorkRegistry.WorkNotActive(sale.workId, work.status);
+        }
+        if (sale.seller != address(0) && sale.seller != lead) revert NotWorkOwner(sale.workId, sale.seller, lead);
+        address[] memory coOwners;
+        uint16[] memory coBps;
+        // Single-owner works (the common case) skip the second call.
+        if (work.coOwnerCount != 0) (,, coOwners, coBps) = registry.payees(sale.workId);
+        if (
+            sale.attestationKind != 0
+                && !registry.hasApproval(sale.workId, sale.attestationKind, sale.attestationTerritory)
+        ) revert AttestationRequired(sale.workId, sale.attestationKind, sale.attestationTerritory);
+
+        uint256 config = _config;
+        uint256 serial = uint64(config >> 176) + 1;
+        _config = (config & ~(uint256(type(uint64).max) << 176)) | (serial << 176);
+        licenceId = (sale.workId << 64) | serial;
+        _checkExclusivity(sale, territories, serial, licenceId);
+
+        uint96 extra =
+            uint96(sale.rights | (sale.start << 12) | (sale.end << 52) | (sale.flags << 92));
+        _mintAndSetExtraDataUnchecked(msg.sender, licenceId, extra);
+
+        uint256 fee = sale.price * uint16(config >> 160) / 10_000;
+        _payout(sale, licenceId, fee, lead, coOwners, coBps, address(uint160(config)));
+        _emitGranted(sale, licenceId, fee);
+        _collect(sale.currency, sale.price);
+    }
+
+    function _emitGranted(Sale memory sale, uint256 licenceId, uint256 fee) private {
+        emit LicenceGranted(
+            licenceId,
+            sale.workId,
+            msg.sender,
+            sale.offerId,
+            sale.digest,
+            uint16(sale.rights),
+            uint40(sale.start),
+            uint40(sale.end),
+            uint8(sale.flags),
+            sale.currency,
+            sale.price,
+            fee
+        );
+    }
+
+    function _payout(
+        Sale memory sale,
+        uint256 licenceId,
+        uint256 fee,
+        address lead,
+        address[] memory coOwners,
+        uint16[] memory coBps,
+        address treasury
+    ) private {
+        uint256 price = sale.price;
+        if (price == 0) return;
+        address currency = sale.currency;
+        // fee <= price * MAX_FEE_BPS / 10_000 < price; shares sum to at most `net`.
+        unchecked {
+            uint256 net = price - fee;
+            uint256 rest = net;
+            for (uint256 i; i < coOwners.length; ++i) {
+                uint256 share = net * coBps[i] / 10_000;
+                rest -= share;
+                _credit(coOwners[i], currency, licenceId, share);
+            }
+            _credit(lead, currency, licenceId, rest);
+            _credit(treasury, currency, licenceId, fee);
+        }
+    }
+
+    function _credit(address payee, address currency, uint256 licenceId, uint256 amount) private {
+        if (amount == 0) return;
+        _credits[payee][currency] += amount;
+        emit PaymentCredited(payee, currency, licenceId, amount);
+    }
+
+    /// @dev Takes the price from the buyer (last: interactions after effects). Refuses short payments.
+    function _collect(address currency, uint256 price) private {
+        if (currency == address(0)) {
+            if (msg.value != price) revert WrongPayment(price, msg.value);
+            return;
+        }
+        if (msg.value != 0) revert WrongPayment(0, msg.value);
+        if (price == 0) return;
+        IERC20 token = IERC20(currency);
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), price);
+        uint256 received = token.balanceOf(address(this)) - before;
+        if (received != price) revert PaymentShortfall(price, received);
+    }
+
+    // ---------------------------------------------------------------------------- exclusivity
+
+    function _checkExclusivity(Sale memory sale, uint16[] memory territories, uint256 serial, uint256 licenceId)
+        private
+    {
+        uint256 workId = sale.workId;
+        uint256 cov = _coverage[workId];
+        uint256 count = cov >> 248;
+        bool exclusive = sale.flags & FLAG_EXCLUSIVE != 0;
+        if (!exclusive) {
+            if (count != 0) _checkAgainstExclusives(workId, count, sale, territories, false);
+            uint256 endHours = _toHours(sale.end);
+            uint256 updated = cov;
+            for (uint256 i; i < 12; ++i) {
+                if (sale.rights & (1 << i) == 0) continue;
+                uint256 shift = 20 * i;
+                if ((updated >> shift) & HOUR_MASK < endHours) {
+                    updated = (updated & ~(HOUR_MASK << shift)) | (endHours << shift);
+                }
+            }
+            if (updated != cov) _coverage[workId] = updated;
+            return;
+        }
+        uint256 floor = sale.start > block.timestamp ? sale.start : block.timestamp;
+        for (uint256 i; i < 12; ++i) {
+            if (sale.rights & (1 << i) == 0) continue;
+            uint256 h = (cov >> (20 * i)) & HOUR_MASK;
+            if (h != 0) {
+                uint256 until = COVERAGE_EPOCH + h * 3600;
+                if (until > floor) revert CoverageConflict(uint8(i), uint40(until));
+            }
+        }
+        count = _checkAgainstExclusives(workId, count, sale, territories, true);
+        if (count >= MAX_EXCLUSIVE) revert TooManyExclusiveGrants(MAX_EXCLUSIVE);
+        bool hasTerritories = territories.length != 0;
+        _exclusives[workId][count] = serial | (sale.rights << 64) | (sale.start << 80) | (sale.end << 120)
+            | (hasTerritories ? uint256(1) << 160 : 0);
+        if (hasTerritories) _licenceTerritories[licenceId] = territories;
+        _coverage[workId] = (cov & ((uint256(1) << 248) - 1)) | ((count + 1) << 248);
+    }
+
+    /// @dev Reverts on overlap with an unexpired exclusive grant; when `prune`, drops expired entries
+    /// (swap with last) and returns the new count.
+    function _checkAgainstExclusives(
+        uint256 workId,
+        uint256 count,
+        Sale memory sale,
+        uint16[] memory territories,
+        bool prune
+    ) private returns (uint256) {
+        mapping(uint256 => uint256) storage list = _exclusives[workId];
+        uint256 i;
+        while (i < count) {
+            uint256 g = list[i];
+            uint256 gEnd = uint40(g >> 120);
+            if (gEnd <= block.timestamp) {
+                if (prune) {
+                    --count;
+                    list[i] = list[count];
+                    delete list[count];
+                    continue;
+                }
+            } else if (
+                (uint16(g >> 64) & sale.rights) != 0 && uint40(g >> 80) < sale.end && sale.start < gEnd
+            ) {
+                uint256 gLicence = (workId << 64) | uint64(g);
+                if ((g >> 160) & 1 == 0 || territories.length == 0) revert ExclusiveConflict(gLicence);
+                if (_intersects(_licenceTerritories[gLicence], territories)) revert ExclusiveConflict(gLicence);
+            }
+            ++i;
+        }
+        return count;
+    }
+
+    /// @dev Whether two strictly ascending code lists share a code (merge walk).
+    function _intersects(uint16[] storage a, uint16[] memory b) private view returns (bool) {
+        uint256 i;
+        uint256 j;
+        uint256 na = a.length;
+        uint256 nb = b.length;
+        while (i < na && j < nb) {
+            uint16 x = a[i];
+            uint16 y = b[j];
+            if (x == y) return true;
+            if (x < y) ++i;
+            else ++j;
+        }
+        return false;
+    }
+
+    function _toHours(uint256 ts) private pure returns (uint256) {
+        if (ts <= COVERAGE_EPOCH) return 1;
+        uint256 h = (ts - COVERAGE_EPOCH + 3599) / 3600;
+        return h > HOUR_MASK ? HOUR_MASK : h;
+    }
+
+    // ---------------------------------------------------------------------------- payments
+
+    /// @inheritdoc ILicenceMarket
+    function withdraw(address currency) external nonReentrant returns (uint256 amount) {
+        amount = _credits[msg.sender][currency];
+        if (amount == 0) revert NothingToWithdraw(msg.sender, currency);
+        _credits[msg.sender][currency] = 0;
+        emit Withdrawn(msg.sender, currency, amount);
+        if (currency == address(0)) {
+            (bool ok,) = msg.sender.call{value: amount}("");
+            if (!ok) revert EthTransferFailed(msg.sender, amount);
+        } else {
+            IERC20(currency).safeTransfer(msg.sender, amount);
+        }
+    }
+
+    /// @inheritdoc ILicenceMarket
+    function creditOf(address account, address currency) external view returns (uint256) {
+        return _credits[account][currency];
+    }
+
+    // ---------------------------------------------------------------------------- licences
+
+    /// @inheritdoc ILicenceMarket
+    function revokeLicence(uint256 licenceId, uint256 disputeId) external onlyRole(REVOKER_ROLE) {
+        if (!_exists(licenceId)) revert LicenceNotFound(licenceId);
+        uint96 extra = _getExtraData(licenceId);
+        if (extra & uint96(FLAG_REVOKED << 92) != 0) revert LicenceAlreadyRevoked(licenceId);
+        _setExtraData(licenceId, extra | uint96(FLAG_REVOKED << 92));
+        uint256 workId = licenceId >> 64;
+        if (extra & uint96(FLAG_EXCLUSIVE << 92) != 0) _dropExclusive(workId, uint64(licenceId));
+        emit LicenceRevoked(licenceId, workId, disputeId, msg.sender);
+    }
+
+    function _dropExclusive(uint256 workId, uint64 serial) private {
+        uint256 cov = _coverage[workId];
+        uint256 count = cov >> 248;
+        mapping(uint256 => uint256) storage list = _exclusives[workId];
+        for (uint256 i; i < count; ++i) {
+            if (uint64(list[i]) == serial) {
+                --count;
+                list[i] = list[count];
+                delete list[count];
+                _coverage[workId] = (cov & ((uint256(1) << 248) - 1)) | (count << 248);
+                return;
+            }
+        }
+    }
+
+    /// @inheritdoc ILicenceMarket
+    function licenceStatus(uint256 licenceId, uint256 timestamp) public view returns (LicenceStatus) {
+        if (!_exists(licenceId)) return LicenceStatus.None;
+        uint256 extra = _getExtraData(licenceId);
+        if ((extra >> 92) & FLAG_REVOKED != 0) return LicenceStatus.Revoked;
+        if (timestamp < uint40(extra >> 12)) return LicenceStatus.NotYetValid;
+        if (timestamp >= uint40(extra >> 52)) return LicenceStatus.Expired;
+        return LicenceStatus.Valid;
+    }
+
+    /// @inheritdoc ILicenceMarket
+    function isLicenceValid(uint256 licenceId, uint256 timestamp) external view returns (bool) {
+        return licenceStatus(licenceId, timestamp) == LicenceStatus.Valid;
+    }
+
+    /// @inheritdoc ILicenceMarket
+    function licenceCovers(uint256 licenceId, address holder, uint256 workId, uint16 rights)
+        external
+        view
+        returns (bool)
+    {
+        if (licenceId >> 64 != workId || _ownerOf(licenceId) != holder || holder == address(0)) return false;
+        if (licenceStatus(licenceId, block.timestamp) != LicenceStatus.Valid) return false;
+        return uint16(_getExtraData(licenceId)) & rights == rights;
+    }
+
+    /// @inheritdoc ILicenceMarket
+    function getLicence(uint256 licenceId) external view returns (LicenceInfo memory) {
+        address holder = _ownerOf(licenceId);
+        if (holder == address(0)) revert LicenceNotFound(licenceId);
+        uint256 extra = _getExtraData(licenceId);
+        uint256 flags = extra >> 92;
+        return LicenceInfo({
+            workId: licenceId >> 64,
+            holder: holder,
+            rights: uint16(extra & ALL_RIGHTS),
+            start: uint40(extra >> 12),
+            end: uint40(extra >> 52),
+            exclusive: flags & FLAG_EXCLUSIVE != 0,
+            sublicensable: flags & FLAG_SUBLICENSABLE != 0,
+            transferable: flags & FLAG_TRANSFERABLE != 0,
+            revoked: flags & FLAG_REVOKED != 0
+        });
+    }
+
+    /// @notice Territories of an exclusive licence (empty: worldwide, or not exclusive).
+    function exclusiveTerritories(uint256 licenceId) external view returns (uint16[] memory) {
+        return _licenceTerritories[licenceId];
+    }
+
+    /// @inheritdoc ILicenceMarket
+    function hashSignedOffer(SignedOffer calldata offer) external view returns (bytes32) {
+        return _hashTypedDataV4(_hashSignedOffer(offer));
+    }
+
+    /// @notice Number of licences sold so far.
+    function totalLicences() external view returns (uint256) {
+        return uint64(_config >> 176);
+    }
+
+    /// @notice The protocol fee and its treasury.
+    function fee() external view returns (uint16 feeBps, address treasury) {
+        uint256 config = _config;
+        return (uint16(config >> 160), address(uint160(config)));
+    }
+
+    // ---------------------------------------------------------------------------- admin
+
+    /// @notice Set the protocol fee (<= MAX_FEE_BPS) and its treasury.
+    function setFee(uint16 feeBps, address treasury) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setFee(feeBps, treasury);
+    }
+
+    function _setFee(uint16 feeBps, address treasury) private {
+        if (feeBps > MAX_FEE_BPS || (treasury == address(0) && feeBps != 0)) revert InvalidFee(feeBps, MAX_FEE_BPS);
+        _config = (_config & ~((uint256(1) << 176) - 1)) | uint256(uint160(treasury)) | (uint256(feeBps) << 160);
+        emit FeeChanged(feeBps, treasury);
+    }
+
+    /// @notice Allow or disallow an ERC-20 as currency for new offers and purchases.
+    function setCurrencyAllowed(address currency, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (currency == address(0)) revert ZeroAddress();
+        currencyAllowed[currency] = allowed;
+        emit CurrencyAllowed(currency, allowed);
+    }
+
+    /// @notice Stop offers and purchases (withdrawals, cancellations and revocations stay open).
+    function pause() external onlyRole(PAUSER_ROLE) whenNotPaused {
+        _config |= PAUSED_BIT;
+        emit Paused(msg.sender);
+    }
+
+    /// @notice Resume.
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        if (_config & PAUSED_BIT == 0) revert ExpectedPause();
+        _config &= ~PAUSED_BIT;
+        emit Unpaused(msg.sender);
+    }
+
+    /// @notice Whether the market is paused.
+    function paused() external view returns (bool) {
+        return _config & PAUSED_BIT != 0;
+    }
+
+    modifier whenNotPaused() {
+        if (_config & PAUSED_BIT != 0) revert EnforcedPause();
+        _;
+    }
+
+    // ---------------------------------------------------------------------------- ERC-721 plumbing
+
+    /// @inheritdoc ERC721
+    function name() public pure override returns (string memory) {
+        return "Copyright Hub Licence";
+    }
+
+    /// @inheritdoc ERC721
+    function symbol() public pure override returns (string memory) {
+        return "CHLIC";
+    }
+
+    /// @notice Licences have no on-chain URI: terms are in `LicenceGranted` and the offer events.
+    function tokenURI(uint256 id) public view override returns (string memory) {
+        if (!_exists(id)) revert LicenceNotFound(id);
+        return "";
+    }
+
+    /// @inheritdoc ERC721
+    function supportsInterface(bytes4 interfaceId) public view override(ERC721, AccessControl) returns (bool) {
+        return ERC721.supportsInterface(interfaceId) || AccessControl.supportsInterface(interfaceId);
+    }
+
+    /// @dev Only licences whose terms say so may change hands.
+    function _beforeTokenTransfer(address from, address to, uint256 id) internal view override {
+        if (from != address(0) && to != address(0) && (_getExtraData(id) >> 92) & FLAG_TRANSFERABLE == 0) {
+            revert LicenceNotTransferable(id);
+        }
+    }
+
+    // ---------------------------------------------------------------------------- internals
+
+    function _liveOffer(uint256 offerId) private view returns (StoredOffer storage o) {
+        o = _offers[offerId];
+        if (o.workId == 0) revert OfferNotFound(offerId);
+        if (o.flags & OFFER_CANCELLED != 0) revert OfferCancelledAlready(offerId);
+    }
+
+    function _requireOwnerOfActive(uint256 workId) private view {
+        (address owner, IWorkRegistry.WorkStatus status) = registry.ownerAndStatus(workId);
+        if (owner != msg.sender) revert NotWorkOwner(workId, msg.sender, owner);
+        if (status != IWorkRegistry.WorkStatus.Active) revert IWorkRegistry.WorkNotActive(workId, status);
+    }
+
+    function _validateTerms(Terms calldata t) private view {
+        if (t.workId == 0 || t.workId > type(uint64).max) revert IWorkRegistry.WorkNotFound(t.workId);
+        if (t.rights == 0 || t.rights > ALL_RIGHTS) revert InvalidRights(t.rights);
+        if (t.end <= t.start) revert InvalidWindow(t.start, t.end);
+        uint256 n = t.territories.length;
+        if (n > MAX_TERRITORIES) revert InvalidTerritories(n, 0);
+        uint16 previous;
+        for (uint256 i; i < n; ++i) {
+            uint16 code = t.territories[i];
+            if (code <= previous || code > 999) revert InvalidTerritories(i, code);
+            previous = code;
+        }
+        if (t.currency != address(0) && !currencyAllowed[t.currency]) revert CurrencyNotAllowed(t.currency);
+        if (t.exclusive && t.supplyCap != 1) revert InvalidSupplyCap(t.supplyCap);
+    }
+
+    function _termsFlags(Terms calldata t) private pure returns (uint8 flags) {
+        if (t.exclusive) flags |= uint8(FLAG_EXCLUSIVE);
+        if (t.sublicensable) flags |= uint8(FLAG_SUBLICENSABLE);
+        if (t.transferable) flags |= uint8(FLAG_TRANSFERABLE);
+    }
+
+    function _hashSignedOffer(SignedOffer calldata offer) private pure returns (bytes32) {
+        return keccak256(
+            abi.encode(SIGNED_OFFER_TYPEHASH, _hashTerms(offer.terms), offer.seller, offer.nonce, offer.counter, offer.deadline)
+        );
+    }
+
+    function _hashTerms(Terms calldata t) private pure returns (bytes32) {
+        bytes memory head = abi.encode(
+            TERMS_TYPEHASH,
+            t.workId,
+            t.rights,
+            keccak256(abi.encodePacked(t.territories)),
+            t.start,
+            t.end,
+            t.exclusive
+        );
+        bytes memory tail = abi.encode(
+            t.sublicensable,
+            t.transferable,
+            t.price,
+            t.currency,
+            t.supplyCap,
+            t.attestationKind,
+            t.attestationTerritory
+        );
+        return keccak256(bytes.concat(head, tail));
+    }
+}

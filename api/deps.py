@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from client_sdk import Hub, HubError
 from client_sdk.content import ContentStore, KuboStore, LocalBlockStore
 from client_sdk.content.keys import LicenceChecker, WrappedKeyStore
 from client_sdk.licence_check import OnChainLicenceChecker
+from indexer.db import make_engine
 
 from .problems import Problem
 
@@ -72,3 +77,33 @@ def get_licence_checker(request: Request) -> LicenceChecker:
 
 
 LicenceCheckerDep = Annotated[LicenceChecker, Depends(get_licence_checker)]
+
+
+# -- the SQL mirror ---------------------------------------------------------------------------------
+
+
+def get_engine(request: Request) -> Engine:
+    """One engine per app, on ``settings.database_url`` (the indexer's database)."""
+    state = request.app.state
+    engine = getattr(state, "engine", None)
+    if engine is None:
+        engine = make_engine(state.settings.database_url)
+        state.engine = engine
+    return engine
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A read session on the mirror; 503 problem while the indexer has not created its tables yet."""
+    engine = get_engine(request)
+    with Session(engine) as session:
+        try:
+            yield session
+        except OperationalError as exc:
+            if "no such table" in str(exc) or "does not exist" in str(exc):
+                raise Problem(
+                    503, "Mirror not ready", "the indexer has not created the database yet; start `copyright-hub index`"
+                ) from None
+            raise Problem(503, "Database unavailable", "the mirror database did not answer; try again") from None
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -6,10 +6,18 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from . import problems
-from .routes import content, health, keys
+from .routes import content, health, keys, licences, offers, provenance, works
 from .settings import Settings, get_settings
 
-ROUTERS = [health.router, content.router, keys.router]
+ROUTERS = [
+    health.router,
+    works.router,
+    offers.router,
+    licences.router,
+    provenance.router,
+    content.router,
+    keys.router,
+]
 
 
 def _operation_id(route: APIRoute) -> str:

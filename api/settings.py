@@ -1,5 +1,8 @@
 """The API's settings: one class, safe embedded defaults, environment variables with prefix
-``COPYRIGHT_HUB_`` (for example ``COPYRIGHT_HUB_RPC_URL``, ``COPYRIGHT_HUB_DATABASE_URL``)."""
+``COPYRIGHT_HUB_`` (for example ``COPYRIGHT_HUB_RPC_URL``, ``COPYRIGHT_HUB_DATABASE_URL``).
+
+Chain, database and manifest settings are the indexer's (:class:`indexer.settings.IndexerSettings`),
+so both read the same variables; the API adds what only it needs."""
 
 from __future__ import annotations
 
@@ -7,23 +10,26 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, model_validator
 
-from client_sdk._config import DEFAULT_RPC_URL
+from indexer.settings import IndexerSettings
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="COPYRIGHT_HUB_", env_file=".env", extra="ignore")
-
+class Settings(IndexerSettings):
     environment: Literal["development", "production"] = "development"
-    rpc_url: str = DEFAULT_RPC_URL
-    database_url: str = Field(default="sqlite:///var/hub.sqlite3", description="SQLAlchemy URL of the mirror")
-    deployments_dir: Path = Path("deployments")
     content_dir: Path = Field(default=Path("var/content"), description="local content block store")
     kubo_api_url: str | None = Field(default=None, description="a kubo node's RPC URL; replaces the local store")
-    siwe_domain: str = Field(default="localhost:8000", description="the domain SIWE sign-in messages must name")
-    cors_origins: list[str] = []
+    siwe_domain: str = Field(default="127.0.0.1:8000", description="the host SIWE sign-in messages must name")
+    page_size_max: int = Field(default=200, ge=1, description="largest `limit` a list endpoint accepts")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment == "production":
+            if self.database_url.startswith("sqlite"):
+                raise ValueError("production needs COPYRIGHT_HUB_DATABASE_URL pointing at PostgreSQL, not SQLite")
+            if "127.0.0.1" in self.siwe_domain or "localhost" in self.siwe_domain:
+                raise ValueError("production needs COPYRIGHT_HUB_SIWE_DOMAIN set to the public host name")
+        return self
 
 
 @lru_cache

@@ -234,6 +234,9 @@ _indexer_commands.register(app)
 from .commands import content as _content_commands  # noqa: E402
 
 _content_commands.register(app)
+from .commands import works as _works_commands  # noqa: E402
+
+_works_commands.register(app)
 
 
 def main() -> None:

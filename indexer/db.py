@@ -53,11 +53,18 @@ def make_engine(url: str, *, schema: str | None = None, **kwargs: Any) -> Engine
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # the sqlite3 module would run DDL outside any transaction; take transactions over so that a
+            # migration or a batch is all-or-nothing even when killed halfway
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: sa.Connection) -> None:
+            conn.exec_driver_sql("BEGIN")
 
         return engine
     connect_args: dict[str, Any] = dict(kwargs.pop("connect_args", {}))

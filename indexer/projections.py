@@ -86,7 +86,7 @@ def work_registered(lg: Log, a: dict[str, Any], c: Changes) -> None:
 
 @handles("WorkRegistry.Transfer")
 def work_transferred(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    work_id = a["tokenId"]
+    work_id = a["id"] if "id" in a else a["tokenId"]
     c.append("ownership_transfer", _history(lg, work_id=work_id, from_address=a["from"], to_address=a["to"]))
     if a["from"] != ZERO_ADDRESS:  # a mint is followed by WorkRegistered, which writes the row
         c.patch("work", {"work_id": work_id}, {"owner": a["to"], "updated_block": lg.block_number})
@@ -273,7 +273,7 @@ def licence_revoked(lg: Log, a: dict[str, Any], c: Changes) -> None:
 
 @handles("LicenceMarket.Transfer")
 def licence_transferred(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    licence_id = a["tokenId"]
+    licence_id = a["id"] if "id" in a else a["tokenId"]
     c.append("licence_transfer", _history(lg, licence_id=licence_id, from_address=a["from"], to_address=a["to"]))
     if a["from"] != ZERO_ADDRESS:  # a mint comes with LicenceGranted, which writes the row
         c.patch("licence", {"licence_id": licence_id}, {"holder": a["to"]})

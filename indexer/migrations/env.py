@@ -17,6 +17,7 @@ context.configure(
     target_metadata=target_metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    transactional_ddl=True,  # SQLite too: a migration killed halfway leaves nothing behind
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -10,7 +10,16 @@ contract ReentrantReceiver {
     uint256 public reentryAttempts;
     uint256 public reentrySuccesses;
     bytes public lastRevertData;
+    bool public rejectEth;
     bool private _inside;
+
+    /// @dev Thrown by `receive` while `rejectEth` is set.
+    error EthRejected();
+
+    /// @notice Make `receive` revert (to test failed payouts).
+    function setRejectEth(bool reject) external {
+        rejectEth = reject;
+    }
 
     /// @notice Choose what to call back while receiving ETH.
     function configure(address target_, bytes calldata payload_) external {
@@ -30,6 +39,7 @@ contract ReentrantReceiver {
     }
 
     receive() external payable {
+        if (rejectEth) revert EthRejected();
         if (_inside || target == address(0)) return;
         _inside = true;
         ++reentryAttempts;

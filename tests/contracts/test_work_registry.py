@@ -1,0 +1,245 @@
+"""WorkRegistry: registration (single, batch, derivative), splits, royalty, metadata, attestations, status."""
+
+from __future__ import annotations
+
+import pytest
+from web3 import Web3
+
+from client_sdk import ContractRevert, Decision, Hub, Right, Split, WorkInput, WorkStatus
+from tests.contracts.conftest import PAUSER_ROLE, REVIEWER_ROLE, STATUS_ROLE, call_as, reverts
+from tests.factories import fake_cid, unique_digest
+from tests.factories.protocol import work_input
+
+ZERO = "0x" + "00" * 20
+
+
+def test_register_mints_token_to_caller_and_emits_everything(studio_hub: Hub, studio, w3: Web3) -> None:
+    digest = unique_digest()
+    reg = studio_hub.register_work(digest, "bafycontent", "bafymeta", 3, royalty_bps=500)
+    receipt = w3.eth.get_transaction_receipt(reg.tx_hash)
+    (event,) = studio_hub._events(studio_hub.registry, "WorkRegistered", receipt)
+    assert event["args"]["owner"] == studio.address
+    assert event["args"]["contentDigest"] == digest
+    assert (event["args"]["contentCid"], event["args"]["metadataCid"]) == ("bafycontent", "bafymeta")
+    (royalty,) = studio_hub._events(studio_hub.registry, "RoyaltySet", receipt)
+    assert royalty["args"]["bps"] == 500
+    assert studio_hub.registry.functions.royaltyInfo(reg.work_id, 10_000).call() == [studio.address, 500]
+    assert studio_hub.registry.functions.ownerOf(reg.work_id).call() == studio.address
+    work = studio_hub.get_work(reg.work_id)
+    assert work.status == WorkStatus.ACTIVE and work.work_type == 3 and work.co_owner_count == 0
+
+
+def test_register_with_co_owners_stores_splits_and_emits_splits_set(
+    studio_hub: Hub, studio, buyer, stranger, w3
+) -> None:
+    splits = [Split(studio.address, 6_000), Split(buyer.address, 3_000), Split(stranger.address, 1_000)]
+    reg = studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m"), splits=splits)
+    status, lead, co, bps = studio_hub.registry.functions.payees(reg.work_id).call()
+    assert (status, lead, co, bps) == (0, studio.address, [buyer.address, stranger.address], [3_000, 1_000])
+    (event,) = studio_hub._events(studio_hub.registry, "SplitsSet", w3.eth.get_transaction_receipt(reg.tx_hash))
+    assert event["args"]["bps"] == [6_000, 3_000, 1_000]
+
+
+def test_batch_registers_consecutive_ids(studio_hub: Hub) -> None:
+    regs = studio_hub.register_works([work_input() for _ in range(5)])
+    ids = [r.work_id for r in regs]
+    assert ids == list(range(ids[0], ids[0] + 5))
+    assert studio_hub.registry.functions.totalWorks().call() == ids[-1]
+
+
+def test_batch_refuses_duplicate_inside_the_batch(studio_hub: Hub) -> None:
+    first = work_input()
+    total = studio_hub.registry.functions.totalWorks().call()
+    with reverts("WorkAlreadyRegistered", contentDigest=first.content_digest, existingWorkId=total + 1):
+        studio_hub.register_works([first, work_input(content_digest=first.content_digest)])
+
+
+@pytest.mark.parametrize("size", [0, 257])
+def test_batch_refuses_bad_size(studio_hub: Hub, size: int) -> None:
+    with reverts("InvalidBatchSize", size=size, max=256):
+        studio_hub._transact(
+            studio_hub.registry, "registerWorks", [work_input().to_abi(studio_hub.account.address)] * size
+        )
+
+
+def test_register_refuses_empty_digest_and_cids(studio_hub: Hub) -> None:
+    caller = studio_hub.account.address
+    with reverts("EmptyContentDigest"):
+        studio_hub._transact(studio_hub.registry, "registerWork", work_input(content_digest=b"\0" * 32).to_abi(caller))
+    with reverts("EmptyCid", field="contentCid"):
+        studio_hub._transact(studio_hub.registry, "registerWork", work_input(content_cid="").to_abi(caller))
+    with reverts("EmptyCid", field="metadataCid"):
+        studio_hub._transact(studio_hub.registry, "registerWork", work_input(metadata_cid="").to_abi(caller))
+
+
+def test_register_refuses_bad_splits(studio_hub: Hub, studio, buyer) -> None:
+    caller = studio.address
+
+    def attempt(splits: list[tuple[str, int]]) -> None:
+        abi = list(work_input().to_abi(caller))
+        abi[5] = splits
+        studio_hub._transact(studio_hub.registry, "registerWork", tuple(abi))
+
+    with reverts("EmptySplits"):
+        attempt([])
+    with reverts("TooManyOwners", count=17, max=16):
+        attempt([(caller, 10_000 - 16 * 10)] + [(buyer.address, 10)] * 16)
+    with reverts("LeadOwnerNotCaller", lead=buyer.address, caller=caller):
+        attempt([(buyer.address, 10_000)])
+    with reverts("SplitsSumMismatch", sum=9_000):
+        attempt([(caller, 9_000)])
+    with reverts("SplitsSumMismatch", sum=9_999):
+        attempt([(caller, 5_000), (buyer.address, 4_999)])
+    with reverts("InvalidSplit", index=1, account=ZERO, bps=5_000):
+        attempt([(caller, 5_000), (ZERO, 5_000)])
+    with reverts("InvalidSplit", index=1, account=buyer.address, bps=0):
+        attempt([(caller, 10_000), (buyer.address, 0)])
+
+
+def test_register_refuses_royalty_above_cap(studio_hub: Hub) -> None:
+    with reverts("RoyaltyTooHigh", bps=2_501, max=2_500):
+        studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m"), royalty_bps=2_501)
+
+
+def test_derivative_of_own_work_is_allowed_and_recorded(studio_hub: Hub, work: int, w3) -> None:
+    reg = studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m"), parents=[work])
+    (event,) = studio_hub._events(studio_hub.registry, "ParentsSet", w3.eth.get_transaction_receipt(reg.tx_hash))
+    assert event["args"]["parents"] == [work] and event["args"]["parentLicences"] == [0]
+
+
+def test_derivative_needs_ownership_or_adaptation_licence(
+    buyer_hub: Hub, studio_hub: Hub, work: int, buyer, offer_terms
+) -> None:
+    with reverts("NoAdaptationRight", parentId=work, licenceId=0, caller=buyer.address):
+        buyer_hub.register_work(unique_digest(), fake_cid(), fake_cid("m"), parents=[work])
+    no_adapt = studio_hub.create_offer(offer_terms(work, rights=Right.TRANSLATION))
+    wrong = buyer_hub.purchase(no_adapt, max_price=10**17).licence_id
+    with reverts("NoAdaptationRight", parentId=work, licenceId=wrong, caller=buyer.address):
+        buyer_hub.register_work(unique_digest(), fake_cid(), fake_cid("m"), parents=[work], parent_licences=[wrong])
+    adapt = studio_hub.create_offer(offer_terms(work, rights=Right.ADAPTATION | Right.TRANSLATION))
+    licence = buyer_hub.purchase(adapt, max_price=10**17).licence_id
+    reg = buyer_hub.register_work(unique_digest(), fake_cid(), fake_cid("m"), parents=[work], parent_licences=[licence])
+    assert buyer_hub.get_work(reg.work_id).owner == buyer.address
+
+
+def test_derivative_refuses_unknown_parent_and_mismatched_lists(studio_hub: Hub, work: int) -> None:
+    with reverts("WorkNotFound", workId=999_999):
+        studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m"), parents=[999_999])
+    with reverts("InvalidParents", parents=1, parentLicences=2):
+        studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m"), parents=[work], parent_licences=[0, 0])
+
+
+def test_update_metadata_bumps_version_and_get_work_follows(
+    studio_hub: Hub, buyer_hub: Hub, work: int, buyer, studio
+) -> None:
+    assert studio_hub.update_metadata(work, "bafyv1") == 1
+    assert studio_hub.update_metadata(work, "bafyv2") == 2
+    got = studio_hub.get_work(work)
+    assert (got.metadata_version, got.metadata_cid) == (2, "bafyv2")
+    with reverts("NotWorkOwner", workId=work, caller=buyer.address, owner=studio.address):
+        buyer_hub.update_metadata(work, "bafyv3")
+    with reverts("EmptyCid", field="metadataCid"):
+        studio_hub.update_metadata(work, "")
+    with reverts("WorkNotFound", workId=424242):
+        studio_hub.update_metadata(424242, "bafy")
+
+
+def test_transfer_assigns_work_and_lead_share(
+    studio_hub: Hub, buyer_hub: Hub, work: int, buyer, stranger, offer_terms
+) -> None:
+    offer = studio_hub.create_offer(offer_terms(work))
+    studio_hub.transfer_work(work, buyer.address)
+    assert studio_hub.get_work(work).owner == buyer.address
+    Hub(studio_hub.w3, studio_hub.deployment, stranger).purchase(offer, max_price=10**17)
+    assert buyer_hub.credit_of(buyer.address) == 10**17  # on-chain offers stay live and pay the new holder
+
+
+def test_attestation_recorded_and_revoked(auditor_hub: Hub, work: int, auditor, w3) -> None:
+    aid = auditor_hub.attest(work, 1, Decision.APPROVED, territory=156, reference="filing-1", evidence_cid="bafyev")
+    assert auditor_hub.has_approval(work, 1, 156) and not auditor_hub.has_approval(work, 1, 840)
+    assert auditor_hub.registry.functions.getAttestation(aid).call() == [auditor.address, work, 1, 1, 156]
+    everywhere = auditor_hub.attest(work, 2, Decision.APPROVED)
+    assert auditor_hub.has_approval(work, 2, 840)  # territory 0 covers every territory
+    auditor_hub.revoke_attestation(aid, "withdrawn")
+    assert not auditor_hub.has_approval(work, 1, 156)
+    with reverts("AttestationNotFound", attestationId=aid):
+        auditor_hub.revoke_attestation(aid)
+    assert everywhere == aid + 1
+
+
+def test_attestation_errors(auditor_hub: Hub, stranger_hub: Hub, admin_hub: Hub, work: int, stranger, auditor) -> None:
+    with reverts("AccessControlUnauthorizedAccount", account=stranger.address, neededRole=REVIEWER_ROLE):
+        stranger_hub.attest(work, 1)
+    with reverts("WorkNotFound", workId=777_777):
+        auditor_hub.attest(777_777, 1)
+    with reverts("InvalidAttestation", kind=0, decision=1):
+        auditor_hub.attest(work, 0)
+    with reverts("InvalidAttestation", kind=1, decision=0):
+        auditor_hub.attest(work, 1, Decision.NONE)
+    aid = auditor_hub.attest(work, 1, Decision.REJECTED)
+    with reverts("NotAttester", attestationId=aid, caller=stranger.address):
+        stranger_hub.revoke_attestation(aid)
+    admin_hub.revoke_attestation(aid, "admin override")  # an admin may revoke any attestation
+    with reverts("AttestationNotFound", attestationId=aid):
+        auditor_hub._call(auditor_hub.registry.functions.getAttestation(aid))
+
+
+def test_status_changes_need_status_role_and_refuse_no_ops(
+    admin_hub: Hub, studio_hub: Hub, work: int, deployer, studio, w3
+) -> None:
+    with reverts("AccessControlUnauthorizedAccount", account=deployer.address, neededRole=STATUS_ROLE):
+        admin_hub._transact(admin_hub.registry, "setWorkStatus", work, 1)
+    admin_hub._transact(admin_hub.registry, "grantRole", STATUS_ROLE, deployer.address)
+    receipt = admin_hub._transact(admin_hub.registry, "setWorkStatus", work, int(WorkStatus.FROZEN))
+    (event,) = admin_hub._events(admin_hub.registry, "WorkStatusChanged", receipt)
+    assert (event["args"]["previous"], event["args"]["current"]) == (0, 1)
+    with reverts("InvalidStatusChange", workId=work, current=1, requested=1):
+        admin_hub._transact(admin_hub.registry, "setWorkStatus", work, 1)
+    with reverts("WorkNotActive", workId=work, status=1):
+        studio_hub.transfer_work(work, deployer.address)
+    with reverts("WorkNotActive", workId=work, status=1):
+        studio_hub.update_metadata(work, "bafy-frozen")
+    with reverts("ZeroAddress"):
+        admin_hub._transact(admin_hub.registry, "forceTransfer", work, "0x" + "00" * 20)
+    admin_hub._transact(admin_hub.registry, "forceTransfer", work, deployer.address)
+    got = admin_hub.get_work(work)
+    assert (got.owner, got.status) == (deployer.address, WorkStatus.ACTIVE)
+
+
+def test_licence_market_is_set_once(admin_hub: Hub) -> None:
+    current = admin_hub.registry.functions.licenceMarket().call()
+    assert current == admin_hub.market.address
+    with reverts("LicenceMarketAlreadySet", current=current):
+        admin_hub._transact(admin_hub.registry, "setLicenceMarket", admin_hub.market.address)
+
+
+def test_pause_stops_registration_and_transfers(
+    admin_hub: Hub, studio_hub: Hub, work: int, stranger, buyer, w3
+) -> None:
+    with reverts("AccessControlUnauthorizedAccount", account=stranger.address, neededRole=PAUSER_ROLE):
+        call_as(w3, stranger, admin_hub.registry, "pause")
+    admin_hub._transact(admin_hub.registry, "pause")
+    with reverts("EnforcedPause"):
+        studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m"))
+    with reverts("EnforcedPause"):
+        studio_hub.transfer_work(work, buyer.address)
+    admin_hub._transact(admin_hub.registry, "unpause")
+    studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m"))
+
+
+def test_views_refuse_unknown_work(reader_hub: Hub) -> None:
+    for fn in ("getWork", "payees", "ownerAndStatus", "tokenURI"):
+        with reverts("WorkNotFound", workId=31337):
+            reader_hub._call(getattr(reader_hub.registry.functions, fn)(31337))
+
+
+def test_supports_erc721_erc2981_and_access_control(reader_hub: Hub) -> None:
+    for iid in ("0x80ac58cd", "0x2a55205a", "0x7965db0b", "0x01ffc9a7"):
+        assert reader_hub.registry.functions.supportsInterface(iid).call()
+    assert reader_hub.registry.functions.name().call() == "Copyright Hub Work"
+
+
+def test_register_work_input_defaults_single_owner(studio, reader_hub: Hub) -> None:
+    abi = WorkInput(unique_digest(), "a", "b").to_abi(studio.address)
+    assert abi[5] == [(Web3.to_checksum_address(studio.address), 10_000)]
+    assert isinstance(ContractRevert("X", {}), Exception)

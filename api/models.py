@@ -7,14 +7,24 @@ in JavaScript clients. Addresses are EIP-55 checksummed as the chain gives them.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+from web3 import Web3
 
 from client_sdk.terms import Right
 
 WORK_TYPES = ["film", "series", "animation", "short_video", "audio", "podcast", "live_recording", "interactive"]
 WORK_STATUSES = ["active", "frozen", "disputed"]
+
+
+def checksum(address: str) -> str:
+    """EIP-55 form of an address (the mirror stores lower case)."""
+    return Web3.to_checksum_address(address) if Web3.is_address(address) else address
+
+
+#: An address, always rendered EIP-55 checksummed.
+Address = Annotated[str, AfterValidator(checksum)]
 
 
 def rights_names(mask: int) -> list[str]:
@@ -27,13 +37,13 @@ def work_type_name(code: int) -> str:
 
 
 class OwnerPublic(BaseModel):
-    account: str
+    account: Address
     bps: int = Field(description="revenue share in basis points (10,000 = 100%)")
 
 
 class WorkPublic(BaseModel):
     work_id: int
-    owner: str
+    owner: Address
     owners: list[OwnerPublic]
     content_digest: str = Field(description="sha256 of the content file, 0x-hex")
     content_cid: str
@@ -67,10 +77,10 @@ class TermsPublic(BaseModel):
 class OfferPublic(BaseModel):
     offer_id: int
     work_id: int
-    creator: str
+    creator: Address
     terms: TermsPublic
     price: str
-    currency: str = Field(description="0x000…000 for ETH, else the ERC-20 token address")
+    currency: Address = Field(description="0x000…000 for ETH, else the ERC-20 token address")
     supply_cap: int
     requires_attestation_kind: int
     requires_attestation_territory: int
@@ -87,8 +97,8 @@ class OffersPublic(BaseModel):
 class LicencePublic(BaseModel):
     licence_id: int
     work_id: int
-    licensee: str
-    holder: str
+    licensee: Address
+    holder: Address
     offer_id: int
     rights: list[str]
     rights_mask: int
@@ -99,7 +109,7 @@ class LicencePublic(BaseModel):
     transferable: bool
     price: str
     fee: str
-    currency: str
+    currency: Address
     status: str = Field(description="valid | not_yet_valid | expired | revoked, at the time of the request")
     revoked_dispute_id: int | None
     granted_block: int
@@ -114,7 +124,7 @@ class LicencesPublic(BaseModel):
 class AttestationPublic(BaseModel):
     attestation_id: int
     work_id: int
-    attester: str
+    attester: Address
     kind: int
     territory: int
     decision: int
@@ -128,7 +138,7 @@ class AttestationPublic(BaseModel):
 class DisputePublic(BaseModel):
     dispute_id: int
     work_id: int
-    claimant: str
+    claimant: Address
     bond: str
     evidence_cid: str
     open: bool
@@ -164,7 +174,7 @@ class ProvenanceCheck(BaseModel):
 class Provenance(BaseModel):
     work_id: int
     chain_id: int
-    registry: str
+    registry: Address
     events: list[ProvenanceEvent]
     checks: list[ProvenanceCheck] = Field(description="the mirror re-checked against the chain, field by field")
     verified: bool

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlmodel import Session, select
 
 from client_sdk import Hub, HubError
 from indexer import models as m
 
-from .models import WORK_STATUSES, Provenance, ProvenanceCheck, ProvenanceEvent, rights_names, work_type_name
+from .models import WORK_STATUSES, Provenance, ProvenanceCheck, ProvenanceEvent, checksum, rights_names, work_type_name
 
 ZERO = "0x" + "0" * 40
 
@@ -22,9 +24,16 @@ def timeline(session: Session, work_id: int) -> list[ProvenanceEvent]:
 
     for t in session.exec(select(m.OwnershipTransfer).where(m.OwnershipTransfer.work_id == work_id)):
         if t.from_address.lower() == ZERO:
-            add(t.block_number, t.log_index, t.time, t.tx_hash, "registered", f"registered by {t.to_address}")
+            add(t.block_number, t.log_index, t.time, t.tx_hash, "registered", f"registered by {checksum(t.to_address)}")
         else:
-            add(t.block_number, t.log_index, t.time, t.tx_hash, "transferred", f"{t.from_address} → {t.to_address}")
+            add(
+                t.block_number,
+                t.log_index,
+                t.time,
+                t.tx_hash,
+                "transferred",
+                f"{checksum(t.from_address)} → {checksum(t.to_address)}",
+            )
     for v in session.exec(select(m.MetadataVersion).where(m.MetadataVersion.work_id == work_id)):
         if v.version > 0:
             add(v.block_number, v.log_index, v.time, v.tx_hash, "metadata", f"metadata v{v.version}: {v.metadata_cid}")
@@ -38,7 +47,7 @@ def timeline(session: Session, work_id: int) -> list[ProvenanceEvent]:
             a.recorded_at,
             a.recorded_tx,
             "attestation",
-            f"attestation #{a.attestation_id} kind {a.kind}{ref} by {a.attester}",
+            f"attestation #{a.attestation_id} kind {a.kind}{ref} by {checksum(a.attester)}",
         )
     for o in session.exec(select(m.Offer).where(m.Offer.work_id == work_id)):
         add(
@@ -56,14 +65,26 @@ def timeline(session: Session, work_id: int) -> list[ProvenanceEvent]:
             lic.granted_at,
             lic.granted_tx,
             "licence",
-            f"licence #{lic.licence_id} to {lic.licensee}: {', '.join(rights_names(lic.rights))}",
+            f"licence #{lic.licence_id} to {checksum(lic.licensee)}: {', '.join(rights_names(lic.rights))}",
         )
     for d in session.exec(select(m.Dispute).where(m.Dispute.work_id == work_id)):
         add(
-            d.opened_block, None, d.opened_at, d.opened_tx, "dispute", f"dispute #{d.dispute_id} opened by {d.claimant}"
+            d.opened_block,
+            None,
+            d.opened_at,
+            d.opened_tx,
+            "dispute",
+            f"dispute #{d.dispute_id} opened by {checksum(d.claimant)}",
         )
     events.sort(key=lambda e: (e.block_number, e.log_index if e.log_index is not None else 1 << 30))
     return events
+
+
+def amount(value: int, currency: str) -> str:
+    """``0.1 ETH`` for ether; base units and the token address for an ERC-20."""
+    if int(currency, 16) == 0:
+        return f"{Decimal(value) / Decimal(10**18):f}".rstrip("0").rstrip(".") + " ETH"
+    return f"{value} units of token {checksum(currency)}"
 
 
 def _status(code: int) -> str:
@@ -74,7 +95,7 @@ def chain_checks(hub: Hub, work: m.Work) -> list[ProvenanceCheck]:
     """Each mirrored field next to what the chain says now."""
     onchain = hub.get_work(work.work_id)
     pairs = [
-        ("owner", work.owner, onchain.owner),
+        ("owner", checksum(work.owner), checksum(onchain.owner)),
         ("content_digest", work.content_digest.lower(), "0x" + onchain.content_digest.hex()),
         ("content_cid", work.content_cid, onchain.content_cid),
         ("metadata_cid", work.metadata_cid, onchain.metadata_cid),

@@ -1,0 +1,106 @@
+"""The catalogue API over the mirror: works, offers, licences, filters, and errors as problem+json."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from tests.api.conftest import Story
+
+
+def _problem(r, status: int) -> dict:  # type: ignore[no-untyped-def]
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    body = r.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+def test_works_list_shows_both_works_newest_first(story: Story) -> None:
+    body = story.client.get("/works").json()
+    assert body["count"] == 2
+    assert [w["work_id"] for w in body["data"]] == [story.short_id, story.film_id]
+
+
+def test_work_detail_has_owners_splits_history_and_offers(story: Story) -> None:
+    w = story.client.get(f"/works/{story.film_id}").json()
+    assert w["owner"] == story.studio.address
+    assert w["owners"] == [
+        {"account": story.studio.address, "bps": 7000},
+        {"account": story.co_owner.address, "bps": 3000},
+    ]
+    assert w["content_digest"] == "0x" + hashlib.sha256(story.content).hexdigest()
+    assert w["work_type"] == "film" and w["status"] == "active"
+    assert w["metadata_version"] == 1 and [v["version"] for v in w["metadata_versions"]] == [0, 1]
+    assert [a["reference"] for a in w["attestations"]] == ["filing-2026-001"]
+    assert len(w["offers"]) == 2 and w["licence_count"] == 2
+    assert set(w["offers"][0]["terms"]["rights"]) <= {"information_network", "broadcasting"}
+
+
+def test_transferred_work_shows_the_new_owner(story: Story) -> None:
+    w = story.client.get(f"/works/{story.short_id}").json()
+    assert w["owner"] == story.stranger.address
+    assert w["owners"] == [{"account": story.stranger.address, "bps": 10000}]
+    assert w["work_type"] == "short_video"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("owner={co_owner}", ["film"]),
+        ("owner={stranger}", ["short"]),
+        ("work_type=film", ["film"]),
+        ("status=active", ["short", "film"]),
+        ("q={digest}", ["film"]),
+        ("limit=1&offset=1", ["film"]),
+    ],
+)
+def test_works_filters(story: Story, query: str, expected: list[str]) -> None:
+    ids = {"film": story.film_id, "short": story.short_id}
+    q = query.format(
+        co_owner=story.co_owner.address.lower(),
+        stranger=story.stranger.address,
+        digest="0x" + hashlib.sha256(story.content).hexdigest(),
+    )
+    body = story.client.get(f"/works?{q}").json()
+    assert [w["work_id"] for w in body["data"]] == [ids[e] for e in expected]
+
+
+def test_bad_filters_are_refused_with_what_to_do(story: Story) -> None:
+    assert "work_type must be one of" in _problem(story.client.get("/works?work_type=opera"), 422)["detail"]
+    assert "at most" in _problem(story.client.get("/works?limit=100000"), 422)["detail"]
+    _problem(story.client.get("/works?offset=-1"), 422)
+    _problem(story.client.get("/works/not-a-number"), 422)
+
+
+def test_unknown_ids_are_404_problems(story: Story) -> None:
+    _problem(story.client.get("/works/999"), 404)
+    _problem(story.client.get("/offers/999"), 404)
+    _problem(story.client.get("/licences/999"), 404)
+
+
+def test_offers_and_licences_carry_terms_prices_and_status(story: Story) -> None:
+    offers = story.client.get(f"/offers?work_id={story.film_id}").json()
+    assert offers["count"] == 2
+    assert {o["price"] for o in offers["data"]} == {str(10**17), str(2 * 10**17)}
+    licences = story.client.get(f"/licences?holder={story.buyer.address.lower()}").json()
+    status = {lic["licence_id"]: lic["status"] for lic in licences["data"]}
+    assert status == {story.licence_id: "valid", story.future_licence_id: "not_yet_valid"}
+    one = story.client.get(f"/licences/{story.licence_id}").json()
+    assert one["holder"] == story.buyer.address and one["price"] == str(10**17)
+    assert set(one["rights"]) == {"information_network", "broadcasting"}
+
+
+def test_licence_verify_asks_the_chain(story: Story) -> None:
+    body = story.client.get(f"/licences/{story.licence_id}/verify").json()
+    assert body == body | {"holder": story.buyer.address, "status": "valid", "valid": True}
+    future = story.client.get(f"/licences/{story.future_licence_id}/verify").json()
+    assert future["status"] == "not_yet_valid" and future["valid"] is False
+    _problem(story.client.get("/licences/999/verify"), 404)
+
+
+def test_gateway_serves_the_registered_content(story: Story) -> None:
+    cid = story.client.get(f"/works/{story.film_id}").json()["content_cid"]
+    r = story.client.get(f"/ipfs/{cid}")
+    assert r.status_code == 200 and r.content == story.content

@@ -33,6 +33,17 @@ $(STAMPS)/node: $(STAMPS)/tools package.json package-lock.json
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Headless Chromium for the page tests (Debian's package; a test tool must not download a browser).
+$(STAMPS)/browser: $(STAMPS)/tools
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the page tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "make test: headless Chromium is needed for the page tests; install it (Debian: sudo apt-get install chromium)"; exit 1; \
+	  fi; }
+	@touch $@
+
 up: install
 	@$(HUB) up
 
@@ -45,7 +56,7 @@ contracts: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: install
+test: install $(STAMPS)/browser
 	$(PY) -m contracts.build --check
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)

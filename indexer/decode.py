@@ -62,6 +62,8 @@ def _named(param: dict[str, Any], value: Any) -> Any:
 
 def _word_reader(t: str) -> Callable[[str], Any] | None:
     """A reader of one 32-byte word given as 64 hex chars, or None for types it cannot read."""
+    if "[" in t or t.startswith("("):
+        return None
     if t.startswith("uint"):
         return lambda w: int(w, 16)
     if t.startswith("int"):

@@ -145,11 +145,21 @@ class Work(SQLModel, table=True):
     metadata_cid: str = Field(sa_type=sa.Text)
     metadata_version: int = 0
     work_type: int
-    royalty_bps: int = 0
     status: int = Field(default=0, description="0 active, 1 frozen, 2 disputed")
     registered_block: int = Field(sa_type=sa.BigInteger)
     registered_at: int = Field(sa_type=sa.BigInteger)
     registered_tx: str = Field(max_length=66)
+    updated_block: int = Field(sa_type=sa.BigInteger)
+
+
+class WorkRoyalty(SQLModel, table=True):
+    """ERC-2981 royalty of a work token (``RoyaltySet``); no row: no royalty."""
+
+    __tablename__ = "work_royalty"
+
+    work_id: int = u256(primary_key=True)
+    receiver: str = Field(max_length=42)
+    bps: int
     updated_block: int = Field(sa_type=sa.BigInteger)
 
 
@@ -379,7 +389,7 @@ class LicenceTransfer(_History, table=True):
 
 #: state tables (restored from undo_log on a reorg) and history tables (rows deleted above the ancestor)
 STATE_TABLES: set[str] = {
-    "work", "work_owner", "work_parent", "attestation", "offer", "signed_offer", "licence", "seller_counter", "dispute",
+    "work", "work_royalty", "work_owner", "work_parent", "attestation", "offer", "signed_offer", "licence", "seller_counter", "dispute",
 }  # fmt: skip
 HISTORY_TABLES: set[str] = {
     "ownership_transfer", "metadata_version", "work_status_change", "payment", "withdrawal", "licence_transfer",

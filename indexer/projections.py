@@ -1,7 +1,8 @@
 """What each hub event does to the mirror: a table of event name -> one small handler.
 
 Handlers only describe blind writes on :class:`~indexer.store.Changes` (no reads), so a batch of
-thousands of events becomes a few bulk statements. An event with no handler is still kept in
+thousands of events becomes a few bulk statements. A handler may *patch* a row only if the event that
+creates the row is emitted before it; otherwise the value gets its own table (``work_royalty``). An event with no handler is still kept in
 ``raw_event``; that is how new contract events show up before they get a projection.
 """
 
@@ -73,7 +74,6 @@ def work_registered(lg: Log, a: dict[str, Any], c: Changes) -> None:
             "metadata_cid": a["metadataCid"],
             "metadata_version": 0,
             "work_type": a["workType"],
-            "royalty_bps": a.get("royaltyBps", 0),
             "status": 0,
             "registered_block": lg.block_number,
             "registered_at": registered_at,
@@ -91,6 +91,13 @@ def work_transferred(lg: Log, a: dict[str, Any], c: Changes) -> None:
     if a["from"] != ZERO_ADDRESS:  # a mint is followed by WorkRegistered, which writes the row
         c.patch("work", {"work_id": work_id}, {"owner": a["to"], "updated_block": lg.block_number})
         c.patch("work_owner", {"work_id": work_id, "position": 0}, {"account": a["to"]})
+
+
+@handles("WorkRegistry.RoyaltySet", "RoyaltySet")
+def royalty_set(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    # its own table: the registry emits RoyaltySet before WorkRegistered, so a patch of `work` would be lost
+    c.put("work_royalty", {"work_id": a["workId"], "receiver": a["receiver"], "bps": a["bps"],
+                           "updated_block": lg.block_number})  # fmt: skip
 
 
 @handles("WorkRegistry.SplitsSet", "SplitsSet")
@@ -138,7 +145,7 @@ def attestation_recorded(lg: Log, a: dict[str, Any], c: Changes) -> None:
             "kind": a["kind"],
             "territory": a["territory"],
             "decision": a["decision"],
-            "reference": a["reference"],
+            "reference": a["ref"] if "ref" in a else a["reference"],
             "evidence_cid": a["evidenceCid"],
             "recorded_block": lg.block_number,
             "recorded_at": lg.block_time or 0,

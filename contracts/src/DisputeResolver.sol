@@ -2,6 +2,7 @@
 pragma solidity 0.8.37;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IDisputeResolver} from "./interfaces/IDisputeResolver.sol";
@@ -56,7 +57,7 @@ contract DisputeResolver is AccessControl, Pausable, ReentrancyGuardTransient, I
     {
         if (msg.value < minBond) revert BondTooLow(msg.value, minBond);
         if (bytes(evidenceCid).length == 0) revert IWorkRegistry.EmptyCid("evidenceCid");
-        (, IWorkRegistry.WorkStatus status) = registry.ownerAndStatus(workId);
+        IWorkRegistry.WorkStatus status = registry.getWork(workId).status;
         uint256 open = openDisputeOf[workId];
         if (open != 0) revert DisputeAlreadyOpen(workId, open);
         if (status != IWorkRegistry.WorkStatus.Active) revert IWorkRegistry.WorkNotActive(workId, status);
@@ -116,7 +117,7 @@ contract DisputeResolver is AccessControl, Pausable, ReentrancyGuardTransient, I
     ) private {
         uint256 workId = d.workId;
         address recipient = d.claimant;
-        if (outcome == Outcome.Rejected) (recipient,) = registry.ownerAndStatus(workId);
+        if (outcome == Outcome.Rejected) recipient = IERC721(address(registry)).ownerOf(workId);
         uint256 bond = d.bond;
         creditOf[recipient] += bond;
         emit BondCredited(recipient, disputeId, bond);

@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
@@ -99,6 +100,7 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
         uint256 offerId;
         bytes32 digest;
         address seller;
+        uint256 value;
     }
 
     /// @notice The registry whose works are licensed.
@@ -189,7 +191,7 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
     function cancelOffer(uint256 offerId) external {
         StoredOffer storage o = _liveOffer(offerId);
         uint256 workId = o.workId;
-        (address owner,) = registry.ownerAndStatus(workId);
+        address owner = IERC721(address(registry)).ownerOf(workId);
         if (owner != msg.sender) revert NotWorkOwner(workId, msg.sender, owner);
         o.flags |= OFFER_CANCELLED;
         emit OfferCancelled(offerId, workId, msg.sender);
@@ -262,9 +264,10 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
             attestationTerritory: o.attestationTerritory,
             offerId: offerId,
             digest: bytes32(0),
-            seller: address(0)
+            seller: address(0),
+            value: msg.value
         });
-        uint16[] memory territories;
+        uint16[] memory territories = new uint16[](0);
         if (o.flags & OFFER_HAS_TERRITORIES != 0) territories = _offerTerritories[offerId];
         if (o.currency != address(0) && !currencyAllowed[o.currency]) revert CurrencyNotAllowed(o.currency);
         licenceId = _sell(sale, territories);
@@ -303,7 +306,8 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
             attestationTerritory: t.attestationTerritory,
             offerId: 0,
             digest: digest,
-            seller: seller
+            seller: seller,
+            value: msg.value
         });
         licenceId = _sell(sale, t.territories);
     }
@@ -336,8 +340,8 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
             revert IWorkRegistry.WorkNotActive(sale.workId, work.status);
         }
         if (sale.seller != address(0) && sale.seller != lead) revert NotWorkOwner(sale.workId, sale.seller, lead);
-        address[] memory coOwners;
-        uint16[] memory coBps;
+        address[] memory coOwners = new address[](0);
+        uint16[] memory coBps = new uint16[](0);
         // Single-owner works (the common case) skip the second call.
         if (work.coOwnerCount != 0) (,, coOwners, coBps) = registry.payees(sale.workId);
         if (
@@ -358,7 +362,7 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
         uint256 fee = sale.price * uint16(config >> 160) / 10_000;
         _payout(sale, licenceId, fee, lead, coOwners, coBps, address(uint160(config)));
         _emitGranted(sale, licenceId, fee);
-        _collect(sale.currency, sale.price);
+        _collect(sale.currency, sale.price, sale.value);
     }
 
     function _emitGranted(Sale memory sale, uint256 licenceId, uint256 fee) private {
@@ -411,12 +415,12 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
     }
 
     /// @dev Takes the price from the buyer (last: interactions after effects). Refuses short payments.
-    function _collect(address currency, uint256 price) private {
+    function _collect(address currency, uint256 price, uint256 value) private {
         if (currency == address(0)) {
-            if (msg.value != price) revert WrongPayment(price, msg.value);
+            if (value != price) revert WrongPayment(price, value);
             return;
         }
-        if (msg.value != 0) revert WrongPayment(0, msg.value);
+        if (value != 0) revert WrongPayment(0, value);
         if (price == 0) return;
         IERC20 token = IERC20(currency);
         uint256 before = token.balanceOf(address(this));
@@ -501,8 +505,8 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
 
     /// @dev Whether two strictly ascending code lists share a code (merge walk).
     function _intersects(uint16[] storage a, uint16[] memory b) private view returns (bool) {
-        uint256 i;
-        uint256 j;
+        uint256 i = 0;
+        uint256 j = 0;
         uint256 na = a.length;
         uint256 nb = b.length;
         while (i < na && j < nb) {
@@ -729,7 +733,7 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
         if (t.end <= t.start) revert InvalidWindow(t.start, t.end);
         uint256 n = t.territories.length;
         if (n > MAX_TERRITORIES) revert InvalidTerritories(n, 0);
-        uint16 previous;
+        uint16 previous = 0;
         for (uint256 i; i < n; ++i) {
             uint16 code = t.territories[i];
             if (code <= previous || code > 999) revert InvalidTerritories(i, code);

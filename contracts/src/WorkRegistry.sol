@@ -123,7 +123,7 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
             if (lead.bps != TOTAL_BPS) revert SplitsSumMismatch(lead.bps);
             return 0;
         }
-        uint256 sum;
+        uint256 sum = 0;
         // n <= MAX_OWNERS and each bps < 2^16: no overflow.
         unchecked {
             for (uint256 i; i < n; ++i) {
@@ -158,7 +158,7 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
             uint256 parent = input.parents[i];
             uint256 licence = input.parentLicences[i];
             if (!_exists(parent)) revert WorkNotFound(parent);
-            bool allowed;
+            bool allowed = false;
             if (licence == 0) {
                 allowed = _ownerOf(parent) == msg.sender;
             } else if (address(licenceMarket) != address(0)) {
@@ -369,7 +369,30 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
             || AccessControl.supportsInterface(interfaceId);
     }
 
+    /// @notice ERC-721 declares approve/transfer payable; works are never sold through this contract, so
+    /// ETH sent with them is refused rather than locked.
+    function approve(address account, uint256 id) public payable override {
+        _refuseEth();
+        super.approve(account, id);
+    }
+
+    /// @inheritdoc ERC721
+    function transferFrom(address from, address to, uint256 id) public payable override {
+        _refuseEth();
+        super.transferFrom(from, to, id);
+    }
+
+    /// @inheritdoc ERC721
+    function safeTransferFrom(address from, address to, uint256 id, bytes calldata data) public payable override {
+        _refuseEth();
+        super.safeTransferFrom(from, to, id, data);
+    }
+
     // ---------------------------------------------------------------------------- internals
+
+    function _refuseEth() private view {
+        if (msg.value != 0) revert EthNotAccepted(msg.value);
+    }
 
     /// @dev Transfers (not mints) need an Active work and an unpaused registry.
     function _beforeTokenTransfer(address from, address to, uint256 id) internal view override {

@@ -243,3 +243,12 @@ def test_register_work_input_defaults_single_owner(studio, reader_hub: Hub) -> N
     abi = WorkInput(unique_digest(), "a", "b").to_abi(studio.address)
     assert abi[5] == [(Web3.to_checksum_address(studio.address), 10_000)]
     assert isinstance(ContractRevert("X", {}), Exception)
+
+
+def test_work_token_calls_refuse_eth(studio_hub: Hub, work: int, studio, buyer) -> None:
+    with reverts("EthNotAccepted", value=1):
+        studio_hub._transact(studio_hub.registry, "transferFrom", studio.address, buyer.address, work, value=1)
+    with reverts("EthNotAccepted", value=1):
+        studio_hub._transact(studio_hub.registry, "approve", buyer.address, work, value=1)
+    with reverts("EthNotAccepted", value=1):
+        studio_hub._transact(studio_hub.registry, "safeTransferFrom", studio.address, buyer.address, work, b"", value=1)

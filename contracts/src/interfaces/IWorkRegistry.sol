@@ -246,6 +246,10 @@ interface IWorkRegistry {
     /// @param requested the requested status.
     error InvalidStatusChange(uint256 workId, WorkStatus current, WorkStatus requested);
 
+    /// @notice Thrown when ETH is sent with an ERC-721 approve or transfer of a work.
+    /// @param value the wei sent.
+    error EthNotAccepted(uint256 value);
+
     /// @notice Thrown when the licence market is set twice, or set to the zero address.
     /// @param current the market already set (or zero).
     error LicenceMarketAlreadySet(address current);

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -36,7 +36,7 @@ def splits(draw: st.DrawFn) -> list[int]:
     n = draw(st.integers(1, 5))
     cuts = sorted(draw(st.lists(st.integers(1, 9_999), min_size=n - 1, max_size=n - 1, unique=True)))
     points = [0, *cuts, 10_000]
-    return [b - a for a, b in zip(points, points[1:], strict=False)]
+    return [b - a for a, b in pairwise(points)]
 
 
 @PROPERTY
@@ -177,13 +177,13 @@ def test_only_the_right_role_can_act(
             hub = Hub(w3, deployment, account)
             calls = {
                 "attest": lambda h: h.attest(work, 1),
-                "resolve": lambda h: h._transact(h.resolver, "resolveDispute", dispute, 3, [], ""),
+                "resolve": lambda h, d=dispute: h._transact(h.resolver, "resolveDispute", d, 3, [], ""),
                 "pause_registry": lambda h: h.registry.functions.pause().estimate_gas({"from": h.account.address}),
                 "pause_market": lambda h: h.market.functions.pause().estimate_gas({"from": h.account.address}),
                 "set_fee": lambda h: h.market.functions.setFee(1, h.account.address).estimate_gas(
                     {"from": h.account.address}
                 ),
-                "revoke": lambda h: h._transact(h.market, "revokeLicence", (work << 64) | 1, dispute),
+                "revoke": lambda h, d=dispute: h._transact(h.market, "revokeLicence", (work << 64) | 1, d),
             }
             try:
                 if action == "resolve" or action == "attest":

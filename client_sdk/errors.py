@@ -93,22 +93,75 @@ class WorkAlreadyRegistered(ContractRevert):
     """The content digest is already registered (``existingWorkId`` names the holder)."""
 
 
+class NotWorkOwner(ContractRevert, PermissionError):
+    """The caller (or a signed offer's seller) does not own the work (``owner`` names who does)."""
+
+
+class AccessDenied(ContractRevert, PermissionError):
+    """The account lacks the role the action needs (``AccessControlUnauthorizedAccount``: ``neededRole``)."""
+
+
+class WorkNotActive(ContractRevert):
+    """The work is frozen or disputed: no offers, sales, transfers or metadata updates until it is Active."""
+
+
+class OfferNotFound(ContractRevert, LookupError):
+    """The offer id does not exist."""
+
+
+class LicenceNotFound(ContractRevert, LookupError):
+    """The licence id does not exist."""
+
+
+class PriceAboveMax(ContractRevert):
+    """The offer's price rose above what the buyer agreed to pay; re-read it and decide again."""
+
+
+class LicenceConflict(ContractRevert):
+    """An exclusivity rule refuses the grant (``ExclusiveConflict``, ``CoverageConflict``, ``TooManyExclusiveGrants``)."""
+
+
+class SignedOfferRejected(ContractRevert):
+    """A signed offer is expired, mis-signed, cancelled, sold out or from an old counter; ask the seller to re-sign."""
+
+
 #: Custom errors that get their own class; every other custom error is a plain ContractRevert.
 REVERT_CLASSES: dict[str, type[ContractRevert]] = {
     "WorkNotFound": WorkNotFound,
     "WorkAlreadyRegistered": WorkAlreadyRegistered,
+    "NotWorkOwner": NotWorkOwner,
+    "AccessControlUnauthorizedAccount": AccessDenied,
+    "WorkNotActive": WorkNotActive,
+    "OfferNotFound": OfferNotFound,
+    "LicenceNotFound": LicenceNotFound,
+    "PriceAboveMax": PriceAboveMax,
+    "ExclusiveConflict": LicenceConflict,
+    "CoverageConflict": LicenceConflict,
+    "TooManyExclusiveGrants": LicenceConflict,
+    "SignatureExpired": SignedOfferRejected,
+    "InvalidSignature": SignedOfferRejected,
+    "NonceUnavailable": SignedOfferRejected,
+    "StaleCounter": SignedOfferRejected,
 }
 
 __all__ = [
     "REVERT_CLASSES",
+    "AccessDenied",
     "ChainIdMismatch",
     "ChainUnavailable",
     "ConfigurationError",
     "ContractRevert",
     "DeploymentNotFound",
     "HubError",
+    "LicenceConflict",
+    "LicenceNotFound",
     "ManifestError",
+    "NotWorkOwner",
+    "OfferNotFound",
+    "PriceAboveMax",
+    "SignedOfferRejected",
     "TransactionFailed",
     "WorkAlreadyRegistered",
+    "WorkNotActive",
     "WorkNotFound",
 ]

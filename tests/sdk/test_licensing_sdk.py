@@ -1,0 +1,85 @@
+"""The SDK's licensing face: typed errors, round trips of terms and signed offers, catalogue registration."""
+
+from __future__ import annotations
+
+import pytest
+
+from client_sdk import ETH, Hub, LicenceStatus, Right, SignedOffer, Split, Terms, WorkInput, WorkStatus
+from client_sdk.errors import (
+    AccessDenied,
+    ContractRevert,
+    LicenceConflict,
+    LicenceNotFound,
+    NotWorkOwner,
+    OfferNotFound,
+    PriceAboveMax,
+    SignedOfferRejected,
+)
+from tests.factories import fake_cid, unique_digest
+
+
+def _now(hub: Hub) -> int:
+    return int(hub.w3.eth.get_block("latest")["timestamp"])
+
+
+def _terms(work_id: int, now: int, **kw) -> Terms:
+    return Terms(work_id=work_id, rights=Right.INFORMATION_NETWORK, start=now, end=now + 86_400, price=10**15, **kw)
+
+
+def test_catalogue_registration_and_read_back(studio_hub: Hub, studio) -> None:
+    works = [WorkInput(unique_digest(), fake_cid(), fake_cid("m"), work_type=i) for i in range(3)]
+    regs = studio_hub.register_works(works)
+    assert [studio_hub.get_work(r.work_id).work_type for r in regs] == [0, 1, 2]
+    assert studio_hub.work_id_by_digest(works[1].content_digest) == regs[1].work_id
+    assert studio_hub.get_work(regs[0].work_id).status is WorkStatus.ACTIVE
+
+
+def test_full_licensing_round_trip(studio_hub: Hub, buyer_hub: Hub, studio, buyer) -> None:
+    work = studio_hub.register_work(
+        unique_digest(), fake_cid(), fake_cid("m"), splits=[Split(studio.address, 9_000), Split(buyer.address, 1_000)]
+    ).work_id
+    now = _now(studio_hub)
+    terms = _terms(work, now, territories=(156, 840), transferable=True)
+    offer = studio_hub.create_offer(terms)
+    assert studio_hub.get_offer(offer) == (terms, 0, False)
+    bought = buyer_hub.purchase(offer, max_price=terms.price)
+    assert buyer_hub.get_licence(bought.licence_id).transferable
+    assert buyer_hub.licence_status(bought.licence_id) is LicenceStatus.VALID
+    assert studio_hub.credit_of(studio.address) == 9 * 10**14
+    assert studio_hub.withdraw(ETH) == 9 * 10**14
+    signed = studio_hub.sign_offer(_terms(work, now, supply_cap=1), nonce=5, deadline=now + 600)
+    assert isinstance(signed, SignedOffer) and len(signed.signature) == 65
+    assert buyer_hub.purchase_signed(signed, max_price=10**15).licence_id > bought.licence_id
+
+
+def test_typed_errors_are_specific(studio_hub: Hub, buyer_hub: Hub, studio, buyer) -> None:
+    work = studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m")).work_id
+    now = _now(studio_hub)
+    with pytest.raises(NotWorkOwner) as info:
+        buyer_hub.create_offer(_terms(work, now))
+    assert isinstance(info.value, PermissionError) and info.value.args_by_name["workId"] == work
+    with pytest.raises(OfferNotFound):
+        buyer_hub.purchase(10**6, max_price=1)
+    with pytest.raises(LicenceNotFound):
+        buyer_hub.get_licence(1)
+    with pytest.raises(AccessDenied):
+        buyer_hub._transact(buyer_hub.market, "setFee", 1, buyer.address)
+    offer = studio_hub.create_offer(_terms(work, now))
+    studio_hub.set_offer_price(offer, 2 * 10**15)
+    with pytest.raises(PriceAboveMax):
+        buyer_hub.purchase(offer, max_price=10**15)
+    excl = studio_hub.create_offer(_terms(work, now, exclusive=True, supply_cap=1))
+    buyer_hub.purchase(offer, max_price=2 * 10**15)
+    with pytest.raises(LicenceConflict):
+        buyer_hub.purchase(excl, max_price=10**15)
+    signed = studio_hub.sign_offer(_terms(work, now, supply_cap=1), nonce=1, deadline=now - 1)
+    with pytest.raises(SignedOfferRejected) as rejected:
+        buyer_hub.purchase_signed(signed, max_price=10**15)
+    assert rejected.value.error_name == "SignatureExpired"
+    assert isinstance(rejected.value, ContractRevert)
+
+
+def test_terms_encode_rights_as_plain_ints() -> None:
+    t = Terms(work_id=1, rights=Right.ADAPTATION | Right.TRANSLATION, start=0, end=1, price=0)
+    assert t.to_abi()[1] == (1 << 9) | (1 << 10) and type(t.to_abi()[1]) is int
+    assert Right.ALL == 0xFFF

@@ -9,7 +9,8 @@ Inside the reorg window the before-image of every state row a batch touches goes
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -62,19 +63,85 @@ def _insert(conn: Connection, t: sa.Table) -> Any:
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(t)
 
 
-def upsert_rows(conn: Connection, t: sa.Table, rows: list[dict[str, Any]]) -> None:
+_compiled: dict[tuple[Any, ...], tuple[str, bool, list[str], dict[str, Any]]] = {}
+
+
+def execute_many(
+    conn: Connection,
+    key: tuple[Any, ...],
+    build: Callable[[], Any],
+    rows: list[dict[str, Any]],
+    column_keys: list[str] | None = None,
+) -> None:
+    """``executemany`` straight on the driver cursor with a statement compiled once per shape.
+
+    SQLAlchemy's per-row parameter handling costs more than SQLite's own insert; here each row only
+    goes through the bind processors its columns need (``U256``), then to ``cursor.executemany``.
+    """
     if not rows:
         return
-    pk = [c.name for c in _pk_cols(t)]
-    stmt = _insert(conn, t)
-    update = {c: stmt.excluded[c] for c in rows[0] if c not in pk}
-    stmt = stmt.on_conflict_do_update(index_elements=pk, set_=update) if update else stmt.on_conflict_do_nothing()
-    conn.execute(stmt, rows)
+    cache_key = (conn.dialect.name, *key)
+    entry = _compiled.get(cache_key)
+    if entry is None:
+        compiled = build().compile(dialect=conn.dialect, column_keys=column_keys)
+        names = list(compiled.positiontup or []) if compiled.positional else list(compiled.binds)
+        processors = {n: p for n, p in compiled._bind_processors.items() if n in names}
+        entry = (str(compiled), compiled.positional, names, processors)
+        _compiled[cache_key] = entry
+    sql, positional, names, processors = entry
+    get = operator.itemgetter(*names)
+    if len(names) == 1:
+        tuples: Iterable[tuple[Any, ...]] = ((get(r),) for r in rows)
+    else:
+        tuples = map(get, rows)
+    if processors:
+        fix = [(i, processors[n]) for i, n in enumerate(names) if n in processors]
+        fixed = []
+        for tup in tuples:
+            values = list(tup)
+            for i, proc in fix:
+                values[i] = proc(values[i])
+            fixed.append(tuple(values))
+        tuples = fixed
+    params: list[Any] = list(tuples) if positional else [dict(zip(names, t, strict=True)) for t in tuples]
+    conn.exec_driver_sql(sql, params)
+
+
+def upsert_rows(conn: Connection, t: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert or update (by primary key) rows that all have the same columns."""
+    if not rows:
+        return
+    given = list(rows[0])
+    rows, cols = _with_defaults(t, rows)
+
+    def build() -> Any:
+        pk = [c.name for c in _pk_cols(t)]
+        stmt = _insert(conn, t)
+        update = {c: stmt.excluded[c] for c in given if c not in pk}  # a column not given keeps its value
+        return stmt.on_conflict_do_update(index_elements=pk, set_=update) if update else stmt.on_conflict_do_nothing()
+
+    execute_many(conn, ("upsert", t.name, tuple(given)), build, rows, cols)
 
 
 def insert_ignore(conn: Connection, t: sa.Table, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(_insert(conn, t).on_conflict_do_nothing(), rows)
+    """Insert rows that all have the same columns; rows already there (same key) are left alone."""
+    if not rows:
+        return
+    given = list(rows[0])
+    rows, cols = _with_defaults(t, rows)
+    execute_many(conn, ("ignore", t.name, tuple(given)), lambda: _insert(conn, t).on_conflict_do_nothing(), rows, cols)
+
+
+def _with_defaults(t: sa.Table, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Rows completed with the scalar defaults of the columns they leave out (as an INSERT would)."""
+    missing = {
+        c.name: c.default.arg  # type: ignore[attr-defined]
+        for c in t.columns
+        if c.name not in rows[0] and c.default is not None and c.default.is_scalar
+    }
+    if missing:
+        rows = [{**missing, **r} for r in rows]
+    return rows, list(rows[0])
 
 
 def _key_tuple(t: sa.Table, row: dict[str, Any]) -> tuple[Any, ...]:
@@ -126,16 +193,17 @@ def apply_changes(conn: Connection, changes: Changes, undo_block: int | None) ->
             key, values = run[0]
             stmt = (
                 sa.update(t)
-                .where(*[t.c[k] == sa.bindparam("k_" + k) for k in key])
-                .values({c: sa.bindparam("v_" + c) for c in values})
+                .where(*[t.c[k] == sa.bindparam("k_" + k, type_=t.c[k].type) for k in key])
+                .values({c: sa.bindparam("v_" + c, type_=t.c[c].type) for c in values})
             )
             params = [
                 {**{"k_" + k: v for k, v in kk.items()}, **{"v_" + c: v for c, v in vv.items()}} for kk, vv in run
             ]
-            conn.execute(stmt, params)
+            execute_many(conn, ("patch", name, tuple(key), tuple(values)), lambda stmt=stmt: stmt, params)
         elif kind == "delete":
-            stmt = sa.delete(t).where(*[t.c[k] == sa.bindparam("k_" + k) for k in run[0]])
-            conn.execute(stmt, [{"k_" + k: v for k, v in key.items()} for key in run])
+            stmt = sa.delete(t).where(*[t.c[k] == sa.bindparam("k_" + k, type_=t.c[k].type) for k in run[0]])
+            params = [{"k_" + k: v for k, v in key.items()} for key in run]
+            execute_many(conn, ("delete", name, tuple(run[0])), lambda stmt=stmt: stmt, params)
         elif kind == "delete_where":
             for filters in run:
                 conn.execute(sa.delete(t).where(*[t.c[k] == v for k, v in filters.items()]))

@@ -1,0 +1,174 @@
+"""Indexer benchmark: how fast the mirror fills, against how fast the same logs can merely be fetched
+and decoded.
+
+Usage::
+
+    python benchmarks/indexer.py --events 20000 [--db sqlite|postgresql]
+
+It starts a private anvil (automine off, a large block gas limit), deploys the hub, and builds the
+events quickly: ``registerWorks`` batches (each work emits ``Transfer`` + ``WorkRegistered``) signed
+locally with consecutive nonces, many transactions per block, then mines. It then mines past the
+finality depth and measures, in the same run:
+
+* ``events_per_s``: a fresh indexer (``Indexer.run(once=True)``) filling an empty database: getLogs,
+  decode, project, write with checkpoints;
+* ``raw_fetch_decode_events_per_s``: the same block ranges fetched and decoded with no database.
+
+The last line of output is one JSON object; it is also written to
+``benchmarks/results/indexer-<db>.json``. PostgreSQL uses 127.0.0.1:5432 database ``test`` (override
+with ``COPYRIGHT_HUB_BENCH_PG_URL``) in a throw-away schema.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+import sqlalchemy as sa  # noqa: E402
+from web3 import Web3  # noqa: E402
+
+from client_sdk.accounts import from_mnemonic  # noqa: E402
+from client_sdk.artifacts import load_artifact  # noqa: E402
+from client_sdk.chain import connect  # noqa: E402
+from client_sdk.deploy import deploy  # noqa: E402
+from copyright_hub.devnet import load_config, spawn_anvil  # noqa: E402
+from indexer import Indexer, IndexerSettings  # noqa: E402
+from indexer._rpc import Rpc  # noqa: E402
+from indexer.db import make_engine  # noqa: E402
+from indexer.decode import EventRegistry, decode_logs  # noqa: E402
+
+EVENTS_PER_WORK = 2  # Transfer (mint) + WorkRegistered
+WORKS_PER_TX = 200
+TXS_PER_BLOCK = 10
+FINALITY = 12
+CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
+META = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
+PG_URL = os.environ.get("COPYRIGHT_HUB_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def build_events(node_url: str, rpc: Rpc, events: int, deployments: Path) -> tuple[object, int]:
+    """Deploy and register ``events / 2`` works in batches, many txs per block; returns (deployment, seconds)."""
+    config = load_config()
+    w3 = connect(node_url)
+    deployer = from_mnemonic(config.mnemonic, 0)
+    studio = from_mnemonic(config.mnemonic, 1)
+    deployment = deploy(w3, deployer, deployments).deployment
+    registry = w3.eth.contract(
+        address=Web3.to_checksum_address(deployment.address("WorkRegistry")), abi=load_artifact("WorkRegistry").abi
+    )
+    works = (events + EVENTS_PER_WORK - 1) // EVENTS_PER_WORK
+    nonce = w3.eth.get_transaction_count(studio.address)
+    started = time.monotonic()
+    rpc.call("evm_setAutomine", [False])
+    raw_txs = []
+    for first in range(0, works, WORKS_PER_TX):
+        batch = [
+            (hashlib.sha256(f"bench-{i}".encode()).digest(), CID, META, i % 8, 0, [(studio.address, 10_000)], [], [])
+            for i in range(first, min(works, first + WORKS_PER_TX))
+        ]
+        tx = {
+            "to": registry.address,
+            "data": registry.encode_abi("registerWorks", args=[batch]),
+            "nonce": nonce,
+            "gas": 80_000 * len(batch) + 200_000,
+            "maxFeePerGas": 10 * 10**9,
+            "maxPriorityFeePerGas": 10**9,
+            "chainId": deployment.chain_id,
+            "value": 0,
+        }
+        nonce += 1
+        raw_txs.append("0x" + studio.sign_transaction(tx).raw_transaction.hex())
+    for i in range(0, len(raw_txs), TXS_PER_BLOCK):
+        rpc.batch([("eth_sendRawTransaction", [raw]) for raw in raw_txs[i : i + TXS_PER_BLOCK]])
+        rpc.call("evm_mine")
+    rpc.call("anvil_mine", [hex(FINALITY + 1)])
+    rpc.call("evm_setAutomine", [True])
+    return deployment, time.monotonic() - started
+
+
+def fetch_and_decode(rpc: Rpc, deployment: object, block_range: int) -> tuple[int, float]:
+    contracts = {n: c.address for n, c in deployment.contracts.items()}  # type: ignore[attr-defined]
+    registry = EventRegistry(contracts)
+    addresses = sorted(a.lower() for a in contracts.values())
+    head = rpc.block_number() - FINALITY
+    started = time.monotonic()
+    n = 0
+    first = deployment.deploy_block  # type: ignore[attr-defined]
+    while first <= head:
+        last = min(head, first + block_range - 1)
+        n += len(decode_logs(rpc.logs_range(addresses, first, last), registry))
+        first = last + 1
+    return n, time.monotonic() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="indexer-bench-"))
+    schema = None
+    if args.db == "sqlite":
+        url = f"sqlite:///{tmp / 'mirror.sqlite3'}"
+    else:
+        schema = "idx_bench_" + secrets.token_hex(4)
+        with make_engine(PG_URL).begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+    node = spawn_anvil(extra_args=["--gas-limit", "3000000000", "--disable-code-size-limit"])
+    try:
+        rpc = Rpc(node.url, timeout=120)
+        deployment, build_s = build_events(node.url, rpc, args.events, tmp / "deployments")
+        print(f"built {args.events} events in {build_s:.1f}s", file=sys.stderr)
+
+        settings = IndexerSettings(
+            database_url=url, rpc_url=node.url, deployments_dir=tmp / "deployments", finality_depth=FINALITY
+        )
+        # warm-up: imports, ABI tables and the anvil log cache are not what is measured
+        fetch_and_decode(rpc, deployment, settings.max_block_range)
+
+        indexer = Indexer(settings)
+        started = time.monotonic()
+        indexer.run(once=True)
+        seconds = time.monotonic() - started
+        with make_engine(url).connect() as conn:
+            events = conn.execute(sa.text("SELECT count(*) FROM raw_event")).scalar_one()
+
+        raw_events, raw_seconds = fetch_and_decode(rpc, deployment, settings.max_block_range)
+        assert raw_events == events, (raw_events, events)
+        rate = events / seconds
+        raw_rate = raw_events / raw_seconds
+        result = {
+            "events": events,
+            "seconds": round(seconds, 3),
+            "events_per_s": round(rate, 1),
+            "raw_fetch_decode_events_per_s": round(raw_rate, 1),
+            "ratio": round(rate / raw_rate, 3),
+            "db": args.db,
+        }
+    finally:
+        node.stop()
+        if schema:
+            with make_engine(PG_URL).begin() as conn:
+                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    out = REPO / "benchmarks" / "results" / f"indexer-{args.db}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

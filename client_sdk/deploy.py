@@ -144,7 +144,9 @@ def deploy(
         if call.contract not in addresses:
             continue
         progress(f"wiring {call.contract}.{call.function}")
-        target = w3.eth.contract(address=addresses[call.contract], abi=load_artifact(call.contract).abi)
+        target = w3.eth.contract(
+            address=Web3.to_checksum_address(addresses[call.contract]), abi=load_artifact(call.contract).abi
+        )
         data = target.encode_abi(call.function, args=call.args(addresses, deployer))
         send_transaction(w3, account, {"to": target.address, "data": data, "value": 0})
     deployment = Deployment(

@@ -252,3 +252,22 @@ def test_work_token_calls_refuse_eth(studio_hub: Hub, work: int, studio, buyer) 
         studio_hub._transact(studio_hub.registry, "approve", buyer.address, work, value=1)
     with reverts("EthNotAccepted", value=1):
         studio_hub._transact(studio_hub.registry, "safeTransferFrom", studio.address, buyer.address, work, b"", value=1)
+
+
+def test_erc721_library_errors_reach_the_sdk_typed(studio_hub: Hub, buyer_hub: Hub, work: int, studio, buyer) -> None:
+    with reverts("NotOwnerNorApproved"):
+        buyer_hub._transact(buyer_hub.registry, "transferFrom", studio.address, buyer.address, work)
+    with reverts("TransferFromIncorrectOwner"):
+        studio_hub._transact(studio_hub.registry, "transferFrom", buyer.address, studio.address, work)
+    with reverts("TransferToZeroAddress"):
+        studio_hub._transact(studio_hub.registry, "transferFrom", studio.address, ZERO, work)
+    with reverts("TokenDoesNotExist"):
+        studio_hub._call(studio_hub.registry.functions.ownerOf(987_654))
+    with reverts("TokenDoesNotExist"):
+        studio_hub._call(studio_hub.market.functions.ownerOf(987_654))
+    with reverts("BalanceQueryForZeroAddress"):
+        studio_hub._call(studio_hub.registry.functions.balanceOf(ZERO))
+    with reverts("TransferToNonERC721ReceiverImplementer"):
+        studio_hub._transact(
+            studio_hub.registry, "safeTransferFrom", studio.address, studio_hub.market.address, work, b""
+        )

@@ -95,12 +95,13 @@ contract DisputeResolver is AccessControl, Pausable, ReentrancyGuardTransient, I
         delete openDisputeOf[workId];
         _settleBond(disputeId, d, outcome, revokeLicences, rulingCid);
 
-        if (outcome == Outcome.UpheldFrozen) {
-            registry.setWorkStatus(workId, IWorkRegistry.WorkStatus.Frozen);
-        } else if (outcome == Outcome.UpheldTransferred) {
+        if (outcome == Outcome.UpheldTransferred) {
             registry.forceTransfer(workId, claimant);
         } else {
-            registry.setWorkStatus(workId, IWorkRegistry.WorkStatus.Active);
+            IWorkRegistry.WorkStatus target =
+                outcome == Outcome.UpheldFrozen ? IWorkRegistry.WorkStatus.Frozen : IWorkRegistry.WorkStatus.Active;
+            // An admin may have changed the status meanwhile; a ruling must still go through.
+            if (registry.getWork(workId).status != target) registry.setWorkStatus(workId, target);
         }
         for (uint256 i; i < revokeLicences.length; ++i) {
             market.revokeLicence(revokeLicences[i], disputeId);

@@ -144,3 +144,15 @@ def test_min_bond_and_pause_are_admin_only(admin_hub: Hub, stranger_hub: Hub, wo
         stranger_hub.open_dispute(work, "bafy", bond=1)
     admin_hub._transact(admin_hub.resolver, "unpause")
     stranger_hub.open_dispute(work, "bafy", bond=1)
+
+
+def test_ruling_goes_through_when_an_admin_changed_the_status_meanwhile(
+    admin_hub: Hub, stranger_hub: Hub, arbiter_hub: Hub, work: int, deployer
+) -> None:
+    from tests.contracts.conftest import STATUS_ROLE
+
+    dispute = stranger_hub.open_dispute(work, "bafyclaim", bond=MIN_BOND)
+    admin_hub._transact(admin_hub.registry, "grantRole", STATUS_ROLE, deployer.address)
+    admin_hub._transact(admin_hub.registry, "setWorkStatus", work, int(WorkStatus.FROZEN))
+    arbiter_hub.resolve_dispute(dispute, Outcome.UPHELD_FROZEN)
+    assert admin_hub.get_work(work).status == WorkStatus.FROZEN

@@ -49,7 +49,7 @@ def work_public(session: Session, work: m.Work) -> WorkPublic:
         metadata_version=work.metadata_version,
         work_type=work_type_name(work.work_type),
         status=WORK_STATUSES[work.status] if work.status < len(WORK_STATUSES) else str(work.status),
-        royalty_bps=work.royalty_bps,
+        royalty_bps=royalty.bps if (royalty := session.get(m.WorkRoyalty, work.work_id)) else 0,
         parents=sorted(parents),
         registered_block=work.registered_block,
         registered_at=work.registered_at,

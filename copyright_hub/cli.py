@@ -177,6 +177,7 @@ def up() -> None:
     """Start the devnet, deploy, load demo data, run the indexer and the API; print where to look."""
     from client_sdk import Hub
     from client_sdk.chain import connect
+    from client_sdk.content import LocalBlockStore
     from client_sdk.deploy import deploy as run_deploy
 
     from . import demo, stack
@@ -190,11 +191,14 @@ def up() -> None:
     deployments = default_deployments_dir()
     result = run_deploy(w3, signer, deployments, progress=lambda m: console.print(f"  {m}"))
     console.print(f"[green]contracts[/green] {result.message}")
-    studio = sdk_accounts.from_mnemonic(config.mnemonic, 1)
-    with Hub(w3, result.deployment, studio) as hub:
-        created = demo.load(hub, progress=lambda m: console.print(f"  {m}"))
-    console.print(f"[green]demo data[/green] {created} works registered now")
     env = stack.stack_env(st.url)
+    store = LocalBlockStore(env["COPYRIGHT_HUB_CONTENT_DIR"])
+    dev = [sdk_accounts.from_mnemonic(config.mnemonic, i) for i in range(5)]
+    accounts = demo.DemoAccounts(admin=dev[0], studio=dev[1], buyer=dev[2], reviewer=dev[3], co_owner=dev[4])
+    created = demo.load(
+        lambda account: Hub(w3, result.deployment, account), accounts, store, progress=lambda m: console.print(f"  {m}")
+    )
+    console.print(f"[green]demo data[/green] {created} works registered now")
     for service in stack.services():
         now = service.start(env)
         console.print(f"[green]{service.name}[/green] {'started' if now else 'running'} (log {service.log_file})")

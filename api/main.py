@@ -6,10 +6,11 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from . import problems
-from .routes import content, health, keys, licences, offers, provenance, works
+from .routes import content, health, keys, licences, offers, pages, provenance, works
 from .settings import Settings, get_settings
 
 ROUTERS = [
+    pages.router,
     health.router,
     works.router,
     offers.router,

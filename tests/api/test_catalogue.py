@@ -104,3 +104,11 @@ def test_gateway_serves_the_registered_content(story: Story) -> None:
     cid = story.client.get(f"/works/{story.film_id}").json()["content_cid"]
     r = story.client.get(f"/ipfs/{cid}")
     assert r.status_code == 200 and r.content == story.content
+
+
+def test_catalogue_page_links_every_work_to_its_provenance(story: Story) -> None:
+    r = story.client.get("/")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    for work_id in (story.film_id, story.short_id):
+        assert f'href="/provenance/{work_id}"' in r.text
+    assert "70%" in r.text and "30%" in r.text

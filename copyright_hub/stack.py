@@ -113,13 +113,8 @@ def api_url() -> str:
 def services() -> list[Service]:
     """The long-lived processes, in start order."""
     hub = [sys.executable, "-m", "copyright_hub.cli"]
-    found = []
-    from .cli import app
-
-    commands = {c.name for c in app.registered_commands}
-    if "index" in commands:
-        found.append(Service("indexer", [*hub, "index"]))
-    found.append(
+    return [
+        Service("indexer", [*hub, "index", "--quiet"]),
         Service(
             "api",
             [
@@ -134,9 +129,8 @@ def services() -> list[Service]:
                 str(API_PORT),
             ],
             ready=lambda: _http_ok(api_url() + "/health"),
-        )
-    )
-    return found
+        ),
+    ]
 
 
 def stack_env(rpc_url: str) -> dict[str, str]:
@@ -144,7 +138,10 @@ def stack_env(rpc_url: str) -> dict[str, str]:
     env.setdefault("COPYRIGHT_HUB_RPC_URL", rpc_url)
     env.setdefault("COPYRIGHT_HUB_DATABASE_URL", f"sqlite:///{VAR_DIR / 'hub.sqlite3'}")
     env.setdefault("COPYRIGHT_HUB_CONTENT_DIR", str(VAR_DIR / "content"))
-    env.setdefault("COPYRIGHT_HUB_DEPLOYMENTS_DIR", str(Path("deployments").resolve()))
+    env.setdefault(
+        "COPYRIGHT_HUB_DEPLOYMENTS_DIR", str(Path(env.get("COPYRIGHT_HUB_DEPLOYMENTS_DIR", "deployments")).resolve())
+    )
+    env.setdefault("COPYRIGHT_HUB_SIWE_DOMAIN", f"{API_HOST}:{API_PORT}")
     return env
 
 

@@ -44,7 +44,7 @@ VersionOpt = Annotated[int, typer.Option("--cid-version", min=0, max=1, help="0 
 
 def register(app: typer.Typer) -> None:
     """Add ``cid``, ``encrypt``, ``decrypt`` and the ``content`` group to the ``copyright-hub`` app."""
-    from ..cli import friendly
+    from ._common import friendly
 
     app.command("cid")(friendly(cid))
     app.command("encrypt")(friendly(encrypt))

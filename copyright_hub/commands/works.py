@@ -22,7 +22,7 @@ WORK_TYPES = ["film", "series", "animation", "short_video", "audio", "podcast", 
 
 
 def register(app: typer.Typer) -> None:
-    from ..cli import friendly
+    from ._common import friendly
 
     app.command("register")(friendly(register_cmd))
     app.command("verify")(friendly(verify_cmd))
@@ -44,7 +44,7 @@ def _hub(rpc: str | None, deployments: Path | None, account: Any = None) -> Any:
     from client_sdk import Hub
     from client_sdk._config import default_deployments_dir
 
-    from ..cli import devnet_rpc_url
+    from ._common import devnet_rpc_url
 
     return Hub.connect(
         rpc or devnet_rpc_url(), deployments_dir=deployments or default_deployments_dir(), account=account

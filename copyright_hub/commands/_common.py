@@ -1,0 +1,64 @@
+"""What every command shares: consoles, the error wrapper, the devnet URL default, signer loading."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from eth_account.signers.local import LocalAccount
+from rich.console import Console
+
+from client_sdk import accounts as sdk_accounts
+from client_sdk._config import DEFAULT_RPC_URL
+from client_sdk.errors import ConfigurationError, HubError
+
+from .. import devnet as devnet_mod
+
+console = Console()
+err = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly(fn: F) -> F:
+    """Turn expected failures into one red line and exit code 1 (no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (HubError, devnet_mod.DevnetError) as exc:
+            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def devnet_rpc_url() -> str:
+    """The URL of the devnet `copyright-hub devnet up` started, else the default local URL."""
+    st = devnet_mod.status()
+    return st.url if st.running and st.url else DEFAULT_RPC_URL
+
+
+def load_signer(keystore: Path | None, key_env: str | None) -> LocalAccount | None:
+    """The key named by --keystore or --key-env (checked before any network call), or None."""
+    if keystore and key_env:
+        raise typer.BadParameter("give either --keystore or --key-env, not both")
+    if keystore:
+        return sdk_accounts.from_keystore(keystore)
+    if key_env:
+        return sdk_accounts.from_key_env(key_env)
+    return None
+
+
+def devnet_deployer(rpc_url: str, chain_id: int) -> LocalAccount:
+    """Dev account 0 when the chain is the devnet; anywhere else a key must be given."""
+    config = devnet_mod.load_config()
+    if chain_id == config.chain_id:
+        return sdk_accounts.from_mnemonic(config.mnemonic, 0)
+    raise ConfigurationError(
+        f"chain {chain_id} at {rpc_url} is not the devnet; pass the deployer key with --keystore FILE or --key-env VAR"
+    )

@@ -47,7 +47,9 @@ def u256(*, primary_key: bool = False, index: bool = False, nullable: bool = Fal
 
 
 class RawEvent(SQLModel, table=True):
-    """Every log of every hub contract, decoded when its ABI is known (``event`` is NULL otherwise)."""
+    """Every log of every hub contract as the chain gave it; ``event`` names it when its ABI is known
+    (NULL otherwise). The decoded arguments live in the domain tables; ``indexer.decode`` decodes any
+    row again from its topics and data."""
 
     __tablename__ = "raw_event"
 
@@ -55,17 +57,16 @@ class RawEvent(SQLModel, table=True):
     block_hash: str = Field(primary_key=True, max_length=66)
     log_index: int = Field(primary_key=True)
     block_number: int = Field(sa_type=sa.BigInteger, index=True)
-    tx_hash: str = Field(max_length=66, index=True)
+    tx_hash: str = Field(max_length=66)
     tx_index: int
     address: str = Field(max_length=42)
     contract: str | None = Field(default=None, max_length=64)
-    event: str | None = Field(default=None, max_length=128, index=True)
+    event: str | None = Field(default=None, max_length=128)
     topic0: str | None = Field(default=None, max_length=66)
     topic1: str | None = Field(default=None, max_length=66)
     topic2: str | None = Field(default=None, max_length=66)
     topic3: str | None = Field(default=None, max_length=66)
-    data: str = Field(sa_type=sa.Text)
-    args: str | None = Field(default=None, sa_type=sa.Text, description="decoded arguments as JSON")
+    data: bytes = Field(sa_type=sa.LargeBinary, description="the log's data (decode with indexer.decode)")
 
 
 class Block(SQLModel, table=True):

@@ -24,10 +24,12 @@ class IndexerSettings(BaseSettings):
     rpc_url: str = DEFAULT_RPC_URL
     deployments_dir: Path = Path("deployments")
     finality_depth: int = Field(default=12, ge=0, description="blocks below the head that can no longer reorg")
-    initial_block_range: int = Field(default=2_000, ge=1, description="first eth_getLogs range in blocks")
+    initial_block_range: int = Field(
+        default=1, ge=1, description="first eth_getLogs range in blocks (doubles while results stay small)"
+    )
     max_block_range: int = Field(default=50_000, ge=1, description="largest eth_getLogs range in blocks")
     target_logs_per_batch: int = Field(
-        default=10_000, ge=1, description="shrink the range when one call returns more logs than this"
+        default=5_000, ge=1, description="shrink the range when one call returns more logs than this"
     )
     poll_interval: float = Field(default=1.0, gt=0, description="seconds between head polls when caught up")
     rpc_timeout: float = Field(default=30.0, gt=0)

@@ -59,15 +59,34 @@ def _pk_cols(t: sa.Table) -> list[sa.Column[Any]]:
     return list(t.primary_key.columns)
 
 
-def _insert(conn: Connection, t: sa.Table) -> Any:
+def _insert(conn: Connection | Plan, t: sa.Table) -> Any:
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(t)
 
 
 _compiled: dict[tuple[Any, ...], tuple[str, bool, list[str], dict[str, Any]]] = {}
 
 
+class Plan:
+    """Statements prepared now (parameters converted, SQL compiled) and executed later, elsewhere.
+
+    It stands in for a connection in :func:`upsert_rows`, :func:`insert_ignore` and
+    :func:`apply_changes` without undo, so the writer thread only runs ``cursor.executemany``.
+    """
+
+    def __init__(self, dialect: sa.Dialect) -> None:
+        self.dialect = dialect
+        self.statements: list[tuple[str, list[Any]]] = []
+
+    def exec_driver_sql(self, sql: str, params: list[Any]) -> None:
+        self.statements.append((sql, params))
+
+    def run(self, conn: Connection) -> None:
+        for sql, params in self.statements:
+            conn.exec_driver_sql(sql, params)
+
+
 def execute_many(
-    conn: Connection,
+    conn: Connection | Plan,
     key: tuple[Any, ...],
     build: Callable[[], Any],
     rows: list[dict[str, Any]],
@@ -107,7 +126,7 @@ def execute_many(
     conn.exec_driver_sql(sql, params)
 
 
-def upsert_rows(conn: Connection, t: sa.Table, rows: list[dict[str, Any]]) -> None:
+def upsert_rows(conn: Connection | Plan, t: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Insert or update (by primary key) rows that all have the same columns."""
     if not rows:
         return
@@ -123,7 +142,7 @@ def upsert_rows(conn: Connection, t: sa.Table, rows: list[dict[str, Any]]) -> No
     execute_many(conn, ("upsert", t.name, tuple(given)), build, rows, cols)
 
 
-def insert_ignore(conn: Connection, t: sa.Table, rows: list[dict[str, Any]]) -> None:
+def insert_ignore(conn: Connection | Plan, t: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Insert rows that all have the same columns; rows already there (same key) are left alone."""
     if not rows:
         return
@@ -176,9 +195,10 @@ def _shape(kind: str, payload: Any) -> Any:
     return None
 
 
-def apply_changes(conn: Connection, changes: Changes, undo_block: int | None) -> None:
+def apply_changes(conn: Connection | Plan, changes: Changes, undo_block: int | None) -> None:
     """Write ``changes``; with ``undo_block`` first record before-images tagged with that block."""
     if undo_block is not None:
+        assert isinstance(conn, Connection), "undo needs to read: use a connection, not a Plan"
         record_undo(conn, changes, undo_block)
     for kind, name, run in _runs(changes.ops):
         t = table(name)
@@ -206,7 +226,9 @@ def apply_changes(conn: Connection, changes: Changes, undo_block: int | None) ->
             execute_many(conn, ("delete", name, tuple(run[0])), lambda stmt=stmt: stmt, params)
         elif kind == "delete_where":
             for filters in run:
-                conn.execute(sa.delete(t).where(*[t.c[k] == v for k, v in filters.items()]))
+                stmt = sa.delete(t).where(*[t.c[k] == sa.bindparam("k_" + k, type_=t.c[k].type) for k in filters])
+                params = [{"k_" + k: v for k, v in filters.items()}]
+                execute_many(conn, ("delete_where", name, tuple(filters)), lambda stmt=stmt: stmt, params)
 
 
 def _row_json(t: sa.Table, row: sa.RowMapping) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import socket
 import threading
 import time
@@ -32,6 +33,8 @@ from .projections import project
 from .settings import IndexerSettings
 
 log = logging.getLogger("indexer")
+#: unfinalized blocks fetched and written together when catching up with the head
+FOLLOW_BATCH = 64
 
 _raw = models.RawEvent.__table__  # type: ignore[attr-defined]
 _block = models.Block.__table__  # type: ignore[attr-defined]
@@ -112,6 +115,7 @@ class Indexer:
         self.head = 0
         self._last_error: str | None = None
         self._error_dirty = False
+        self._writer = _Writer(self._run_txn)
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -123,8 +127,11 @@ class Indexer:
         except sa.exc.OperationalError as exc:
             raise DatabaseUnavailable(_safe_url(self.engine), _reason(exc)) from None
         try:
-            return self._run_locked(once=once, from_block=from_block)
+            cursor = self._run_locked(once=once, from_block=from_block)
+            self._writer.drain()
+            return cursor
         finally:
+            self._writer.close()
             lock.release()
             self.rpc.close()
 
@@ -203,7 +210,7 @@ class Indexer:
             if nxt <= safe:
                 cursor = self._backfill(cursor, nxt, safe)
             elif nxt <= self.head:
-                cursor = self._follow_block(cursor, nxt)
+                cursor = self._follow(cursor, nxt, min(self.head, nxt + FOLLOW_BATCH - 1))
             else:
                 self._write_status(cursor, "following")
                 if once:
@@ -236,32 +243,46 @@ class Indexer:
             return cursor
         new = Cursor(last, header["hash"].lower(), last, cursor.start)
         block_row = _block_row(self.chain_id, header)
-        self._commit(cursor, new, logs, undo_block=None, blocks=[block_row], state="backfill")
+        self._commit(cursor, new, logs, undo=False, blocks=[block_row], state="backfill")
         return new
 
-    def _follow_block(self, cursor: Cursor, number: int) -> Cursor:
-        """One unfinalized block: check it extends what we hold, record undo, keep its hash."""
-        header = self.rpc.header(number)
-        if header is None:
+    def _follow(self, cursor: Cursor, first: int, last: int) -> Cursor:
+        """Unfinalized blocks ``first..last``: check each extends the one before (the first extends what we
+        hold), fetch each block's logs by its hash, and write them, with undo, in one transaction."""
+        headers = self.rpc.headers(list(range(first, last + 1)))
+        chain: list[dict[str, Any]] = []
+        parent = cursor.hash
+        for header in headers:
+            if header is None:  # the chain is shorter than the head we saw
+                break
+            if parent is not None and header["parentHash"].lower() != parent:
+                if not chain:
+                    return self._handle_reorg(cursor)
+                break  # a reorg is under way past this point: take the consistent prefix
+            chain.append(header)
+            parent = header["hash"].lower()
+        if not chain:
             self.head = self.rpc.block_number()
             return cursor
-        if cursor.hash is not None and header["parentHash"].lower() != cursor.hash:
-            return self._handle_reorg(cursor)
-        block_hash = header["hash"].lower()
         try:
-            raw = self.rpc.logs_block(self.addresses, block_hash)
-        except RpcCallError as exc:  # the block vanished between the two calls: start over
-            log.info("logs of block %d (%s) unavailable (%s); re-checking the chain", number, block_hash, exc)
+            replies = self.rpc.batch(
+                [("eth_getLogs", [{"address": self.addresses, "blockHash": h["hash"]}]) for h in chain]
+            )
+        except RpcCallError as exc:  # a block vanished between the two calls: look again
+            log.info("logs of blocks %d..%d unavailable (%s); re-checking the chain", first, last, exc)
             return cursor
-        logs = decode_logs(raw, self.registry)
-        time_ = int(header["timestamp"], 16)
+        logs = decode_logs([lg for reply in replies for lg in reply], self.registry)
+        times = {int(h["number"], 16): (h["hash"].lower(), int(h["timestamp"], 16)) for h in chain}
         for lg in logs:
-            lg.block_time = time_
-        new = Cursor(number, block_hash, cursor.undo_floor, cursor.start)
+            block_hash, lg.block_time = times[lg.block_number]
+            if lg.block_hash != block_hash:
+                return cursor  # not the block we asked for: look again
+        tip = chain[-1]
+        number = int(tip["number"], 16)
         floor = max(cursor.undo_floor, number - self.settings.finality_depth)
-        new.undo_floor = floor
-        self._commit(cursor, new, logs, undo_block=number, blocks=[_block_row(self.chain_id, header)], state="following",
-                     prune_floor=floor if floor > cursor.undo_floor else None)  # fmt: skip
+        new = Cursor(number, tip["hash"].lower(), floor, cursor.start)
+        self._commit(cursor, new, logs, undo=True, blocks=[_block_row(self.chain_id, h) for h in chain],
+                     state="following", prune_floor=floor if floor > cursor.undo_floor else None)  # fmt: skip
         return new
 
     def _fill_times(self, logs: list[Log]) -> None:
@@ -324,25 +345,46 @@ class Indexer:
         new: Cursor,
         logs: list[Log],
         *,
-        undo_block: int | None,
+        undo: bool,
         blocks: list[dict[str, Any]],
         state: str,
         prune_floor: int | None = None,
     ) -> None:
-        changes = project(logs)
+        """Write ``logs`` of the blocks up to ``new`` and move the checkpoint, in one transaction.
+
+        Finalized ranges (``undo`` False) are prepared here and written by the writer thread; unfinalized
+        blocks are applied block by block, each after its before-images went to the undo log.
+        """
         raw_rows = [_raw_row(self.chain_id, lg) for lg in logs]
         rate = self.stats.add(len(logs))
+        background = not undo
+        plan: store.Plan | None = None
+        per_block: list[tuple[int, store.Changes]] = []
+        if background:  # convert and compile here, so the writer thread only executes
+            plan = store.Plan(self.engine.dialect)
+            store.insert_ignore(plan, _raw, raw_rows)
+            store.apply_changes(plan, project(logs), None)
+            store.upsert_rows(plan, _block, blocks)
+        else:
+            by_block: dict[int, list[Log]] = {}
+            for lg in logs:
+                by_block.setdefault(lg.block_number, []).append(lg)
+            per_block = [(n, project(by_block[n])) for n in sorted(by_block)]
 
         def txn(conn: sa.Connection) -> None:
-            store.insert_ignore(conn, _raw, raw_rows)
-            store.apply_changes(conn, changes, undo_block)
-            store.upsert_rows(conn, _block, blocks)
+            if plan is not None:
+                plan.run(conn)
+            else:
+                store.insert_ignore(conn, _raw, raw_rows)
+                for number, changes in per_block:
+                    store.apply_changes(conn, changes, number)
+                store.upsert_rows(conn, _block, blocks)
             if prune_floor is not None:
                 store.prune(conn, self.chain_id, prune_floor)
             self._save_checkpoint(conn, new)
             self._save_status(conn, new, state, rate)
 
-        self._db(txn)
+        self._db(txn, background=background)
         if self.on_progress is not None:
             self.on_progress(
                 Progress(
@@ -405,13 +447,74 @@ class Indexer:
         except sa.exc.SQLAlchemyError:
             pass
 
-    def _db(self, fn: Callable[[sa.Connection], Any]) -> Any:
-        """Run ``fn`` in one transaction; an unreachable database stops the indexer cleanly."""
+    def _db(self, fn: Callable[[sa.Connection], Any], *, background: bool = False) -> Any:
+        """Run ``fn`` in one transaction; an unreachable database stops the indexer cleanly.
+
+        ``background``: hand it to the writer thread (in order) and return at once, so the next range
+        is fetched and decoded while this one is written. Anything else waits for those writes first.
+        """
+        if background:
+            self._writer.submit(fn)
+            return None
+        self._writer.drain()
+        return self._run_txn(fn)
+
+    def _run_txn(self, fn: Callable[[sa.Connection], Any]) -> Any:
         try:
             with self.engine.begin() as conn:
                 return fn(conn)
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
             raise DatabaseUnavailable(_safe_url(self.engine), _reason(exc)) from None
+
+
+class _Writer:
+    """One background thread that runs write transactions in the order they were submitted.
+
+    At most two batches wait, so memory stays bounded. After a failure nothing later is written (the
+    checkpoint in the database stays at the last good batch) and the error is raised to the caller.
+    """
+
+    def __init__(self, run: Callable[[Callable[[sa.Connection], Any]], Any]) -> None:
+        self._run = run
+        self._queue: queue.Queue[Callable[[sa.Connection], Any] | None] = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def submit(self, fn: Callable[[sa.Connection], Any]) -> None:
+        self._raise()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="indexer-writer", daemon=True)
+            self._thread.start()
+        self._queue.put(fn)
+
+    def drain(self) -> None:
+        if self._thread is not None:
+            self._queue.join()
+        self._raise()
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _work(self) -> None:
+        while True:
+            fn = self._queue.get()
+            try:
+                if fn is None:
+                    return
+                if self._error is None:
+                    self._run(fn)
+            except BaseException as exc:
+                self._error = exc
+            finally:
+                self._queue.task_done()
 
 
 def _block_row(chain_id: int, header: dict[str, Any]) -> dict[str, Any]:
@@ -441,8 +544,7 @@ def _raw_row(chain_id: int, lg: Log) -> dict[str, Any]:
         "topic1": t[1] if n > 1 else None,
         "topic2": t[2] if n > 2 else None,
         "topic3": t[3] if n > 3 else None,
-        "data": lg.data,
-        "args": None if lg.args is None else json.dumps(lg.args, separators=(",", ":")),
+        "data": bytes.fromhex(lg.data[2:]),
     }
 
 

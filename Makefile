@@ -61,8 +61,14 @@ test: install $(STAMPS)/browser
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Every benchmark, results saved under benchmarks/results/ (gas.json is the regression baseline:
+# commit it only when a gas change is deliberate), then the charts.
 bench: install
-	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	$(PY) benchmarks/gas.py | tee /dev/stderr | tail -1 > benchmarks/results/gas.json
+	$(PY) benchmarks/cid.py --mb 256 --save benchmarks/results/cid.json
+	$(PY) benchmarks/indexer.py --events 20000 --db sqlite
+	$(PY) benchmarks/indexer.py --events 20000 --db postgresql
+	$(PY) benchmarks/report.py
 
 clean:
 	rm -rf $(VENV) node_modules $(STAMPS)

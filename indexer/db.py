@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import time
@@ -141,7 +142,7 @@ class WriterLock:
             self._conn.execute(sa.text("SELECT 1")).scalar()
             self._conn.commit()
             return True
-        except sa.exc.DBAPIError:
+        except sa.exc.SQLAlchemyError:
             return False
 
     def release(self) -> None:
@@ -149,9 +150,10 @@ class WriterLock:
             try:
                 self._conn.execute(sa.text(f"SELECT pg_advisory_unlock({_PG_LOCK_ARGS})"), {"k": ADVISORY_LOCK_KEY})
                 self._conn.commit()
-            except sa.exc.DBAPIError:
-                pass
-            self._conn.close()
+            except sa.exc.SQLAlchemyError:
+                pass  # the session is gone, and its lock with it
+            with contextlib.suppress(sa.exc.SQLAlchemyError):
+                self._conn.close()
             self._conn = None
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)

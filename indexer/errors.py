@@ -48,3 +48,13 @@ class RpcUnavailable(IndexerError):
 
 class ManifestMismatch(IndexerError):
     """The mirror was built for another deployment than the manifest now names."""
+
+
+class WriterLockLost(IndexerError):
+    """The database session holding the single-writer lock ended; another indexer may now be writing."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "lost the single-writer lock (the database session holding it ended); stopped so that two "
+            "indexers never write at once. Start the indexer again: it resumes from its checkpoint"
+        )

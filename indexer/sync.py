@@ -28,11 +28,13 @@ from . import models, store
 from ._rpc import RangeTooLarge, Rpc, RpcCallError
 from .db import WriterLock, make_engine, migrate
 from .decode import EventRegistry, Log, decode_logs
-from .errors import DatabaseUnavailable, DeepReorgError, IndexerError, ManifestMismatch
+from .errors import DatabaseUnavailable, DeepReorgError, IndexerError, ManifestMismatch, WriterLockLost
 from .projections import project
 from .settings import IndexerSettings
 
 log = logging.getLogger("indexer")
+#: seconds between checks that the writer lock's database session is still alive
+LOCK_CHECK_INTERVAL = 1.0
 #: unfinalized blocks fetched and written together when catching up with the head
 FOLLOW_BATCH = 64
 
@@ -121,7 +123,7 @@ class Indexer:
 
     def run(self, *, once: bool = False, from_block: int | None = None) -> Cursor:
         """Index until stopped (``once``: until caught up with the head). Returns the final checkpoint."""
-        lock = WriterLock(self.engine)
+        lock = self._lock = WriterLock(self.engine)
         try:
             lock.acquire(self.settings.standby_poll, on_wait=self.on_standby)
         except sa.exc.OperationalError as exc:
@@ -194,8 +196,12 @@ class Indexer:
 
     def _loop(self, cursor: Cursor, once: bool) -> Cursor:
         depth = self.settings.finality_depth
-        last_head_poll = 0.0
+        last_head_poll = lock_checked = 0.0
         while not self.stop_event.is_set():
+            if time.monotonic() - lock_checked > LOCK_CHECK_INTERVAL:
+                if not self._lock.still_held():
+                    raise WriterLockLost()
+                lock_checked = time.monotonic()
             if cursor.number + 1 > self.head - depth or time.monotonic() - last_head_poll > 5:
                 self.head = self.rpc.block_number()
                 last_head_poll = time.monotonic()

@@ -157,9 +157,8 @@ class Mirror:
 
     def settings(self, chain: Chain, **kw: Any) -> IndexerSettings:
         kw.setdefault("finality_depth", 12)
-        return IndexerSettings(
-            database_url=self.url, rpc_url=chain.node.url, deployments_dir=chain.deployments_dir, **kw
-        )
+        kw.setdefault("deployments_dir", chain.deployments_dir)
+        return IndexerSettings(database_url=self.url, rpc_url=chain.node.url, **kw)
 
 
 def _new_pg_schema() -> tuple[str, str]:

@@ -6,12 +6,13 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from . import problems
-from .routes import content, health, keys, licences, offers, pages, provenance, works
+from .routes import content, health, indexer_status, keys, licences, offers, pages, provenance, works
 from .settings import Settings, get_settings
 
 ROUTERS = [
     pages.router,
     health.router,
+    indexer_status.router,
     works.router,
     offers.router,
     licences.router,

@@ -222,6 +222,8 @@ class Indexer:
                 if once:
                     break
                 self.stop_event.wait(self.settings.poll_interval)
+        if self.stop_event.is_set():
+            self._write_status(cursor, "stopped")
         return cursor
 
     def _backfill(self, cursor: Cursor, first: int, safe: int) -> Cursor:

@@ -92,3 +92,58 @@ def test_reorg_deeper_than_finality_stops_loudly(chain: Chain, new_mirror: Mirro
     with pytest.raises(DeepReorgError, match="deeper than the finality depth"):
         index_once(lived, chain, finality_depth=2)
     assert dump(lived.url) == before
+
+
+def test_running_mirror_equals_a_rebuild_after_activity_and_reorgs(chain: Chain, new_mirror: MirrorFactory) -> None:
+    import threading
+    import time
+
+    from indexer import Indexer
+
+    lived = new_mirror()
+    ix = Indexer(lived.settings(chain, poll_interval=0.05))
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            ix.run()
+        except BaseException as exc:
+            errors.append(exc)
+
+    def checkpoint() -> object:
+        from indexer.db import make_engine
+
+        engine = make_engine(lived.url)
+        try:
+            with engine.connect() as conn:
+                return conn.execute(sa.text("SELECT block_hash FROM checkpoint")).scalar()
+        except sa.exc.DBAPIError:  # not started yet
+            return None
+        finally:
+            engine.dispose()
+
+    def wait_caught_up() -> None:
+        head = chain.w3.eth.get_block("latest")["hash"].to_0x_hex()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and checkpoint() != head:
+            time.sleep(0.05)
+        assert checkpoint() == head, errors
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        for depth in (3, 1, 7):
+            _blocks_with_two_senders(chain, depth + 2)
+            wait_caught_up()
+            chain.sync_nonces()
+            chain.rpc("anvil_reorg", [depth, [[tx, 0] for tx in chain.signed_registrations(chain.accounts[3], 2)]])
+            chain.sync_nonces()
+            wait_caught_up()
+    finally:
+        ix.stop()
+        thread.join(30)
+    assert not errors, errors
+    assert _status(lived.url)["reorgs_handled"] >= 3
+    rebuilt = new_mirror()
+    index_once(rebuilt, chain)
+    assert dump(lived.url) == dump(rebuilt.url)

@@ -104,7 +104,11 @@ def execute_many(
     if entry is None:
         compiled = build().compile(dialect=conn.dialect, column_keys=column_keys)
         names = list(compiled.positiontup or []) if compiled.positional else list(compiled.binds)
-        processors = {n: p for n, p in compiled._bind_processors.items() if n in names}
+        processors = {
+            n: p
+            for n, p in compiled._bind_processors.items()
+            if n in names and not isinstance(compiled.binds[n].type, sa.LargeBinary)  # drivers take bytes as is
+        }
         entry = (str(compiled), compiled.positional, names, processors)
         _compiled[cache_key] = entry
     sql, positional, names, processors = entry

@@ -90,6 +90,18 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+def drop_all(engine: Engine) -> None:
+    """Remove every mirror table (Alembic downgrade to nothing); the next :func:`migrate` starts afresh."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+
+
 class WriterLock:
     """One indexer writer per database.
 

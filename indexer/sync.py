@@ -26,7 +26,7 @@ from client_sdk.manifest import Deployment, manifest_path, read_manifest
 
 from . import models, store
 from ._rpc import RangeTooLarge, Rpc, RpcCallError
-from .db import WriterLock, make_engine, migrate
+from .db import WriterLock, drop_all, make_engine, migrate
 from .decode import EventRegistry, Log, decode_logs
 from .errors import DatabaseUnavailable, DeepReorgError, IndexerError, ManifestMismatch, WriterLockLost
 from .projections import project
@@ -121,15 +121,18 @@ class Indexer:
 
     # -- public ------------------------------------------------------------------------------------
 
-    def run(self, *, once: bool = False, from_block: int | None = None) -> Cursor:
-        """Index until stopped (``once``: until caught up with the head). Returns the final checkpoint."""
+    def run(self, *, once: bool = False, from_block: int | None = None, rebuild: bool = False) -> Cursor:
+        """Index until stopped (``once``: until caught up with the head). Returns the final checkpoint.
+
+        ``rebuild``: once the writer lock is held, drop every mirror table and index from scratch.
+        """
         lock = self._lock = WriterLock(self.engine)
         try:
             lock.acquire(self.settings.standby_poll, on_wait=self.on_standby)
         except sa.exc.OperationalError as exc:
             raise DatabaseUnavailable(_safe_url(self.engine), _reason(exc)) from None
         try:
-            cursor = self._run_locked(once=once, from_block=from_block)
+            cursor = self._run_locked(once=once, from_block=from_block, rebuild=rebuild)
             self._writer.drain()
             return cursor
         finally:
@@ -142,8 +145,11 @@ class Indexer:
 
     # -- setup ------------------------------------------------------------------------------------
 
-    def _run_locked(self, *, once: bool, from_block: int | None) -> Cursor:
+    def _run_locked(self, *, once: bool, from_block: int | None, rebuild: bool = False) -> Cursor:
         try:
+            if rebuild:
+                log.warning("rebuild: dropping every mirror table of %s", _safe_url(self.engine))
+                drop_all(self.engine)
             migrate(self.engine)
         except sa.exc.OperationalError as exc:
             raise DatabaseUnavailable(_safe_url(self.engine), _reason(exc)) from None
@@ -184,7 +190,7 @@ class Indexer:
         if json.loads(row["contracts"]) != contracts:
             raise ManifestMismatch(
                 f"the mirror was built for contracts {row['contracts']} but the manifest now names {contracts}; "
-                "point COPYRIGHT_HUB_DATABASE_URL at a fresh database (or drop this one) to index the new deployment"
+                "rebuild the mirror with `copyright-hub index --rebuild` (or point COPYRIGHT_HUB_DATABASE_URL at a fresh database)"
             )
         if from_block is not None and from_block != row["start_block"]:
             log.warning(

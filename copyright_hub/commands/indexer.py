@@ -33,6 +33,9 @@ def index(
     ] = None,
     deployments: Annotated[Path | None, typer.Option(help="manifest folder (default ./deployments)")] = None,
     finality_depth: Annotated[int | None, typer.Option(help="blocks below the head that cannot reorg")] = None,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="drop the mirror's tables and index again from the deploy block")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
 ) -> None:
     """Backfill from the deploy block, then follow the head; reorg- and crash-safe. One writer per
@@ -89,7 +92,7 @@ def index(
     signal.signal(signal.SIGINT, stop)
     try:
         with bar:
-            cursor = ix.run(once=once, from_block=from_block)
+            cursor = ix.run(once=once, from_block=from_block, rebuild=rebuild)
     except (IndexerError, HubError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(1) from None

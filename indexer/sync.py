@@ -8,6 +8,7 @@ resumes from the checkpoint.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -233,32 +234,73 @@ class Indexer:
         return cursor
 
     def _backfill(self, cursor: Cursor, first: int, safe: int) -> Cursor:
-        """One adaptive range of finalized blocks: no undo needed, no reorg possible."""
-        while True:
-            last = min(safe, first + self.block_range - 1)
-            try:
-                raw = self.rpc.logs_range(self.addresses, first, last)
-            except RangeTooLarge as exc:
-                if self.block_range == 1:
-                    raise IndexerError(f"the RPC refuses eth_getLogs even for one block ({exc})") from None
-                self.block_range = max(1, self.block_range // 2)
-                log.info("eth_getLogs %d..%d too large (%s); range now %d", first, last, exc, self.block_range)
-                continue
-            break
-        if len(raw) > self.settings.target_logs_per_batch:
-            self.block_range = max(1, self.block_range // 2)
-        elif len(raw) < self.settings.target_logs_per_batch // 2:
-            self.block_range = min(self.settings.max_block_range, self.block_range * 2)
-        logs = decode_logs(raw, self.registry)
-        self._fill_times(logs)
-        header = self.rpc.header(last)
-        if header is None:  # the chain got shorter than `safe` under us: re-read the head
-            self.head = self.rpc.block_number()
-            return cursor
-        new = Cursor(last, header["hash"].lower(), last, cursor.start)
-        block_row = _block_row(self.chain_id, header)
-        self._commit(cursor, new, logs, undo=False, blocks=[block_row], state="backfill")
-        return new
+        """Finalized blocks ``first..safe`` (no undo needed, no reorg possible), range by range.
+
+        A fetcher thread requests, parses and decodes range *k+1* while this thread projects range *k*
+        and the writer thread commits range *k-1*.
+        """
+        ranges: queue.Queue[tuple[int, list[Log], dict[str, Any] | None] | BaseException | None] = queue.Queue(2)
+        cancel = threading.Event()
+        fetcher = threading.Thread(
+            target=self._fetch_ranges, args=(first, safe, ranges, cancel), name="indexer-fetcher", daemon=True
+        )
+        fetcher.start()
+        try:
+            while not self.stop_event.is_set():
+                item = ranges.get()
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                last, logs, header = item
+                if header is None:  # the chain got shorter than `safe` under us: re-read the head
+                    self.head = self.rpc.block_number()
+                    break
+                new = Cursor(last, header["hash"].lower(), last, cursor.start)
+                self._commit(
+                    cursor, new, logs, undo=False, blocks=[_block_row(self.chain_id, header)], state="backfill"
+                )
+                cursor = new
+        finally:
+            cancel.set()
+            with contextlib.suppress(queue.Empty):
+                ranges.get_nowait()  # unblock a fetcher waiting to put
+            fetcher.join()
+        return cursor
+
+    def _fetch_ranges(self, first: int, safe: int, out: queue.Queue[Any], cancel: threading.Event) -> None:
+        """Fetcher thread: adaptive ``eth_getLogs`` ranges over ``first..safe``, decoded, in order."""
+        try:
+            while first <= safe and not cancel.is_set():
+                last = min(safe, first + self.block_range - 1)
+                try:
+                    raw = self.rpc.logs_range(self.addresses, first, last)
+                except RangeTooLarge as exc:
+                    if self.block_range == 1:
+                        raise IndexerError(f"the RPC refuses eth_getLogs even for one block ({exc})") from None
+                    self.block_range = max(1, self.block_range // 2)
+                    log.info("eth_getLogs %d..%d too large (%s); range now %d", first, last, exc, self.block_range)
+                    continue
+                if len(raw) > self.settings.target_logs_per_batch:
+                    self.block_range = max(1, self.block_range // 2)
+                elif len(raw) < self.settings.target_logs_per_batch // 2:
+                    self.block_range = min(self.settings.max_block_range, self.block_range * 2)
+                logs = decode_logs(raw, self.registry)
+                self._fill_times(logs)
+                header = self.rpc.header(last)
+                while not cancel.is_set():
+                    try:
+                        out.put((last, logs, header), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if header is None:
+                    return
+                first = last + 1
+            out.put(None)
+        except BaseException as exc:
+            with contextlib.suppress(queue.Full):
+                out.put(exc, timeout=1)
 
     def _follow(self, cursor: Cursor, first: int, last: int) -> Cursor:
         """Unfinalized blocks ``first..last``: check each extends the one before (the first extends what we

@@ -55,10 +55,12 @@ contracts: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 test: install $(STAMPS)/browser
 	$(PY) -m contracts.build --check
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Every benchmark, results saved under benchmarks/results/ (gas.json is the regression baseline:

@@ -29,7 +29,7 @@ Address = Annotated[str, AfterValidator(checksum)]
 
 def rights_names(mask: int) -> list[str]:
     """The names of the rights set in ``mask`` (the twelve property rights)."""
-    return [r.name.lower() for r in Right if r.value and mask & r.value == r.value and r.value.bit_count() == 1]
+    return [str(r.name).lower() for r in Right if mask & r.value]
 
 
 def work_type_name(code: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -11,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from client_sdk import Hub
 
 from ..deps import SessionDep, get_hub
-from ..models import Provenance
+from ..models import OwnerPublic, Provenance
 from ..problems import Problem
 from ..provenance import provenance
 from .works import get_work_row, owners_of, work_public
@@ -83,7 +84,7 @@ def _timeline_svg(record: Provenance) -> str:
     return "".join(parts)
 
 
-def _owners_bar(owners: list) -> str:  # type: ignore[type-arg]
+def _owners_bar(owners: list[OwnerPublic]) -> str:
     palette = ["#2563eb", "#16a34a", "#ea580c", "#7c3aed", "#0891b2", "#ca8a04"]
     cells = []
     for i, o in enumerate(owners):
@@ -96,7 +97,7 @@ def _owners_bar(owners: list) -> str:  # type: ignore[type-arg]
     return f'<div class="bar">{"".join(cells)}</div><table>{rows}</table>'
 
 
-def _render(record: Provenance, work: dict, owners: list, problem: str | None) -> str:  # type: ignore[type-arg]
+def _render(record: Provenance, work: dict[str, Any], owners: list[OwnerPublic], problem: str | None) -> str:
     if record.verified:
         verdict = '<p class="verdict ok" id="verdict">✔ Every mirrored field matches the chain.</p>'
     elif problem:

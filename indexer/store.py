@@ -75,14 +75,42 @@ class Plan:
 
     def __init__(self, dialect: sa.Dialect) -> None:
         self.dialect = dialect
-        self.statements: list[tuple[str, list[Any]]] = []
+        self.statements: list[tuple[str, Any]] = []
 
     def exec_driver_sql(self, sql: str, params: list[Any]) -> None:
         self.statements.append((sql, params))
 
+    def copy(self, table_name: str, cols: list[str], rows: list[tuple[Any, ...]], on_conflict: str) -> None:
+        self.statements.append((_COPY, (table_name, cols, rows, on_conflict)))
+
     def run(self, conn: Connection) -> None:
         for sql, params in self.statements:
-            conn.exec_driver_sql(sql, params)
+            if sql is _COPY:
+                _pg_copy(conn, *params)
+            else:
+                conn.exec_driver_sql(sql, params)
+
+
+_COPY = "<copy>"
+#: from this many rows on, PostgreSQL inserts go through COPY (much faster than row-by-row INSERTs)
+PG_COPY_MIN_ROWS = 200
+
+
+def _pg_copy(conn: Connection, table_name: str, cols: list[str], rows: list[tuple[Any, ...]], on_conflict: str) -> None:
+    """COPY ``rows`` into a session-local staging table, then INSERT ... ``on_conflict`` from it: COPY's
+    speed with the idempotence of the plain path (rows must have distinct keys)."""
+    stage = f'"_stage_{table_name}"'
+    names = ", ".join(f'"{c}"' for c in cols)
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur:  # type: ignore[union-attr]
+        cur.execute(
+            f'CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE "{table_name}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS'
+        )
+        with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cur.execute(f'INSERT INTO "{table_name}" ({names}) SELECT {names} FROM {stage} {on_conflict}')
+        cur.execute(f"DELETE FROM {stage}")
 
 
 def execute_many(
@@ -136,6 +164,15 @@ def upsert_rows(conn: Connection | Plan, t: sa.Table, rows: list[dict[str, Any]]
         return
     given = list(rows[0])
     rows, cols = _with_defaults(t, rows)
+    if conn.dialect.name == "postgresql" and len(rows) >= PG_COPY_MIN_ROWS:
+        pk = [c.name for c in _pk_cols(t)]
+        if len({_key_tuple(t, r) for r in rows}) == len(rows):  # one row per key, as ON CONFLICT needs
+            keys = ", ".join(f'"{c}"' for c in pk)
+            sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in given if c not in pk)
+            _copy(
+                conn, t, rows, cols, f"ON CONFLICT ({keys}) DO UPDATE SET {sets}" if sets else "ON CONFLICT DO NOTHING"
+            )
+            return
 
     def build() -> Any:
         pk = [c.name for c in _pk_cols(t)]
@@ -152,7 +189,32 @@ def insert_ignore(conn: Connection | Plan, t: sa.Table, rows: list[dict[str, Any
         return
     given = list(rows[0])
     rows, cols = _with_defaults(t, rows)
+    if conn.dialect.name == "postgresql" and len(rows) >= PG_COPY_MIN_ROWS:
+        _copy(conn, t, rows, cols, "ON CONFLICT DO NOTHING")
+        return
     execute_many(conn, ("ignore", t.name, tuple(given)), lambda: _insert(conn, t).on_conflict_do_nothing(), rows, cols)
+
+
+def _copy(conn: Connection | Plan, t: sa.Table, rows: list[dict[str, Any]], cols: list[str], on_conflict: str) -> None:
+    processors = [
+        (i, proc)
+        for i, c in enumerate(cols)
+        if not isinstance(t.c[c].type, sa.LargeBinary) and (proc := t.c[c].type.bind_processor(conn.dialect))
+    ]
+    get = operator.itemgetter(*cols)
+    tuples = [get(r) for r in rows] if len(cols) > 1 else [(get(r),) for r in rows]
+    if processors:
+        fixed = []
+        for tup in tuples:
+            values = list(tup)
+            for i, proc in processors:
+                values[i] = proc(values[i])
+            fixed.append(tuple(values))
+        tuples = fixed
+    if isinstance(conn, Plan):
+        conn.copy(t.name, cols, tuples, on_conflict)
+    else:
+        _pg_copy(conn, t.name, cols, tuples, on_conflict)
 
 
 def _with_defaults(t: sa.Table, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:

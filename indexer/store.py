@@ -8,6 +8,7 @@ Inside the reorg window the before-image of every state row a batch touches goes
 
 from __future__ import annotations
 
+import functools
 import json
 import operator
 from collections.abc import Callable, Iterable
@@ -55,8 +56,16 @@ def table(name: str) -> sa.Table:
     return SQLModel.metadata.tables[name]
 
 
+@functools.cache
 def _pk_cols(t: sa.Table) -> list[sa.Column[Any]]:
     return list(t.primary_key.columns)
+
+
+@functools.cache
+def _pk_getter(t: sa.Table) -> Callable[[dict[str, Any]], Any]:
+    names = [c.name for c in _pk_cols(t)]
+    get = operator.itemgetter(*names)
+    return get if len(names) > 1 else (lambda row: (get(row),))
 
 
 def _insert(conn: Connection | Plan, t: sa.Table) -> Any:
@@ -230,7 +239,7 @@ def _with_defaults(t: sa.Table, rows: list[dict[str, Any]]) -> tuple[list[dict[s
 
 
 def _key_tuple(t: sa.Table, row: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(row[c.name] for c in _pk_cols(t))
+    return _pk_getter(t)(row)
 
 
 def _runs(ops: list[tuple[str, str, Any]]) -> Iterable[tuple[str, str, list[Any]]]:

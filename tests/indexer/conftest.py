@@ -114,26 +114,10 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
         w3 = connect(node.url)
         directory = tmp_path_factory.mktemp("indexer-deployments")
         accounts = [from_mnemonic(config.mnemonic, i) for i in range(6)]
-        deployment = _deploy(w3, accounts[0], directory)
+        deployment = deploy(w3, accounts[0], directory).deployment
         yield Chain(node, w3, deployment, directory, accounts)
     finally:
         node.stop()
-
-
-def _deploy(w3: Web3, account: LocalAccount, directory: Path) -> Deployment:
-    """The SDK's deployment; while the contracts are being rewritten its plan may lag the artifacts, so
-    a constructor that wants addresses it does not get is given the deployer (the admin)."""
-    try:
-        return deploy(w3, account, directory).deployment
-    except TypeError:
-        from client_sdk.deploy import DEPLOY_PLAN, DeployStep
-
-        def args(name: str) -> Any:
-            ctor = [e for e in load_artifact(name).abi if e["type"] == "constructor"]
-            return lambda _addresses, deployer: [deployer for _ in (ctor[0]["inputs"] if ctor else [])]
-
-        plan = tuple(DeployStep(step.name, args(step.name)) for step in DEPLOY_PLAN)
-        return deploy(w3, account, directory, plan=plan).deployment
 
 
 def _pg_available() -> bool:

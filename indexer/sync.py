@@ -119,6 +119,7 @@ class Indexer:
         self._last_error: str | None = None
         self._error_dirty = False
         self._writer = _Writer(self._run_txn)
+        self._lock_checked = 0.0
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -203,12 +204,9 @@ class Indexer:
 
     def _loop(self, cursor: Cursor, once: bool) -> Cursor:
         depth = self.settings.finality_depth
-        last_head_poll = lock_checked = 0.0
+        last_head_poll = 0.0
         while not self.stop_event.is_set():
-            if time.monotonic() - lock_checked > LOCK_CHECK_INTERVAL:
-                if not self._lock.still_held():
-                    raise WriterLockLost()
-                lock_checked = time.monotonic()
+            self._check_lock()
             if cursor.number + 1 > self.head - depth or time.monotonic() - last_head_poll > 5:
                 self.head = self.rpc.block_number()
                 last_head_poll = time.monotonic()
@@ -233,6 +231,14 @@ class Indexer:
             self._write_status(cursor, "stopped")
         return cursor
 
+    def _check_lock(self) -> None:
+        """At most once per LOCK_CHECK_INTERVAL: stop if the session holding the writer lock is gone."""
+        now = time.monotonic()
+        if now - self._lock_checked > LOCK_CHECK_INTERVAL:
+            if not self._lock.still_held():
+                raise WriterLockLost()
+            self._lock_checked = now
+
     def _backfill(self, cursor: Cursor, first: int, safe: int) -> Cursor:
         """Finalized blocks ``first..safe`` (no undo needed, no reorg possible), range by range.
 
@@ -247,6 +253,7 @@ class Indexer:
         fetcher.start()
         try:
             while not self.stop_event.is_set():
+                self._check_lock()
                 item = ranges.get()
                 if item is None:
                     break

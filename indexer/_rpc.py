@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -47,7 +48,8 @@ class RpcCallError(Exception):
 
 class Rpc:
     """JSON-RPC over HTTP. Connection errors, timeouts, 429 and 5xx are retried with back-off forever
-    (or ``max_retries`` times); ``on_retry`` is told of each failure so it can be recorded."""
+    (or ``max_retries`` times, or until ``abort`` is set); ``on_retry`` is told of each failure so it
+    can be recorded."""
 
     def __init__(
         self,
@@ -58,12 +60,14 @@ class Rpc:
         backoff_max: float = 10.0,
         max_retries: int | None = None,
         on_retry: Callable[[str], None] | None = None,
+        abort: threading.Event | None = None,
     ) -> None:
         self.url = url
         self.backoff = backoff
         self.backoff_max = backoff_max
         self.max_retries = max_retries
         self.on_retry = on_retry
+        self.abort = abort
         self._ids = itertools.count(1)
         self._client = httpx.Client(timeout=timeout, headers={"content-type": "application/json"})
 
@@ -91,11 +95,16 @@ class Rpc:
                 reason = f"{type(exc).__name__}: {exc}"
             if self.max_retries is not None and attempt >= self.max_retries:
                 raise RpcUnavailable(self.url, what, reason)
+            if self.abort is not None and self.abort.is_set():
+                raise RpcUnavailable(self.url, what, f"{reason}; stopped while retrying")
             delay = random.uniform(0, min(self.backoff_max, self.backoff * 2**attempt))
             log.warning("RPC %s to %s failed (%s); retry %d in %.2fs", what, self.url, reason, attempt + 1, delay)
             if self.on_retry is not None:
                 self.on_retry(f"RPC {what}: {reason}")
-            time.sleep(delay)
+            if self.abort is not None:
+                self.abort.wait(delay)
+            else:
+                time.sleep(delay)
         raise AssertionError("unreachable")
 
     def call(self, method: str, params: list[Any] | None = None, *, range_query: bool = False) -> Any:

@@ -99,6 +99,7 @@ class Indexer:
     ) -> None:
         self.settings = settings or IndexerSettings()
         self.engine = engine or make_engine(self.settings.database_url)
+        self.stop_event = threading.Event()
         self.rpc = Rpc(
             self.settings.rpc_url,
             timeout=self.settings.rpc_timeout,
@@ -106,11 +107,11 @@ class Indexer:
             backoff_max=self.settings.rpc_backoff_max,
             max_retries=self.settings.rpc_max_retries,
             on_retry=self._note_error,
+            abort=self.stop_event,
         )
         self._deployment = deployment
         self.on_progress = on_progress
         self.on_standby = on_standby
-        self.stop_event = threading.Event()
         self.block_range = self.settings.initial_block_range
         self.stats = _Stats()
         self.writer = f"{socket.gethostname()}:{os.getpid()}"
@@ -254,7 +255,10 @@ class Indexer:
         try:
             while not self.stop_event.is_set():
                 self._check_lock()
-                item = ranges.get()
+                try:
+                    item = ranges.get(timeout=0.5)
+                except queue.Empty:
+                    continue
                 if item is None:
                     break
                 if isinstance(item, BaseException):
@@ -272,7 +276,7 @@ class Indexer:
             cancel.set()
             with contextlib.suppress(queue.Empty):
                 ranges.get_nowait()  # unblock a fetcher waiting to put
-            fetcher.join()
+            fetcher.join(timeout=30)  # a fetcher stuck retrying a dead RPC stops when stop() aborts it
         return cursor
 
     def _fetch_ranges(self, first: int, safe: int, out: queue.Queue[Any], cancel: threading.Event) -> None:

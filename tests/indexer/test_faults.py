@@ -225,3 +225,19 @@ def _has_status(mirror: Mirror) -> bool:
         return bool(_rows(mirror, "SELECT 1 FROM indexer_status"))
     except sa.exc.DBAPIError:
         return False
+
+
+def test_stop_is_honoured_while_the_rpc_is_down(new_mirror: MirrorFactory, tmp_path: Path) -> None:
+    mirror = new_mirror()
+    settings = IndexerSettings(database_url=mirror.url, rpc_url=f"http://127.0.0.1:{free_port()}",
+                               deployments_dir=tmp_path, rpc_backoff=0.5, rpc_backoff_max=5)  # fmt: skip
+    ix = Indexer(settings)
+    errors: list[BaseException] = []
+    thread = threading.Thread(target=lambda: _run_into(ix, errors), daemon=True)
+    thread.start()
+    time.sleep(0.5)
+    assert thread.is_alive()
+    ix.stop()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert len(errors) == 1 and "stopped while retrying" in str(errors[0])

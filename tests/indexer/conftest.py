@@ -142,7 +142,8 @@ class Mirror:
     def settings(self, chain: Chain, **kw: Any) -> IndexerSettings:
         kw.setdefault("finality_depth", 12)
         kw.setdefault("deployments_dir", chain.deployments_dir)
-        return IndexerSettings(database_url=self.url, rpc_url=chain.node.url, **kw)
+        kw.setdefault("rpc_url", chain.node.url)
+        return IndexerSettings(database_url=self.url, **kw)
 
 
 def _new_pg_schema() -> tuple[str, str]:

@@ -185,7 +185,10 @@ class MirrorFactory:
 def new_mirror(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MirrorFactory]:
     """Makes fresh mirror databases of one kind (the test runs once for SQLite, once for PostgreSQL)."""
     if request.param == "postgresql" and not _pg_available():
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}")
+        pytest.fail(
+            f"PostgreSQL not reachable at {PG_ADMIN_URL}: the suite runs the indexer against it; start it "
+            "(pg_ctlcluster <version> main start) or point COPYRIGHT_HUB_TEST_PG_URL at one"
+        )
     factory = MirrorFactory(request.param, tmp_path)
     try:
         yield factory

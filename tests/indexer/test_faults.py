@@ -140,10 +140,9 @@ def test_database_unavailable_stops_cleanly(chain: Chain) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("new_mirror", ["postgresql"], indirect=True)  # terminating server sessions: PostgreSQL only
 def test_database_lost_mid_run_keeps_a_consistent_checkpoint(chain: Chain, new_mirror: MirrorFactory) -> None:
     mirror = new_mirror()
-    if mirror.kind != "postgresql":
-        pytest.skip("terminating server sessions is a PostgreSQL test")
     url = mirror.url + "&application_name=" + "lost" + str(os.getpid())
     chain.register(30, per_block=1, account=4)
     settings = IndexerSettings(database_url=url, rpc_url=chain.node.url, deployments_dir=chain.deployments_dir,

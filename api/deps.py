@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -107,3 +108,27 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+# -- paging -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    offset: int
+
+
+def get_page(
+    request: Request,
+    limit: Annotated[int, Query(ge=1, description="rows per page (at most settings.page_size_max)")] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page:
+    """``limit``/``offset`` of a list endpoint, refusing a page larger than the server allows."""
+    largest = request.app.state.settings.page_size_max
+    if limit > largest:
+        raise Problem(422, "Invalid request", f"limit must be at most {largest}; page with offset")
+    return Page(limit, offset)
+
+
+PageDep = Annotated[Page, Depends(get_page)]

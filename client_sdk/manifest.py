@@ -7,13 +7,12 @@ deploy block, and per contract its address, deployment transaction and artifact 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ._files import atomic_write
 from .errors import ChainIdMismatch, ManifestError
 
 MANIFEST_VERSION = 1
@@ -68,14 +67,6 @@ def read_manifest(path: Path, expected_chain_id: int | None = None) -> Deploymen
 
 def write_manifest(deployment: Deployment, directory: Path) -> Path:
     """Write atomically (temp file + rename), so a crash never leaves a half-written manifest."""
-    directory.mkdir(parents=True, exist_ok=True)
     path = manifest_path(deployment.chain_id, directory)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{deployment.chain_id}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(deployment.model_dump(), indent=2, sort_keys=True) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, (json.dumps(deployment.model_dump(), indent=2, sort_keys=True) + "\n").encode())
     return path

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from indexer import models as m
 
-from ..deps import HubDep, SessionDep
+from ..deps import HubDep, PageDep, SessionDep
 from ..models import LicencePublic, LicencesPublic, rights_names
 from ..problems import Problem
 
@@ -55,22 +54,18 @@ def licence_public(lic: m.Licence, now: int) -> LicencePublic:
 @router.get("", operation_id="licences-list")
 def list_licences(
     session: SessionDep,
-    request: Request,
+    page: PageDep,
     work_id: int | None = None,
     holder: str | None = None,
-    limit: Annotated[int, Query(ge=1)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> LicencesPublic:
     """Licences, newest first, by work and/or holder."""
-    if limit > request.app.state.settings.page_size_max:
-        raise Problem(422, "Invalid request", f"limit must be at most {request.app.state.settings.page_size_max}")
     stmt = select(m.Licence)
     if work_id is not None:
         stmt = stmt.where(m.Licence.work_id == work_id)
     if holder:
         stmt = stmt.where(func.lower(m.Licence.holder) == holder.lower())
     count = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(col(m.Licence.licence_id).desc()).offset(offset).limit(limit)).all()
+    rows = session.exec(stmt.order_by(col(m.Licence.licence_id).desc()).offset(page.offset).limit(page.limit)).all()
     now = int(time.time())
     return LicencesPublic(data=[licence_public(lic, now) for lic in rows], count=count)
 

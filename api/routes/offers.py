@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from indexer import models as m
 
-from ..deps import SessionDep
+from ..deps import PageDep, SessionDep
 from ..models import OfferPublic, OffersPublic, TermsPublic, rights_names, territories
 from ..problems import Problem
 
@@ -47,22 +47,18 @@ def offer_public(o: m.Offer) -> OfferPublic:
 @router.get("", operation_id="offers-list")
 def list_offers(
     session: SessionDep,
-    request: Request,
+    page: PageDep,
     work_id: int | None = None,
     active: Annotated[bool, Query(description="only offers not cancelled and not ended")] = False,
-    limit: Annotated[int, Query(ge=1)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> OffersPublic:
     """Offers, newest first."""
-    if limit > request.app.state.settings.page_size_max:
-        raise Problem(422, "Invalid request", f"limit must be at most {request.app.state.settings.page_size_max}")
     stmt = select(m.Offer)
     if work_id is not None:
         stmt = stmt.where(m.Offer.work_id == work_id)
     if active:
         stmt = stmt.where(m.Offer.cancelled == False, m.Offer.end > int(time.time()))  # noqa: E712 - SQL
     count = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(col(m.Offer.offer_id).desc()).offset(offset).limit(limit)).all()
+    rows = session.exec(stmt.order_by(col(m.Offer.offer_id).desc()).offset(page.offset).limit(page.limit)).all()
     return OffersPublic(data=[offer_public(o) for o in rows], count=count)
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from indexer import models as m
 
-from ..deps import SessionDep
+from ..deps import PageDep, SessionDep
 from ..models import (
     WORK_STATUSES,
     WORK_TYPES,
@@ -67,18 +67,13 @@ def get_work_row(session: Session, work_id: int) -> m.Work:
 @router.get("", operation_id="works-list")
 def list_works(
     session: SessionDep,
-    request: Request,
+    page: PageDep,
     q: Annotated[str | None, Query(description="content digest, CID, or owner address (exact)")] = None,
     owner: Annotated[str | None, Query(description="lead owner or co-owner address")] = None,
     work_type: Annotated[str | None, Query(description=" | ".join(WORK_TYPES))] = None,
     status: Annotated[str | None, Query(description=" | ".join(WORK_STATUSES))] = None,
-    limit: Annotated[int, Query(ge=1)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> WorksPublic:
     """Works, newest first, filtered by the given fields."""
-    max_limit = request.app.state.settings.page_size_max
-    if limit > max_limit:
-        raise Problem(422, "Invalid request", f"limit must be at most {max_limit}; page with offset")
     stmt = select(m.Work)
     if q:
         needle = q.strip()
@@ -102,7 +97,7 @@ def list_works(
             raise Problem(422, "Invalid request", f"status must be one of {', '.join(WORK_STATUSES)}")
         stmt = stmt.where(m.Work.status == WORK_STATUSES.index(status))
     count = session.exec(select(func.count()).select_from(stmt.subquery())).one()
-    rows = session.exec(stmt.order_by(col(m.Work.work_id).desc()).offset(offset).limit(limit)).all()
+    rows = session.exec(stmt.order_by(col(m.Work.work_id).desc()).offset(page.offset).limit(page.limit)).all()
     return WorksPublic(data=[work_public(session, w) for w in rows], count=count)
 
 
@@ -124,10 +119,7 @@ def get_work(work_id: int, session: SessionDep) -> WorkDetail:
             for v in versions
         ],
         attestations=[AttestationPublic.model_validate(a, from_attributes=True) for a in attestations],
-        disputes=[
-            DisputePublic(**{**d.model_dump(), "bond": str(d.bond)})
-            for d in disputes
-        ],
+        disputes=[DisputePublic(**{**d.model_dump(), "bond": str(d.bond)}) for d in disputes],
         offers=[offer_public(o) for o in offers],
         licence_count=licences,
     )

@@ -8,18 +8,17 @@ account in a :class:`WrappedKeyStore`. The API hands a wrapped copy only to an a
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import secrets
-import tempfile
 import time
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from eth_utils import is_address, to_checksum_address
 
+from .._files import atomic_write
 from .crypto import WrappedKey
 from .errors import ContentError
 
@@ -33,19 +32,6 @@ class LicenceChecker(Protocol):
     the licence contracts on chain."""
 
     def is_valid_holder(self, licence_id: int, work_id: int, account: str, at_time: int) -> bool: ...
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 class WrappedKeyStore:
@@ -63,7 +49,7 @@ class WrappedKeyStore:
         return self.root / work / f"{to_checksum_address(account)}.json"
 
     def put(self, work_id: int | str, account: str, wrapped: WrappedKey) -> None:
-        _atomic_write(self._path(work_id, account), json.dumps(wrapped.to_json(), indent=1).encode())
+        atomic_write(self._path(work_id, account), json.dumps(wrapped.to_json(), indent=1).encode())
 
     def get(self, work_id: int | str, account: str) -> WrappedKey | None:
         try:
@@ -87,7 +73,7 @@ class NonceStore:
         now = time.time() if now is None else now
         nonce = secrets.token_hex(16)
         expires = int(now) + self.ttl
-        _atomic_write(self.root / nonce, str(expires).encode())
+        atomic_write(self.root / nonce, str(expires).encode())
         return nonce, expires
 
     def consume(self, nonce: str, now: float | None = None) -> bool:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
+from .._files import atomic_write
 from . import _dagpb
 from ._multiformats import DAG_PB, RAW, b32encode
 from .cid import CID, Progress, import_stream, open_regular_file
@@ -183,16 +183,7 @@ class LocalBlockStore(DagReader):
     def _write_atomic(self, dest: Path, data: bytes) -> None:
         if dest.exists():
             return  # content-addressed: same name, same bytes
-        dest.parent.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self._tmp, prefix="blk-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, dest)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
+        atomic_write(dest, data, tmp_dir=self._tmp)
 
     # -- whole DAGs --------------------------------------------------------------------------------
 

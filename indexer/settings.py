@@ -37,3 +37,8 @@ class IndexerSettings(BaseSettings):
     rpc_backoff_max: float = Field(default=10.0, gt=0)
     rpc_max_retries: int | None = Field(default=None, description="None retries forever (a range is never skipped)")
     standby_poll: float = Field(default=1.0, gt=0, description="seconds between lock attempts of a standby")
+    fetch_process: bool = Field(
+        default=True,
+        description="backfill with a forked fetcher process (fetch, decode, project on another core); "
+        "False, or no fork on this platform: a fetcher thread",
+    )

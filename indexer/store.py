@@ -94,7 +94,7 @@ class Plan:
 
     def run(self, conn: Connection) -> None:
         for sql, params in self.statements:
-            if sql is _COPY:
+            if sql == _COPY:
                 _pg_copy(conn, *params)
             else:
                 conn.exec_driver_sql(sql, params)

@@ -9,15 +9,23 @@ resumes from the checkpoint.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import gc
 import json
 import logging
+import multiprocessing
 import os
+import pickle
 import queue
+import signal
 import socket
+import sys
 import threading
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import Any
 
 import sqlalchemy as sa
@@ -243,9 +251,16 @@ class Indexer:
     def _backfill(self, cursor: Cursor, first: int, safe: int) -> Cursor:
         """Finalized blocks ``first..safe`` (no undo needed, no reorg possible), range by range.
 
-        A fetcher thread requests, parses and decodes range *k+1* while this thread projects range *k*
-        and the writer thread commits range *k-1*.
+        Where ``fork`` is available (and ``fetch_process`` is on), a fetcher *process* requests, parses,
+        decodes, projects and compiles range *k+1* on another core while this thread hands range *k* to
+        the writer thread, which commits range *k-1*. Otherwise a fetcher thread does the fetching and
+        decoding and this thread projects.
         """
+        if self.settings.fetch_process and hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods():
+            return self._backfill_process(cursor, first, safe)
+        return self._backfill_thread(cursor, first, safe)
+
+    def _backfill_thread(self, cursor: Cursor, first: int, safe: int) -> Cursor:
         ranges: queue.Queue[tuple[int, list[Log], dict[str, Any] | None] | BaseException | None] = queue.Queue(2)
         cancel = threading.Event()
         fetcher = threading.Thread(
@@ -279,35 +294,103 @@ class Indexer:
             fetcher.join(timeout=30)  # a fetcher stuck retrying a dead RPC stops when stop() aborts it
         return cursor
 
-    def _fetch_ranges(self, first: int, safe: int, out: queue.Queue[Any], cancel: threading.Event) -> None:
-        """Fetcher thread: adaptive ``eth_getLogs`` ranges over ``first..safe``, decoded, in order."""
+    def _backfill_process(self, cursor: Cursor, first: int, safe: int) -> Cursor:
+        """The backfill with its fetcher in a forked process that sends ready-to-run statements.
+
+        Messages (pickled, protocol 5, over a one-way pipe): ``("range", last, block_hash, events,
+        statements, block_range)`` (``block_hash`` None: the chain got shorter than ``safe``),
+        ``("note", message)`` for an RPC retry, ``("error", exception)`` and ``("done",)``.
+        """
+        self._writer.drain()  # no write in flight while forking (and the child inherits no half-done state)
+        # os.fork rather than multiprocessing.Process: the indexer may itself run in a daemonic
+        # multiprocessing process (the crash tests), which multiprocessing forbids to have children
+        reader, writer = multiprocessing.Pipe(duplex=False)
+        parent = os.getpid()
+        with warnings.catch_warnings():  # Python 3.12+ warns about forking with threads; the child uses none
+            warnings.simplefilter("ignore", DeprecationWarning)
+            gc.freeze()  # the child's collections then skip the inherited heap (no copy-on-write of it)
+            try:
+                pid = os.fork()
+            finally:
+                gc.unfreeze()
+        if pid == 0:  # the child: never returns
+            code = 1
+            try:
+                _fetch_process(self, first, safe, reader, writer, parent)
+                code = 0
+            finally:
+                with contextlib.suppress(Exception):
+                    sys.stderr.flush()
+                os._exit(code)
+        writer.close()
         try:
-            while first <= safe and not cancel.is_set():
-                last = min(safe, first + self.block_range - 1)
-                try:
-                    raw = self.rpc.logs_range(self.addresses, first, last)
-                except RangeTooLarge as exc:
-                    if self.block_range == 1:
-                        raise IndexerError(f"the RPC refuses eth_getLogs even for one block ({exc})") from None
-                    self.block_range = max(1, self.block_range // 2)
-                    log.info("eth_getLogs %d..%d too large (%s); range now %d", first, last, exc, self.block_range)
+            while not self.stop_event.is_set():
+                self._check_lock()
+                if not reader.poll(0.5):
                     continue
-                if len(raw) > self.settings.target_logs_per_batch:
-                    self.block_range = max(1, self.block_range // 2)
-                elif len(raw) < self.settings.target_logs_per_batch // 2:
-                    self.block_range = min(self.settings.max_block_range, self.block_range * 2)
-                logs = decode_logs(raw, self.registry)
-                self._fill_times(logs)
-                header = self.rpc.header(last)
+                try:
+                    msg = pickle.loads(reader.recv_bytes())
+                except EOFError:
+                    raise IndexerError(f"the fetcher process died ({_reap(pid, 1.0)})") from None
+                kind = msg[0]
+                if kind == "note":
+                    self._note_error(msg[1])
+                    continue
+                if kind == "error":
+                    raise _revive(msg[1])
+                if kind == "done":
+                    break
+                _, last, block_hash, events, statements, self.block_range = msg
+                if block_hash is None:  # the chain got shorter than `safe` under us: re-read the head
+                    self.head = self.rpc.block_number()
+                    break
+                new = Cursor(last, block_hash, last, cursor.start)
+                self._commit(cursor, new, [], undo=False, blocks=[], state="backfill", prepared=(events, statements))
+                cursor = new
+        finally:
+            reader.close()  # a child blocked sending gets EPIPE
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            _reap(pid, 10.0)
+        return cursor
+
+    def _ranges(self, rpc: Rpc, first: int, safe: int) -> Iterator[tuple[int, list[Log], dict[str, Any] | None]]:
+        """Adaptive ``eth_getLogs`` ranges over ``first..safe``, decoded, in order; ends after a ``None``
+        header (the chain is shorter than ``safe``)."""
+        while first <= safe:
+            last = min(safe, first + self.block_range - 1)
+            try:
+                raw = rpc.logs_range(self.addresses, first, last)
+            except RangeTooLarge as exc:
+                if self.block_range == 1:
+                    raise IndexerError(f"the RPC refuses eth_getLogs even for one block ({exc})") from None
+                self.block_range = max(1, self.block_range // 2)
+                log.info("eth_getLogs %d..%d too large (%s); range now %d", first, last, exc, self.block_range)
+                continue
+            if len(raw) > self.settings.target_logs_per_batch:
+                self.block_range = max(1, self.block_range // 2)
+            elif len(raw) < self.settings.target_logs_per_batch // 2:
+                self.block_range = min(self.settings.max_block_range, self.block_range * 2)
+            logs = decode_logs(raw, self.registry)
+            self._fill_times(logs, rpc)
+            header = rpc.header(last)
+            yield last, logs, header
+            if header is None:
+                return
+            first = last + 1
+
+    def _fetch_ranges(self, first: int, safe: int, out: queue.Queue[Any], cancel: threading.Event) -> None:
+        """Fetcher thread: :meth:`_ranges` into ``out`` until done or cancelled."""
+        try:
+            for item in self._ranges(self.rpc, first, safe):
                 while not cancel.is_set():
                     try:
-                        out.put((last, logs, header), timeout=0.1)
+                        out.put(item, timeout=0.1)
                         break
                     except queue.Full:
                         continue
-                if header is None:
+                if cancel.is_set():
                     return
-                first = last + 1
             out.put(None)
         except BaseException as exc:
             with contextlib.suppress(queue.Full):
@@ -352,14 +435,14 @@ class Indexer:
                      state="following", prune_floor=floor if floor > cursor.undo_floor else None)  # fmt: skip
         return new
 
-    def _fill_times(self, logs: list[Log]) -> None:
+    def _fill_times(self, logs: list[Log], rpc: Rpc) -> None:
         missing = sorted({lg.block_number for lg in logs if lg.block_time is None})
         if not missing:
             return
         times: dict[int, int] = {}
         for i in range(0, len(missing), 100):
             chunk = missing[i : i + 100]
-            for n, h in zip(chunk, self.rpc.headers(chunk), strict=True):
+            for n, h in zip(chunk, rpc.headers(chunk), strict=True):
                 if h is not None:
                     times[n] = int(h["timestamp"], 16)
         for lg in logs:
@@ -416,23 +499,27 @@ class Indexer:
         blocks: list[dict[str, Any]],
         state: str,
         prune_floor: int | None = None,
+        prepared: tuple[int, list[tuple[str, Any]]] | None = None,
     ) -> None:
         """Write ``logs`` of the blocks up to ``new`` and move the checkpoint, in one transaction.
 
-        Finalized ranges (``undo`` False) are prepared here and written by the writer thread; unfinalized
-        blocks are applied block by block, each after its before-images went to the undo log.
+        Finalized ranges (``undo`` False) are prepared here (or, as ``prepared`` = (events, statements),
+        by the fetcher process) and written by the writer thread; unfinalized blocks are applied block
+        by block, each after its before-images went to the undo log.
         """
-        raw_rows = [_raw_row(self.chain_id, lg) for lg in logs]
-        rate = self.stats.add(len(logs))
+        events = len(logs) if prepared is None else prepared[0]
+        rate = self.stats.add(events)
         background = not undo
         plan: store.Plan | None = None
         per_block: list[tuple[int, store.Changes]] = []
-        if background:  # convert and compile here, so the writer thread only executes
+        raw_rows: list[dict[str, Any]] = []
+        if prepared is not None:
             plan = store.Plan(self.engine.dialect)
-            store.insert_ignore(plan, _raw, raw_rows)
-            store.apply_changes(plan, project(logs), None)
-            store.upsert_rows(plan, _block, blocks)
+            plan.statements = prepared[1]
+        elif background:  # convert and compile here, so the writer thread only executes
+            plan = _prepare(self.engine.dialect, self.chain_id, logs, blocks)
         else:
+            raw_rows = [_raw_row(self.chain_id, lg) for lg in logs]
             by_block: dict[int, list[Log]] = {}
             for lg in logs:
                 by_block.setdefault(lg.block_number, []).append(lg)
@@ -460,7 +547,7 @@ class Indexer:
                     self.head,
                     self.head - self.settings.finality_depth,
                     new.start,
-                    len(logs),
+                    events,
                     self.stats.events_total,
                     self.stats.reorgs,
                 )
@@ -582,6 +669,116 @@ class _Writer:
                 self._error = exc
             finally:
                 self._queue.task_done()
+
+
+def _prepare(dialect: sa.Dialect, chain_id: int, logs: list[Log], blocks: list[dict[str, Any]]) -> store.Plan:
+    """A finalized range's writes (raw events, projection, block hashes), compiled and converted."""
+    plan = store.Plan(dialect)
+    store.insert_ignore(plan, _raw, [_raw_row(chain_id, lg) for lg in logs])
+    store.apply_changes(plan, project(logs), None)
+    store.upsert_rows(plan, _block, blocks)
+    return plan
+
+
+#: prctl option: the signal the kernel sends this process when the thread that forked it exits
+_PR_SET_PDEATHSIG = 1
+
+
+def _fetch_process(ix: Indexer, first: int, safe: int, reader: Connection, writer: Connection, parent: int) -> None:
+    """Body of the fetcher process (forked from the indexer): fetch, decode, project and compile the
+    ranges of ``first..safe`` and send each, ready to execute, to the parent over ``writer``."""
+    with contextlib.suppress(OSError, AttributeError):  # Linux: die with the parent, even on SIGKILL
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    reader.close()
+    _drop_writer_lock(ix)
+
+    def send(msg: tuple[Any, ...]) -> None:
+        if os.getppid() != parent:
+            os._exit(1)
+        writer.send_bytes(pickle.dumps(msg, protocol=5))
+
+    settings = ix.settings
+    rpc = Rpc(settings.rpc_url, timeout=settings.rpc_timeout, backoff=settings.rpc_backoff,
+              backoff_max=settings.rpc_backoff_max, max_retries=settings.rpc_max_retries,
+              on_retry=lambda message: send(("note", message)))  # fmt: skip
+    dialect = ix.engine.dialect
+    try:
+        # as in the thread path, a fetcher thread requests range k+1 (the node works meanwhile) while
+        # this thread projects, compiles and sends range k
+        ix.rpc = rpc
+        ranges: queue.Queue[Any] = queue.Queue(2)
+        threading.Thread(target=ix._fetch_ranges, args=(first, safe, ranges, threading.Event()), daemon=True).start()
+        while (item := ranges.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            last, logs, header = item
+            if header is None:
+                send(("range", last, None, 0, [], ix.block_range))
+                break
+            plan = _prepare(dialect, ix.chain_id, logs, [_block_row(ix.chain_id, header)])
+            send(("range", last, header["hash"].lower(), len(logs), plan.statements, ix.block_range))
+        else:
+            send(("done",))
+    except BrokenPipeError:  # the parent stopped reading
+        os._exit(0)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            send(("error", _exc_state(exc)))
+    finally:
+        writer.close()
+
+
+def _reap(pid: int, timeout: float) -> str:
+    """Wait (up to ``timeout``) for the fetcher process to end, so that no zombie remains; how it ended."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return "already reaped"
+        if done:
+            if os.WIFSIGNALED(status):
+                return f"killed by signal {os.WTERMSIG(status)}"
+            return f"exit code {os.waitstatus_to_exitcode(status)}"
+        if time.monotonic() > deadline:
+            return "still running"
+        time.sleep(0.005)
+
+
+def _drop_writer_lock(ix: Indexer) -> None:
+    """Close the child's copies of the writer lock's file descriptor or socket, so that the lock is freed
+    as soon as the parent dies, whatever this process is doing then."""
+    lock = getattr(ix, "_lock", None)
+    fds: list[int] = []
+    if lock is not None and lock._fd is not None:
+        fds.append(lock._fd)
+    if lock is not None and lock._conn is not None:
+        with contextlib.suppress(Exception):
+            fds.append(lock._conn.connection.driver_connection.fileno())
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def _exc_state(exc: BaseException) -> Any:
+    """An exception in a form that pickles (custom ``__init__`` signatures do not unpickle as is)."""
+    try:
+        pickle.loads(pickle.dumps((type(exc), exc.args, exc.__dict__), protocol=5))
+        return (type(exc), exc.args, exc.__dict__)
+    except Exception:
+        return (IndexerError, (f"{type(exc).__name__}: {exc}",), {})
+
+
+def _revive(state: Any) -> BaseException:
+    cls, args, attrs = state
+    exc: BaseException = cls.__new__(cls, *args)
+    exc.args = args
+    exc.__dict__.update(attrs)
+    return exc
 
 
 def _block_row(chain_id: int, header: dict[str, Any]) -> dict[str, Any]:

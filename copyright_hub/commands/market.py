@@ -1,0 +1,261 @@
+"""Licensing commands for studios and buyers: publish and cancel offers, buy a licence, check one,
+withdraw earnings, assign a work. Keys stay local (``--keystore`` or ``--key-env``)."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ._common import console, devnet_rpc_url, friendly, load_signer
+
+offer_app = typer.Typer(no_args_is_help=True, help="Licence offers: publish, cancel, show.")
+licence_app = typer.Typer(no_args_is_help=True, help="Licences: show one as the chain holds it.")
+
+RpcOpt = Annotated[str | None, typer.Option("--rpc", envvar="COPYRIGHT_HUB_RPC_URL", help="EVM JSON-RPC URL")]
+KeystoreOpt = Annotated[Path | None, typer.Option("--keystore", help="V3 keystore of your account")]
+KeyEnvOpt = Annotated[str | None, typer.Option("--key-env", help="environment variable holding your hex key")]
+DeploymentsOpt = Annotated[Path | None, typer.Option("--deployments", help="manifest folder (default ./deployments)")]
+
+DAY = 86_400
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(offer_app, name="offer")
+    app.add_typer(licence_app, name="licence")
+    app.command("buy")(friendly(buy))
+    app.command("withdraw")(friendly(withdraw))
+    app.command("transfer")(friendly(transfer))
+    offer_app.command("create")(friendly(offer_create))
+    offer_app.command("cancel")(friendly(offer_cancel))
+    offer_app.command("show")(friendly(offer_show))
+    licence_app.command("show")(friendly(licence_show))
+
+
+def _hub(rpc: str | None, deployments: Path | None, keystore: Path | None = None, key_env: str | None = None) -> Any:
+    from client_sdk import Hub
+    from client_sdk._config import default_deployments_dir
+
+    account = load_signer(keystore, key_env)  # None for read-only commands
+    return Hub.connect(
+        rpc or devnet_rpc_url(), deployments_dir=deployments or default_deployments_dir(), account=account
+    )
+
+
+def _need_key(keystore: Path | None, key_env: str | None) -> None:
+    from client_sdk.errors import ConfigurationError
+
+    if not keystore and not key_env:
+        raise ConfigurationError("this signs a transaction: pass your key with --keystore FILE or --key-env VAR")
+
+
+def parse_rights(text: str) -> int:
+    """``information_network,broadcasting`` -> the rights bitmask."""
+    from client_sdk import Right
+
+    mask = 0
+    for name in (p.strip() for p in text.split(",") if p.strip()):
+        try:
+            mask |= Right[name.upper()]
+        except KeyError:
+            known = ", ".join(str(r.name).lower() for r in Right)
+            raise typer.BadParameter(f"unknown right {name!r}; use a comma-separated list of: {known}") from None
+    if not mask:
+        raise typer.BadParameter("name at least one right")
+    return int(mask)
+
+
+def parse_amount(text: str, currency: str) -> int:
+    """ETH amounts in ether (``0.1``); ERC-20 amounts in the token's base units (an integer)."""
+    from client_sdk import ETH
+
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise typer.BadParameter(f"{text!r} is not a number") from None
+    if value < 0:
+        raise typer.BadParameter("an amount cannot be negative")
+    if currency == ETH:
+        wei = value * Decimal(10**18)
+        if wei != wei.to_integral_value():
+            raise typer.BadParameter(f"{text} ETH has more than 18 decimals")
+        return int(wei)
+    if value != value.to_integral_value():
+        raise typer.BadParameter("ERC-20 amounts are given in the token's base units (a whole number)")
+    return int(value)
+
+
+def show_amount(value: int, currency: str) -> str:
+    from client_sdk import ETH
+
+    if currency == ETH:
+        return f"{Decimal(value) / Decimal(10**18):f}".rstrip("0").rstrip(".") + " ETH"
+    return f"{value} units of {currency}"
+
+
+def offer_create(
+    work_id: Annotated[int, typer.Argument(help="the work (you must own it)")],
+    rights: Annotated[str, typer.Option(help="comma-separated, e.g. information_network,broadcasting")],
+    price: Annotated[str, typer.Option(help="in ETH (0.1), or ERC-20 base units with --currency")],
+    currency: Annotated[str, typer.Option(help="ETH or an allow-listed ERC-20 address")] = "ETH",
+    days: Annotated[int, typer.Option(help="licence length from --start")] = 365,
+    start: Annotated[int | None, typer.Option(help="unix seconds the licence starts (default now)")] = None,
+    territory: Annotated[
+        list[int] | None, typer.Option(help="ISO 3166-1 numeric code, repeatable; none = worldwide")
+    ] = None,
+    exclusive: Annotated[bool, typer.Option(help="an exclusive licence")] = False,
+    sublicensable: Annotated[bool, typer.Option()] = False,
+    transferable: Annotated[bool, typer.Option()] = False,
+    supply_cap: Annotated[int, typer.Option(help="most licences this offer sells (0 = no cap)")] = 0,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Publish a licence offer on chain."""
+    from client_sdk import ETH, Terms
+
+    _need_key(keystore, key_env)
+    token = ETH if currency.upper() == "ETH" else currency
+    mask = parse_rights(rights)
+    amount = parse_amount(price, token)
+    if days < 1:
+        raise typer.BadParameter("--days must be at least 1")
+    begin = int(time.time()) if start is None else start
+    terms = Terms(
+        work_id=work_id,
+        rights=mask,
+        start=begin,
+        end=begin + days * DAY,
+        price=amount,
+        currency=token,
+        territories=tuple(sorted(territory or ())),
+        exclusive=exclusive,
+        sublicensable=sublicensable,
+        transferable=transferable,
+        supply_cap=supply_cap,
+    )
+    with _hub(rpc, deployments, keystore, key_env) as hub:
+        offer_id = hub.create_offer(terms)
+    console.print(f"offer [bold]{offer_id}[/bold] on work {work_id}: {rights} for {show_amount(amount, token)}")
+
+
+def offer_cancel(
+    offer_id: int,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Cancel an offer you published (licences already sold stay valid)."""
+    _need_key(keystore, key_env)
+    with _hub(rpc, deployments, keystore, key_env) as hub:
+        hub.cancel_offer(offer_id)
+    console.print(f"offer {offer_id} cancelled")
+
+
+def offer_show(offer_id: int, rpc: RpcOpt = None, deployments: DeploymentsOpt = None) -> None:
+    """An offer's terms, price and sales, read from the chain."""
+    from client_sdk.terms import Right
+
+    with _hub(rpc, deployments) as hub:
+        terms, sold, cancelled = hub.get_offer(offer_id)
+    names = ", ".join(str(r.name).lower() for r in Right if terms.rights & r.value)
+    where = ", ".join(map(str, terms.territories)) or "worldwide"
+    console.print(f"offer {offer_id} on work {terms.work_id}{' (cancelled)' if cancelled else ''}")
+    console.print(f"  rights      {names}")
+    console.print(f"  territories {where}")
+    console.print(f"  window      {terms.start} .. {terms.end} (unix seconds)")
+    console.print(f"  price       {show_amount(terms.price, terms.currency)}")
+    console.print(
+        f"  exclusive   {terms.exclusive}   sold {sold}" + (f" of {terms.supply_cap}" if terms.supply_cap else "")
+    )
+
+
+def buy(
+    offer_id: Annotated[int, typer.Argument(help="the offer to buy from")],
+    max_price: Annotated[str, typer.Option(help="the most you will pay (ETH, or ERC-20 base units)")],
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Buy a licence. A price above --max-price is refused before anything is sent."""
+    from client_sdk import ETH
+    from client_sdk.errors import ConfigurationError
+
+    _need_key(keystore, key_env)
+    with _hub(rpc, deployments, keystore, key_env) as hub:
+        terms, _sold, cancelled = hub.get_offer(offer_id)
+        limit = parse_amount(max_price, terms.currency)
+        if cancelled:
+            raise ConfigurationError(f"offer {offer_id} is cancelled; nothing was bought")
+        if terms.price > limit:
+            raise ConfigurationError(
+                f"offer {offer_id} costs {show_amount(terms.price, terms.currency)}, above your --max-price "
+                f"{show_amount(limit, terms.currency)}; nothing was bought"
+            )
+        if terms.currency != ETH:
+            hub.approve_currency(terms.currency, terms.price)
+        bought = hub.purchase(offer_id, max_price=terms.price, currency=terms.currency)
+    console.print(
+        f"licence [bold]{bought.licence_id}[/bold] bought for {show_amount(bought.price, terms.currency)} "
+        f"(tx {bought.tx_hash})"
+    )
+
+
+def withdraw(
+    currency: Annotated[str, typer.Option(help="ETH or an ERC-20 address")] = "ETH",
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Withdraw your earnings (revenue shares, fees) from the licence market."""
+    from client_sdk import ETH
+
+    _need_key(keystore, key_env)
+    token = ETH if currency.upper() == "ETH" else currency
+    with _hub(rpc, deployments, keystore, key_env) as hub:
+        waiting = hub.credit_of(hub.account.address, token)
+        if waiting == 0:
+            console.print("nothing to withdraw")
+            return
+        amount = hub.withdraw(token)
+    console.print(f"withdrew {show_amount(amount, token)}")
+
+
+def transfer(
+    work_id: Annotated[int, typer.Argument(help="the work to assign")],
+    to: Annotated[str, typer.Argument(help="the new lead owner's address")],
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Assign a work: the token, the lead revenue share and the right to manage offers move to TO."""
+    from web3 import Web3
+
+    _need_key(keystore, key_env)
+    if not Web3.is_address(to):
+        raise typer.BadParameter(f"{to!r} is not an address")
+    with _hub(rpc, deployments, keystore, key_env) as hub:
+        tx = hub.transfer_work(work_id, to)
+    console.print(f"work {work_id} assigned to {Web3.to_checksum_address(to)} (tx {tx})")
+
+
+def licence_show(licence_id: int, rpc: RpcOpt = None, deployments: DeploymentsOpt = None) -> None:
+    """A licence as the chain holds it, and its status now."""
+    from client_sdk.terms import Right
+
+    with _hub(rpc, deployments) as hub:
+        lic = hub.get_licence(licence_id)
+        status = hub.licence_status(licence_id)
+    names = ", ".join(str(r.name).lower() for r in Right if lic.rights & r.value)
+    console.print(f"licence {licence_id} on work {lic.work_id}: [bold]{status.name.lower()}[/bold]")
+    console.print(f"  holder  {lic.holder}")
+    console.print(f"  rights  {names}")
+    console.print(f"  window  {lic.start} .. {lic.end} (unix seconds)   exclusive {lic.exclusive}")

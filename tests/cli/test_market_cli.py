@@ -1,0 +1,120 @@
+"""Studio and buyer through the CLI on a private chain: offer, buy, show, withdraw, assign; refusals
+are one clear line and change nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from eth_account.signers.local import LocalAccount
+
+from client_sdk import Hub
+from client_sdk.chain import connect
+from client_sdk.deploy import deploy
+from copyright_hub.devnet import AnvilProcess, spawn_anvil
+
+HUB = [sys.executable, "-m", "copyright_hub.cli"]
+
+
+@dataclass
+class Env:
+    node: AnvilProcess
+    env: dict[str, str]
+    work_id: int
+    hub: Hub
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*HUB, *args], env=self.env, capture_output=True, text=True, timeout=120)
+
+    def height(self) -> int:
+        return int(self.node.rpc("eth_blockNumber"), 16)
+
+
+@pytest.fixture(scope="module")
+def market(
+    tmp_path_factory: pytest.TempPathFactory, deployer: LocalAccount, studio: LocalAccount, buyer: LocalAccount
+) -> Iterator[Env]:
+    tmp = tmp_path_factory.mktemp("market-cli")
+    with spawn_anvil() as node:
+        w3 = connect(node.url)
+        deployment = deploy(w3, deployer, tmp / "deployments").deployment
+        hub = Hub(w3, deployment, studio)
+        work = hub.register_work(hashlib.sha256(b"cli film").digest(), "bafycontent", "bafymeta", 0)
+        env = dict(
+            os.environ,
+            COPYRIGHT_HUB_RPC_URL=node.url,
+            COPYRIGHT_HUB_DEPLOYMENTS_DIR=str(tmp / "deployments"),
+            STUDIO_KEY="0x" + bytes(studio.key).hex(),
+            BUYER_KEY="0x" + bytes(buyer.key).hex(),
+            COLUMNS="200",
+        )
+        yield Env(node, env, work.work_id, hub)
+
+
+def test_offer_buy_show_withdraw_and_assign(market: Env, buyer: LocalAccount, stranger: LocalAccount) -> None:
+    made = market.run(
+        "offer", "create", str(market.work_id), "--rights", "information_network,broadcasting",
+        "--price", "0.25", "--days", "30", "--key-env", "STUDIO_KEY",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    offer_id = int(made.stdout.split("offer ")[1].split()[0])
+    shown = market.run("offer", "show", str(offer_id))
+    assert "information_network, broadcasting" in shown.stdout.replace(
+        "broadcasting, information_network", "information_network, broadcasting"
+    )
+    assert "0.25 ETH" in shown.stdout
+
+    bought = market.run("buy", str(offer_id), "--max-price", "0.25", "--key-env", "BUYER_KEY")
+    assert bought.returncode == 0, bought.stderr
+    licence_id = int(bought.stdout.split("licence ")[1].split()[0])
+    lic = market.run("licence", "show", str(licence_id))
+    assert "valid" in lic.stdout and buyer.address in lic.stdout
+
+    paid = market.run("withdraw", "--key-env", "STUDIO_KEY")
+    assert paid.returncode == 0 and "withdrew 0.25 ETH" in paid.stdout  # the whole price: deployed with no fee
+    assert "nothing to withdraw" in market.run("withdraw", "--key-env", "STUDIO_KEY").stdout
+
+    moved = market.run("transfer", str(market.work_id), stranger.address, "--key-env", "STUDIO_KEY")
+    assert moved.returncode == 0, moved.stderr
+    assert market.hub.get_work(market.work_id).owner == stranger.address
+
+
+def test_buying_above_max_price_is_refused_before_sending(market: Env) -> None:
+    own = market.hub.register_work(hashlib.sha256(b"cli short").digest(), "bafyshort", "bafymeta", 3)
+    made = market.run(
+        "offer", "create", str(own.work_id), "--rights", "screening", "--price", "1", "--key-env", "STUDIO_KEY"
+    )
+    assert made.returncode == 0, made.stderr
+    offer_id = int(made.stdout.split("offer ")[1].split()[0])
+    height = market.height()
+    refused = market.run("buy", str(offer_id), "--max-price", "0.5", "--key-env", "BUYER_KEY")
+    assert refused.returncode == 1
+    assert "above your --max-price" in refused.stderr and "Traceback" not in refused.stderr
+    assert market.height() == height
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["offer", "create", "1", "--rights", "dancing", "--price", "1", "--key-env", "STUDIO_KEY"], "unknown right"),
+        (
+            ["offer", "create", "1", "--rights", "screening", "--price", "abc", "--key-env", "STUDIO_KEY"],
+            "not a number",
+        ),
+        (["offer", "create", "1", "--rights", "screening", "--price", "1"], "pass your key"),
+        (["buy", "1", "--max-price", "1", "--key-env", "NO_SUCH_VAR"], "NO_SUCH_VAR is not set"),
+        (["transfer", "1", "not-an-address", "--key-env", "STUDIO_KEY"], "is not an address"),
+        (["licence", "show", "99999"], "error:"),
+    ],
+)
+def test_bad_input_is_one_clear_error(market: Env, args: list[str], message: str) -> None:
+    height = market.height()
+    proc = market.run(*args)
+    assert proc.returncode != 0
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert market.height() == height

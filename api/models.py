@@ -12,10 +12,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field
 from web3 import Web3
 
-from client_sdk.terms import Right
+from client_sdk.terms import WorkStatus
 
-WORK_TYPES = ["film", "series", "animation", "short_video", "audio", "podcast", "live_recording", "interactive"]
-WORK_STATUSES = ["active", "frozen", "disputed"]
+WORK_STATUSES = [s.name.lower() for s in WorkStatus]
 
 
 def checksum(address: str) -> str:
@@ -25,15 +24,6 @@ def checksum(address: str) -> str:
 
 #: An address, always rendered EIP-55 checksummed.
 Address = Annotated[str, AfterValidator(checksum)]
-
-
-def rights_names(mask: int) -> list[str]:
-    """The names of the rights set in ``mask`` (the twelve property rights)."""
-    return [str(r.name).lower() for r in Right if mask & r.value]
-
-
-def work_type_name(code: int) -> str:
-    return WORK_TYPES[code] if 0 <= code < len(WORK_TYPES) else f"type_{code}"
 
 
 class OwnerPublic(BaseModel):

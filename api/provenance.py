@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from sqlmodel import Session, select
 
 from client_sdk import Hub, HubError
+from client_sdk.terms import rights_names, work_status_name, work_type_name
 from indexer import models as m
 
-from .models import WORK_STATUSES, Provenance, ProvenanceCheck, ProvenanceEvent, checksum, rights_names, work_type_name
+from .models import Provenance, ProvenanceCheck, ProvenanceEvent, checksum
 
 ZERO = "0x" + "0" * 40
 
@@ -38,7 +37,14 @@ def timeline(session: Session, work_id: int) -> list[ProvenanceEvent]:
         if v.version > 0:
             add(v.block_number, v.log_index, v.time, v.tx_hash, "metadata", f"metadata v{v.version}: {v.metadata_cid}")
     for s in session.exec(select(m.WorkStatusChange).where(m.WorkStatusChange.work_id == work_id)):
-        add(s.block_number, s.log_index, s.time, s.tx_hash, "status", f"{_status(s.previous)} → {_status(s.current)}")
+        add(
+            s.block_number,
+            s.log_index,
+            s.time,
+            s.tx_hash,
+            "status",
+            f"{work_status_name(s.previous)} → {work_status_name(s.current)}",
+        )
     for a in session.exec(select(m.Attestation).where(m.Attestation.work_id == work_id)):
         ref = f" ({a.reference})" if a.reference else ""
         add(
@@ -80,17 +86,6 @@ def timeline(session: Session, work_id: int) -> list[ProvenanceEvent]:
     return events
 
 
-def amount(value: int, currency: str) -> str:
-    """``0.1 ETH`` for ether; base units and the token address for an ERC-20."""
-    if int(currency, 16) == 0:
-        return f"{Decimal(value) / Decimal(10**18):f}".rstrip("0").rstrip(".") + " ETH"
-    return f"{value} units of token {checksum(currency)}"
-
-
-def _status(code: int) -> str:
-    return WORK_STATUSES[code] if 0 <= code < len(WORK_STATUSES) else str(code)
-
-
 def chain_checks(hub: Hub, work: m.Work) -> list[ProvenanceCheck]:
     """Each mirrored field next to what the chain says now."""
     onchain = hub.get_work(work.work_id)
@@ -101,7 +96,7 @@ def chain_checks(hub: Hub, work: m.Work) -> list[ProvenanceCheck]:
         ("metadata_cid", work.metadata_cid, onchain.metadata_cid),
         ("metadata_version", str(work.metadata_version), str(onchain.metadata_version)),
         ("work_type", work_type_name(work.work_type), work_type_name(onchain.work_type)),
-        ("status", _status(work.status), _status(int(onchain.status))),
+        ("status", work_status_name(work.status), work_status_name(int(onchain.status))),
         ("registered_at", str(work.registered_at), str(onchain.registered_at)),
     ]
     by_digest = hub.work_id_by_digest(onchain.content_digest)

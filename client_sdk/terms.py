@@ -8,6 +8,7 @@ seller signs for a gasless offer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import IntEnum, IntFlag
 from typing import Any
 
@@ -68,6 +69,36 @@ class Outcome(IntEnum):
 
 #: Worldwide: the empty territory list.
 WORLDWIDE: tuple[int, ...] = ()
+
+#: Work types by their on-chain code (``WorkInput.workType``).
+WORK_TYPES: tuple[str, ...] = (
+    "film", "series", "animation", "short_video", "audio", "podcast", "live_recording", "interactive",
+)  # fmt: skip
+
+
+def work_type_name(code: int) -> str:
+    """``0`` -> ``film``; codes past the known list read ``type_<code>``."""
+    return WORK_TYPES[code] if 0 <= code < len(WORK_TYPES) else f"type_{code}"
+
+
+def work_status_name(code: int) -> str:
+    """``0`` -> ``active``; an unknown code reads as its number."""
+    try:
+        return WorkStatus(code).name.lower()
+    except ValueError:
+        return str(code)
+
+
+def rights_names(mask: int) -> list[str]:
+    """The names of the rights set in ``mask``, in Art. 10 order."""
+    return [str(r.name).lower() for r in Right if mask & r.value]
+
+
+def format_amount(value: int, currency: str) -> str:
+    """``0.1 ETH`` for ether (wei in); base units and the token address for an ERC-20."""
+    if int(currency, 16) == 0:
+        return f"{Decimal(value) / Decimal(10**18):f}".rstrip("0").rstrip(".") + " ETH"
+    return f"{value} units of token {Web3.to_checksum_address(currency)}"
 
 
 @dataclass(frozen=True)
@@ -253,6 +284,7 @@ def signed_offer_typed_data(offer: SignedOffer, chain_id: int, market: str) -> d
 
 __all__ = [
     "ETH",
+    "WORK_TYPES",
     "WORLDWIDE",
     "Decision",
     "LicenceStatus",
@@ -263,5 +295,9 @@ __all__ = [
     "Terms",
     "WorkInput",
     "WorkStatus",
+    "format_amount",
+    "rights_names",
     "signed_offer_typed_data",
+    "work_status_name",
+    "work_type_name",
 ]

@@ -8,10 +8,11 @@ from fastapi import APIRouter
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from client_sdk.terms import rights_names
 from indexer import models as m
 
 from ..deps import HubDep, PageDep, SessionDep
-from ..models import LicencePublic, LicencesPublic, rights_names
+from ..models import LicencePublic, LicencesPublic
 from ..problems import Problem
 
 router = APIRouter(prefix="/licences", tags=["licences"])

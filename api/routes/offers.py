@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from client_sdk.terms import rights_names
 from indexer import models as m
 
 from ..deps import PageDep, SessionDep
-from ..models import OfferPublic, OffersPublic, TermsPublic, rights_names, territories
+from ..models import OfferPublic, OffersPublic, TermsPublic, territories
 from ..problems import Problem
 
 router = APIRouter(prefix="/offers", tags=["offers"])

@@ -8,19 +8,18 @@ from fastapi import APIRouter, Query
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from client_sdk.terms import WORK_TYPES, work_status_name, work_type_name
 from indexer import models as m
 
 from ..deps import PageDep, SessionDep
 from ..models import (
     WORK_STATUSES,
-    WORK_TYPES,
     AttestationPublic,
     DisputePublic,
     OwnerPublic,
     WorkDetail,
     WorkPublic,
     WorksPublic,
-    work_type_name,
 )
 from ..problems import Problem
 from .offers import offer_public
@@ -48,7 +47,7 @@ def work_public(session: Session, work: m.Work) -> WorkPublic:
         metadata_cid=work.metadata_cid,
         metadata_version=work.metadata_version,
         work_type=work_type_name(work.work_type),
-        status=WORK_STATUSES[work.status] if work.status < len(WORK_STATUSES) else str(work.status),
+        status=work_status_name(work.status),
         royalty_bps=royalty.bps if (royalty := session.get(m.WorkRoyalty, work.work_id)) else 0,
         parents=sorted(parents),
         registered_block=work.registered_block,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
 from eth_account.signers.local import LocalAccount
 from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from client_sdk import accounts as sdk_accounts
 from client_sdk._config import DEFAULT_RPC_URL
@@ -41,6 +43,32 @@ def devnet_rpc_url() -> str:
     """The URL of the devnet `copyright-hub devnet up` started, else the default local URL."""
     st = devnet_mod.status()
     return st.url if st.running and st.url else DEFAULT_RPC_URL
+
+
+def connect_hub(rpc: str | None, deployments: Path | None, account: LocalAccount | None = None) -> Any:
+    """A :class:`client_sdk.Hub` on ``rpc`` (default: the running devnet) and its chain's manifest."""
+    from client_sdk import Hub
+    from client_sdk._config import default_deployments_dir
+
+    return Hub.connect(
+        rpc or devnet_rpc_url(), deployments_dir=deployments or default_deployments_dir(), account=account
+    )
+
+
+#: Files smaller than this are hashed without a progress bar.
+PROGRESS_MIN_BYTES = 32 << 20
+
+
+@contextlib.contextmanager
+def byte_progress(label: str, total: int) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar on stderr for ``total`` bytes of 32 MiB and more; ``None`` (no bar) otherwise."""
+    if total < PROGRESS_MIN_BYTES:
+        yield None
+        return
+    columns = (TextColumn(label), BarColumn(), DownloadColumn(), TransferSpeedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 def load_signer(keystore: Path | None, key_env: str | None) -> LocalAccount | None:

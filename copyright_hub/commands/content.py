@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from client_sdk.content import (
     CID,
@@ -29,10 +26,10 @@ from client_sdk.content import (
 )
 from client_sdk.content.errors import ContentError
 
-out = Console()
-err = Console(stderr=True)
+from ._common import byte_progress, err, friendly
 
-PROGRESS_MIN_BYTES = 32 << 20
+out = Console()
+
 content_app = typer.Typer(no_args_is_help=True, help="The content store: add, get, CAR export/import, key wrapping.")
 
 StoreOpt = Annotated[
@@ -44,8 +41,6 @@ VersionOpt = Annotated[int, typer.Option("--cid-version", min=0, max=1, help="0 
 
 def register(app: typer.Typer) -> None:
     """Add ``cid``, ``encrypt``, ``decrypt`` and the ``content`` group to the ``copyright-hub`` app."""
-    from ._common import friendly
-
     app.command("cid")(friendly(cid))
     app.command("encrypt")(friendly(encrypt))
     app.command("decrypt")(friendly(decrypt))
@@ -72,25 +67,13 @@ def _regular(path: Path) -> Path:
     return path
 
 
-@contextlib.contextmanager
-def _progress(label: str, total: int) -> Iterator[Callable[[int], None] | None]:
-    """A rich progress bar on stderr for files of 32 MiB and more; ``None`` (no bar) otherwise."""
-    if total < PROGRESS_MIN_BYTES:
-        yield None
-        return
-    columns = (TextColumn(label), BarColumn(), DownloadColumn(), TransferSpeedColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
-
-
 def cid(
     file: Annotated[Path, typer.Argument(help="the file to address")],
     cid_version: VersionOpt = 0,
 ) -> None:
     """Print the CID `ipfs add` gives FILE (without storing anything)."""
     _regular(file)
-    with _progress("hashing", file.stat().st_size) as tick:
+    with byte_progress("hashing", file.stat().st_size) as tick:
         out.print(str(compute_cid(file, cid_version, on_progress=tick)), highlight=False)
 
 
@@ -103,7 +86,7 @@ def add(
     """Add FILE to the local store (all or nothing) and print its CID."""
     _regular(file)
     s = _store(store)
-    with _progress("adding", file.stat().st_size) as tick:
+    with byte_progress("adding", file.stat().st_size) as tick:
         root = s.add(file, cid_version, on_progress=tick)
     if pin:
         s.pin(root)
@@ -120,7 +103,7 @@ def get(
     c = CID.parse(cid_text)
     tmp = output.with_name(f".{output.name}.partial")
     try:
-        with open(tmp, "wb") as fh, _progress("reading", s.size(c)) as tick:
+        with open(tmp, "wb") as fh, byte_progress("reading", s.size(c)) as tick:
             for part in s.cat(c):
                 fh.write(part)
                 if tick:
@@ -200,7 +183,7 @@ def encrypt(
     fd = os.open(key_out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(key.hex() + "\n")
-    with _progress("encrypting", file.stat().st_size) as tick:
+    with byte_progress("encrypting", file.stat().st_size) as tick:
         rec = encrypt_file(file, output, key, cid_version=cid_version, on_progress=tick)
     out.print(f"plaintext sha256  {rec.plaintext_sha256}", highlight=False)
     out.print(f"ciphertext cid    {rec.ciphertext_cid}", highlight=False)

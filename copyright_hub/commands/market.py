@@ -10,7 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ._common import console, devnet_rpc_url, friendly, load_signer
+from client_sdk.terms import format_amount, rights_names
+
+from ._common import connect_hub, console, friendly, load_signer
 
 offer_app = typer.Typer(no_args_is_help=True, help="Licence offers: publish, cancel, show.")
 licence_app = typer.Typer(no_args_is_help=True, help="Licences: show one as the chain holds it.")
@@ -36,13 +38,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _hub(rpc: str | None, deployments: Path | None, keystore: Path | None = None, key_env: str | None = None) -> Any:
-    from client_sdk import Hub
-    from client_sdk._config import default_deployments_dir
-
-    account = load_signer(keystore, key_env)  # None for read-only commands
-    return Hub.connect(
-        rpc or devnet_rpc_url(), deployments_dir=deployments or default_deployments_dir(), account=account
-    )
+    return connect_hub(rpc, deployments, load_signer(keystore, key_env))  # no key: read-only
 
 
 def _need_key(keystore: Path | None, key_env: str | None) -> None:
@@ -86,14 +82,6 @@ def parse_amount(text: str, currency: str) -> int:
     if value != value.to_integral_value():
         raise typer.BadParameter("ERC-20 amounts are given in the token's base units (a whole number)")
     return int(value)
-
-
-def show_amount(value: int, currency: str) -> str:
-    from client_sdk import ETH
-
-    if currency == ETH:
-        return f"{Decimal(value) / Decimal(10**18):f}".rstrip("0").rstrip(".") + " ETH"
-    return f"{value} units of {currency}"
 
 
 def offer_create(
@@ -140,7 +128,7 @@ def offer_create(
     )
     with _hub(rpc, deployments, keystore, key_env) as hub:
         offer_id = hub.create_offer(terms)
-    console.print(f"offer [bold]{offer_id}[/bold] on work {work_id}: {rights} for {show_amount(amount, token)}")
+    console.print(f"offer [bold]{offer_id}[/bold] on work {work_id}: {rights} for {format_amount(amount, token)}")
 
 
 def offer_cancel(
@@ -159,17 +147,15 @@ def offer_cancel(
 
 def offer_show(offer_id: int, rpc: RpcOpt = None, deployments: DeploymentsOpt = None) -> None:
     """An offer's terms, price and sales, read from the chain."""
-    from client_sdk.terms import Right
-
     with _hub(rpc, deployments) as hub:
         terms, sold, cancelled = hub.get_offer(offer_id)
-    names = ", ".join(str(r.name).lower() for r in Right if terms.rights & r.value)
+    names = ", ".join(rights_names(terms.rights))
     where = ", ".join(map(str, terms.territories)) or "worldwide"
     console.print(f"offer {offer_id} on work {terms.work_id}{' (cancelled)' if cancelled else ''}")
     console.print(f"  rights      {names}")
     console.print(f"  territories {where}")
     console.print(f"  window      {terms.start} .. {terms.end} (unix seconds)")
-    console.print(f"  price       {show_amount(terms.price, terms.currency)}")
+    console.print(f"  price       {format_amount(terms.price, terms.currency)}")
     console.print(
         f"  exclusive   {terms.exclusive}   sold {sold}" + (f" of {terms.supply_cap}" if terms.supply_cap else "")
     )
@@ -195,14 +181,14 @@ def buy(
             raise ConfigurationError(f"offer {offer_id} is cancelled; nothing was bought")
         if terms.price > limit:
             raise ConfigurationError(
-                f"offer {offer_id} costs {show_amount(terms.price, terms.currency)}, above your --max-price "
-                f"{show_amount(limit, terms.currency)}; nothing was bought"
+                f"offer {offer_id} costs {format_amount(terms.price, terms.currency)}, above your --max-price "
+                f"{format_amount(limit, terms.currency)}; nothing was bought"
             )
         if terms.currency != ETH:
             hub.approve_currency(terms.currency, terms.price)
         bought = hub.purchase(offer_id, max_price=terms.price, currency=terms.currency)
     console.print(
-        f"licence [bold]{bought.licence_id}[/bold] bought for {show_amount(bought.price, terms.currency)} "
+        f"licence [bold]{bought.licence_id}[/bold] bought for {format_amount(bought.price, terms.currency)} "
         f"(tx {bought.tx_hash})"
     )
 
@@ -225,7 +211,7 @@ def withdraw(
             console.print("nothing to withdraw")
             return
         amount = hub.withdraw(token)
-    console.print(f"withdrew {show_amount(amount, token)}")
+    console.print(f"withdrew {format_amount(amount, token)}")
 
 
 def transfer(
@@ -249,12 +235,10 @@ def transfer(
 
 def licence_show(licence_id: int, rpc: RpcOpt = None, deployments: DeploymentsOpt = None) -> None:
     """A licence as the chain holds it, and its status now."""
-    from client_sdk.terms import Right
-
     with _hub(rpc, deployments) as hub:
         lic = hub.get_licence(licence_id)
         status = hub.licence_status(licence_id)
-    names = ", ".join(str(r.name).lower() for r in Right if lic.rights & r.value)
+    names = ", ".join(rights_names(lic.rights))
     console.print(f"licence {licence_id} on work {lic.work_id}: [bold]{status.name.lower()}[/bold]")
     console.print(f"  holder  {lic.holder}")
     console.print(f"  rights  {names}")

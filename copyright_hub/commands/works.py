@@ -13,42 +13,18 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
+
+from client_sdk.terms import WORK_TYPES, work_type_name
+
+from ._common import byte_progress, connect_hub, friendly, load_signer
 
 console = Console()
 
-WORK_TYPES = ["film", "series", "animation", "short_video", "audio", "podcast", "live_recording", "interactive"]
-
 
 def register(app: typer.Typer) -> None:
-    from ._common import friendly
-
     app.command("register")(friendly(register_cmd))
     app.command("verify")(friendly(verify_cmd))
-
-
-def _progress(total: int) -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        console=Console(stderr=True),
-        disable=total < 32 * 1024 * 1024,
-        transient=True,
-    )
-
-
-def _hub(rpc: str | None, deployments: Path | None, account: Any = None) -> Any:
-    from client_sdk import Hub
-    from client_sdk._config import default_deployments_dir
-
-    from ._common import devnet_rpc_url
-
-    return Hub.connect(
-        rpc or devnet_rpc_url(), deployments_dir=deployments or default_deployments_dir(), account=account
-    )
 
 
 def _parse_split(text: str) -> tuple[str, int]:
@@ -75,7 +51,6 @@ def register_cmd(
     deployments: Annotated[Path | None, typer.Option(help="manifest folder (default ./deployments)")] = None,
 ) -> None:
     """Register a work from its file: sha256 and CID computed locally, metadata JSON built, signed locally."""
-    from client_sdk import accounts
     from client_sdk.content import LocalBlockStore, compute_cid
     from client_sdk.errors import ConfigurationError
     from client_sdk.terms import Split
@@ -85,17 +60,13 @@ def register_cmd(
         raise typer.BadParameter(f"--type must be one of {', '.join(WORK_TYPES)}")
     if cid_version not in (0, 1):
         raise typer.BadParameter("--cid-version must be 0 or 1")
-    if keystore:
-        account = accounts.from_keystore(keystore)
-    elif key_env:
-        account = accounts.from_key_env(key_env)
-    else:
+    account = load_signer(keystore, key_env)
+    if account is None:
         raise ConfigurationError("pass the studio's key with --keystore FILE or --key-env VAR (keys stay local)")
     splits = [Split(*_parse_split(s)) for s in split or []]
     size = file.stat().st_size if file.is_file() else 0
-    with _progress(size) as bar:
-        task = bar.add_task("hashing", total=size)
-        digest, cid = digest_and_cid(file, cid_version, on_progress=lambda n: bar.advance(task, n))
+    with byte_progress("hashing", size) as tick:
+        digest, cid = digest_and_cid(file, cid_version, on_progress=tick)
     metadata = {
         "title": {"en": title, **({"zh": title_zh} if title_zh else {})},
         "workType": work_type,
@@ -108,7 +79,7 @@ def register_cmd(
         metadata_cid = blocks.add(metadata_bytes, cid_version)
     else:
         metadata_cid = compute_cid(metadata_bytes, cid_version)
-    with _hub(rpc, deployments, account) as hub:
+    with connect_hub(rpc, deployments, account) as hub:
         reg = hub.register_work(digest, str(cid), str(metadata_cid), WORK_TYPES.index(work_type), splits=splits)
     console.print(f"registered work [bold]{reg.work_id}[/bold] in tx {reg.tx_hash} (block {reg.block_number})")
     console.print(f"  sha256       0x{digest.hex()}")
@@ -129,16 +100,15 @@ def verify_cmd(
 
     if work_id is None and file is None:
         raise typer.BadParameter("give a WORK_ID, a --file, or both")
-    with _hub(rpc, deployments) as hub:
+    with connect_hub(rpc, deployments) as hub:
         if file is None:
             assert work_id is not None
             work = hub.get_work(work_id)
             _print_work(work, hub)
             return
         size = file.stat().st_size if file.is_file() else 0
-        with _progress(size) as bar:
-            task = bar.add_task("hashing", total=size)
-            result = verify_file(hub, file, work_id, on_progress=lambda n: bar.advance(task, n))
+        with byte_progress("hashing", size) as tick:
+            result = verify_file(hub, file, work_id, on_progress=tick)
         if result.work is not None:
             _print_work(result.work, hub)
         table = Table(title=f"{os.fspath(file)} against the chain")
@@ -163,7 +133,7 @@ def _print_work(work: Any, hub: Any) -> None:
         ("sha256", "0x" + work.content_digest.hex()),
         ("content CID", work.content_cid),
         ("metadata CID", f"{work.metadata_cid} (version {work.metadata_version})"),
-        ("type", WORK_TYPES[work.work_type] if work.work_type < len(WORK_TYPES) else work.work_type),
+        ("type", work_type_name(work.work_type)),
         ("status", work.status.name.lower()),
         ("registered", when),
     ):

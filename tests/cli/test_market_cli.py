@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from eth_account.signers.local import LocalAccount
@@ -118,3 +119,20 @@ def test_bad_input_is_one_clear_error(market: Env, args: list[str], message: str
     assert proc.returncode != 0
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert market.height() == height
+
+
+def test_register_then_verify_a_file_against_the_chain(market: Env, tmp_path: Path) -> None:
+    film = tmp_path / "film.bin"
+    film.write_bytes(hashlib.shake_256(b"register via cli").digest(700_000))
+    made = market.run(
+        "register", str(film), "--title", "Harbour Lights", "--type", "animation", "--key-env", "STUDIO_KEY"
+    )
+    assert made.returncode == 0, made.stderr
+    work_id = made.stdout.split("registered work ")[1].split()[0]
+    ok = market.run("verify", work_id, "--file", str(film))
+    assert ok.returncode == 0 and "matches its registration" in ok.stdout, ok.stdout + ok.stderr
+    assert "animation" in ok.stdout
+    forged = tmp_path / "forged.bin"
+    forged.write_bytes(film.read_bytes()[:-1] + b"\x00")
+    bad = market.run("verify", work_id, "--file", str(forged))
+    assert bad.returncode == 1 and "MISMATCH" in bad.stdout

@@ -24,6 +24,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from .devnet_state import StateFileError, keeper_argv, recover_state
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEVNET_DIR = REPO_ROOT / "hardhat-free-devnet"
 CONFIG_FILE = DEVNET_DIR / "devnet.toml"
@@ -44,7 +46,8 @@ class DevnetConfig:
     host: str = "127.0.0.1"
     port: int = 8545
     state: Path = DEVNET_DIR / "state" / "anvil-state.json"
-    state_interval: int = 5
+    #: seconds between state snapshots: what a hard kill of the devnet can lose at most
+    state_interval: float = 2
     block_time: int = 0
     #: where run.json (pid, URL) and anvil.log live
     runtime_dir: Path = DEVNET_DIR / "state"
@@ -125,32 +128,21 @@ def rpc(url: str, method: str, params: list[Any] | None = None, timeout: float =
     return reply["result"]
 
 
-def check_state_file(path: Path) -> None:
-    """Refuse (without touching it) a state file that cannot be read or is not anvil state JSON."""
-    if not path.exists():
-        return
-    if path.is_dir():
-        raise DevnetError(f"state path {path} is a folder; give a file path with --state")
+def prepare_state(path: Path) -> str | None:
+    """Make ``path`` loadable before a start (see :func:`devnet_state.recover_state`): None if it was
+    fine or absent, else what was recovered and lost. A file that cannot be recovered is refused and
+    left untouched."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DevnetError(
-            f"cannot read state file {path}: {exc.strerror}; fix its permissions or pass another --state"
-        ) from None
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise DevnetError(
-            f"state file {path} is corrupt ({exc}); it was left untouched. Move it away to start a fresh "
-            "chain, or pass another --state"
-        ) from None
-    if not isinstance(data, dict) or not {"block", "accounts"} <= data.keys():
-        raise DevnetError(f"{path} is not an anvil state file (no 'block'/'accounts'); it was left untouched")
+        return recover_state(path)
+    except StateFileError as exc:
+        raise DevnetError(str(exc)) from None
 
 
 @dataclass
 class AnvilProcess:
-    """A running anvil child process. Stop it with :meth:`stop` (SIGTERM, so it writes its state)."""
+    """A running anvil. With a state file, ``process`` is its state keeper (anvil's parent, which
+    writes the state atomically and takes anvil down with it). Stop it with :meth:`stop` (SIGTERM: the
+    state is written once more)."""
 
     process: subprocess.Popen[bytes]
     host: str
@@ -159,6 +151,8 @@ class AnvilProcess:
     state: Path | None
     log: Path | None
     argv: list[str] = field(default_factory=list)
+    #: what was recovered (and lost) from a damaged state file at start, else None
+    recovered: str | None = None
 
     @property
     def url(self) -> str:
@@ -176,12 +170,23 @@ class AnvilProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self._wait_port_free()
 
     def kill(self) -> None:
-        """SIGKILL: no state is written (what a crash looks like)."""
+        """SIGKILL: no state is written (what a crash looks like). Returns once the port is free."""
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        self._wait_port_free()
+
+    def _wait_port_free(self, timeout: float = 10.0) -> None:
+        """anvil under a keeper dies a moment after it (by PR_SET_PDEATHSIG): wait until it stopped
+        answering, so that a restart on the same port does not find it taken."""
+        if self.state is None:
+            return
+        deadline = time.monotonic() + timeout
+        while port_in_use(self.host, self.port) and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def __enter__(self) -> AnvilProcess:
         return self
@@ -209,9 +214,10 @@ def spawn_anvil(
     port = free_port(host) if port is None else port
     if port_in_use(host, port):
         raise DevnetError(f"port {port} on {host} is already in use; pick another with --port (nothing was stopped)")
+    recovered = None
     if state is not None:
-        check_state_file(state)
         state.parent.mkdir(parents=True, exist_ok=True)
+        recovered = prepare_state(state)
     argv = [
         str(anvil_binary()),
         "--host", host,
@@ -222,11 +228,13 @@ def spawn_anvil(
         "--balance", str(config.balance_eth),
         "--hardfork", config.hardfork,
     ]  # fmt: skip
-    if state is not None:
-        argv += ["--state", str(state), "--state-interval", str(config.state_interval)]
     if block_time:
         argv += ["--block-time", str(block_time)]
     argv += extra_args or []
+    probe_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
+    probe = f"http://{probe_host}:{port}"
+    if state is not None:  # anvil only loads the state; its keeper writes it (atomically)
+        argv = keeper_argv(state, probe, config.state_interval, argv)
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - handed to the child
     try:
         proc = subprocess.Popen(
@@ -235,10 +243,8 @@ def spawn_anvil(
     finally:
         if log:
             out.close()  # type: ignore[union-attr]
-    anvil = AnvilProcess(proc, host, port, config.chain_id, state, log, argv)
+    anvil = AnvilProcess(proc, host, port, config.chain_id, state, log, argv, recovered)
     deadline = time.monotonic() + ready_timeout
-    probe_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
-    probe = f"http://{probe_host}:{port}"
     while True:
         if proc.poll() is not None:
             tail = log.read_text(errors="replace")[-2000:] if log and log.exists() else ""
@@ -315,12 +321,16 @@ def up(
     state: Path | None = None,
     block_time: float | None = None,
     config: DevnetConfig | None = None,
-) -> tuple[DevnetStatus, bool]:
-    """Start the devnet in the background unless it runs already. Returns (status, started_now)."""
+) -> tuple[DevnetStatus, bool, str | None]:
+    """Start the devnet in the background unless it runs already.
+
+    Returns (status, started_now, recovered): ``recovered`` says what was restored (and lost) when the
+    state file was damaged, else None.
+    """
     config = config or load_config()
     current = status(config)
     if current.running:
-        return current, False
+        return current, False, None
     config.runtime_dir.mkdir(parents=True, exist_ok=True)
     anvil = spawn_anvil(
         host=host or config.host,
@@ -333,7 +343,7 @@ def up(
     )
     run = {"pid": anvil.process.pid, "url": anvil.url, "state": str(anvil.state), "argv": anvil.argv}
     _run_file(config).write_text(json.dumps(run, indent=2))
-    return status(config), True
+    return status(config), True, anvil.recovered
 
 
 def down(config: DevnetConfig | None = None, timeout: float = 30.0) -> bool:

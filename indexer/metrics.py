@@ -12,6 +12,8 @@ from . import models
 
 #: a status row not refreshed for this long means no indexer is running
 STALE_AFTER_SECONDS = 30
+#: states of an indexer that is making progress (others: ``rpc_unavailable``, ``stopped``)
+WORKING_STATES = ("backfill", "following")
 
 
 def read_status(session: Session | sa.Connection, *, now: float | None = None) -> list[dict[str, Any]]:
@@ -25,6 +27,8 @@ def read_status(session: Session | sa.Connection, *, now: float | None = None) -
         age = max(0, int(now) - int(row["updated_at"]))
         entry["seconds_since_update"] = age
         entry["stale"] = age > STALE_AFTER_SECONDS
-        entry["healthy"] = not entry["stale"] and row["state"] in ("backfill", "following")
+        entry["healthy"] = not entry["stale"] and row["state"] in WORKING_STATES
+        # the error that stops progress now; ``last_error`` stays as history once the indexer recovered
+        entry["current_error"] = None if row["state"] in WORKING_STATES else row["last_error"]
         out.append(entry)
     return out

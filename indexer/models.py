@@ -125,6 +125,9 @@ class IndexerStatus(SQLModel, table=True):
     events_per_s: float = 0.0
     reorgs_handled: int = 0
     last_reorg_depth: int | None = None
+    #: the common ancestor the last reorg rolled back to, and when (unix seconds)
+    last_reorg_block: int | None = Field(default=None, sa_type=sa.BigInteger)
+    last_reorg_at: int | None = Field(default=None, sa_type=sa.BigInteger)
     last_error: str | None = Field(default=None, sa_type=sa.Text)
     last_error_at: int | None = Field(default=None, sa_type=sa.BigInteger)
     updated_at: int = Field(sa_type=sa.BigInteger)

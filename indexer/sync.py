@@ -46,6 +46,10 @@ log = logging.getLogger("indexer")
 LOCK_CHECK_INTERVAL = 1.0
 #: unfinalized blocks fetched and written together when catching up with the head
 FOLLOW_BATCH = 64
+#: the status row's state while RPC calls fail and are being retried
+RPC_UNAVAILABLE = "rpc_unavailable"
+#: seconds between two status writes that report the same RPC outage
+OUTAGE_WRITE_INTERVAL = 1.0
 
 _raw = models.RawEvent.__table__  # type: ignore[attr-defined]
 _block = models.Block.__table__  # type: ignore[attr-defined]
@@ -82,6 +86,18 @@ class _Stats:
     window: list[tuple[float, int]] = field(default_factory=list)
     reorgs: int = 0
     last_reorg_depth: int | None = None
+    last_reorg_block: int | None = None
+    last_reorg_at: int | None = None
+
+    def restore(self, row: Any) -> None:
+        """Carry the totals of the status row a previous run left (so they survive a restart)."""
+        if row is None:
+            return
+        self.events_total = int(row["events_total"] or 0)
+        self.reorgs = int(row["reorgs_handled"] or 0)
+        self.last_reorg_depth = row["last_reorg_depth"]
+        self.last_reorg_block = row["last_reorg_block"]
+        self.last_reorg_at = row["last_reorg_at"]
 
     def add(self, n: int) -> float:
         now = time.monotonic()
@@ -126,7 +142,9 @@ class Indexer:
         self.chain_id = 0
         self.head = 0
         self._last_error: str | None = None
+        self._last_error_at: int | None = None
         self._error_dirty = False
+        self._outage_written = 0.0
         self._writer = _Writer(self._run_txn)
         self._lock_checked = 0.0
 
@@ -183,6 +201,8 @@ class Indexer:
     def _load_cursor(
         self, conn: sa.Connection, contracts: dict[str, str], deployment: Deployment, from_block: int | None
     ) -> Cursor:
+        status = conn.execute(sa.select(_status).where(_status.c.chain_id == self.chain_id)).mappings().first()
+        self.stats.restore(status)
         row = conn.execute(sa.select(_checkpoint).where(_checkpoint.c.chain_id == self.chain_id)).mappings().first()
         start = deployment.deploy_block if from_block is None else from_block
         if row is None:
@@ -264,9 +284,11 @@ class Indexer:
         ranges: queue.Queue[tuple[int, list[Log], dict[str, Any] | None] | BaseException | None] = queue.Queue(2)
         cancel = threading.Event()
         fetcher = threading.Thread(
-            target=self._fetch_ranges, args=(first, safe, ranges, cancel), name="indexer-fetcher", daemon=True
+            target=self._fetch_ranges, args=(first, safe, cursor.hash, ranges, cancel), name="indexer-fetcher",
+            daemon=True,
         )
         fetcher.start()
+        gone: _AncestorGone | None = None
         try:
             while not self.stop_event.is_set():
                 self._check_lock()
@@ -275,6 +297,9 @@ class Indexer:
                 except queue.Empty:
                     continue
                 if item is None:
+                    break
+                if isinstance(item, _AncestorGone):
+                    gone = item
                     break
                 if isinstance(item, BaseException):
                     raise item
@@ -292,7 +317,7 @@ class Indexer:
             with contextlib.suppress(queue.Empty):
                 ranges.get_nowait()  # unblock a fetcher waiting to put
             fetcher.join(timeout=30)  # a fetcher stuck retrying a dead RPC stops when stop() aborts it
-        return cursor
+        return cursor if gone is None else self._reorg_below(cursor, gone)
 
     def _backfill_process(self, cursor: Cursor, first: int, safe: int) -> Cursor:
         """The backfill with its fetcher in a forked process that sends ready-to-run statements.
@@ -316,13 +341,14 @@ class Indexer:
         if pid == 0:  # the child: never returns
             code = 1
             try:
-                _fetch_process(self, first, safe, reader, writer, parent)
+                _fetch_process(self, first, safe, cursor.hash, reader, writer, parent)
                 code = 0
             finally:
                 with contextlib.suppress(Exception):
                     sys.stderr.flush()
                 os._exit(code)
         writer.close()
+        gone: _AncestorGone | None = None
         try:
             while not self.stop_event.is_set():
                 self._check_lock()
@@ -337,7 +363,11 @@ class Indexer:
                     self._note_error(msg[1])
                     continue
                 if kind == "error":
-                    raise _revive(msg[1])
+                    error = _revive(msg[1])
+                    if isinstance(error, _AncestorGone):
+                        gone = error
+                        break
+                    raise error
                 if kind == "done":
                     break
                 _, last, block_hash, events, statements, self.block_range = msg
@@ -352,13 +382,31 @@ class Indexer:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
             _reap(pid, 10.0)
-        return cursor
+        return cursor if gone is None else self._reorg_below(cursor, gone)
 
-    def _ranges(self, rpc: Rpc, first: int, safe: int) -> Iterator[tuple[int, list[Log], dict[str, Any] | None]]:
+    def _ranges(
+        self, rpc: Rpc, first: int, safe: int, held: str | None
+    ) -> Iterator[tuple[int, list[Log], dict[str, Any] | None]]:
         """Adaptive ``eth_getLogs`` ranges over ``first..safe``, decoded, in order; ends after a ``None``
-        header (the chain is shorter than ``safe``)."""
+        header (the chain is shorter than ``safe``).
+
+        Before each range it proves that block ``first - 1`` still has the hash the mirror holds (``held``:
+        the checkpoint's, then each range's tip), and raises :class:`_AncestorGone` when it does not: a
+        chain that came back shorter and regrew, or reorganised below the finality depth, is seen before
+        anything of it is read. The range's tip is read before and after its logs; when it changed in
+        between, the range is read again, so the logs are those of the chain that the tip ends.
+        """
         while first <= safe:
             last = min(safe, first + self.block_range - 1)
+            if held is None:
+                (tip,) = rpc.headers([last])
+            else:
+                anchor, tip = rpc.headers([first - 1, last])
+                if anchor is None or anchor["hash"].lower() != held:
+                    raise _AncestorGone(first - 1, held)
+            if tip is None:  # the chain is shorter than `safe` now
+                yield last, [], None
+                return
             try:
                 raw = rpc.logs_range(self.addresses, first, last)
             except RangeTooLarge as exc:
@@ -373,16 +421,20 @@ class Indexer:
                 self.block_range = min(self.settings.max_block_range, self.block_range * 2)
             logs = decode_logs(raw, self.registry)
             self._fill_times(logs, rpc)
-            header = rpc.header(last)
-            yield last, logs, header
-            if header is None:
-                return
+            again = rpc.header(last)
+            if again is None or again["hash"].lower() != tip["hash"].lower():
+                log.info("the chain moved while blocks %d..%d were read; reading them again", first, last)
+                continue
+            yield last, logs, tip
+            held = tip["hash"].lower()
             first = last + 1
 
-    def _fetch_ranges(self, first: int, safe: int, out: queue.Queue[Any], cancel: threading.Event) -> None:
+    def _fetch_ranges(
+        self, first: int, safe: int, held: str | None, out: queue.Queue[Any], cancel: threading.Event
+    ) -> None:
         """Fetcher thread: :meth:`_ranges` into ``out`` until done or cancelled."""
         try:
-            for item in self._ranges(self.rpc, first, safe):
+            for item in self._ranges(self.rpc, first, safe, held):
                 while not cancel.is_set():
                     try:
                         out.put(item, timeout=0.1)
@@ -451,6 +503,14 @@ class Indexer:
 
     # -- reorgs -------------------------------------------------------------------------------------
 
+    def _reorg_below(self, cursor: Cursor, gone: _AncestorGone) -> Cursor:
+        """A backfill found block ``gone.number`` replaced: finish the writes in flight, then roll back."""
+        log.warning(
+            "block %d of the mirror (hash %s) is no longer on the chain; looking for the common ancestor",
+            gone.number, gone.held,
+        )  # fmt: skip
+        return self._handle_reorg(cursor)
+
     def _handle_reorg(self, cursor: Cursor) -> Cursor:
         """Find the newest block we hold that the chain still has; roll everything above it back."""
         held = self._db(
@@ -478,6 +538,8 @@ class Indexer:
         new = Cursor(ancestor, ancestor_hash, min(cursor.undo_floor, ancestor), cursor.start)
         self.stats.reorgs += 1
         self.stats.last_reorg_depth = depth
+        self.stats.last_reorg_block = ancestor
+        self.stats.last_reorg_at = int(time.time())
 
         def txn(conn: sa.Connection) -> None:
             store.rollback_to(conn, self.chain_id, ancestor)
@@ -571,13 +633,15 @@ class Indexer:
             "events_total": self.stats.events_total,
             "reorgs_handled": self.stats.reorgs,
             "last_reorg_depth": self.stats.last_reorg_depth,
+            "last_reorg_block": self.stats.last_reorg_block,
+            "last_reorg_at": self.stats.last_reorg_at,
             "updated_at": int(time.time()),
         }
         if rate is not None:
             row["events_per_s"] = round(rate, 1)
         if self._error_dirty:
             row["last_error"] = self._last_error
-            row["last_error_at"] = int(time.time())
+            row["last_error_at"] = self._last_error_at
             self._error_dirty = False
         store.upsert_rows(conn, _status, [row])
 
@@ -585,19 +649,31 @@ class Indexer:
         self._db(lambda conn: self._save_status(conn, cursor, state, 0.0 if state == "following" else None))
 
     def _note_error(self, message: str) -> None:
+        """Record an error (with the time it happened). An RPC failure is also written to the status row
+        at once (at most once per second), with the state ``rpc_unavailable``: the indexer makes no
+        progress while it retries, so waiting for the next batch would show the outage only once it is
+        over. The next batch written after the RPC answers again sets the state back."""
+        now = time.time()
         self._last_error = message[:2000]
+        self._last_error_at = int(now)
         self._error_dirty = True
+        if message.startswith("RPC") and now - self._outage_written >= OUTAGE_WRITE_INTERVAL:
+            self._outage_written = now
+            self._flush_error(RPC_UNAVAILABLE, updated=True)
 
-    def _flush_error(self, state: str) -> None:
-        if not self.chain_id:
-            return
+    def _flush_error(self, state: str, *, updated: bool = False) -> None:
+        """Write ``state`` and the last error to the status row now, outside any batch (best effort: the
+        database may be what failed). Before the chain id is known (the RPC was down from the start),
+        the row of the one chain this mirror follows is meant."""
+        values: dict[str, Any] = {"state": state, "last_error": self._last_error, "last_error_at": self._last_error_at}
+        if updated:
+            values["updated_at"] = int(time.time())
+        statement = sa.update(_status).values(**values)
+        if self.chain_id:
+            statement = statement.where(_status.c.chain_id == self.chain_id)
         try:
             with self.engine.begin() as conn:
-                conn.execute(
-                    sa.update(_status)
-                    .where(_status.c.chain_id == self.chain_id)
-                    .values(state=state, last_error=self._last_error, last_error_at=int(time.time()))
-                )
+                conn.execute(statement)
         except sa.exc.SQLAlchemyError:
             pass
 
@@ -680,11 +756,23 @@ def _prepare(dialect: sa.Dialect, chain_id: int, logs: list[Log], blocks: list[d
     return plan
 
 
+class _AncestorGone(Exception):
+    """Raised by a fetcher: block ``number`` no longer has the hash ``held`` that the mirror holds for it
+    (the sync loop then runs the reorg path instead of reading on)."""
+
+    def __init__(self, number: int, held: str) -> None:
+        self.number = number
+        self.held = held
+        super().__init__(number, held)
+
+
 #: prctl option: the signal the kernel sends this process when the thread that forked it exits
 _PR_SET_PDEATHSIG = 1
 
 
-def _fetch_process(ix: Indexer, first: int, safe: int, reader: Connection, writer: Connection, parent: int) -> None:
+def _fetch_process(
+    ix: Indexer, first: int, safe: int, held: str | None, reader: Connection, writer: Connection, parent: int
+) -> None:
     """Body of the fetcher process (forked from the indexer): fetch, decode, project and compile the
     ranges of ``first..safe`` and send each, ready to execute, to the parent over ``writer``."""
     with contextlib.suppress(OSError, AttributeError):  # Linux: die with the parent, even on SIGKILL
@@ -711,7 +799,7 @@ def _fetch_process(ix: Indexer, first: int, safe: int, reader: Connection, write
         # this thread projects, compiles and sends range k
         ix.rpc = rpc
         ranges: queue.Queue[Any] = queue.Queue(2)
-        threading.Thread(target=ix._fetch_ranges, args=(first, safe, ranges, threading.Event()), daemon=True).start()
+        threading.Thread(target=ix._fetch_ranges, args=(first, safe, held, ranges, threading.Event()), daemon=True).start()
         while (item := ranges.get()) is not None:
             if isinstance(item, BaseException):
                 raise item

@@ -25,6 +25,9 @@ class IndexerStatusPublic(BaseModel):
     events_per_s: float
     reorgs_handled: int
     last_reorg_depth: int | None
+    last_reorg_block: int | None
+    last_reorg_at: int | None
+    current_error: str | None
     last_error: str | None
     last_error_at: int | None
     updated_at: int

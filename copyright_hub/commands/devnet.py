@@ -35,7 +35,9 @@ def devnet_up(
             f"[yellow]warning:[/yellow] binding the devnet to {host}: its dev account keys are PUBLIC "
             "(anvil's well-known mnemonic); anyone who can reach this port can spend them."
         )
-    st, started = devnet_mod.up(host=host, port=port, state=state, block_time=block_time)
+    st, started, recovered = devnet_mod.up(host=host, port=port, state=state, block_time=block_time)
+    if recovered:
+        err.print(f"[yellow]recovered:[/yellow] {recovered}")
     verb = "started" if started else "already running"
     console.print(f"devnet {verb}: [bold]{st.url}[/bold]  chain id {st.chain_id}  height {st.height}")
     console.print(f"state file: {st.state}")

@@ -8,7 +8,7 @@ from client_sdk import accounts as sdk_accounts
 from client_sdk._config import default_deployments_dir
 
 from .. import devnet as devnet_mod
-from ._common import console, friendly
+from ._common import console, err, friendly
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +26,9 @@ def up() -> None:
     from .. import demo, stack
 
     config = devnet_mod.load_config()
-    st, started = devnet_mod.up()
+    st, started, recovered = devnet_mod.up()
+    if recovered:
+        err.print(f"[yellow]devnet state recovered:[/yellow] {recovered}")
     console.print(f"[green]devnet[/green] {'started' if started else 'running'} at {st.url} (height {st.height})")
     assert st.url is not None
     w3 = connect(st.url)

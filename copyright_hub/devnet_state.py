@@ -1,0 +1,249 @@
+"""The devnet's chain state on disk: written atomically by a keeper process, recovered on start.
+
+anvil's own ``--state`` writes its file in place, so a SIGKILL during a periodic write leaves it empty
+or cut short, and the whole chain is gone. Instead, anvil here only *loads* state; this module's
+keeper (``python -m copyright_hub.devnet_state``) is anvil's parent. Every ``interval`` seconds, and
+once more on SIGTERM, it asks anvil for its state (``anvil_dumpState``, the same JSON that ``--state``
+writes, gzipped) and writes it aside, fsyncs, and renames it over the state file, keeping the state
+it replaces as ``<state>.prev``. A kill at any moment leaves a complete file behind; anvil dies with
+its keeper (Linux ``PR_SET_PDEATHSIG``).
+
+:func:`recover_state` runs before every start: a state file that does not parse (written by an older
+anvil in place, or damaged on disk) is moved aside and the newest good snapshot (``.prev``, or a
+fully written ``.tmp``) takes its place, with a message saying which block the chain restarts from.
+Only the standard library is used, so the keeper starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: prctl option: the signal the kernel sends this process when its parent dies
+_PR_SET_PDEATHSIG = 1
+#: seconds to wait for anvil's state dump before giving up on this round
+DUMP_TIMEOUT = 30.0
+
+
+class StateFileError(Exception):
+    """The state file cannot be used and no good snapshot is left to recover from."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A state file that parses as anvil state, and the chain height it holds."""
+
+    path: Path
+    block: int
+    saved_at: float
+
+
+def suffixed(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    """Parse ``path`` as anvil state; :class:`StateFileError` saying why it cannot be used."""
+    if path.is_dir():
+        raise StateFileError(f"state path {path} is a folder; give a file path with --state")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise StateFileError(
+            f"cannot read state file {path}: {exc.strerror}; fix its permissions or pass another --state"
+        ) from None
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        reason = "it is empty" if not raw else f"it is corrupt ({exc})"
+        raise StateFileError(f"state file {path} cannot be loaded: {reason}") from None
+    if not isinstance(data, dict) or not {"block", "accounts"} <= data.keys():
+        raise StateFileError(f"{path} is not an anvil state file (no 'block'/'accounts')")
+    number = data.get("best_block_number") or data["block"].get("number") or 0
+    block = int(number, 16) if isinstance(number, str) else int(number)
+    return Snapshot(path, block, path.stat().st_mtime)
+
+
+def recover_state(path: Path) -> str | None:
+    """Make ``path`` a loadable state file (or leave it absent for a fresh chain).
+
+    Returns None when nothing had to be done, else a message saying what was recovered and lost.
+    Raises :class:`StateFileError` (leaving every file untouched) when the file is unusable and no
+    good snapshot exists.
+    """
+    if not path.exists():
+        if path.is_symlink():
+            raise StateFileError(f"state file {path} is a dangling link; remove it or pass another --state")
+        spare = _best_spare(path)
+        if spare is None:
+            return None
+        os.replace(spare.path, path)
+        return (
+            f"state file {path} was missing; restored the snapshot of block {spare.block} "
+            f"({_when(spare.saved_at)}) from {spare.path.name}"
+        )
+    try:
+        read_snapshot(path)
+        return None
+    except StateFileError as exc:
+        if path.is_dir() or not os.access(path, os.R_OK):
+            raise
+        broken = exc
+    spare = _best_spare(path)
+    if spare is None:
+        raise StateFileError(
+            f"{broken}; no earlier snapshot ({suffixed(path, '.prev').name}) exists, so it was left untouched. "
+            "Move it away to start a fresh chain, or pass another --state"
+        )
+    aside = suffixed(path, f".corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+    os.replace(path, aside)
+    os.replace(spare.path, path)
+    _fsync_dir(path.parent)
+    return (
+        f"{broken}. It was moved to {aside.name}; the devnet restarts from the last good snapshot, "
+        f"block {spare.block} saved {_when(spare.saved_at)}: transactions after that block are lost"
+    )
+
+
+def _best_spare(path: Path) -> Snapshot | None:
+    good = []
+    for candidate in (suffixed(path, ".tmp"), suffixed(path, ".prev")):
+        if candidate.is_file():
+            with contextlib.suppress(StateFileError, OSError):
+                good.append(read_snapshot(candidate))
+    return max(good, key=lambda s: (s.block, s.saved_at), default=None)
+
+
+def _when(saved_at: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(saved_at))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` beside ``path``, fsync, keep the current file as ``.prev``, rename into place."""
+    tmp = suffixed(path, ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    if path.exists():
+        link = suffixed(path, ".prev.tmp")
+        with contextlib.suppress(FileNotFoundError):
+            link.unlink()
+        os.link(path, link)  # the current snapshot stays reachable as .prev (no copy)
+        os.replace(link, suffixed(path, ".prev"))
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def dump_state(url: str, timeout: float = DUMP_TIMEOUT) -> bytes:
+    """anvil's state as the JSON its ``--state`` file holds (``anvil_dumpState`` answers gzipped hex)."""
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "anvil_dumpState", "params": []}).encode()
+    req = urllib.request.Request(url, data=body, headers={"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        reply = json.loads(resp.read())
+    if "error" in reply:
+        raise OSError(f"anvil_dumpState failed: {reply['error']}")
+    raw = bytes.fromhex(reply["result"].removeprefix("0x"))
+    return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+
+
+def _die_with_parent() -> None:
+    """In anvil's child process: ask Linux to SIGKILL it when the keeper dies (no-op elsewhere)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+class Keeper:
+    """Runs anvil as a child and writes its state atomically every ``interval`` seconds."""
+
+    def __init__(self, argv: list[str], state: Path, url: str, interval: float) -> None:
+        self.argv = argv
+        self.state = state
+        self.url = url
+        self.interval = interval
+        self.stopping = threading.Event()
+        self._last: bytes | None = None
+
+    def run(self) -> int:
+        argv = list(self.argv)
+        if self.state.exists():
+            argv += ["--load-state", str(self.state)]
+            self._last = self.state.read_bytes()
+        anvil = subprocess.Popen(argv, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, lambda *_: self.stopping.set())
+        try:
+            while not self.stopping.wait(self.interval):
+                if anvil.poll() is not None:
+                    print(f"state keeper: anvil exited with code {anvil.returncode}", file=sys.stderr, flush=True)
+                    return anvil.returncode or 1
+                self.save()
+            if anvil.poll() is None:
+                self.save()  # the final snapshot of a graceful stop
+            return 0
+        finally:
+            if anvil.poll() is None:
+                anvil.terminate()
+                try:
+                    anvil.wait(30)
+                except subprocess.TimeoutExpired:
+                    anvil.kill()
+                    anvil.wait()
+
+    def save(self) -> None:
+        try:
+            data = dump_state(self.url)
+        except (OSError, urllib.error.URLError, ValueError) as exc:  # not answering yet, or busy
+            print(f"state keeper: no snapshot this round ({exc})", file=sys.stderr, flush=True)
+            return
+        if data != self._last:
+            write_atomically(self.state, data)
+            self._last = data
+
+
+def keeper_argv(state: Path, url: str, interval: float, anvil_argv: list[str]) -> list[str]:
+    """The command that runs anvil (``anvil_argv``, without any state flag) under a state keeper."""
+    return [
+        sys.executable, "-m", "copyright_hub.devnet_state",
+        "--state", str(state), "--url", url, "--interval", str(interval), "--", *anvil_argv,
+    ]  # fmt: skip
+
+
+def main(args: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run anvil and keep its state on disk, written atomically.")
+    parser.add_argument("--state", type=Path, required=True)
+    parser.add_argument("--url", required=True, help="anvil's RPC URL (for anvil_dumpState)")
+    parser.add_argument("--interval", type=float, required=True, help="seconds between snapshots")
+    parser.add_argument("anvil", nargs=argparse.REMAINDER, help="-- then anvil's command line")
+    ns = parser.parse_args(args)
+    argv: list[Any] = ns.anvil[1:] if ns.anvil[:1] == ["--"] else ns.anvil
+    if not argv:
+        parser.error("give anvil's command line after --")
+    return Keeper(argv, ns.state, ns.url, ns.interval).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

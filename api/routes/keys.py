@@ -2,11 +2,22 @@
 content key, wrapped for its own X25519 key by the studio beforehand.
 
 Flow: ``GET /keys/nonce`` -> sign a SIWE message with that nonce -> ``POST /keys/{work_id}`` with
-message, signature and licence id. Checked, in order: message syntax and signature (401), domain,
-chain id, time window (401), nonce issued here and unused (401; it is consumed now, so a replay
-fails), licence valid at this moment through ``app.state.licence_checker`` (403), wrapped key on file
-(404). Configure with ``app.state.key_release = KeyReleasePolicy(domain=..., chain_id=...)``; without
-a policy or a checker the endpoint answers 503 rather than releasing anything.
+message, signature and licence id. The message is bound to the request:
+
+- it parses under the EIP's grammar exactly and is signed by the address it names, with a canonical
+  (low-s) 0x-hex signature of 65 bytes or the 64-byte EIP-2098 form (:mod:`client_sdk.content.siwe`);
+- ``domain`` is the server's configured SIWE domain and ``Chain ID`` the chain whose licences count;
+- its ``Resources:`` name the work, as exactly one resource ``urn:copyright-hub:work:<work_id>``
+  (:func:`work_resource`) equal to the work in the path;
+- it has an ``Expiration Time`` at most :data:`MAX_SIGN_IN_WINDOW` (10 minutes) after ``Issued At``;
+  it is refused before ``Not Before``, at or after ``Expiration Time``, and when ``Issued At`` is more
+  than ``max_clock_skew`` in the future.
+
+Then: nonce issued here and unused (consumed now, so a replay fails), licence valid at this moment
+through ``app.state.licence_checker`` (403), wrapped key on file (404). Every sign-in refusal is a 401
+problem document that says what to change. Configure with ``app.state.key_release =
+KeyReleasePolicy(domain=..., chain_id=...)``; without a policy or a checker the endpoint answers 503
+rather than releasing anything.
 """
 
 from __future__ import annotations
@@ -26,6 +37,17 @@ from ..problems import Problem
 
 router = APIRouter(prefix="/keys", tags=["keys"])
 
+#: The longest a signed key request may stay usable: ``Expiration Time`` minus ``Issued At``.
+MAX_SIGN_IN_WINDOW = timedelta(minutes=10)
+
+#: The resource that binds a sign-in message to one work (``urn:copyright-hub:work:42``).
+WORK_RESOURCE_PREFIX = "urn:copyright-hub:work:"
+
+
+def work_resource(work_id: int) -> str:
+    """The ``Resources:`` entry a key request for ``work_id`` must carry."""
+    return f"{WORK_RESOURCE_PREFIX}{work_id}"
+
 
 @dataclass(frozen=True)
 class KeyReleasePolicy:
@@ -33,8 +55,8 @@ class KeyReleasePolicy:
 
     domain: str  # the host the API is served as, e.g. "hub.example.org"
     chain_id: int  # the chain whose licences count
-    max_clock_skew: timedelta = timedelta(minutes=2)
-    max_lifetime: timedelta = timedelta(hours=1)  # messages without expiry expire this long after Issued At
+    max_clock_skew: timedelta = timedelta(minutes=2)  # how far in the future Issued At may be
+    max_window: timedelta = MAX_SIGN_IN_WINDOW  # the longest Expiration Time - Issued At accepted
 
 
 class NoncePublic(BaseModel):
@@ -80,6 +102,43 @@ def _unauthorized(detail: str) -> Problem:
     return Problem(401, "Sign-in rejected", detail + "; sign a new message with a nonce from GET /keys/nonce")
 
 
+def _signed_in(body: KeyRequest, work_id: int, policy: KeyReleasePolicy, now: datetime) -> SiweMessage:
+    """The verified message of ``body`` if it is bound to this server, chain, work and moment; else a 401."""
+    try:
+        msg = verify(body.message, body.signature)
+        issued, expires, not_before = msg.issued_at_dt, msg.expiration_dt, msg.not_before_dt
+    except SiweError as exc:
+        raise _unauthorized(str(exc)) from None
+    if msg.domain != policy.domain:
+        raise _unauthorized(f"the message is for {msg.domain!r}, this server is {policy.domain!r}")
+    if msg.chain_id != policy.chain_id:
+        raise _unauthorized(f"the message is for chain {msg.chain_id}, licences here are on chain {policy.chain_id}")
+    wanted = work_resource(work_id)
+    named = [r for r in msg.resources or () if r.startswith(WORK_RESOURCE_PREFIX)]
+    if named != [wanted]:
+        shown = ", ".join(repr(r) for r in named) or "none"
+        raise _unauthorized(
+            f"the message must name work {work_id} as exactly one resource {wanted!r} under 'Resources:' "
+            f"(it names {shown})"
+        )
+    limit = int(policy.max_window.total_seconds() // 60)
+    if expires is None:
+        raise _unauthorized(f"the message has no Expiration Time; set one at most {limit} minutes after Issued At")
+    if expires <= issued:
+        raise _unauthorized("the message's Expiration Time is not after its Issued At")
+    if expires - issued > policy.max_window:
+        raise _unauthorized(
+            f"the message is valid for too long; set Expiration Time at most {limit} minutes after Issued At"
+        )
+    if issued > now + policy.max_clock_skew:
+        raise _unauthorized("the message is issued in the future; check the signing device's clock")
+    if now >= expires:
+        raise _unauthorized("the message has expired")
+    if not_before is not None and now < not_before:
+        raise _unauthorized("the message is not valid yet (Not Before)")
+    return msg
+
+
 @router.get("/nonce")
 def get_nonce(request: Request) -> NoncePublic:
     """A fresh single-use nonce for a SIWE message."""
@@ -91,25 +150,14 @@ def get_nonce(request: Request) -> NoncePublic:
 def release_key(
     work_id: int, body: KeyRequest, request: Request, checker: LicenceCheckerDep, keys: WrappedKeysDep
 ) -> WrappedKeyPublic:
-    """The content key of ``work_id`` wrapped for the caller, if the caller holds a valid licence."""
-    policy = _policy(request)
-    try:
-        msg: SiweMessage = verify(body.message, body.signature)
-    except SiweError as exc:
-        raise _unauthorized(str(exc)) from None
-    if msg.domain != policy.domain:
-        raise _unauthorized(f"the message is for {msg.domain!r}, this server is {policy.domain!r}")
-    if msg.chain_id != policy.chain_id:
-        raise _unauthorized(f"the message is for chain {msg.chain_id}, licences here are on chain {policy.chain_id}")
-    now = datetime.now(UTC)
-    issued = msg.issued_at_dt
-    expires = msg.expiration_dt or issued + policy.max_lifetime
-    if issued > now + policy.max_clock_skew:
-        raise _unauthorized("the message is issued in the future")
-    if now >= expires:
-        raise _unauthorized("the message has expired")
-    if msg.not_before_dt and now < msg.not_before_dt:
-        raise _unauthorized("the message is not valid yet (Not Before)")
+    """The content key of ``work_id`` wrapped for the caller, if the caller holds a valid licence.
+
+    The signed EIP-4361 message must name this server's domain and chain, carry the nonce from
+    ``GET /keys/nonce``, list the resource ``urn:copyright-hub:work:{work_id}`` under ``Resources:``,
+    and have an ``Expiration Time`` at most 10 minutes after ``Issued At``; the signature is 0x-hex
+    (65 bytes, or 64 in the EIP-2098 compact form) with a low s.
+    """
+    msg = _signed_in(body, work_id, _policy(request), datetime.now(UTC))
     if not _nonces(request).consume(msg.nonce):
         raise _unauthorized("the nonce is unknown, expired or already used")
     if not checker.is_valid_holder(body.licence_id, work_id, msg.address, int(time.time())):

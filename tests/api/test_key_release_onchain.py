@@ -25,6 +25,7 @@ def _request_key(story: Story, account: LocalAccount, licence_id: int, work_id: 
         nonce=nonce,
         issued_at=now.isoformat().replace("+00:00", "Z"),
         expiration_time=(now + timedelta(minutes=5)).isoformat().replace("+00:00", "Z"),
+        resources=[f"urn:copyright-hub:work:{work_id}"],  # the route's binding of message to work
     )
     text = msg.to_text()
     signature = account.sign_message(encode_defunct(text=text)).signature.to_0x_hex()

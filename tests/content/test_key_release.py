@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,8 @@ from api.main import create_app
 from api.routes.keys import KeyReleasePolicy
 from api.settings import Settings
 from client_sdk.content import LicenceChecker, WrappedKey, WrappedKeyStore, new_content_key, unwrap_key, wrap_key
-from client_sdk.content.siwe import SiweError, SiweMessage
+from client_sdk.content.siwe import SECP256K1_N, SiweError, SiweMessage, format_time
+from tests.content.siwe_corpus import base_message, malformed
 
 DOMAIN = "hub.test"
 CHAIN_ID = 31337
@@ -78,8 +79,8 @@ def _message(client: TestClient, account: LocalAccount, **over: object) -> SiweM
         "uri": f"https://{DOMAIN}/keys/{WORK_ID}",
         "chain_id": CHAIN_ID,
         "nonce": nonce,
-        "issued_at": now.isoformat().replace("+00:00", "Z"),
-        "expiration_time": (now + timedelta(minutes=5)).isoformat().replace("+00:00", "Z"),
+        "issued_at": format_time(now),
+        "expiration_time": format_time(now + timedelta(minutes=5)),
         "resources": [f"urn:copyright-hub:work:{WORK_ID}"],
     }
     fields.update(over)
@@ -87,10 +88,15 @@ def _message(client: TestClient, account: LocalAccount, **over: object) -> SiweM
 
 
 def _post(
-    client: TestClient, msg: SiweMessage, signer: LocalAccount, licence_id: int = LICENCE_ID, work_id: int = WORK_ID
+    client: TestClient,
+    msg: SiweMessage | str,
+    signer: LocalAccount,
+    licence_id: int = LICENCE_ID,
+    work_id: int = WORK_ID,
+    signature: str | None = None,
 ):
-    text = msg.to_text()
-    sig = signer.sign_message(encode_defunct(text=text)).signature.to_0x_hex()
+    text = msg if isinstance(msg, str) else msg.to_text()
+    sig = signature or signer.sign_message(encode_defunct(text=text)).signature.to_0x_hex()
     return client.post(f"/keys/{work_id}", json={"message": text, "signature": sig, "licence_id": licence_id})
 
 
@@ -161,15 +167,92 @@ def test_signature_by_another_account_gets_nothing(hub: Hub) -> None:
     [
         ({"domain": "evil.test"}, "this server is"),
         ({"chain_id": 1}, "chain"),
-        ({"expiration_time": "2020-01-01T00:00:00Z"}, "expired"),
-        ({"issued_at": "2999-01-01T00:00:00Z", "expiration_time": None}, "future"),
+        ({"issued_at": "2020-01-01T00:00:00Z", "expiration_time": "2020-01-01T00:05:00Z"}, "expired"),
+        ({"issued_at": "2999-01-01T00:00:00Z", "expiration_time": "2999-01-01T00:05:00Z"}, "future"),
         ({"not_before": "2999-01-01T00:00:00Z"}, "not valid yet"),
+        ({"expiration_time": None}, "no Expiration Time"),
+        ({"expiration_time": format_time(datetime.now(UTC) + timedelta(minutes=11))}, "at most 10 minutes"),
+        ({"expiration_time": "2020-01-01T00:00:00Z"}, "not after its Issued At"),
     ],
 )
 def test_wrong_domain_chain_or_time_gets_nothing(hub: Hub, override: dict[str, object], reason: str) -> None:
     r = _post(hub.client, _message(hub.client, hub.licensee, **override), hub.licensee)
     _assert_problem(r, 401)
     assert reason in r.json()["detail"]
+    assert hub.checker.calls == []
+
+
+def test_a_ten_minute_window_with_an_offset_time_is_accepted(hub: Hub) -> None:
+    now = datetime.now(UTC).astimezone(timezone(timedelta(hours=8)))
+    issued = now.isoformat(timespec="seconds")  # "+08:00", as a wallet in Beijing writes it
+    expires = (now + timedelta(minutes=10)).isoformat(timespec="seconds")
+    r = _post(hub.client, _message(hub.client, hub.licensee, issued_at=issued, expiration_time=expires), hub.licensee)
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize(
+    "resources",
+    [
+        None,  # the work only in the URI is not enough: the resource is the one binding form
+        [],
+        ["urn:copyright-hub:work:43"],
+        ["urn:copyright-hub:work:042"],
+        ["urn:copyright-hub:work:42", "urn:copyright-hub:work:43"],
+        ["urn:copyright-hub:work:42", "urn:copyright-hub:work:42"],
+    ],
+)
+def test_a_message_that_does_not_name_exactly_this_work_gets_nothing(hub: Hub, resources: list[str] | None) -> None:
+    r = _post(hub.client, _message(hub.client, hub.licensee, resources=resources), hub.licensee)
+    _assert_problem(r, 401)
+    assert f"resource 'urn:copyright-hub:work:{WORK_ID}'" in r.json()["detail"]
+
+
+def test_a_message_for_one_work_cannot_fetch_another(hub: Hub) -> None:
+    r = _post(hub.client, _message(hub.client, hub.licensee), hub.licensee, work_id=43)
+    _assert_problem(r, 401)
+    assert "urn:copyright-hub:work:43" in r.json()["detail"]
+
+
+def test_other_resources_beside_the_work_are_fine(hub: Hub) -> None:
+    resources = ["ipfs://bafy", f"urn:copyright-hub:work:{WORK_ID}", "https://hub.test/terms"]
+    r = _post(hub.client, _message(hub.client, hub.licensee, resources=resources), hub.licensee)
+    assert r.status_code == 200, r.text
+
+
+def test_a_compact_eip2098_signature_is_accepted(hub: Hub) -> None:
+    text = _message(hub.client, hub.licensee).to_text()
+    raw = bytes(hub.licensee.sign_message(encode_defunct(text=text)).signature)
+    y_parity_and_s = int.from_bytes(raw[32:64], "big") | ((raw[64] - 27) << 255)
+    compact = "0x" + (raw[:32] + y_parity_and_s.to_bytes(32, "big")).hex()
+    assert _post(hub.client, text, hub.licensee, signature=compact).status_code == 200
+
+
+@pytest.mark.parametrize("form", ["high s", "no 0x"])
+def test_a_malleable_or_unprefixed_signature_gets_nothing(hub: Hub, form: str) -> None:
+    text = _message(hub.client, hub.licensee).to_text()
+    raw = bytes(hub.licensee.sign_message(encode_defunct(text=text)).signature)
+    if form == "high s":
+        s = int.from_bytes(raw[32:64], "big")
+        signature = "0x" + (raw[:32] + (SECP256K1_N - s).to_bytes(32, "big") + bytes([55 - raw[64]])).hex()
+    else:
+        signature = raw.hex()
+    r = _post(hub.client, text, hub.licensee, signature=signature)
+    _assert_problem(r, 401)
+    assert hub.checker.calls == []
+
+
+def test_every_malformed_message_signed_by_the_licensee_gets_a_401_never_the_key(hub: Hub) -> None:
+    now = datetime.now(UTC)
+    count = len(malformed(base_message(hub.licensee.address, "abcdefgh1", now, now), now))
+    answers = []
+    for i in range(count):
+        nonce = hub.client.get("/keys/nonce").json()["nonce"]  # each its own nonce: no refusal hides another
+        label, text = malformed(base_message(hub.licensee.address, nonce, now, now + timedelta(minutes=5)), now)[i]
+        r = _post(hub.client, text, hub.licensee)
+        if r.status_code != 401 or r.headers["content-type"] != "application/problem+json":
+            answers.append(f"{label}: {r.status_code} {r.text[:200]} for {text!r}")
+    assert not answers, "\n".join(answers)
+    assert hub.checker.calls == []
 
 
 def test_garbage_message_or_signature_is_401(hub: Hub) -> None:

@@ -65,8 +65,14 @@ class NoncePublic(BaseModel):
 
 
 class KeyRequest(BaseModel):
-    message: str = Field(description="EIP-4361 message text, with a nonce from GET /keys/nonce")
-    signature: str = Field(description="EIP-191 personal_sign signature of the message, 0x hex")
+    message: str = Field(
+        description="EIP-4361 message text with a nonce from GET /keys/nonce, the resource "
+        "urn:copyright-hub:work:{work_id}, and an Expiration Time at most 10 minutes after Issued At"
+    )
+    signature: str = Field(
+        description="EIP-191 personal_sign signature of the message: 0x + 130 hex digits (65 bytes) or "
+        "0x + 128 (EIP-2098 compact); low s only"
+    )
     licence_id: int = Field(ge=0)
 
 

@@ -8,6 +8,7 @@ manifest is written to a temporary folder.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -94,11 +95,21 @@ def _chain_isolation(request: pytest.FixtureRequest) -> Iterator[None]:
     w3: Web3 = request.getfixturevalue("w3")
     if "deployment" in request.fixturenames or any(n.endswith("hub") for n in request.fixturenames):
         request.getfixturevalue("deployment")
+    with chain_snapshot(w3):
+        yield
+
+
+@contextmanager
+def chain_snapshot(w3: Web3) -> Iterator[None]:
+    """Run the body between ``evm_snapshot`` and ``evm_revert``, and fail if the revert did not happen
+    (anvil answers false for an unknown snapshot id; state would then leak into the next test)."""
     snapshot = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
     try:
         yield
     finally:
-        w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
+        answer = w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
+        if answer.get("result") is not True:
+            raise AssertionError(f"evm_revert({snapshot}) answered {answer!r}; chain state would leak between tests")
 
 
 def hub_for(w3: Web3, deployment: Deployment, account: LocalAccount | None) -> Hub:

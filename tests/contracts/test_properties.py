@@ -5,8 +5,6 @@ Bounded (25 examples, no deadline) so the contract suite stays within its time b
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import combinations, pairwise
 
 from hypothesis import HealthCheck, given, settings
@@ -14,20 +12,12 @@ from hypothesis import strategies as st
 from web3 import Web3
 
 from client_sdk import ContractRevert, Hub, Right, Split
-from tests.contracts.conftest import ARBITER_ROLE, PAUSER_ROLE, REVIEWER_ROLE, now
+from tests.conftest import chain_snapshot as snapshot
+from tests.contracts.conftest import ARBITER_ROLE, PAUSER_ROLE, REVIEWER_ROLE, now, warp
 from tests.factories import fake_cid, unique_digest
 from tests.factories.protocol import DAY, terms
 
 PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-@contextmanager
-def snapshot(w3: Web3) -> Iterator[None]:
-    snap = w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
-    try:
-        yield
-    finally:
-        w3.provider.make_request("evm_revert", [snap])  # type: ignore[arg-type]
 
 
 @st.composite
@@ -85,59 +75,111 @@ def test_payouts_plus_fee_equal_price(
 
 RIGHTS = [int(Right.BROADCASTING), int(Right.INFORMATION_NETWORK), int(Right.SCREENING)]
 PLACES = [156, 344, 840]
+HOUR = 3600
+STEP = HOUR // 2
+# LicenceMarket.COVERAGE_EPOCH (2024-01-01T00:00:00Z), restated here rather than read from the contract.
+COVERAGE_EPOCH = 1_704_067_200
 
 grant = st.fixed_dictionaries(
     {
         "rights": st.sets(st.sampled_from(RIGHTS), min_size=1, max_size=2).map(sum),
         "territories": st.sets(st.sampled_from(PLACES), max_size=2).map(lambda s: tuple(sorted(s))),
-        "start": st.integers(0, 6),
-        "days": st.integers(1, 4),
+        # in half-hour steps from the first purchase; the clock moves on `advance` steps before each purchase,
+        # so later grants may start before "now" (then max(start, now) is now) or end before it
+        "start": st.integers(0, 12),
+        "steps": st.integers(1, 10),
+        "advance": st.integers(0, 3),
         "exclusive": st.booleans(),
     }
 )
 
 
 def _overlap(a: dict, b: dict) -> bool:
+    """Shared right, shared territory (none = worldwide) and overlapping [start, end)."""
     if not a["rights"] & b["rights"]:
         return False
-    if a["start"] >= b["start"] + b["days"] or b["start"] >= a["start"] + a["days"]:
+    if a["start"] >= b["end"] or b["start"] >= a["end"]:
         return False
     return not a["territories"] or not b["territories"] or bool(set(a["territories"]) & set(b["territories"]))
 
 
+def _end_rounded_up_to_the_hour(end: int) -> int:
+    return COVERAGE_EPOCH + -(-(end - COVERAGE_EPOCH) // HOUR) * HOUR
+
+
+def _expected_refusal(g: dict, granted: list[dict], at: int) -> tuple[str, object] | None:
+    """What LicenceMarket must answer to buying ``g`` at time ``at``, given the licences ``granted``.
+
+    The exact rule, as documented on the contract: an exclusive grant is refused (CoverageConflict) when,
+    for the lowest right it shares with a non-exclusive licence, the latest such licence's end rounded up
+    to the hour is after max(start, now); otherwise any grant is refused (ExclusiveConflict) when it
+    overlaps an unexpired exclusive grant in right, territory and time.
+    """
+    if g["end"] <= at:
+        return ("TermsEnded", None)
+    if g["exclusive"]:
+        floor = max(g["start"], at)
+        for bit in range(12):
+            if not g["rights"] & (1 << bit):
+                continue
+            ends = [h["end"] for h in granted if not h["exclusive"] and h["rights"] & (1 << bit)]
+            if ends and _end_rounded_up_to_the_hour(max(ends)) > floor:
+                return ("CoverageConflict", (bit, _end_rounded_up_to_the_hour(max(ends))))
+    clashes = {h["licence"] for h in granted if h["exclusive"] and h["end"] > at and _overlap(g, h)}
+    return ("ExclusiveConflict", clashes) if clashes else None
+
+
 @PROPERTY
 @given(grants=st.lists(grant, min_size=2, max_size=6))
-def test_no_two_overlapping_grants_when_one_is_exclusive(
+def test_exclusivity_refuses_exactly_the_documented_conflicts(
     w3, wired: Hub, studio_hub: Hub, buyer_hub: Hub, grants
 ) -> None:
+    """Every purchase succeeds or fails exactly as the model says, so a lost time check (or territory,
+    right or expiry check) in either exclusivity branch makes some example fail."""
     with snapshot(w3):
         work = studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m")).work_id
-        t0 = now(w3) + 3600
+        # grid points sit 17 minutes past the hour, so an end rounded up to the hour differs from the end,
+        # and the few seconds each transaction adds to the clock never cross an hour or a grid point
+        base = (now(w3) + DAY) // HOUR * HOUR + 17 * 60
+        clock = base
         granted: list[dict] = []
-        for g in grants:
+        for i, raw in enumerate(grants):
+            clock += raw["advance"] * STEP
+            if i == 0 or raw["advance"]:
+                warp(w3, clock - now(w3))
+            g = {
+                **raw,
+                "start": base + raw["start"] * STEP,
+                "end": base + (raw["start"] + raw["steps"]) * STEP,
+            }
+            expected = _expected_refusal(g, granted, clock)
             offer_terms = terms(
                 work,
-                t0,
+                clock,
                 rights=g["rights"],
                 territories=g["territories"],
-                start=t0 + g["start"] * DAY,
-                end=t0 + (g["start"] + g["days"]) * DAY,
+                start=g["start"],
+                end=g["end"],
                 exclusive=g["exclusive"],
                 supply_cap=1 if g["exclusive"] else 0,
             )
-            offer = studio_hub.create_offer(offer_terms)
             try:
-                buyer_hub.purchase(offer, max_price=offer_terms.price)
+                offer = studio_hub.create_offer(offer_terms)
+                bought = buyer_hub.purchase(offer, max_price=offer_terms.price)
             except ContractRevert as exc:
-                assert exc.error_name in {"ExclusiveConflict", "CoverageConflict"}, exc
-                # a refusal must be justified by a real overlap with an exclusive party involved
-                # (CoverageConflict is conservative: any unexpired shared right suffices)
-                if exc.error_name == "ExclusiveConflict":
-                    assert any(_overlap(g, h) and h["exclusive"] for h in granted)
-                else:
-                    assert g["exclusive"] and any(h["rights"] & g["rights"] and not h["exclusive"] for h in granted)
+                assert now(w3) - clock < 60, "the clock drifted off its grid point; the model no longer applies"
+                assert expected is not None, (g, granted, exc)
+                name, detail = expected
+                assert exc.error_name == name, (expected, exc)
+                if name == "CoverageConflict":
+                    assert (exc.args_by_name["right"], exc.args_by_name["coveredUntil"]) == detail
+                elif name == "ExclusiveConflict":
+                    assert exc.args_by_name["licenceId"] in detail  # type: ignore[operator]
                 continue
-            granted.append(g)
+            block_time = w3.eth.get_block(w3.eth.get_transaction_receipt(bought.tx_hash)["blockNumber"])["timestamp"]
+            assert 0 <= block_time - clock < 60, "the clock drifted off its grid point; the model no longer applies"
+            assert expected is None, (g, granted, expected)
+            granted.append({**g, "licence": bought.licence_id})
         for a, b in combinations(granted, 2):
             if a["exclusive"] or b["exclusive"]:
                 assert not _overlap(a, b), (a, b)

@@ -2,18 +2,25 @@
 
 Usage::
 
-    python benchmarks/gas.py            # the last line of output is one JSON object
+    python benchmarks/gas.py                 # print; the last line of output is one JSON object
+    python benchmarks/gas.py --check         # also compare with the committed baseline; exit 1 on a problem
+    python benchmarks/gas.py --save FILE     # also write the JSON to FILE (make gas-baseline: the baseline)
 
 Every figure is a receipt's ``gasUsed`` (the 21,000 base included), measured in the steady state the
 issue asks for: a single-owner work, a studio and a buyer that already hold tokens, a protocol fee
 of 2.5% switched on. ``purchase_*`` buy from an offer that has sold before (the studio already has
 a balance); ``purchase_signed_offer`` redeems a fresh signature whose nonce shares a bitmap word with the
 seller's earlier signed sales (``purchase_signed_offer_first_nonce_word``: the very first one). Extra keys
-(``*_first_*``) show the one-off costs too. Commit the output as ``benchmarks/results/gas.json``.
+(``*_first_*``) show the one-off costs too.
+
+``benchmarks/results/gas.json`` is the regression baseline that ``tests/contracts/test_gas_regression.py``
+holds every measurement to (:func:`compare`). Nothing rewrites it unless asked: refresh it with
+``make gas-baseline`` when a gas change is deliberate, and say in the commit what changed it.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import sys
@@ -30,6 +37,12 @@ from client_sdk.chain import connect, send_transaction  # noqa: E402
 from client_sdk.deploy import deploy  # noqa: E402
 from copyright_hub.devnet import load_config, spawn_anvil  # noqa: E402
 
+BASELINE = REPO / "benchmarks" / "results" / "gas.json"
+#: A measurement more than 5% above its baseline is a regression.
+TOLERANCE = 0.05
+#: A measurement more than this far below its baseline makes the baseline stale: it would let a later
+#: regression of up to the saving pass unnoticed, so the gate asks for a deliberate refresh.
+STALE_SAVING = 0.05
 BATCH_SIZE = 50
 FEE_BPS = 250
 CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
@@ -124,8 +137,51 @@ def _deploy_token(w3, account):  # type: ignore[no-untyped-def]
     return w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
 
 
-if __name__ == "__main__":
+def compare(baseline: dict[str, int], measured: dict[str, int]) -> list[str]:
+    """Every reason ``measured`` does not match ``baseline``, one sentence each (empty: the gate passes).
+
+    An operation in the baseline that is no longer measured, one measured but missing from the baseline,
+    a rise of more than :data:`TOLERANCE` and a saving of more than :data:`STALE_SAVING` all count.
+    """
+    problems: list[str] = []
+    refresh = "if the change is deliberate, run `make gas-baseline` and commit benchmarks/results/gas.json"
+    for op in sorted(baseline.keys() - measured.keys()):
+        problems.append(f"{op}: in the baseline but no longer measured; measure it again, or {refresh}")
+    for op in sorted(measured.keys() - baseline.keys()):
+        problems.append(f"{op}: measured ({measured[op]:,}) but not in the baseline; {refresh}")
+    for op in sorted(baseline.keys() & measured.keys()):
+        was, now = baseline[op], measured[op]
+        if now > was * (1 + TOLERANCE):
+            problems.append(f"{op}: {now:,} gas, more than {TOLERANCE:.0%} above the baseline {was:,}; {refresh}")
+        elif now < was * (1 - STALE_SAVING):
+            problems.append(
+                f"{op}: {now:,} gas, more than {STALE_SAVING:.0%} below the baseline {was:,}, so the baseline is "
+                f"stale and would hide a regression of up to the saving; {refresh}"
+            )
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help=f"compare with {BASELINE.relative_to(REPO)}")
+    parser.add_argument("--save", type=Path, help="write the result to this JSON file (the baseline: make gas-baseline)")
+    args = parser.parse_args(argv)
     result = run()
     for key, value in result.items():
         print(f"{key:<28} {value:>9,}")
+    status = 0
+    if args.check:
+        problems = compare(json.loads(BASELINE.read_text()), result)
+        for problem in problems:
+            print(f"gas gate: {problem}", file=sys.stderr)
+        status = 1 if problems else 0
+    if args.save:
+        args.save.parent.mkdir(parents=True, exist_ok=True)
+        args.save.write_text(json.dumps(result, sort_keys=True) + "\n")
+        print(f"wrote {args.save}", file=sys.stderr)
     print(json.dumps(result, sort_keys=True))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -51,3 +51,21 @@ def test_missing_npm_is_named(tmp_path: Path) -> None:
 def test_all_tools_present_passes(tmp_path: Path) -> None:
     proc = _tools_check(tmp_path, ["bash", "python3", "mkdir", "touch", "node", "npm"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _dry_run(target: str) -> str:
+    proc = subprocess.run(
+        [shutil.which("make") or "make", "-n", "-C", str(REPO), target], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_bench_leaves_committed_results_alone() -> None:
+    """`make bench` saves into a scratch folder; only the explicit targets rewrite benchmarks/results/."""
+    bench = _dry_run("bench")
+    assert "benchmarks/gas.py --check --save .stamps/bench/gas.json" in bench
+    assert "--save benchmarks/results" not in bench and "> benchmarks/results" not in bench
+    assert "benchmarks/report.py --results .stamps/bench" in bench
+    assert "benchmarks/gas.py --save benchmarks/results/gas.json" in _dry_run("gas-baseline")
+    assert "benchmarks/gas.py" not in _dry_run("bench-results")

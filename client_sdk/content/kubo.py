@@ -8,7 +8,9 @@ across kubo releases. httpx is already a dependency, so the adapter is a few cal
 =================  ==========================================================
 ``add``            ``/api/v0/add?cid-version=N&pin=true`` (kubo's own chunker; the CID it returns
                    is checked against ours, so both stores agree byte for byte)
-``get_block``      ``/api/v0/block/get?arg=CID`` (then re-hashed here: the node is not trusted)
+``get_block``      ``/api/v0/block/get?arg=CID&offline=true`` (local blocks only: without
+                   ``offline`` a node asked for a block it lacks searches the network, for up
+                   to the timeout; then re-hashed here: the node is not trusted)
 ``put_block``      ``/api/v0/block/put?cid-codec=...&mhtype=sha2-256``
 ``has``            ``/api/v0/block/stat?arg=CID&offline=true`` (never fetches from the network)
 ``pin``            ``/api/v0/pin/add?arg=CID``
@@ -75,7 +77,7 @@ class KuboStore(DagReader):
 
     def get_block(self, cid: CID | str) -> bytes:
         c = CID.parse(cid)
-        block = self._post("block/get", {"arg": str(c)}).content
+        block = self._post("block/get", {"arg": str(c), "offline": "true"}).content
         return _verified(c, block, f"the kubo node at {self.url}")
 
     def put_block(self, cid: CID | str, block: bytes) -> None:

@@ -6,7 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from client_sdk.content import CHUNK_SIZE, BlockNotFound, ContentStore, CorruptBlock, KuboStore, StoreUnavailable
+from client_sdk.content import (
+    CHUNK_SIZE,
+    BlockNotFound,
+    ContentError,
+    ContentStore,
+    CorruptBlock,
+    KuboStore,
+    StoreUnavailable,
+)
 from client_sdk.content.cid import compute_cid
 
 from .fake_kubo import FakeKubo
@@ -37,10 +45,34 @@ def test_put_block_and_unknown_block(kubo: FakeKubo) -> None:
     with KuboStore(kubo.url) as store:
         cid = compute_cid(b"one block", 1)
         assert not store.has(cid)
+        # the fake answers "not found" only to an offline request; anything else would search the network
         with pytest.raises(BlockNotFound):
             store.get_block(cid)
         store.put_block(cid, b"one block")
         assert store.get_block(cid) == b"one block"
+
+
+def test_the_fake_refuses_a_lookup_that_would_search_the_network(kubo: FakeKubo) -> None:
+    """The check above depends on this: a lookup without offline=true is not answered "not found"."""
+    with KuboStore(kubo.url) as store, pytest.raises(StoreUnavailable, match="lacks offline=true"):
+        store._post("block/get", {"arg": str(compute_cid(b"absent", 1))})
+
+
+@pytest.mark.parametrize("version", [0, 1])
+def test_a_node_whose_add_builds_another_dag_is_refused(version: int) -> None:
+    with FakeKubo(add_mode="other-dag") as kubo, KuboStore(kubo.url) as store:
+        ours, theirs = compute_cid(DATA, version), compute_cid(DATA, 1 - version)
+        with pytest.raises(ContentError, match=f"kubo computed {theirs} but ipfs-add defaults give {ours}"):
+            store.add(DATA, version)
+
+
+def test_a_node_storing_a_block_under_another_key_is_refused() -> None:
+    with FakeKubo(put_hash="blake2b-256") as kubo, KuboStore(kubo.url) as store:
+        cid = compute_cid(b"one block", 1)
+        with pytest.raises(ContentError, match=f"kubo stored the block under b\\w+, expected {cid}") as info:
+            store.put_block(cid, b"one block")
+        assert not isinstance(info.value, StoreUnavailable | BlockNotFound)
+        assert not store.has(cid)
 
 
 def test_a_node_serving_wrong_bytes_is_caught(kubo: FakeKubo) -> None:

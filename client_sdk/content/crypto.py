@@ -13,7 +13,8 @@ Ciphertext format (version 1)::
 Every chunk has its own nonce and tag; its position and whether it is the last are bound in as
 associated data, so reordering, dropping or appending chunks and cutting the stream short all fail
 authentication. There is always a final chunk (empty for an empty file). ``key_check`` tells a wrong
-key apart from tampering. ``enc_key`` and the check key come from the content key by HKDF-SHA256.
+key apart from tampering. Both keys come from the 32-byte content key by HKDF-SHA256 (RFC 5869, no
+salt, 32 bytes out): ``enc_key`` with info ``b"CHEM enc"``, the check key with info ``b"CHEM key check"``.
 
 Key wrapping (per licensee): an ephemeral X25519 key agrees a secret with the licensee's public key;
 HKDF-SHA256 (salt = ephemeral public | recipient public, info names the scheme and the work) makes

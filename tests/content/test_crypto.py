@@ -166,3 +166,46 @@ def test_unwrap_with_another_key_or_context_or_altered_is_wrong_key() -> None:
     altered = WrappedKey(wrapped.ephemeral_public, wrapped.recipient_public, wrapped.nonce, bytes(48), wrapped.context)
     with pytest.raises(WrongKey):
         unwrap_key(altered, licensee)
+
+
+def test_known_answer_from_the_documented_format() -> None:
+    """Open the format with nothing but the module docstring and `cryptography`'s primitives: derive the
+    keys by HKDF, check the header's key check, and decrypt chunks with AESGCM from the documented nonce
+    and associated data. An identity "cipher" with tags, or any other layout, fails here."""
+    import hmac
+    import struct
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    key = bytes(range(32))
+    chunk = 64
+    plaintext = b"a recognisable plaintext line. " * 5  # 155 bytes: chunks of 64, 64 and 27
+    out = io.BytesIO()
+    encrypt_stream(io.BytesIO(plaintext), out, key, chunk_size=chunk)
+    blob = out.getvalue()
+
+    def hkdf(info: bytes) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(key)
+
+    header, body = blob[:45], blob[45:]
+    assert header[:4] == b"CHEM" and header[4] == 1 and struct.unpack(">I", header[5:9]) == (chunk,)
+    assert header[13:] == hmac.new(hkdf(b"CHEM key check"), header[:13], hashlib.sha256).digest()
+    sealed = [body[: chunk + 16], body[chunk + 16 : 2 * (chunk + 16)], body[2 * (chunk + 16) :]]
+    assert [len(s) for s in sealed] == [chunk + 16, chunk + 16, 27 + 16]
+
+    aead = AESGCM(hkdf(b"CHEM enc"))
+    prefix = header[9:13]
+    opened = [
+        aead.decrypt(prefix + struct.pack(">Q", i), s, header + struct.pack(">Q", i) + (b"\x01" if i == 2 else b"\x00"))
+        for i, s in enumerate(sealed)
+    ]
+    assert b"".join(opened) == plaintext
+    # the middle chunk alone, as a reader would check one chunk of a large master
+    assert aead.decrypt(prefix + struct.pack(">Q", 1), sealed[1], header + struct.pack(">Q", 1) + b"\x00") == (
+        plaintext[chunk : 2 * chunk]
+    )
+
+    # no stretch of the plaintext (not even 8 bytes) shows through
+    assert all(plaintext[i : i + 8] not in blob for i in range(len(plaintext) - 8))

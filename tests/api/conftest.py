@@ -1,17 +1,27 @@
-"""One hub story on a private anvil, indexed into a real SQLite file, served by the real app.
+"""One hub story on a private anvil, indexed into a real database, served by the real app.
 
-Module-scoped on purpose: the indexer follows the chain, so these tests use their own chain rather
-than the snapshot/revert chain of the other tests.
+Every API test runs twice: on a SQLite file (the embedded default) and on the real PostgreSQL at
+127.0.0.1:5432 (what production must use), in a fresh schema dropped afterwards. Module-scoped on
+purpose: the indexer follows the chain, so these tests use their own chain rather than the
+snapshot/revert chain of the other tests, and one story per module and database keeps them fast.
+
+The chain's clock starts two hours behind the wall clock (the API judges "active" and "valid" by the
+wall clock), so an offer that ended an hour ago could still be created on chain.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import secrets
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
@@ -25,10 +35,39 @@ from client_sdk.content import LocalBlockStore, WrappedKeyStore, new_content_key
 from client_sdk.deploy import deploy
 from copyright_hub.devnet import AnvilProcess, spawn_anvil
 from indexer import Indexer, IndexerSettings
+from indexer.db import make_engine
 from tests.factories.protocol import DAY, terms
 
 REVIEWER_ROLE = Web3.keccak(text="REVIEWER_ROLE")
 SIWE_DOMAIN = "hub.test"
+PG_URL = os.environ.get("COPYRIGHT_HUB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+#: How far the story's chain clock starts behind the wall clock.
+CHAIN_LAG = 7200
+
+
+@contextmanager
+def _database(kind: str, tmp: Path) -> Iterator[str]:
+    """A fresh mirror database URL: a SQLite file, or a throw-away schema on the PostgreSQL."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp / 'hub.sqlite3'}"
+        return
+    schema = "api_" + secrets.token_hex(6)
+    admin = make_engine(PG_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    except sa.exc.OperationalError as exc:
+        pytest.fail(
+            f"PostgreSQL not reachable at {PG_URL}: the API tests run against it too; start it "
+            f"(pg_ctlcluster <version> main start) or point COPYRIGHT_HUB_TEST_PG_URL at one ({exc})"
+        )
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
 
 
 @dataclass
@@ -36,7 +75,7 @@ class Story:
     node: AnvilProcess
     client: TestClient
     settings: Settings
-    database: Path
+    database: str
     store: LocalBlockStore
     studio: LocalAccount
     co_owner: LocalAccount
@@ -49,6 +88,10 @@ class Story:
     future_licence_id: int
     content_key: bytes
     buyer_x25519: X25519PrivateKey
+    #: offers on the short (owned by the stranger): one open, one cancelled, one that has ended
+    open_offer_id: int
+    cancelled_offer_id: int
+    ended_offer_id: int
 
     def reindex(self) -> None:
         Indexer(IndexerSettings(**_indexer_settings(self.settings))).run(once=True)
@@ -64,8 +107,9 @@ def _indexer_settings(settings: Settings) -> dict[str, object]:
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def story(
+    request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     deployer: LocalAccount,
     studio: LocalAccount,
@@ -75,7 +119,10 @@ def story(
     stranger: LocalAccount,
 ) -> Iterator[Story]:
     tmp = tmp_path_factory.mktemp("api-story")
-    with spawn_anvil() as node:
+    with (
+        spawn_anvil(extra_args=["--timestamp", str(int(time.time()) - CHAIN_LAG)]) as node,
+        _database(request.param, tmp) as database,
+    ):
         w3 = connect(node.url)
         deployment = deploy(w3, deployer, tmp / "deployments").deployment
         admin = Hub(w3, deployment, deployer)
@@ -109,15 +156,20 @@ def story(
         licence = buyer_hub.purchase(offer, max_price=10**17)
         future = buyer_hub.purchase(later, max_price=2 * 10**17)
         studio_hub.transfer_work(short.work_id, stranger.address)
+        stranger_hub = Hub(w3, deployment, stranger)
+        now = int(w3.eth.get_block("latest")["timestamp"])
+        open_offer = stranger_hub.create_offer(terms(short.work_id, now, rights=Right.SCREENING))
+        cancelled = stranger_hub.create_offer(terms(short.work_id, now, rights=Right.RENTAL))
+        stranger_hub.cancel_offer(cancelled)
+        ended = stranger_hub.create_offer(terms(short.work_id, now, end=now + CHAIN_LAG // 2))
         key = new_content_key()
         buyer_x = X25519PrivateKey.generate()
         WrappedKeyStore(tmp / "content" / "keys").put(
             film.work_id, buyer.address, wrap_key(key, buyer_x.public_key(), context=f"work:{film.work_id}")
         )
-        database = tmp / "hub.sqlite3"
         settings = Settings(
             rpc_url=node.url,
-            database_url=f"sqlite:///{database}",
+            database_url=database,
             deployments_dir=tmp / "deployments",
             content_dir=tmp / "content",
             siwe_domain=SIWE_DOMAIN,
@@ -127,4 +179,5 @@ def story(
             yield Story(
                 node, client, settings, database, store, studio, co_owner, buyer, stranger,
                 film.work_id, short.work_id, content, licence.licence_id, future.licence_id, key, buyer_x,
+                open_offer, cancelled, ended,
             )  # fmt: skip

@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
+from api.main import create_app
+from api.settings import Settings
 from tests.api.conftest import Story
 
 
@@ -35,7 +39,8 @@ def test_work_detail_has_owners_splits_history_and_offers(story: Story) -> None:
     assert w["metadata_version"] == 1 and [v["version"] for v in w["metadata_versions"]] == [0, 1]
     assert [a["reference"] for a in w["attestations"]] == ["filing-2026-001"]
     assert len(w["offers"]) == 2 and w["licence_count"] == 2
-    assert set(w["offers"][0]["terms"]["rights"]) <= {"information_network", "broadcasting"}
+    rights = {o["price"]: sorted(o["terms"]["rights"]) for o in w["offers"]}
+    assert rights == {str(10**17): ["broadcasting", "information_network"], str(2 * 10**17): ["information_network"]}
 
 
 def test_transferred_work_shows_the_new_owner(story: Story) -> None:
@@ -112,3 +117,67 @@ def test_catalogue_page_links_every_work_to_its_provenance(story: Story) -> None
     for work_id in (story.film_id, story.short_id):
         assert f'href="/provenance/{work_id}"' in r.text
     assert "70%" in r.text and "30%" in r.text
+
+
+def test_health_answers_ok(story: Story) -> None:
+    r = story.client.get("/health")
+    assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+def test_active_offers_leave_out_cancelled_and_ended_ones(story: Story) -> None:
+    every = story.client.get(f"/offers?work_id={story.short_id}").json()
+    assert [o["offer_id"] for o in every["data"]] == [
+        story.ended_offer_id,
+        story.cancelled_offer_id,
+        story.open_offer_id,
+    ]
+    cancelled = {o["offer_id"]: o["cancelled"] for o in every["data"]}
+    assert cancelled == {story.ended_offer_id: False, story.cancelled_offer_id: True, story.open_offer_id: False}
+    active = story.client.get(f"/offers?work_id={story.short_id}&active=true").json()
+    assert active["count"] == 1 and [o["offer_id"] for o in active["data"]] == [story.open_offer_id]
+    assert story.client.get(f"/offers?work_id={story.short_id}&active=false").json()["count"] == 3
+    everywhere = story.client.get("/offers?active=true").json()
+    assert {o["offer_id"] for o in everywhere["data"]} == {story.open_offer_id, *_film_offer_ids(story)}
+
+
+def _film_offer_ids(story: Story) -> set[int]:
+    return {o["offer_id"] for o in story.client.get(f"/offers?work_id={story.film_id}").json()["data"]}
+
+
+def test_licences_by_work(story: Story) -> None:
+    film = story.client.get(f"/licences?work_id={story.film_id}").json()
+    assert film["count"] == 2
+    assert [lic["licence_id"] for lic in film["data"]] == [story.future_licence_id, story.licence_id]
+    assert {lic["work_id"] for lic in film["data"]} == {story.film_id}
+    assert story.client.get(f"/licences?work_id={story.short_id}").json() == {"data": [], "count": 0}
+    both = story.client.get(f"/licences?work_id={story.film_id}&holder={story.stranger.address}").json()
+    assert both == {"data": [], "count": 0}
+
+
+def test_production_refuses_sqlite_and_serves_from_postgresql(story: Story) -> None:
+    production = {
+        "environment": "production",
+        "rpc_url": story.settings.rpc_url,
+        "deployments_dir": story.settings.deployments_dir,
+        "content_dir": story.settings.content_dir,
+        "siwe_domain": "hub.example.org",
+    }
+    if story.settings.database_url.startswith("sqlite"):
+        with pytest.raises(ValidationError, match="production needs COPYRIGHT_HUB_DATABASE_URL pointing at PostgreSQL"):
+            Settings(database_url=story.settings.database_url, **production)
+        return
+    with TestClient(create_app(Settings(database_url=story.settings.database_url, **production))) as client:
+        assert client.get("/works").json() == story.client.get("/works").json()
+
+
+def test_production_refuses_sqlite_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COPYRIGHT_HUB_ENVIRONMENT", "production")
+    monkeypatch.setenv("COPYRIGHT_HUB_SIWE_DOMAIN", "hub.example.org")
+    monkeypatch.delenv("COPYRIGHT_HUB_DATABASE_URL", raising=False)
+    with pytest.raises(ValidationError, match="not SQLite"):
+        Settings()  # the embedded default is a SQLite file
+    monkeypatch.setenv("COPYRIGHT_HUB_DATABASE_URL", "postgresql://hub@db.internal/hub")
+    assert Settings().database_url.startswith("postgresql")
+    monkeypatch.setenv("COPYRIGHT_HUB_SIWE_DOMAIN", "127.0.0.1:8000")
+    with pytest.raises(ValidationError, match="COPYRIGHT_HUB_SIWE_DOMAIN"):
+        Settings()

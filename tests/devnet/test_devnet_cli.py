@@ -109,3 +109,19 @@ def test_non_loopback_host_warns_that_keys_are_public(devnet_env: dict[str, str]
     proc = run(devnet_env, "devnet", "up", "--host", "0.0.0.0")
     assert "PUBLIC" in proc.stderr
     assert rpc(url_of(devnet_env), "eth_chainId") == hex(31337)
+
+
+def test_up_recovers_a_damaged_state_file_and_says_what_was_lost(devnet_env: dict[str, str], tmp_path: Path) -> None:
+    url = url_of(devnet_env)
+    run(devnet_env, "devnet", "up")
+    rpc(url, "anvil_mine", ["0x4"])
+    run(devnet_env, "devnet", "down")  # snapshot at block 4
+    run(devnet_env, "devnet", "up")
+    rpc(url, "anvil_mine", ["0x3"])
+    run(devnet_env, "devnet", "down")  # snapshot at block 7; block 4's is kept as .prev
+    state = tmp_path / "runtime" / "anvil-state.json"
+    state.write_bytes(b"")  # what an in-place write cut by a SIGKILL leaves
+    up = run(devnet_env, "devnet", "up")
+    assert "recovered" in up.stderr and "block 4" in up.stderr and "lost" in up.stderr, up.stderr
+    assert rpc(url, "eth_blockNumber") == hex(4)
+    assert len(list(state.parent.glob("anvil-state.json.corrupt-*"))) == 1

@@ -60,3 +60,5 @@ def test_corrupted_or_truncated_car_imports_nothing(store: LocalBlockStore, tmp_
     assert not [p for p in (other.root / "blocks").rglob("*") if p.is_file()]
     with pytest.raises(CarError, match="not a CAR"):
         import_car(other, io.BytesIO(b""))
+    import_car(other, io.BytesIO(bytes(car)))  # the same look finds blocks after a good import
+    assert [p for p in (other.root / "blocks").rglob("*") if p.is_file()]

@@ -114,6 +114,8 @@ def test_a_failed_add_leaves_nothing_in_the_store(store: LocalBlockStore) -> Non
         store.add(_Exploding(5 * CHUNK_SIZE))  # type: ignore[arg-type]
     assert not [p for p in (store.root / "blocks").rglob("*") if p.is_file()]
     assert not any((store.root / "tmp").iterdir())
+    store.add(b"x" * (2 * CHUNK_SIZE))  # the same look finds blocks after a successful add
+    assert [p for p in (store.root / "blocks").rglob("*") if p.is_file()]
 
 
 def test_add_missing_path_or_folder(store: LocalBlockStore, tmp_path: Path) -> None:

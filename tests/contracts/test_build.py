@@ -38,7 +38,10 @@ def test_check_passes_on_committed_build_and_names_a_stale_artifact(tmp_path: Pa
 
 
 def test_artifacts_record_the_pinned_compiler_settings() -> None:
-    for path in BUILD_DIR.glob("*.json"):
+    paths = sorted(BUILD_DIR.glob("*.json"))
+    names = {p.stem for p in paths}
+    assert {"WorkRegistry", "LicenceMarket", "DisputeResolver"} <= names, f"deployable artifacts missing from {names}"
+    for path in paths:
         data = json.loads(path.read_text())
         assert data["compiler"]["version"].startswith(build.SOLC_VERSION + "+commit.")
         assert data["compiler"]["evmVersion"] == build.EVM_VERSION

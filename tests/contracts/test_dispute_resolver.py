@@ -90,10 +90,17 @@ def test_revocation_frees_the_exclusive_slot(
     excl = buyer_hub.purchase(
         studio_hub.create_offer(offer_terms(work, exclusive=True, supply_cap=1)), max_price=PRICE
     ).licence_id
+    blocked = studio_hub.create_offer(offer_terms(work, exclusive=True, supply_cap=1))
+    with reverts("ExclusiveConflict", licenceId=excl):  # the slot is taken until the revocation
+        buyer_hub.purchase(blocked, max_price=PRICE)
     dispute = stranger_hub.open_dispute(work, "bafyclaim", bond=MIN_BOND)
     arbiter_hub.resolve_dispute(dispute, Outcome.UPHELD_TRANSFERRED, revoke_licences=[excl])
+    assert buyer_hub.licence_status(excl) == LicenceStatus.REVOKED
     new_owner = stranger_hub
-    buyer_hub.purchase(new_owner.create_offer(offer_terms(work, exclusive=True, supply_cap=1)), max_price=PRICE)
+    again = buyer_hub.purchase(
+        new_owner.create_offer(offer_terms(work, exclusive=True, supply_cap=1)), max_price=PRICE
+    ).licence_id
+    assert buyer_hub.get_licence(again).exclusive and buyer_hub.licence_status(again) == LicenceStatus.VALID
 
 
 def test_resolve_errors(stranger_hub: Hub, arbiter_hub: Hub, work: int, stranger) -> None:

@@ -68,8 +68,11 @@ def test_expired_grants_no_longer_block(studio_hub: Hub, buyer_hub: Hub, work: i
     t = now(w3)
     _buy(studio_hub, buyer_hub, offer_terms(work, rights=NET, exclusive=True, supply_cap=1, end=t + DAY))
     later = studio_hub.create_offer(offer_terms(work, rights=NET, end=t + 10 * DAY))
+    with reverts("ExclusiveConflict"):  # while the exclusive grant runs
+        buyer_hub.purchase(later, max_price=PRICE)
     warp(w3, DAY + 3600)
-    buyer_hub.purchase(later, max_price=PRICE)
+    licence = buyer_hub.purchase(later, max_price=PRICE).licence_id
+    assert buyer_hub.is_licence_valid(licence)
 
 
 def test_exclusive_list_is_bounded_and_pruned(studio_hub: Hub, buyer_hub: Hub, work: int, offer_terms, w3) -> None:

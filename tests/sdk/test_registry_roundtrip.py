@@ -15,7 +15,7 @@ def test_register_then_read_back(studio_hub: Hub, reader_hub: Hub, studio) -> No
     assert work.owner == studio.address
     assert work.content_digest == digest
     assert (work.content_cid, work.metadata_cid, work.work_type) == ("bafycontent", "bafymeta", 2)
-    assert work.registered_at > 0
+    assert work.registered_at == reader_hub.w3.eth.get_block(reg.block_number)["timestamp"]
     assert reader_hub.registry.functions.workIdByDigest(digest).call() == reg.work_id
 
 

@@ -37,6 +37,8 @@ def test_up_serves_the_demo_catalogue_and_down_stops_everything(tmp_path: Path) 
         up = subprocess.run([*HUB, "up"], env=env, capture_output=True, text=True, timeout=240)
         assert up.returncode == 0, up.stdout + up.stderr
         assert "Copyright Hub is up" in up.stdout and f"http://127.0.0.1:{api_port}/" in up.stdout
+        # the pid files the last check expects gone are really written here (so that check can fail)
+        assert {p.name for p in (tmp_path / "var" / "run").glob("*.pid")} >= {"indexer.pid", "api.pid"}
         deadline = time.monotonic() + 60
         while True:  # the indexer catches up in the background
             works = _get(f"http://127.0.0.1:{api_port}/works")

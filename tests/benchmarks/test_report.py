@@ -25,5 +25,40 @@ def test_report_draws_a_chart_per_result_family(tmp_path: Path, capsys, monkeypa
     gas_svg = ET.parse(tmp_path / "gas.svg").getroot()
     texts = " ".join(t.text or "" for t in gas_svg.iter("{http://www.w3.org/2000/svg}text"))
     gas = json.loads((RESULTS / "gas.json").read_text())
-    assert f"{gas['purchase_eth']:,} gas" in texts and "417,585 gas" in texts
+    assert f"{gas['purchase_eth']:,} gas" in texts and "417,585 gas (quoted)" in texts
+    assert f"{gas['purchase_eth']:,} gas (quoted)" not in texts
     assert "1,234 ev/s" in (tmp_path / "indexer.svg").read_text()
+
+
+def _rects(svg: Path) -> dict[str, list[ET.Element]]:
+    rects = ET.parse(svg).getroot().iter("{http://www.w3.org/2000/svg}rect")
+    out: dict[str, list[ET.Element]] = {"quoted": [], "measured": []}
+    for r in rects:
+        if r.get("class") in out:
+            out[r.get("class", "")].append(r)
+    return out
+
+
+def test_quoted_figures_are_drawn_apart_and_sourced() -> None:
+    """Other projects' figures are dashed outlines with a source note; ours are filled bars."""
+    for name, quoted, source in (("gas.svg", 2, "issue 3"), ("indexer.svg", 2, "issue 4")):
+        svg = RESULTS / name
+        rects = _rects(svg)
+        assert len(rects["quoted"]) == quoted and rects["measured"], name
+        assert all(r.get("fill") == "none" and r.get("stroke-dasharray") for r in rects["quoted"])
+        assert all(r.get("fill") != "none" and not r.get("stroke-dasharray") for r in rects["measured"])
+        assert f"quoted in {source}" in svg.read_text() and "not measured here" in svg.read_text()
+    assert _rects(RESULTS / "cid.svg")["quoted"] == []
+
+
+def test_readme_quotes_the_committed_results() -> None:
+    """The README's gas and content figures are the ones the named commands saved."""
+    readme = (RESULTS.parents[1] / "README.md").read_text()
+    gas = json.loads((RESULTS / "gas.json").read_text())
+    for op in ("register_repeat", "register_batch_per_work", "purchase_eth", "purchase_signed_offer"):
+        assert f"`{op}` {gas[op]:,}" in readme, op
+    cid = json.loads((RESULTS / "cid.json").read_text())
+    assert f"CIDv0 at {cid['256']['ratio']:.2f}× the speed of one plain sha256 pass at 256 MB" in readme
+    assert f"({cid['64']['ratio']:.2f}× at 64 MB)" in readme
+    assert f"peak RSS {round(cid['256']['peak_rss_mb'])} MB" in readme
+    assert abs(cid["256"]["peak_rss_mb"] - cid["64"]["peak_rss_mb"]) < 1

@@ -4,7 +4,7 @@ anvil's own ``--state`` writes its file in place, so a SIGKILL during a periodic
 or cut short, and the whole chain is gone. Instead, anvil here only *loads* state; this module's
 keeper (``python -m copyright_hub.devnet_state``) is anvil's parent. Every ``interval`` seconds, and
 once more on SIGTERM, it asks anvil for its state (``anvil_dumpState``, the same JSON that ``--state``
-writes, gzipped) and writes it aside, fsyncs, and renames it over the state file, keeping the state
+writes, gzipped; twice, see :func:`consistent_dump`) and writes it aside, fsyncs, and renames it over the state file, keeping the state
 it replaces as ``<state>.prev``. A kill at any moment leaves a complete file behind; anvil dies with
 its keeper (Linux ``PR_SET_PDEATHSIG``).
 
@@ -37,6 +37,8 @@ from typing import Any
 _PR_SET_PDEATHSIG = 1
 #: seconds to wait for anvil's state dump before giving up on this round
 DUMP_TIMEOUT = 30.0
+#: pairs of dumps tried per snapshot before a busy chain makes the keeper skip a round
+SNAPSHOT_ATTEMPTS = 10
 
 
 class StateFileError(Exception):
@@ -170,6 +172,24 @@ def dump_state(url: str, timeout: float = DUMP_TIMEOUT) -> bytes:
     return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
 
 
+def consistent_dump(url: str, attempts: int = SNAPSHOT_ATTEMPTS) -> bytes | None:
+    """A dump that is certainly one state of the chain, or None if the chain never held still.
+
+    ``anvil_dumpState`` is not atomic with mining: a dump taken while a block is being mined can hold
+    the accounts after that block's transactions but not the block itself (seen here: about one dump
+    in 40 under steady traffic), and a chain loaded from it has contract state without the events that
+    made it. Two dumps in a row that are equal prove that nothing was mined from the start of the
+    first to the end of the second (mining one block takes far less than one dump).
+    """
+    for attempt in range(attempts):
+        first = dump_state(url)
+        second = dump_state(url)
+        if first == second or json.loads(first) == json.loads(second):
+            return second
+        time.sleep(0.01 * (attempt + 1))
+    return None
+
+
 def _die_with_parent() -> None:
     """In anvil's child process: ask Linux to SIGKILL it when the keeper dies (no-op elsewhere)."""
     with contextlib.suppress(OSError, AttributeError):
@@ -215,11 +235,13 @@ class Keeper:
 
     def save(self) -> None:
         try:
-            data = dump_state(self.url)
+            data = consistent_dump(self.url)
         except (OSError, urllib.error.URLError, ValueError) as exc:  # not answering yet, or busy
             print(f"state keeper: no snapshot this round ({exc})", file=sys.stderr, flush=True)
             return
-        if data != self._last:
+        if data is None:
+            print("state keeper: the chain kept changing; no snapshot this round", file=sys.stderr, flush=True)
+        elif data != self._last:
             write_atomically(self.state, data)
             self._last = data
 

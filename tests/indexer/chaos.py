@@ -62,7 +62,8 @@ class Activity:
         actions: list[tuple[int, Callable[[], Any]]] = [
             (5, self.register), (2, self.update_metadata), (1, self.attest), (4, self.create_offer),
             (4, self.purchase), (2, self.purchase_signed), (2, self.transfer_licence), (1, self.transfer_work),
-            (1, self.dispute), (2, self.withdraw),
+            (1, self.dispute), (2, self.withdraw), (1, self.cancel_offer), (1, self.reprice_offer),
+            (1, self.void_signatures),
         ]  # fmt: skip
         weights = [w for w, _ in actions]
         action = self.rng.choices([a for _, a in actions], weights)[0]
@@ -110,6 +111,25 @@ class Activity:
         offer = self._hub_of(owner).create_offer(terms(work, self._now(), price=PRICE, transferable=True))
         self.offers.append(offer)
 
+    def cancel_offer(self) -> None:
+        offer = self._pick(self.offers)
+        self._hub_of(self._offer_owner(offer)).cancel_offer(offer)
+
+    def reprice_offer(self) -> None:
+        offer = self._pick(self.offers)
+        self._hub_of(self._offer_owner(offer)).set_offer_price(offer, PRICE)
+
+    def _offer_owner(self, offer: int) -> str:
+        return self.hubs[0].get_work(self.hubs[0].get_offer(offer)[0].work_id).owner
+
+    def void_signatures(self) -> None:
+        studio = self._studio()
+        if self.rng.random() < 0.5:
+            self.nonce += 1
+            studio.cancel_nonce(self.nonce)
+        else:
+            studio.increment_counter()
+
     def purchase(self) -> None:
         licence = self.hubs[3].purchase(self._pick(self.offers), max_price=PRICE).licence_id
         self.licences.append(licence)
@@ -119,7 +139,8 @@ class Activity:
         owner = self.hubs[0].get_work(work).owner
         now = self._now()
         self.nonce += 1
-        signed = self._hub_of(owner).sign_offer(terms(work, now, price=PRICE), nonce=self.nonce, deadline=now + DAY)
+        offer = terms(work, now, price=PRICE, supply_cap=5)
+        signed = self._hub_of(owner).sign_offer(offer, nonce=self.nonce, deadline=now + DAY)
         self.licences.append(self.hubs[3].purchase_signed(signed, max_price=PRICE).licence_id)
 
     def transfer_licence(self) -> None:
@@ -136,8 +157,9 @@ class Activity:
     def dispute(self) -> None:
         work = self._pick(self.works)
         dispute = self.hubs[5].open_dispute(work, fake_cid("claim"), bond=DEFAULT_MIN_BOND_WEI)
-        outcome = self.rng.choice((Outcome.REJECTED, Outcome.UPHELD_FROZEN))
-        self.hubs[4].resolve_dispute(dispute, outcome, revoke_licences=[], ruling_cid=fake_cid("ruling"))
+        outcome = self.rng.choice((Outcome.REJECTED, Outcome.UPHELD_FROZEN, Outcome.UPHELD_TRANSFERRED))
+        revoke = [lic for lic in self.licences[-10:] if lic >> 64 == work][:1] if outcome != Outcome.REJECTED else []
+        self.hubs[4].resolve_dispute(dispute, outcome, revoke_licences=revoke, ruling_cid=fake_cid("ruling"))
         self.disputes.append(dispute)
 
     def withdraw(self) -> None:

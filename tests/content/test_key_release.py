@@ -28,8 +28,9 @@ LICENCE_ID = 7
 
 @dataclass
 class LicenceCheckerDouble:
-    """TEST DOUBLE for the on-chain licence checker (wired by the lead later): answers from a table
-    of (licence id, work id, account) -> (valid from, valid until, revoked)."""
+    """TEST DOUBLE for the licence checker, so the sign-in rules can be tested from a table of
+    (licence id, work id, account) -> (valid from, valid until, revoked). The app's real
+    ``OnChainLicenceChecker`` is exercised against a chain in ``test_key_release_onchain.py``."""
 
     licences: dict[tuple[int, int, str], tuple[int, int, bool]] = field(default_factory=dict)
     calls: list[tuple[int, int, str, int]] = field(default_factory=list)

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from eth_account.messages import encode_typed_data
 from web3 import Web3
 
 from ._base import HubBase
+from .shapes import AbiStruct
 from .terms import ETH, LicenceStatus, SignedOffer, Terms, signed_offer_typed_data
 
 
 @dataclass(frozen=True)
-class Licence:
+class Licence(AbiStruct, struct="LicenceInfo"):
+    """A licence as the chain holds it (``ILicenceMarket.LicenceInfo``) and its id."""
+
+    __not_in_abi__: ClassVar[tuple[str, ...]] = ("licence_id",)
+
     licence_id: int
     work_id: int
     holder: str
@@ -121,7 +126,7 @@ class LicensingMixin(HubBase):
 
     def get_licence(self, licence_id: int) -> Licence:
         info = self._call(self.market.functions.getLicence(licence_id))
-        return Licence(licence_id, *info)
+        return Licence(licence_id=licence_id, **Licence.__struct__.from_abi(info))
 
     def licence_status(self, licence_id: int, timestamp: int | None = None) -> LicenceStatus:
         ts = self._now() if timestamp is None else timestamp

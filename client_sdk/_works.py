@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 from web3 import Web3
 
 from ._base import HubBase
 from .errors import ConfigurationError, WorkNotFound
+from .shapes import AbiStruct
 from .terms import Split, WorkInput, WorkStatus
 
 
 @dataclass(frozen=True)
-class Work:
-    """A registered work: chain state plus the CIDs from its events."""
+class Work(AbiStruct, struct="WorkInfo"):
+    """A registered work: chain state (``IWorkRegistry.WorkInfo``) plus the CIDs from its events."""
+
+    __not_in_abi__: ClassVar[tuple[str, ...]] = ("work_id", "content_digest", "content_cid", "metadata_cid")
 
     work_id: int
     owner: str
@@ -91,9 +95,7 @@ class WorksMixin(HubBase):
 
     def get_work(self, work_id: int) -> Work:
         """The work as stored on chain, with CIDs from its events; :class:`WorkNotFound` if it does not exist."""
-        owner, registered_at, work_type, status, co_owners, version = self._call(
-            self.registry.functions.getWork(work_id)
-        )
+        info = Work.__struct__.from_abi(self._call(self.registry.functions.getWork(work_id)))
         logs = self.registry.events.WorkRegistered().get_logs(
             from_block=self._from_block, argument_filters={"workId": work_id}
         )
@@ -101,7 +103,7 @@ class WorksMixin(HubBase):
             raise WorkNotFound("WorkNotFound", {"workId": work_id})
         reg = logs[0]["args"]
         metadata_cid = reg["metadataCid"]
-        if version:
+        if info["metadata_version"]:
             updates = self.registry.events.MetadataUpdated().get_logs(
                 from_block=self._from_block, argument_filters={"workId": work_id}
             )
@@ -109,15 +111,10 @@ class WorksMixin(HubBase):
                 metadata_cid = max(updates, key=lambda e: e["args"]["version"])["args"]["metadataCid"]
         return Work(
             work_id=work_id,
-            owner=owner,
             content_digest=bytes(reg["contentDigest"]),
             content_cid=reg["contentCid"],
             metadata_cid=metadata_cid,
-            work_type=work_type,
-            registered_at=registered_at,
-            status=WorkStatus(status),
-            metadata_version=version,
-            co_owner_count=co_owners,
+            **{**info, "status": WorkStatus(info["status"])},
         )
 
     def work_id_by_digest(self, content_digest: bytes) -> int:

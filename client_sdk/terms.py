@@ -1,18 +1,25 @@
 """The protocol's vocabulary in Python: rights, statuses, licence terms, splits and signed offers.
 
-These mirror the Solidity structs of ``ILicenceMarket`` / ``IWorkRegistry`` and convert to the tuples
-web3 encodes. :func:`signed_offer_typed_data` is the one place that builds the EIP-712 message a
-seller signs for a gasless offer.
+The struct types (:class:`Terms`, :class:`SignedOffer`, :class:`Split`, :class:`WorkInput`) are
+dataclasses bound to the ABI structs of ``ILicenceMarket`` / ``IWorkRegistry`` through
+:class:`client_sdk.shapes.AbiStruct`: each lists its fields once, and the tuples web3 encodes, the
+decoding and the EIP-712 types are derived from the ABI. The enums' members are not in the ABI; they
+are written here once and held to the Solidity by ``tests/test_shapes.py``.
+:func:`signed_offer_typed_data` is the one place that builds the EIP-712 message a seller signs for
+a gasless offer.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import IntEnum, IntFlag
-from typing import Any
+from typing import Any, ClassVar
 
 from web3 import Web3
+
+from .errors import ConfigurationError
+from .shapes import AbiStruct
 
 #: ``address(0)``: the currency value meaning ETH.
 ETH = "0x0000000000000000000000000000000000000000"
@@ -102,18 +109,15 @@ def format_amount(value: int, currency: str) -> str:
 
 
 @dataclass(frozen=True)
-class Split:
-    """One owner's revenue share in basis points."""
+class Split(AbiStruct, struct="Split"):
+    """One owner's revenue share in basis points (``IWorkRegistry.Split``)."""
 
     account: str
     bps: int
 
-    def to_abi(self) -> tuple[str, int]:
-        return (Web3.to_checksum_address(self.account), self.bps)
-
 
 @dataclass(frozen=True)
-class WorkInput:
+class WorkInput(AbiStruct, struct="WorkInput"):
     """One registration (``IWorkRegistry.WorkInput``). ``splits`` empty means "the caller, 10,000 bps"."""
 
     content_digest: bytes
@@ -125,24 +129,25 @@ class WorkInput:
     parents: tuple[int, ...] = ()
     parent_licences: tuple[int, ...] = ()
 
-    def to_abi(self, caller: str) -> tuple[Any, ...]:
-        splits = self.splits or (Split(caller, 10_000),)
-        licences = self.parent_licences or tuple(0 for _ in self.parents)
-        return (
-            self.content_digest,
-            self.content_cid,
-            self.metadata_cid,
-            self.work_type,
-            self.royalty_bps,
-            [s.to_abi() for s in splits],
-            list(self.parents),
-            list(licences),
-        )
+    def to_abi(self, caller: str | None = None) -> tuple[Any, ...]:
+        """The ABI tuple; empty ``splits`` become ``caller`` with 10,000 bps, empty ``parent_licences`` zeros."""
+        filled = self
+        if not self.splits:
+            if caller is None:
+                raise ConfigurationError("a registration without splits needs the caller's address")
+            filled = replace(filled, splits=(Split(caller, 10_000),))
+        if not self.parent_licences:
+            filled = replace(filled, parent_licences=tuple(0 for _ in self.parents))
+        return self.__struct__.to_abi(filled)
 
 
 @dataclass(frozen=True)
-class Terms:
-    """Licence terms (``ILicenceMarket.Terms``). ``territories``: ascending ISO 3166-1 numeric codes, empty = worldwide."""
+class Terms(AbiStruct, struct="Terms"):
+    """Licence terms (``ILicenceMarket.Terms``). ``territories``: ascending ISO 3166-1 numeric codes, empty = worldwide.
+
+    Fields are listed here once, required ones first; the ABI order, the encoding and the EIP-712 type
+    come from the ABI (:mod:`client_sdk.shapes`).
+    """
 
     work_id: int
     rights: int
@@ -158,65 +163,12 @@ class Terms:
     attestation_kind: int = 0
     attestation_territory: int = 0
 
-    def to_abi(self) -> tuple[Any, ...]:
-        return (
-            self.work_id,
-            int(self.rights),
-            list(self.territories),
-            self.start,
-            self.end,
-            self.exclusive,
-            self.sublicensable,
-            self.transferable,
-            self.price,
-            Web3.to_checksum_address(self.currency),
-            self.supply_cap,
-            self.attestation_kind,
-            self.attestation_territory,
-        )
-
-    def to_typed(self) -> dict[str, Any]:
-        return {
-            "workId": self.work_id,
-            "rights": int(self.rights),
-            "territories": list(self.territories),
-            "start": self.start,
-            "end": self.end,
-            "exclusive": self.exclusive,
-            "sublicensable": self.sublicensable,
-            "transferable": self.transferable,
-            "price": self.price,
-            "currency": Web3.to_checksum_address(self.currency),
-            "supplyCap": self.supply_cap,
-            "attestationKind": self.attestation_kind,
-            "attestationTerritory": self.attestation_territory,
-        }
-
-    @classmethod
-    def from_abi(cls, value: Any) -> Terms:
-        (work_id, rights, territories, start, end, exclusive, sub, transferable, price, currency, cap, kind, terr) = (
-            value
-        )
-        return cls(
-            work_id=work_id,
-            rights=rights,
-            start=start,
-            end=end,
-            price=price,
-            currency=currency,
-            territories=tuple(territories),
-            exclusive=exclusive,
-            sublicensable=sub,
-            transferable=transferable,
-            supply_cap=cap,
-            attestation_kind=kind,
-            attestation_territory=terr,
-        )
-
 
 @dataclass(frozen=True)
-class SignedOffer:
+class SignedOffer(AbiStruct, struct="SignedOffer"):
     """An offer signed off chain by ``seller`` (``ILicenceMarket.SignedOffer``) and its signature."""
+
+    __not_in_abi__: ClassVar[tuple[str, ...]] = ("signature",)
 
     terms: Terms
     seller: str
@@ -225,60 +177,33 @@ class SignedOffer:
     deadline: int
     signature: bytes = field(default=b"", repr=False)
 
-    def to_abi(self) -> tuple[Any, ...]:
-        return (self.terms.to_abi(), Web3.to_checksum_address(self.seller), self.nonce, self.counter, self.deadline)
 
-
-_TERMS_TYPE = [
-    {"name": "workId", "type": "uint256"},
-    {"name": "rights", "type": "uint16"},
-    {"name": "territories", "type": "uint16[]"},
-    {"name": "start", "type": "uint40"},
-    {"name": "end", "type": "uint40"},
-    {"name": "exclusive", "type": "bool"},
-    {"name": "sublicensable", "type": "bool"},
-    {"name": "transferable", "type": "bool"},
-    {"name": "price", "type": "uint96"},
-    {"name": "currency", "type": "address"},
-    {"name": "supplyCap", "type": "uint32"},
-    {"name": "attestationKind", "type": "uint8"},
-    {"name": "attestationTerritory", "type": "uint16"},
+#: The EIP-712 domain's type (fixed by EIP-712, not by the contract's ABI).
+_DOMAIN_TYPE = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
 ]
 
 
 def signed_offer_typed_data(offer: SignedOffer, chain_id: int, market: str) -> dict[str, Any]:
-    """The full EIP-712 message for ``offer`` on ``market`` (pass to ``eth_account.messages.encode_typed_data``)."""
+    """The full EIP-712 message for ``offer`` on ``market`` (pass to ``eth_account.messages.encode_typed_data``).
+
+    The ``SignedOffer`` and ``Terms`` types come from the ABI structs, so they cannot drift from the
+    contract's; ``tests/test_shapes.py`` holds them to the ``*_TYPEHASH`` strings in the Solidity.
+    """
+    shape = SignedOffer.__struct__
     return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "SignedOffer": [
-                {"name": "terms", "type": "Terms"},
-                {"name": "seller", "type": "address"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "counter", "type": "uint256"},
-                {"name": "deadline", "type": "uint64"},
-            ],
-            "Terms": _TERMS_TYPE,
-        },
-        "primaryType": "SignedOffer",
+        "types": {"EIP712Domain": _DOMAIN_TYPE, **shape.eip712_types()},
+        "primaryType": shape.name,
         "domain": {
             "name": DOMAIN_NAME,
             "version": DOMAIN_VERSION,
             "chainId": chain_id,
             "verifyingContract": Web3.to_checksum_address(market),
         },
-        "message": {
-            "terms": offer.terms.to_typed(),
-            "seller": Web3.to_checksum_address(offer.seller),
-            "nonce": offer.nonce,
-            "counter": offer.counter,
-            "deadline": offer.deadline,
-        },
+        "message": offer.to_typed(),
     }
 
 

@@ -1,4 +1,5 @@
-"""``Annotated`` dependencies shared by the routers (``ContentStoreDep``, ``LicenceCheckerDep``...)."""
+"""``Annotated`` dependencies shared by the routers (``SessionDep``, ``PageDep``, ``HubDep``...), each
+handed out from the app's :class:`~api.services.Services`."""
 
 from __future__ import annotations
 
@@ -6,62 +7,53 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
+import jinja2
 from fastapi import Depends, Query, Request
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
 
-from client_sdk import Hub, HubError
-from client_sdk.content import ContentStore, KuboStore, LocalBlockStore
-from client_sdk.content.keys import LicenceChecker, WrappedKeyStore
-from client_sdk.licence_check import OnChainLicenceChecker
-from indexer.db import make_engine
+from client_sdk import Hub
+from client_sdk.content import ContentStore
 
 from .problems import Problem
+from .services import Services, services_of
+from .stores import LicenceChecker, NonceStore, OnChainLicenceChecker, WrappedKeyStore
+
+
+def get_services(request: Request) -> Services:
+    """Everything the app built at start-up (:mod:`api.services`)."""
+    return services_of(request.app)
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def get_content_store(request: Request) -> ContentStore:
-    """``app.state.content_store`` if one was set (e.g. a KuboStore), else the local block store in
-    ``settings.content_dir``, created on first use."""
-    state = request.app.state
-    store = getattr(state, "content_store", None)
-    if store is None:
-        kubo_url = state.settings.kubo_api_url
-        store = KuboStore(kubo_url) if kubo_url else LocalBlockStore(state.settings.content_dir)
-        state.content_store = store
-    return store
+    """``app.state.content_store`` if one was set (e.g. a test's store), else the app's content store
+    (a kubo node when ``settings.kubo_api_url`` is set, else the local block store)."""
+    return getattr(request.app.state, "content_store", None) or get_services(request).content_store
 
 
 ContentStoreDep = Annotated[ContentStore, Depends(get_content_store)]
 
 
 def get_wrapped_keys(request: Request) -> WrappedKeyStore:
-    state = request.app.state
-    keys = getattr(state, "wrapped_keys", None)
-    if keys is None:
-        keys = WrappedKeyStore(state.settings.content_dir / "keys")
-        state.wrapped_keys = keys
-    return keys
+    return get_services(request).wrapped_keys
 
 
 WrappedKeysDep = Annotated[WrappedKeyStore, Depends(get_wrapped_keys)]
 
 
-def get_hub(request: Request) -> Hub:
-    """A read-only :class:`Hub` on ``settings.rpc_url`` and its manifest, connected on first use.
+def get_nonces(request: Request) -> NonceStore:
+    return get_services(request).nonces
 
-    The chain down or no deployment on it: 503 problem, and the next request tries again.
-    """
-    state = request.app.state
-    hub = getattr(state, "hub", None)
-    if hub is None:
-        settings = state.settings
-        try:
-            hub = Hub.connect(settings.rpc_url, deployments_dir=settings.deployments_dir)
-        except HubError as exc:
-            raise Problem(503, "Chain unavailable", str(exc)) from None
-        state.hub = hub
-    return hub
+
+NoncesDep = Annotated[NonceStore, Depends(get_nonces)]
+
+
+def get_hub(request: Request) -> Hub:
+    """A read-only :class:`Hub` on ``settings.rpc_url``; 503 problem while the chain is unreachable."""
+    return get_services(request).hub()
 
 
 HubDep = Annotated[Hub, Depends(get_hub)]
@@ -80,27 +72,26 @@ def get_licence_checker(request: Request) -> LicenceChecker:
 LicenceCheckerDep = Annotated[LicenceChecker, Depends(get_licence_checker)]
 
 
+def get_templates(request: Request) -> jinja2.Environment:
+    return get_services(request).templates
+
+
+TemplatesDep = Annotated[jinja2.Environment, Depends(get_templates)]
+
+
 # -- the SQL mirror ---------------------------------------------------------------------------------
 
-
-def get_engine(request: Request) -> Engine:
-    """One engine per app, on ``settings.database_url`` (the indexer's database)."""
-    state = request.app.state
-    engine = getattr(state, "engine", None)
-    if engine is None:
-        engine = make_engine(state.settings.database_url)
-        state.engine = engine
-    return engine
+#: what a missing table looks like: SQLite says "no such table", PostgreSQL "relation ... does not exist"
+_NO_TABLE = ("no such table", "does not exist")
 
 
 def get_session(request: Request) -> Iterator[Session]:
     """A read session on the mirror; 503 problem while the indexer has not created its tables yet."""
-    engine = get_engine(request)
-    with Session(engine) as session:
+    with Session(get_services(request).engine) as session:
         try:
             yield session
-        except OperationalError as exc:
-            if "no such table" in str(exc) or "does not exist" in str(exc):
+        except (OperationalError, ProgrammingError) as exc:
+            if any(text in str(exc) for text in _NO_TABLE):
                 raise Problem(
                     503, "Mirror not ready", "the indexer has not created the database yet; start `copyright-hub index`"
                 ) from None

@@ -1,18 +1,42 @@
-"""Response models: one family per entity (``WorkPublic``, ``WorksPublic{data,count}``...).
+"""Response models, derived from the mirror's tables: one family per entity (``WorkPublic``,
+``WorksPublic{data,count}``...).
 
-Token amounts (wei, ERC-20 base units) are decimal strings: they exceed what JSON numbers carry safely
-in JavaScript clients. Addresses are EIP-55 checksummed as the chain gives them.
+:func:`public_model` reads a table's columns and makes the public model from them, so a column added
+to a table reaches the API without a hand-written copy; what a resource leaves out is named, and
+what it adds (related rows, derived values) is declared next to it. Column types map to JSON as:
+
+- uint256 amounts (wei, ERC-20 base units, counters) are decimal strings: they exceed what JSON
+  numbers carry safely in JavaScript clients (ids stay JSON integers, as they always were here);
+- addresses (42-character columns) are EIP-55 checksummed (the mirror stores lower case);
+- everything else as the table holds it.
+
+Models validate from attribute-bearing objects (table rows) or dicts (a row's columns merged with
+its related rows), ``model_validate(..., from_attributes=True)``.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    create_model,
+    model_validator,
+)
+from sqlmodel import SQLModel
 from web3 import Web3
 
-from client_sdk.terms import WorkStatus
+from client_sdk.terms import WORK_TYPES, WorkStatus, rights_names, work_status_name, work_type_name
+from indexer import models as m
+from indexer.models import U256
 
 WORK_STATUSES = [s.name.lower() for s in WorkStatus]
 
@@ -24,39 +48,108 @@ def checksum(address: str) -> str:
 
 #: An address, always rendered EIP-55 checksummed.
 Address = Annotated[str, AfterValidator(checksum)]
+#: A uint256 amount as a decimal string.
+Amount = Annotated[str, BeforeValidator(lambda v: str(v))]
+#: A work type code shown by name ("film", "series"...).
+WorkTypeName = Annotated[str, BeforeValidator(lambda v: work_type_name(v) if isinstance(v, int) else v)]
+#: A work status code shown by name ("active", "frozen", "disputed").
+WorkStatusName = Annotated[str, BeforeValidator(lambda v: work_status_name(v) if isinstance(v, int) else v)]
+#: A rights bit mask shown as the list of right names.
+RightNames = Annotated[list[str], BeforeValidator(lambda v: rights_names(v) if isinstance(v, int) else v)]
+#: A JSON list of ISO 3166-1 numeric codes, as stored, shown as a list.
+Territories = Annotated[
+    list[int], BeforeValidator(lambda v: [int(t) for t in json.loads(v or "[]")] if isinstance(v, str) else v)
+]
 
 
-class OwnerPublic(BaseModel):
-    account: Address
-    bps: int = Field(description="revenue share in basis points (10,000 = 100%)")
+def _column_type(table: type[SQLModel], name: str) -> Any:
+    """The public type of one column (see the module docstring)."""
+    column = table.__table__.c[name]  # type: ignore[attr-defined]
+    annotation = table.model_fields[name].annotation
+    optional = column.nullable and not column.primary_key
+    if isinstance(column.type, U256) and not name.endswith("_id"):
+        base: Any = Amount
+    elif getattr(column.type, "length", None) == 42:
+        base = Address
+    else:
+        return annotation
+    return base | None if optional else base
 
 
-class WorkPublic(BaseModel):
-    work_id: int
-    owner: Address
-    owners: list[OwnerPublic]
-    content_digest: str = Field(description="sha256 of the content file, 0x-hex")
-    content_cid: str
-    metadata_cid: str
-    metadata_version: int
-    work_type: str
-    status: str
-    royalty_bps: int
-    parents: list[int]
-    registered_block: int
-    registered_at: int
-    registered_tx: str
+def public_model(
+    name: str,
+    table: type[SQLModel],
+    *,
+    exclude: tuple[str, ...] = (),
+    types: dict[str, Any] | None = None,
+    descriptions: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+    base: type[BaseModel] | None = None,
+) -> type[BaseModel]:
+    """A response model with one field per column of ``table`` (minus ``exclude``), typed as in the
+    module docstring unless ``types`` overrides a column's type, described as the column is unless
+    ``descriptions`` says otherwise, plus ``extra`` fields (``name: (type, FieldInfo)``) that are not
+    columns: related rows and derived values."""
+    types, descriptions = types or {}, descriptions or {}
+    fields: dict[str, Any] = {}
+    for column in [c.name for c in table.__table__.columns]:  # type: ignore[attr-defined]
+        if column in exclude:
+            continue
+        info = table.model_fields[column]
+        description = descriptions.get(column, info.description)
+        fields[column] = (types.get(column, _column_type(table, column)), Field(description=description))
+    fields.update(extra or {})
+    config = None if base else ConfigDict(from_attributes=True)
+    return create_model(name, __base__=base, __config__=config, __doc__=table.__doc__, **fields)
 
 
-class WorksPublic(BaseModel):
-    data: list[WorkPublic]
-    count: int = Field(description="rows matching the filters, ignoring limit/offset")
+class Public(BaseModel):
+    """Base of the derived models: they read table rows by attribute."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
-class TermsPublic(BaseModel):
-    rights: list[str]
-    rights_mask: int
-    territories: list[int] = Field(description="ISO 3166-1 numeric codes; empty = worldwide")
+def page_model(item: type[BaseModel]) -> type[BaseModel]:
+    """``{data: [item...], count}``: one page of a list endpoint."""
+    name = item.__name__.removesuffix("Public") + "sPublic"
+    return create_model(
+        name,
+        data=(list[item], ...),  # type: ignore[valid-type]
+        count=(int, Field(description="rows matching the filters, ignoring limit/offset")),
+    )
+
+
+# -- the entities ---------------------------------------------------------------------------------
+
+OwnerPublic = public_model(
+    "OwnerPublic",
+    m.WorkOwner,
+    exclude=("work_id", "position"),
+    descriptions={"bps": "revenue share in basis points (10,000 = 100%)"},
+)
+
+WorkPublic = public_model(
+    "WorkPublic",
+    m.Work,
+    exclude=("registry_address", "updated_block"),
+    types={"work_type": WorkTypeName, "status": WorkStatusName},
+    descriptions={
+        "content_digest": "sha256 of the content file, 0x-hex",
+        "work_type": " | ".join(WORK_TYPES),
+        "status": " | ".join(WORK_STATUSES),
+    },
+    extra={
+        "owners": (list[OwnerPublic], Field(description="owners and revenue splits; the first is the lead owner")),  # type: ignore[valid-type]
+        "royalty_bps": (int, Field(description="ERC-2981 royalty in basis points; 0 when none is set")),
+        "parents": (list[int], Field(description="parent works of a derivative")),
+    },
+)
+
+
+class TermsPublic(Public):
+    rights: RightNames
+    rights_mask: int = Field(validation_alias=AliasChoices("rights_mask", "rights"))
+    territories: Territories = Field(description="ISO 3166-1 numeric codes; empty = worldwide")
     start: int
     end: int
     exclusive: bool
@@ -64,85 +157,120 @@ class TermsPublic(BaseModel):
     transferable: bool
 
 
-class OfferPublic(BaseModel):
-    offer_id: int
-    work_id: int
-    creator: Address
-    terms: TermsPublic
-    price: str
-    currency: Address = Field(description="0x000…000 for ETH, else the ERC-20 token address")
-    supply_cap: int
-    requires_attestation_kind: int
-    requires_attestation_territory: int
-    cancelled: bool
-    created_block: int
-    created_tx: str
+def _values(data: Any) -> Any:
+    """A table row as the dict of its columns; anything else as it is."""
+    return data.model_dump() if isinstance(data, SQLModel) else data
 
 
-class OffersPublic(BaseModel):
-    data: list[OfferPublic]
-    count: int
+class _OfferBase(Public):
+    @model_validator(mode="before")
+    @classmethod
+    def _terms_from_the_row(cls, data: Any) -> Any:
+        """The terms are columns of the offer's own row."""
+        data = _values(data)
+        return data if not isinstance(data, dict) or "terms" in data else {**data, "terms": data}
 
 
-class LicencePublic(BaseModel):
-    licence_id: int
-    work_id: int
-    licensee: Address
-    holder: Address
-    offer_id: int
-    rights: list[str]
-    rights_mask: int
-    start: int
-    end: int
-    exclusive: bool
-    sublicensable: bool
-    transferable: bool
-    price: str
-    fee: str
-    currency: Address
-    status: str = Field(description="valid | not_yet_valid | expired | revoked, at the time of the request")
-    revoked_dispute_id: int | None
-    granted_block: int
-    granted_tx: str
+OfferPublic = public_model(
+    "OfferPublic",
+    m.Offer,
+    base=_OfferBase,
+    exclude=(
+        *TermsPublic.model_fields,
+        "cancelled_by",
+        "created_at",
+        "updated_block",
+        "attestation_kind",
+        "attestation_territory",
+    ),
+    descriptions={"currency": "0x000…000 for ETH, else the ERC-20 token address"},
+    extra={
+        "terms": (TermsPublic, ...),
+        "requires_attestation_kind": (
+            int,
+            Field(validation_alias=AliasChoices("requires_attestation_kind", "attestation_kind")),
+        ),
+        "requires_attestation_territory": (
+            int,
+            Field(validation_alias=AliasChoices("requires_attestation_territory", "attestation_territory")),
+        ),
+    },
+)
 
 
-class LicencesPublic(BaseModel):
-    data: list[LicencePublic]
-    count: int
+def licence_status(revoked: bool, start: int, end: int, now: int) -> str:
+    """valid | not_yet_valid | expired | revoked at unix time ``now``."""
+    if revoked:
+        return "revoked"
+    if now < start:
+        return "not_yet_valid"
+    if now >= end:
+        return "expired"
+    return "valid"
 
 
-class AttestationPublic(BaseModel):
-    attestation_id: int
-    work_id: int
-    attester: Address
-    kind: int
-    territory: int
-    decision: int
-    reference: str
-    evidence_cid: str
-    revoked: bool
-    recorded_block: int
-    recorded_tx: str
+class _LicenceBase(Public):
+    @model_validator(mode="before")
+    @classmethod
+    def _status_now(cls, data: Any, info: ValidationInfo) -> Any:
+        """``status`` at ``context["now"]`` (the request's time, one for a whole page), else now."""
+        data = _values(data)
+        if not isinstance(data, dict) or "status" in data:
+            return data
+        now = (info.context or {}).get("now") or int(time.time())
+        status = licence_status(data["revoked"], data["start"], data["end"], now)
+        return {**data, "status": status, "rights_mask": data["rights"]}
 
 
-class DisputePublic(BaseModel):
-    dispute_id: int
-    work_id: int
-    claimant: Address
-    bond: str
-    evidence_cid: str
-    open: bool
-    outcome: int
-    opened_block: int
-    opened_tx: str
+LicencePublic = public_model(
+    "LicencePublic",
+    m.Licence,
+    base=_LicenceBase,
+    exclude=("signed_offer_digest", "revoked", "revoked_by", "revoked_block", "granted_at"),
+    types={"rights": RightNames},
+    extra={
+        "rights_mask": (int, ...),
+        "status": (str, Field(description="valid | not_yet_valid | expired | revoked, at the time of the request")),
+    },
+)
+
+AttestationPublic = public_model(
+    "AttestationPublic",
+    m.Attestation,
+    exclude=("recorded_at", "revoked_by", "revoked_reason", "revoked_block"),
+)
+
+DisputePublic = public_model(
+    "DisputePublic",
+    m.Dispute,
+    exclude=(
+        "arbiter",
+        "bond_recipient",
+        "revoked_licences",
+        "ruling_cid",
+        "opened_at",
+        "resolved_block",
+        "resolved_at",
+    ),
+)
+
+MetadataVersionPublic = public_model(
+    "MetadataVersionPublic", m.MetadataVersion, exclude=("log_index", "time", "work_id", "by")
+)
+
+WorkDetail: type[BaseModel] = create_model(
+    "WorkDetail",
+    __base__=WorkPublic,
+    __doc__="A work with its metadata history, attestations, disputes and offers.",
+    metadata_versions=(list[MetadataVersionPublic], ...),  # type: ignore[valid-type]
+    attestations=(list[AttestationPublic], ...),  # type: ignore[valid-type]
+    disputes=(list[DisputePublic], ...),  # type: ignore[valid-type]
+    offers=(list[OfferPublic], ...),  # type: ignore[valid-type]
+    licence_count=(int, ...),
+)
 
 
-class WorkDetail(WorkPublic):
-    metadata_versions: list[dict[str, Any]]
-    attestations: list[AttestationPublic]
-    disputes: list[DisputePublic]
-    offers: list[OfferPublic]
-    licence_count: int
+# -- provenance: not a table, a record assembled from several and from the chain ------------------
 
 
 class ProvenanceEvent(BaseModel):
@@ -168,7 +296,3 @@ class Provenance(BaseModel):
     events: list[ProvenanceEvent]
     checks: list[ProvenanceCheck] = Field(description="the mirror re-checked against the chain, field by field")
     verified: bool
-
-
-def territories(raw: str) -> list[int]:
-    return [int(t) for t in json.loads(raw or "[]")]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, SQLModel, col, select
 
 from client_sdk import Hub, HubError
 from client_sdk.terms import rights_names, work_status_name, work_type_name
@@ -13,77 +17,98 @@ from .models import Provenance, ProvenanceCheck, ProvenanceEvent, checksum
 ZERO = "0x" + "0" * 40
 
 
-def timeline(session: Session, work_id: int) -> list[ProvenanceEvent]:
-    events: list[ProvenanceEvent] = []
+@dataclass(frozen=True)
+class Source:
+    """A table that adds events to a work's timeline: where each row is on the chain, and what it says
+    (``describe`` returns the event's kind and summary, or None to leave the row out)."""
 
-    def add(block: int, log_index: int | None, time: int, tx: str, kind: str, summary: str) -> None:
-        events.append(
-            ProvenanceEvent(block_number=block, log_index=log_index, time=time, tx_hash=tx, kind=kind, summary=summary)
-        )
+    table: type[SQLModel]
+    block: str
+    time: str
+    tx: str
+    describe: Callable[[Any], tuple[str, str] | None]
+    log_index: str | None = None
+    work: str = "work_id"
 
-    for t in session.exec(select(m.OwnershipTransfer).where(m.OwnershipTransfer.work_id == work_id)):
-        if t.from_address.lower() == ZERO:
-            add(t.block_number, t.log_index, t.time, t.tx_hash, "registered", f"registered by {checksum(t.to_address)}")
-        else:
-            add(
-                t.block_number,
-                t.log_index,
-                t.time,
-                t.tx_hash,
-                "transferred",
-                f"{checksum(t.from_address)} → {checksum(t.to_address)}",
-            )
-    for v in session.exec(select(m.MetadataVersion).where(m.MetadataVersion.work_id == work_id)):
-        if v.version > 0:
-            add(v.block_number, v.log_index, v.time, v.tx_hash, "metadata", f"metadata v{v.version}: {v.metadata_cid}")
-    for s in session.exec(select(m.WorkStatusChange).where(m.WorkStatusChange.work_id == work_id)):
-        add(
-            s.block_number,
-            s.log_index,
-            s.time,
-            s.tx_hash,
-            "status",
-            f"{work_status_name(s.previous)} → {work_status_name(s.current)}",
-        )
-    for a in session.exec(select(m.Attestation).where(m.Attestation.work_id == work_id)):
-        ref = f" ({a.reference})" if a.reference else ""
-        add(
-            a.recorded_block,
-            None,
-            a.recorded_at,
-            a.recorded_tx,
-            "attestation",
-            f"attestation #{a.attestation_id} kind {a.kind}{ref} by {checksum(a.attester)}",
-        )
-    for o in session.exec(select(m.Offer).where(m.Offer.work_id == work_id)):
-        add(
-            o.created_block,
-            None,
-            o.created_at,
-            o.created_tx,
-            "offer",
-            f"offer #{o.offer_id}: {', '.join(rights_names(o.rights))} for {o.price} wei",
-        )
-    for lic in session.exec(select(m.Licence).where(m.Licence.work_id == work_id)):
-        add(
-            lic.granted_block,
-            None,
-            lic.granted_at,
-            lic.granted_tx,
+
+def _transfer(t: m.OwnershipTransfer) -> tuple[str, str]:
+    if t.from_address.lower() == ZERO:
+        return "registered", f"registered by {checksum(t.to_address)}"
+    return "transferred", f"{checksum(t.from_address)} → {checksum(t.to_address)}"
+
+
+def _attestation(a: m.Attestation) -> tuple[str, str]:
+    ref = f" ({a.reference})" if a.reference else ""
+    return "attestation", f"attestation #{a.attestation_id} kind {a.kind}{ref} by {checksum(a.attester)}"
+
+
+_HISTORY = ("block_number", "time", "tx_hash")
+_SOURCES: tuple[Source, ...] = (
+    Source(m.OwnershipTransfer, *_HISTORY, _transfer, log_index="log_index"),
+    Source(
+        m.MetadataVersion, *_HISTORY, log_index="log_index",
+        describe=lambda v: ("metadata", f"metadata v{v.version}: {v.metadata_cid}") if v.version > 0 else None,
+    ),
+    Source(
+        m.WorkStatusChange, *_HISTORY, log_index="log_index",
+        describe=lambda s: ("status", f"{work_status_name(s.previous)} → {work_status_name(s.current)}"),
+    ),
+    Source(m.Attestation, "recorded_block", "recorded_at", "recorded_tx", _attestation),
+    Source(
+        m.Offer, "created_block", "created_at", "created_tx",
+        lambda o: ("offer", f"offer #{o.offer_id}: {', '.join(rights_names(o.rights))} for {o.price} wei"),
+    ),
+    Source(
+        m.Licence, "granted_block", "granted_at", "granted_tx",
+        lambda lic: (
             "licence",
             f"licence #{lic.licence_id} to {checksum(lic.licensee)}: {', '.join(rights_names(lic.rights))}",
-        )
-    for d in session.exec(select(m.Dispute).where(m.Dispute.work_id == work_id)):
-        add(
-            d.opened_block,
-            None,
-            d.opened_at,
-            d.opened_tx,
-            "dispute",
-            f"dispute #{d.dispute_id} opened by {checksum(d.claimant)}",
-        )
+        ),
+    ),
+    Source(
+        m.Dispute, "opened_block", "opened_at", "opened_tx",
+        lambda d: ("dispute", f"dispute #{d.dispute_id} opened by {checksum(d.claimant)}"),
+    ),
+)  # fmt: skip
+
+
+def timeline(session: Session, work_id: int) -> list[ProvenanceEvent]:
+    """Every mirrored event of the work, in chain order (one query per source table)."""
+    events: list[ProvenanceEvent] = []
+    for source in _SOURCES:
+        for row in session.exec(select(source.table).where(col(getattr(source.table, source.work)) == work_id)):
+            described = source.describe(row)
+            if described is None:
+                continue
+            kind, summary = described
+            events.append(
+                ProvenanceEvent(
+                    block_number=getattr(row, source.block),
+                    log_index=getattr(row, source.log_index) if source.log_index else None,
+                    time=getattr(row, source.time),
+                    tx_hash=getattr(row, source.tx),
+                    kind=kind,
+                    summary=summary,
+                )
+            )
     events.sort(key=lambda e: (e.block_number, e.log_index if e.log_index is not None else 1 << 30))
     return events
+
+
+@dataclass(frozen=True)
+class TimelineLayout:
+    """Where each event sits on the page's SVG timeline."""
+
+    width: int
+    left: int
+    points: list[tuple[int, ProvenanceEvent]]
+
+
+def timeline_layout(record: Provenance, width: int = 900, left: int = 40) -> TimelineLayout:
+    events = record.events
+    step = max(60, 820 // max(1, len(events)))
+    width = max(width, left * 2 + step * (len(events) - 1))
+    return TimelineLayout(width, left, [(left + i * step, ev) for i, ev in enumerate(events)])
 
 
 def chain_checks(hub: Hub, work: m.Work) -> list[ProvenanceCheck]:

@@ -1,1 +1,2 @@
-"""One router per resource. Add a router here and to ``ROUTERS``."""
+"""Routers for what is not a plain resource (those are declared in ``api.resources``); add one to
+``api.main.ROUTERS``."""

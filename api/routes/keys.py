@@ -29,10 +29,9 @@ from datetime import UTC, datetime, timedelta
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from client_sdk.content import NonceStore
 from client_sdk.content.siwe import SiweError, SiweMessage, verify
 
-from ..deps import LicenceCheckerDep, WrappedKeysDep
+from ..deps import LicenceCheckerDep, NoncesDep, WrappedKeysDep, get_hub
 from ..problems import Problem
 
 router = APIRouter(prefix="/keys", tags=["keys"])
@@ -83,21 +82,10 @@ class WrappedKeyPublic(BaseModel):
     wrapped_key: dict[str, str]
 
 
-def _nonces(request: Request) -> NonceStore:
-    state = request.app.state
-    store = getattr(state, "nonce_store", None)
-    if store is None:
-        store = NonceStore(state.settings.content_dir / "nonces")
-        state.nonce_store = store
-    return store
-
-
 def _policy(request: Request) -> KeyReleasePolicy:
     """``app.state.key_release`` if set, else one built from settings and the connected chain."""
     policy = getattr(request.app.state, "key_release", None)
     if policy is None:
-        from ..deps import get_hub
-
         hub = get_hub(request)
         policy = KeyReleasePolicy(domain=request.app.state.settings.siwe_domain, chain_id=hub.deployment.chain_id)
         request.app.state.key_release = policy
@@ -146,15 +134,20 @@ def _signed_in(body: KeyRequest, work_id: int, policy: KeyReleasePolicy, now: da
 
 
 @router.get("/nonce")
-def get_nonce(request: Request) -> NoncePublic:
+def get_nonce(nonces: NoncesDep) -> NoncePublic:
     """A fresh single-use nonce for a SIWE message."""
-    nonce, expires = _nonces(request).issue()
+    nonce, expires = nonces.issue()
     return NoncePublic(nonce=nonce, expires_at=expires)
 
 
 @router.post("/{work_id}", responses={401: {}, 403: {}, 404: {}, 503: {}})
 def release_key(
-    work_id: int, body: KeyRequest, request: Request, checker: LicenceCheckerDep, keys: WrappedKeysDep
+    work_id: int,
+    body: KeyRequest,
+    request: Request,
+    checker: LicenceCheckerDep,
+    keys: WrappedKeysDep,
+    nonces: NoncesDep,
 ) -> WrappedKeyPublic:
     """The content key of ``work_id`` wrapped for the caller, if the caller holds a valid licence.
 
@@ -164,7 +157,7 @@ def release_key(
     (65 bytes, or 64 in the EIP-2098 compact form) with a low s.
     """
     msg = _signed_in(body, work_id, _policy(request), datetime.now(UTC))
-    if not _nonces(request).consume(msg.nonce):
+    if not nonces.consume(msg.nonce):
         raise _unauthorized("the nonce is unknown, expired or already used")
     if not checker.is_valid_holder(body.licence_id, work_id, msg.address, int(time.time())):
         raise Problem(

@@ -1,0 +1,149 @@
+"""The read layer: one list/get implementation for every :class:`~api.resources.Resource`.
+
+- :func:`list_rows` pages a filtered query (one ``COUNT`` and one ``SELECT``);
+- :func:`related_values` loads each relation for a whole page in one query (``... WHERE on IN (keys)``),
+  so a page costs ``2 + relations`` queries whatever its size;
+- :func:`present` merges a row's columns with its related values and validates the public model;
+- :func:`router` makes ``GET /{name}`` and ``GET /{name}/{key}`` with operation ids
+  ``{name}-list`` and ``{name}-get``, query parameters taken from the resource's filters.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from .deps import Page, PageDep, SessionDep
+from .problems import Problem
+from .resources import Related, Resource
+
+
+def paged(session: Session, stmt: Any, page: Page, order_by: Any) -> tuple[list[Any], int]:
+    """One page of ``stmt`` in ``order_by`` order, and how many rows match in all."""
+    count = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(stmt.order_by(order_by).offset(page.offset).limit(page.limit)).all()
+    return list(rows), int(count)
+
+
+def conditions(resource: Resource, values: dict[str, Any]) -> list[Any]:
+    """The SQL conditions of the filters given; a value outside a filter's choices is a 422 problem."""
+    out = []
+    for f in resource.filters:
+        value = values.get(f.name)
+        if value is None or value == "":
+            continue
+        if f.choices and value not in f.choices:
+            raise Problem(422, "Invalid request", f"{f.name} must be one of {', '.join(f.choices)}")
+        condition = f.where(value)
+        if condition is not None:
+            out.append(condition)
+    return out
+
+
+def list_rows(session: Session, resource: Resource, where: Iterable[Any], page: Page) -> tuple[list[Any], int]:
+    """Rows of the resource matching ``where``, newest (highest key) first."""
+    stmt = select(resource.table).where(*where)
+    return paged(session, stmt, page, col(getattr(resource.table, resource.key)).desc())
+
+
+def get_row(session: Session, resource: Resource, key: int) -> Any:
+    """The row with this key, or a 404 problem that says what to check."""
+    row = session.get(resource.table, key)
+    if row is None:
+        raise Problem(
+            404,
+            f"{resource.noun.capitalize()} not found",
+            f"no {resource.noun} {key} in the mirror; check the id, or wait for the indexer",
+        )
+    return row
+
+
+def related_values(
+    session: Session, resource: Resource, rows: Sequence[Any], relations: Iterable[Related]
+) -> list[dict[str, Any]]:
+    """For each row, ``{field: value}`` of every relation; one query per relation for all rows."""
+    keys = [getattr(r, resource.key) for r in rows]
+    out: list[dict[str, Any]] = [{} for _ in rows]
+    if not keys:
+        return out
+    for rel in relations:
+        on = col(getattr(rel.table, rel.on))
+        if rel.count:
+            counts = dict(session.exec(select(on, func.count()).where(on.in_(keys)).group_by(on)).all())
+            for values, key in zip(out, keys, strict=True):
+                values[rel.field] = counts.get(key, 0)
+            continue
+        order = [on, *(col(getattr(rel.table, c)) for c in rel.order_by)]
+        grouped: dict[Any, list[Any]] = defaultdict(list)
+        for child in session.exec(select(rel.table).where(on.in_(keys)).order_by(*order)):
+            grouped[getattr(child, rel.on)].append(child)
+        for values, row, key in zip(out, rows, keys, strict=True):
+            values[rel.field] = rel.shape(row, grouped.get(key, []))
+    return out
+
+
+def present(session: Session, resource: Resource, rows: Sequence[Any], *, detail: bool = False) -> list[BaseModel]:
+    """The public models of ``rows`` (the detail model with its extra relations when ``detail``)."""
+    model = (resource.detail or resource.public) if detail else resource.public
+    relations = (*resource.related, *resource.detail_related) if detail else resource.related
+    context = {"now": int(time.time())}
+    return [
+        model.model_validate({**row.model_dump(), **extra}, context=context)
+        for row, extra in zip(rows, related_values(session, resource, rows, relations), strict=True)
+    ]
+
+
+def _signature(params: list[inspect.Parameter], returns: Any) -> inspect.Signature:
+    return inspect.Signature(params, return_annotation=returns)
+
+
+def router(resource: Resource) -> APIRouter:
+    """``GET /{name}`` and ``GET /{name}/{key}`` for ``resource``."""
+    r = APIRouter(prefix=resource.path, tags=[resource.name])
+
+    def list_endpoint(session: Session, page: Page, **filters: Any) -> Any:
+        rows, count = list_rows(session, resource, conditions(resource, filters), page)
+        return resource.page.model_validate({"data": present(session, resource, rows), "count": count})
+
+    def get_endpoint(session: Session, **key: Any) -> Any:
+        return present(session, resource, [get_row(session, resource, key[resource.key])], detail=True)[0]
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    list_endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("session", keyword, annotation=SessionDep),
+            inspect.Parameter("page", keyword, annotation=PageDep),
+            *(
+                inspect.Parameter(
+                    f.name, keyword, annotation=Annotated[f.type, Query(description=f.description)], default=f.default
+                )
+                for f in resource.filters
+            ),
+        ],
+        resource.page,
+    )
+    get_endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("session", keyword, annotation=SessionDep),
+            inspect.Parameter(resource.key, keyword, annotation=Annotated[int, Path()]),
+        ],
+        resource.detail or resource.public,
+    )
+    r.add_api_route(
+        "", list_endpoint, methods=["GET"], name="list", operation_id=f"{resource.name}-list",
+        summary=resource.summary, response_model=resource.page,
+    )  # fmt: skip
+    r.add_api_route(
+        f"/{{{resource.key}}}", get_endpoint, methods=["GET"], name="get", operation_id=f"{resource.name}-get",
+        summary=f"One {resource.noun}", response_model=resource.detail or resource.public,
+        responses={404: {"description": f"no such {resource.noun} in the mirror"}},
+    )  # fmt: skip
+    return r

@@ -1,0 +1,94 @@
+"""What the API holds for its whole life, built once from one :class:`~api.settings.Settings`:
+the mirror's engine, the content store, the key-release stores, the page templates, and the chain
+client (connected on first use, so the API starts while the chain is down and answers 503 until it
+is up).
+
+:func:`lifespan` builds them when the app starts and disposes of them when it stops. An app served
+without its lifespan (``TestClient(app)`` outside ``with``, uvicorn ``lifespan="off"``) builds them
+on its first request instead, through :func:`services_of`; either way once per app.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import jinja2
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from client_sdk import Hub, HubError
+from client_sdk.content import ContentStore, KuboStore, LocalBlockStore
+from indexer.db import make_engine
+
+from . import rendering
+from .problems import Problem
+from .settings import Settings
+from .stores import NonceStore, WrappedKeyStore
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    content_store: ContentStore
+    wrapped_keys: WrappedKeyStore
+    nonces: NonceStore
+    templates: jinja2.Environment
+    _hub: Hub | None = field(default=None, repr=False)
+    _hub_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Services:
+        store: ContentStore = (
+            KuboStore(settings.kubo_api_url) if settings.kubo_api_url else LocalBlockStore(settings.content_dir)
+        )
+        return cls(
+            settings=settings,
+            engine=make_engine(settings.database_url),
+            content_store=store,
+            wrapped_keys=WrappedKeyStore(settings.content_dir / "keys"),
+            nonces=NonceStore(settings.content_dir / "nonces"),
+            templates=rendering.environment(),
+        )
+
+    def hub(self) -> Hub:
+        """A read-only :class:`Hub` on ``settings.rpc_url`` and its manifest, connected on first use.
+
+        The chain down or no deployment on it: 503 problem, and the next request tries again."""
+        with self._hub_lock:
+            if self._hub is None:
+                try:
+                    self._hub = Hub.connect(self.settings.rpc_url, deployments_dir=self.settings.deployments_dir)
+                except HubError as exc:
+                    raise Problem(503, "Chain unavailable", str(exc)) from None
+            return self._hub
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+_build_lock = threading.Lock()
+
+
+def services_of(app: FastAPI) -> Services:
+    """The app's services, built now if its lifespan has not run."""
+    services: Services | None = getattr(app.state, "services", None)
+    if services is None:
+        with _build_lock:
+            services = getattr(app.state, "services", None)
+            if services is None:
+                services = app.state.services = Services.build(app.state.settings)
+    return services
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    services = services_of(app)
+    try:
+        yield
+    finally:
+        services.close()
+        app.state.services = None

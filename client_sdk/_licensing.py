@@ -136,6 +136,12 @@ class LicensingMixin(HubBase):
         ts = self._now() if timestamp is None else timestamp
         return bool(self._call(self.market.functions.isLicenceValid(licence_id, ts)))
 
+    def transfer_licence(self, licence_id: int, to: str) -> str:
+        """Hand a transferable licence this account holds to ``to``; returns the tx hash."""
+        me = self._signer().address
+        receipt = self._transact(self.market, "transferFrom", me, Web3.to_checksum_address(to), licence_id)
+        return self._tx_hash(receipt)
+
     def _now(self) -> int:
         return int(self.w3.eth.get_block("latest")["timestamp"])
 

@@ -1,8 +1,8 @@
 """The Hub client: the SDK's front door to a deployed Copyright Hub.
 
-The methods live in three mixins by concern — works (:mod:`._works`), licensing
-(:mod:`._licensing`), attestations and disputes (:mod:`._review`) — over shared plumbing
-(:mod:`._base`). Everything signs locally; a call that would revert raises its typed error before
+The methods live in four mixins by concern — works (:mod:`._works`), licensing
+(:mod:`._licensing`), attestations and disputes (:mod:`._review`), administration: roles, fees,
+pausing (:mod:`._admin`) — over shared plumbing (:mod:`._base`). Everything signs locally; a call that would revert raises its typed error before
 anything is sent.
 """
 
@@ -14,6 +14,7 @@ from types import TracebackType
 
 from eth_account.signers.local import LocalAccount
 
+from ._admin import AdminMixin
 from ._config import DEFAULT_RPC_URL, default_deployments_dir
 from ._licensing import Licence, LicensingMixin, Purchase
 from ._review import ReviewMixin
@@ -23,7 +24,7 @@ from .errors import DeploymentNotFound
 from .manifest import manifest_path, read_manifest
 
 
-class Hub(WorksMixin, LicensingMixin, ReviewMixin):
+class Hub(WorksMixin, LicensingMixin, ReviewMixin, AdminMixin):
     """Reads from and writes to one hub deployment. Signing happens here, with a local key.
 
     Use as a context manager or call :meth:`close`.

@@ -14,13 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from eth_account.signers.local import LocalAccount
-from web3 import Web3
 
 from client_sdk import Hub, Right, Split
 from client_sdk.content import ContentStore
 from client_sdk.terms import Terms
 
-REVIEWER_ROLE = Web3.keccak(text="REVIEWER_ROLE")
 DAY = 86_400
 
 #: (English title, Chinese title, work type code, seed for the synthetic content bytes, size)
@@ -76,8 +74,8 @@ def load(
     if not created:
         return 0
     admin = hubs(accounts.admin)
-    if not admin.registry.functions.hasRole(REVIEWER_ROLE, accounts.reviewer.address).call():
-        admin._transact(admin.registry, "grantRole", REVIEWER_ROLE, accounts.reviewer.address)
+    if not admin.has_role("WorkRegistry", "REVIEWER_ROLE", accounts.reviewer.address):
+        admin.grant_role("WorkRegistry", "REVIEWER_ROLE", accounts.reviewer.address)
     hubs(accounts.reviewer).attest(created[0], 1, reference="demo filing 2026-0001")
     now = int(studio.w3.eth.get_block("latest")["timestamp"])
     year = Terms(

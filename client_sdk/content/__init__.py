@@ -36,7 +36,6 @@ from .errors import (
     UnsupportedHash,
     WrongKey,
 )
-from .keys import LicenceChecker, NonceStore, WrappedKeyStore
 from .kubo import KuboStore
 from .store import ContentStore, DagReader, LocalBlockStore
 
@@ -56,17 +55,14 @@ __all__ = [
     "ImportResult",
     "InvalidCID",
     "KuboStore",
-    "LicenceChecker",
     "LocalBlockStore",
     "MalformedDAG",
-    "NonceStore",
     "NotAFile",
     "StoreUnavailable",
     "TamperedCiphertext",
     "TruncatedCiphertext",
     "UnsupportedHash",
     "WrappedKey",
-    "WrappedKeyStore",
     "WrongKey",
     "car_chunks",
     "cid_of_bytes",

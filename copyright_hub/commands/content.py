@@ -11,11 +11,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from api.stores import WrappedKeyStore
 from client_sdk.content import (
     CID,
     LocalBlockStore,
     NotAFile,
-    WrappedKeyStore,
     compute_cid,
     decrypt_file,
     encrypt_file,

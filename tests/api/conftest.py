@@ -29,9 +29,10 @@ from web3 import Web3
 
 from api.main import create_app
 from api.settings import Settings
+from api.stores import WrappedKeyStore
 from client_sdk import Hub, Right, Split
 from client_sdk.chain import connect
-from client_sdk.content import LocalBlockStore, WrappedKeyStore, new_content_key, wrap_key
+from client_sdk.content import LocalBlockStore, new_content_key, wrap_key
 from client_sdk.deploy import deploy
 from copyright_hub.devnet import AnvilProcess, spawn_anvil
 from indexer import Indexer, IndexerSettings

@@ -54,7 +54,7 @@ def market(
         work = hub.register_work(hashlib.sha256(b"cli film").digest(), "bafycontent", "bafymeta", 0)
         token = deploy_contract(w3, deployer, "TestERC20")
         admin = Hub(w3, deployment, deployer)
-        admin._transact(admin.market, "setCurrencyAllowed", token.address, True)
+        admin.set_currency_allowed(token.address, True)
         call_as(w3, deployer, token, "mint", buyer.address, 10**24)
         env = dict(
             os.environ,

@@ -11,8 +11,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from eth_account.signers.local import LocalAccount
 
+from api.stores import WrappedKeyStore
 from client_sdk import Right
-from client_sdk.content import WrappedKeyStore, unwrap_key
+from client_sdk.content import unwrap_key
 from tests.cli.conftest import Env
 from tests.factories.protocol import DAY
 

@@ -16,7 +16,8 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.routes.keys import KeyReleasePolicy
 from api.settings import Settings
-from client_sdk.content import LicenceChecker, WrappedKey, WrappedKeyStore, new_content_key, unwrap_key, wrap_key
+from api.stores import LicenceChecker, WrappedKeyStore
+from client_sdk.content import WrappedKey, new_content_key, unwrap_key, wrap_key
 from client_sdk.content.siwe import SECP256K1_N, SiweError, SiweMessage, format_time
 from tests.content.siwe_corpus import base_message, malformed
 

@@ -22,9 +22,10 @@ from web3 import Web3
 
 from api.main import create_app
 from api.settings import Settings
+from api.stores import WrappedKeyStore
 from client_sdk import Hub, Outcome
 from client_sdk.chain import connect
-from client_sdk.content import WrappedKey, WrappedKeyStore, new_content_key, unwrap_key, wrap_key
+from client_sdk.content import WrappedKey, new_content_key, unwrap_key, wrap_key
 from client_sdk.deploy import deploy
 from copyright_hub.devnet import spawn_anvil
 from tests.content.test_key_release import CHAIN_ID, DOMAIN, _assert_problem, _message, _post

@@ -28,8 +28,6 @@ from indexer.db import make_engine
 from tests.factories import fake_cid, unique_digest
 from tests.factories.protocol import DAY, terms
 
-REVIEWER_ROLE = Web3.keccak(text="REVIEWER_ROLE")
-ARBITER_ROLE = Web3.keccak(text="ARBITER_ROLE")
 PRICE = 10**15
 
 
@@ -54,8 +52,8 @@ class Activity:
 
     def grant_roles(self) -> None:
         admin, auditor = self.hubs[0], self.accounts[4].address
-        admin._transact(admin.registry, "grantRole", REVIEWER_ROLE, auditor)  # type: ignore[arg-type]
-        admin._transact(admin.resolver, "grantRole", ARBITER_ROLE, auditor)  # type: ignore[arg-type]
+        admin.grant_role("WorkRegistry", "REVIEWER_ROLE", auditor)
+        admin.grant_role("DisputeResolver", "ARBITER_ROLE", auditor)
 
     def step(self) -> str:
         """One random action; returns its name (``refused`` when the chain said no)."""
@@ -146,7 +144,7 @@ class Activity:
     def transfer_licence(self) -> None:
         buyer = self.hubs[3]
         to = self.accounts[self.rng.choice((1, 5))].address
-        buyer._transact(buyer.market, "transferFrom", self.accounts[3].address, to, self._pick(self.licences))  # type: ignore[arg-type]
+        buyer.transfer_licence(self._pick(self.licences), to)
 
     def transfer_work(self) -> None:
         work = self._pick(self.works)

@@ -18,9 +18,6 @@ from tests.factories.protocol import DAY, terms
 
 from .conftest import Chain, MirrorFactory, dump, index_once
 
-REVIEWER_ROLE = Web3.keccak(text="REVIEWER_ROLE")
-ARBITER_ROLE = Web3.keccak(text="ARBITER_ROLE")
-
 
 @dataclass
 class Story:
@@ -38,8 +35,8 @@ class Story:
 @pytest.fixture(scope="module")
 def story(chain: Chain) -> Story:
     admin, studio, buyer, auditor, arbiter, claimant = (Hub(chain.w3, chain.deployment, a) for a in chain.accounts)
-    admin._transact(admin.registry, "grantRole", REVIEWER_ROLE, auditor.account.address)  # type: ignore[union-attr]
-    admin._transact(admin.resolver, "grantRole", ARBITER_ROLE, arbiter.account.address)  # type: ignore[union-attr]
+    admin.grant_role("WorkRegistry", "REVIEWER_ROLE", auditor.account.address)  # type: ignore[union-attr]
+    admin.grant_role("DisputeResolver", "ARBITER_ROLE", arbiter.account.address)  # type: ignore[union-attr]
     s_addr = studio.account.address  # type: ignore[union-attr]
     co_owner = chain.accounts[5].address
     film = studio.register_work(unique_digest(), fake_cid(), fake_cid("meta"), 1, royalty_bps=500,
@@ -61,7 +58,7 @@ def story(chain: Chain) -> Story:
     signed_licence = buyer.purchase_signed(signed, max_price=10**17).licence_id
     studio.increment_counter()
     studio.withdraw()
-    buyer._transact(buyer.market, "transferFrom", buyer.account.address, co_owner, licence)  # type: ignore[union-attr]
+    buyer.transfer_licence(licence, co_owner)
     dispute = claimant.open_dispute(film, "bafyclaim", bond=DEFAULT_MIN_BOND_WEI)
     arbiter.resolve_dispute(
         dispute, Outcome.UPHELD_TRANSFERRED, revoke_licences=[signed_licence], ruling_cid="bafyruling"

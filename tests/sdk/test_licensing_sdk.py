@@ -83,3 +83,29 @@ def test_terms_encode_rights_as_plain_ints() -> None:
     t = Terms(work_id=1, rights=Right.ADAPTATION | Right.TRANSLATION, start=0, end=1, price=0)
     assert t.to_abi()[1] == (1 << 9) | (1 << 10) and type(t.to_abi()[1]) is int
     assert Right.ALL == 0xFFF
+
+
+def test_public_admin_methods_grant_roles_and_move_licences(
+    deployment, w3, deployer, studio_hub: Hub, buyer_hub: Hub, studio, buyer, stranger
+) -> None:
+    admin = Hub(w3, deployment, deployer)
+    assert not admin.has_role("WorkRegistry", "REVIEWER_ROLE", stranger.address)
+    admin.grant_role("WorkRegistry", "REVIEWER_ROLE", stranger.address)
+    assert admin.has_role("WorkRegistry", "REVIEWER_ROLE", stranger.address)
+    admin.revoke_role("WorkRegistry", "REVIEWER_ROLE", stranger.address)
+    assert not admin.has_role("WorkRegistry", "REVIEWER_ROLE", stranger.address)
+    with pytest.raises(AccessDenied):
+        buyer_hub.grant_role("LicenceMarket", "REVOKER_ROLE", buyer.address)
+    with pytest.raises(AccessDenied):
+        buyer_hub.set_fee(1, buyer.address)
+
+    work = studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m")).work_id
+    now = _now(studio_hub)
+    movable = buyer_hub.purchase(studio_hub.create_offer(_terms(work, now, transferable=True)), max_price=10**15)
+    buyer_hub.transfer_licence(movable.licence_id, stranger.address)
+    assert buyer_hub.get_licence(movable.licence_id).holder == stranger.address
+    fixed = buyer_hub.purchase(studio_hub.create_offer(_terms(work, now)), max_price=10**15)
+    with pytest.raises(ContractRevert) as refused:
+        buyer_hub.transfer_licence(fixed.licence_id, stranger.address)
+    assert refused.value.error_name == "LicenceNotTransferable"
+    assert buyer_hub.get_licence(fixed.licence_id).holder == buyer.address

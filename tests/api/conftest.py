@@ -1,4 +1,5 @@
-"""One hub story on a private anvil, indexed into a real database, served by the real app.
+"""One hub story (:func:`tests.factories.scenario.catalogue_story`) on a private anvil, indexed into a
+real database, served by the real app.
 
 Every API test runs twice: on a SQLite file (the embedded default) and on the real PostgreSQL at
 127.0.0.1:5432 (what production must use), in a fresh schema dropped afterwards. Module-scoped on
@@ -11,7 +12,6 @@ wall clock), so an offer that ended an hour ago could still be created on chain.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import time
@@ -25,21 +25,18 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
-from web3 import Web3
 
 from api.main import create_app
 from api.settings import Settings
 from api.stores import WrappedKeyStore
-from client_sdk import Hub, Right, Split
 from client_sdk.chain import connect
 from client_sdk.content import LocalBlockStore, new_content_key, wrap_key
 from client_sdk.deploy import deploy
 from copyright_hub.devnet import AnvilProcess, spawn_anvil
 from indexer import Indexer, IndexerSettings
 from indexer.db import make_engine
-from tests.factories.protocol import DAY, terms
+from tests.factories.scenario import FILM, Scenario, catalogue_story
 
-REVIEWER_ROLE = Web3.keccak(text="REVIEWER_ROLE")
 SIWE_DOMAIN = "hub.test"
 PG_URL = os.environ.get("COPYRIGHT_HUB_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 #: How far the story's chain clock starts behind the wall clock.
@@ -126,47 +123,15 @@ def story(
     ):
         w3 = connect(node.url)
         deployment = deploy(w3, deployer, tmp / "deployments").deployment
-        admin = Hub(w3, deployment, deployer)
-        admin._transact(admin.registry, "grantRole", REVIEWER_ROLE, auditor.address)
         store = LocalBlockStore(tmp / "content")
-        content = hashlib.shake_256(b"film").digest(300_000)  # two chunks: a real DAG
-        content_cid = store.add(content)
-        metadata_cid = store.add(
-            b'{"title": {"en": "The River at Dawn", "zh": "\xe9\xbb\x8e\xe6\x98\x8e\xe4\xb9\x8b\xe6\xb2\xb3"}}'
-        )
-        studio_hub = Hub(w3, deployment, studio)
         co_owner = arbiter  # any funded account
-        film = studio_hub.register_work(
-            hashlib.sha256(content).digest(),
-            str(content_cid),
-            str(metadata_cid),
-            0,
-            splits=[Split(studio.address, 7_000), Split(co_owner.address, 3_000)],
-        )
-        short = studio_hub.register_work(
-            hashlib.sha256(b"short").digest(), str(store.add(b"short")), str(metadata_cid), 3
-        )
-        studio_hub.update_metadata(film.work_id, str(store.add(b'{"title": {"en": "The River at Dawn (restored)"}}')))
-        Hub(w3, deployment, auditor).attest(film.work_id, 1, reference="filing-2026-001")
-        now = int(w3.eth.get_block("latest")["timestamp"])
-        offer = studio_hub.create_offer(
-            terms(film.work_id, now - 60, rights=Right.INFORMATION_NETWORK | Right.BROADCASTING)
-        )
-        later = studio_hub.create_offer(terms(film.work_id, now + 30 * DAY, price=2 * 10**17))
-        buyer_hub = Hub(w3, deployment, buyer)
-        licence = buyer_hub.purchase(offer, max_price=10**17)
-        future = buyer_hub.purchase(later, max_price=2 * 10**17)
-        studio_hub.transfer_work(short.work_id, stranger.address)
-        stranger_hub = Hub(w3, deployment, stranger)
-        now = int(w3.eth.get_block("latest")["timestamp"])
-        open_offer = stranger_hub.create_offer(terms(short.work_id, now, rights=Right.SCREENING))
-        cancelled = stranger_hub.create_offer(terms(short.work_id, now, rights=Right.RENTAL))
-        stranger_hub.cancel_offer(cancelled)
-        ended = stranger_hub.create_offer(terms(short.work_id, now, end=now + CHAIN_LAG // 2))
+        cast = {"admin": deployer, "studio": studio, "co_owner": co_owner, "buyer": buyer, "reviewer": auditor}
+        sc = Scenario.on(w3, deployment, {**cast, "stranger": stranger}, store=store)
+        catalogue_story(sc, ended_after=CHAIN_LAG // 2)
         key = new_content_key()
         buyer_x = X25519PrivateKey.generate()
         WrappedKeyStore(tmp / "content" / "keys").put(
-            film.work_id, buyer.address, wrap_key(key, buyer_x.public_key(), context=f"work:{film.work_id}")
+            sc["film"], buyer.address, wrap_key(key, buyer_x.public_key(), context=f"work:{sc['film']}")
         )
         settings = Settings(
             rpc_url=node.url,
@@ -179,6 +144,6 @@ def story(
         with TestClient(create_app(settings)) as client:
             yield Story(
                 node, client, settings, database, store, studio, co_owner, buyer, stranger,
-                film.work_id, short.work_id, content, licence.licence_id, future.licence_id, key, buyer_x,
-                open_offer, cancelled, ended,
+                sc["film"], sc["short"], FILM, sc["licence"], sc["future_licence"], key, buyer_x,
+                sc["open_offer"], sc["cancelled_offer"], sc["ended_offer"],
             )  # fmt: skip

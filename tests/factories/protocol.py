@@ -1,13 +1,14 @@
-"""Factories for protocol objects: terms and work inputs with sensible defaults."""
+"""Factories for protocol objects: terms (the scenario builder's defaults) and work inputs."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from client_sdk import ETH, Right, Terms, WorkInput
+from client_sdk import WorkInput
+from copyright_hub.scenario import DAY, terms
 from tests.factories import fake_cid, unique_digest
 
-DAY = 86_400
+__all__ = ["DAY", "terms", "work_input"]
 
 
 def work_input(**overrides: Any) -> WorkInput:
@@ -20,17 +21,3 @@ def work_input(**overrides: Any) -> WorkInput:
     }
     fields.update(overrides)
     return WorkInput(**fields)
-
-
-def terms(work_id: int, now: int, **overrides: Any) -> Terms:
-    """Non-exclusive, worldwide, one year from ``now``, 0.1 ETH, information-network right."""
-    fields: dict[str, Any] = {
-        "work_id": work_id,
-        "rights": Right.INFORMATION_NETWORK,
-        "start": now,
-        "end": now + 365 * DAY,
-        "price": 10**17,
-        "currency": ETH,
-    }
-    fields.update(overrides)
-    return Terms(**fields)

@@ -11,10 +11,9 @@ import pytest
 import sqlalchemy as sa
 from web3 import Web3
 
-from client_sdk import Hub, Outcome, Split
+from client_sdk import Hub
 from client_sdk.deploy import DEFAULT_MIN_BOND_WEI
-from tests.factories import fake_cid, unique_digest
-from tests.factories.protocol import DAY, terms
+from tests.factories.scenario import Scenario, every_event_story
 
 from .conftest import Chain, MirrorFactory, dump, index_once
 
@@ -34,40 +33,10 @@ class Story:
 
 @pytest.fixture(scope="module")
 def story(chain: Chain) -> Story:
-    admin, studio, buyer, auditor, arbiter, claimant = (Hub(chain.w3, chain.deployment, a) for a in chain.accounts)
-    admin.grant_role("WorkRegistry", "REVIEWER_ROLE", auditor.account.address)  # type: ignore[union-attr]
-    admin.grant_role("DisputeResolver", "ARBITER_ROLE", arbiter.account.address)  # type: ignore[union-attr]
-    s_addr = studio.account.address  # type: ignore[union-attr]
-    co_owner = chain.accounts[5].address
-    film = studio.register_work(unique_digest(), fake_cid(), fake_cid("meta"), 1, royalty_bps=500,
-                                splits=[Split(s_addr, 7000), Split(co_owner, 3000)]).work_id  # fmt: skip
-    derivative = studio.register_work(
-        unique_digest(), fake_cid(), fake_cid("meta"), 2, parents=[film], parent_licences=[0]
-    ).work_id
-    studio.update_metadata(film, "bafymetaversion1")
-    attestation = auditor.attest(film, 1, territory=156, reference="FILING-1", evidence_cid="bafyevidence1")
-    revoked_attestation = auditor.attest(film, 2, reference="R-2")
-    auditor.revoke_attestation(revoked_attestation, "mistake")
-    now = chain.w3.eth.get_block("latest")["timestamp"]
-    offer = studio.create_offer(terms(film, now, transferable=True))
-    studio.set_offer_price(offer, 2 * 10**17)
-    cancelled_offer = studio.create_offer(terms(film, now, price=5 * 10**17))
-    studio.cancel_offer(cancelled_offer)
-    licence = buyer.purchase(offer, max_price=2 * 10**17).licence_id
-    signed = studio.sign_offer(terms(film, now, supply_cap=3), nonce=7, deadline=now + DAY)
-    signed_licence = buyer.purchase_signed(signed, max_price=10**17).licence_id
-    studio.increment_counter()
-    studio.withdraw()
-    buyer.transfer_licence(licence, co_owner)
-    dispute = claimant.open_dispute(film, "bafyclaim", bond=DEFAULT_MIN_BOND_WEI)
-    arbiter.resolve_dispute(
-        dispute, Outcome.UPHELD_TRANSFERRED, revoke_licences=[signed_licence], ruling_cid="bafyruling"
-    )
-    claimant.withdraw_bond()
-    studio.transfer_work(derivative, buyer.account.address)  # type: ignore[union-attr]
-    return Story(
-        film, derivative, offer, cancelled_offer, licence, signed_licence, dispute, attestation, revoked_attestation
-    )
+    cast = dict(zip(("admin", "studio", "buyer", "reviewer", "arbiter", "claimant"), chain.accounts, strict=False))
+    sc = Scenario.on(chain.w3, chain.deployment, {**cast, "co_owner": chain.accounts[5]})
+    every_event_story(sc)
+    return Story(**{name: sc[name] for name in Story.__dataclass_fields__})
 
 
 def _rows(url: str, table: str) -> list[dict[str, object]]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import sys
 import tempfile
 from pathlib import Path
@@ -41,6 +42,7 @@ def main() -> int:
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--save", type=Path, help="also write the JSON result to this file")
     args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)  # the retries and reorgs the run provokes are its point, not news
     schemas: list[str] = []
     with tempfile.TemporaryDirectory(prefix="hub-faults-") as tmp:
         work = Path(tmp)

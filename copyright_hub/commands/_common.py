@@ -6,7 +6,7 @@ import contextlib
 import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from eth_account.signers.local import LocalAccount
@@ -90,3 +90,32 @@ def devnet_deployer(rpc_url: str, chain_id: int) -> LocalAccount:
     raise ConfigurationError(
         f"chain {chain_id} at {rpc_url} is not the devnet; pass the deployer key with --keystore FILE or --key-env VAR"
     )
+
+
+# -- options shared by the commands that reach the chain, the mirror or the content store -----------
+# (None: the setting comes from its COPYRIGHT_HUB_* environment variable or its embedded default)
+
+RpcOpt = Annotated[str | None, typer.Option("--rpc", help="EVM JSON-RPC URL (default $COPYRIGHT_HUB_RPC_URL)")]
+DeploymentsOpt = Annotated[Path | None, typer.Option("--deployments", help="manifest folder (default ./deployments)")]
+DatabaseUrlOpt = Annotated[
+    str | None,
+    typer.Option("--database-url", help="SQLAlchemy URL, e.g. sqlite:///var/hub.sqlite3 or postgresql://u@h/db"),
+]
+ContentDirOpt = Annotated[
+    Path | None, typer.Option("--content-dir", help="local content block store (default var/content)")
+]
+
+
+def hub_settings(
+    rpc: str | None = None,
+    database_url: str | None = None,
+    deployments: Path | None = None,
+    content_dir: Path | None = None,
+    **more: Any,
+) -> Any:
+    """The one settings object of the hub (:class:`api.settings.Settings`, which extends the indexer's)
+    from the shared options given, the environment and the embedded defaults, in that order."""
+    from api.settings import Settings
+
+    given = {"rpc_url": rpc, "database_url": database_url, "deployments_dir": deployments, "content_dir": content_dir}
+    return Settings(**{k: v for k, v in {**given, **more}.items() if v is not None})

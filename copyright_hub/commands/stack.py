@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from client_sdk import accounts as sdk_accounts
 from client_sdk._config import default_deployments_dir
 
 from .. import devnet as devnet_mod
-from ._common import console, err, friendly
+from ._common import console, err, friendly, hub_settings
 
 
 def register(app: typer.Typer) -> None:
@@ -37,7 +39,15 @@ def up() -> None:
     result = run_deploy(w3, signer, deployments, progress=lambda m: console.print(f"  {m}"))
     console.print(f"[green]contracts[/green] {result.message}")
     env = stack.stack_env(st.url)
-    store = LocalBlockStore(env["COPYRIGHT_HUB_CONTENT_DIR"])
+    # the settings the indexer and API processes read from this environment, checked before they start
+    settings = hub_settings(
+        env["COPYRIGHT_HUB_RPC_URL"],
+        env["COPYRIGHT_HUB_DATABASE_URL"],
+        Path(env["COPYRIGHT_HUB_DEPLOYMENTS_DIR"]),
+        Path(env["COPYRIGHT_HUB_CONTENT_DIR"]),
+        siwe_domain=env["COPYRIGHT_HUB_SIWE_DOMAIN"],
+    )
+    store = LocalBlockStore(settings.content_dir)
     dev = [sdk_accounts.from_mnemonic(config.mnemonic, i) for i in range(5)]
     accounts = demo.DemoAccounts(admin=dev[0], studio=dev[1], buyer=dev[2], reviewer=dev[3], co_owner=dev[4])
     created = demo.load(

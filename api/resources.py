@@ -57,9 +57,10 @@ class Resource:
     name: str  # URL segment and OpenAPI tag: /works, tag "works"
     noun: str  # "work": titles and messages
     table: type[SQLModel]
-    public: type[BaseModel]
     key: str
     summary: str
+    #: the list item's model; default: every column of the table (:func:`api.models.public_model`)
+    public: type[BaseModel] = None  # type: ignore[assignment]
     filters: tuple[Filter, ...] = ()
     related: tuple[Related, ...] = ()
     #: the single-item model and the extra relations it carries (default: the list's)
@@ -68,6 +69,9 @@ class Resource:
     page: type[BaseModel] = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.public is None:
+            name = self.table.__name__ + "Public"
+            object.__setattr__(self, "public", api.public_model(name, self.table))
         object.__setattr__(self, "page", api.page_model(self.public))
 
     @property

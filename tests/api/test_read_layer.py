@@ -119,3 +119,27 @@ def test_every_resource_is_served_with_stable_operation_ids(catalogue: TestClien
         assert paths[resource.path]["get"]["operationId"] == f"{resource.name}-list"
         assert paths[f"{resource.path}/{{{resource.key}}}"]["get"]["operationId"] == f"{resource.name}-get"
         assert catalogue.get(f"{resource.path}?limit=1").json()["count"] >= 0
+
+
+def test_a_new_resource_is_one_declaration(tmp_path: Path) -> None:
+    """Serving another table takes one ``Resource``: its model comes from the table's columns, with
+    uint256 amounts as strings and addresses checksummed."""
+    from api import read
+    from api.resources import Resource
+
+    disputes = Resource(name="disputes", noun="dispute", table=m.Dispute, key="dispute_id", summary="Disputes.")
+    url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
+    engine = make_engine(url)
+    migrate(engine)
+    with Session(engine) as s:
+        s.add(m.Dispute(dispute_id=3, work_id=1, claimant=LEAD, bond=10**30, evidence_cid="bafye", opened_block=1, opened_at=1, opened_tx=TX))  # fmt: skip
+        s.commit()
+    app = create_app(Settings(database_url=url, content_dir=tmp_path / "c"))
+    app.include_router(read.router(disputes))
+    with TestClient(app) as client:
+        page = client.get("/disputes").json()
+        assert page["count"] == 1 and page["data"][0]["bond"] == str(10**30)
+        assert page["data"][0]["claimant"] == Web3.to_checksum_address(LEAD)
+        assert client.get("/disputes/3").json()["ruling_cid"] is None
+        assert client.get("/disputes/4").status_code == 404
+        assert client.get("/openapi.json").json()["paths"]["/disputes"]["get"]["operationId"] == "disputes-list"

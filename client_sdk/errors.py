@@ -1,17 +1,50 @@
-"""Every exception the SDK raises, rooted at :class:`HubError`.
+"""The one error tree of the hub's Python code, rooted at :class:`HubError`.
+
+Every error the SDK, the content package, the indexer, the devnet launcher and the CLI raise on
+purpose is a :class:`HubError`; where a builtin fits, the error also subclasses it (catch
+``LookupError`` or ``HubError``, whichever reads better). Each message says what to do next.
+
+* HubError
+  * ConfigurationError (ValueError) -- a setting or argument is missing or malformed
+    * ManifestError -- a deployment manifest is unreadable or malformed
+  * ChainUnavailable (ConnectionError) -- the EVM JSON-RPC endpoint did not answer
+  * ChainIdMismatch -- a manifest or setting names another chain than the RPC serves
+  * DeploymentNotFound (LookupError) -- no hub deployment on this chain
+  * TransactionFailed -- mined but failed without a decodable reason, or never mined
+  * ContractRevert -- a contract refused with a custom error (``error_name``, ``args_by_name``)
+    * WorkNotFound (LookupError), OfferNotFound (LookupError), LicenceNotFound (LookupError)
+    * WorkAlreadyRegistered -- names the work that holds the file
+    * NotWorkOwner (PermissionError), AccessDenied (PermissionError)
+    * WorkNotActive, PriceAboveMax, LicenceConflict, SignedOfferRejected
+  * ContentError -- ``client_sdk.content.errors``: CIDs, stores, CAR files, encryption
+    * InvalidCID, UnsupportedHash, NotAFile, MalformedDAG, CarError (ValueError)
+    * BlockNotFound (LookupError), CorruptBlock, StoreUnavailable (ConnectionError)
+    * CryptoError -- WrongKey, TamperedCiphertext, TruncatedCiphertext (ValueError)
+    * SiweError (ValueError) -- ``client_sdk.content.siwe``: MalformedMessage, InvalidSignature,
+      SignerMismatch (PermissionError)
+  * IndexerError -- ``indexer.errors``: the chain-to-SQL mirror
+    * DeepReorgError, DatabaseUnavailable, ManifestMismatch, WriterLockLost
+    * RpcUnavailable -- the RPC kept failing after the configured retries
+    * RpcCallError -- ``indexer._rpc``: the node answered with an error retrying will not fix
+    * RetryableRpcError (ValueError) -- ``indexer._rpc``: rate limited; retried with back-off
+  * DevnetError -- ``copyright_hub.devnet``: the local anvil could not be started, stopped or read
 
 Contract reverts come back as :class:`ContractRevert` subclasses named after the contract's custom
-error (``WorkAlreadyRegistered`` -> :class:`WorkAlreadyRegistered`), carrying the decoded arguments;
+error (``WorkAlreadyRegistered`` -> :class:`WorkAlreadyRegistered`), carrying the decoded arguments
+and, for the errors a user meets, a hint saying what to do (:data:`REVERT_HINTS`);
 :func:`client_sdk.reverts.decode_revert` is the one place that maps revert data to these classes.
+The CLI shows any :class:`HubError` as one line and exits with code 1.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from eth_utils import keccak
+
 
 class HubError(Exception):
-    """Root of every Copyright Hub SDK error."""
+    """Root of every error the hub's Python code raises on purpose (see the tree above)."""
 
 
 class ConfigurationError(HubError, ValueError):
@@ -76,13 +109,91 @@ class ContractRevert(HubError):
         self.args_by_name = args
         self.tx_hash = tx_hash
         shown = ", ".join(f"{k}={_show(v)}" for k, v in args.items())
-        super().__init__(f"{error_name}({shown})")
+        self.hint = revert_hint(error_name, args)
+        super().__init__(f"{error_name}({shown})" + (f": {self.hint}" if self.hint else ""))
 
 
 def _show(value: Any) -> str:
     if isinstance(value, bytes):
         return "0x" + value.hex()
     return repr(value)
+
+
+#: The roles of the hub's contracts by their id, so a refusal names the role, not its hash.
+ROLE_NAMES: dict[bytes, str] = {
+    b"\0" * 32: "DEFAULT_ADMIN_ROLE",
+    **{
+        keccak(text=name): name
+        for name in ("REVIEWER_ROLE", "STATUS_ROLE", "PAUSER_ROLE", "REVOKER_ROLE", "ARBITER_ROLE")
+    },
+}
+_WORK_STATUS_NAMES = ("active", "frozen", "disputed")
+
+#: What to do about a custom error, by its name; ``{arg}`` is the decoded argument of that name.
+REVERT_HINTS: dict[str, str] = {
+    "WorkAlreadyRegistered": "this file is already registered as work {existingWorkId}; "
+    "see it with `copyright-hub verify {existingWorkId}` (nothing was sent)",
+    "WorkNotFound": "no work {workId} on this chain; check the id, --rpc and the deployments folder",
+    "NotWorkOwner": "work {workId} is owned by {owner}, not {caller}; sign with the owner's key "
+    "(--keystore or --key-env)",
+    "AccessControlUnauthorizedAccount": "{account} lacks {neededRole}; ask the contract's admin to grant it "
+    "(Hub.grant_role)",
+    "WorkNotActive": "work {workId} is {status}; nothing can be sold, offered or moved until it is active again",
+    "OfferNotFound": "no offer {offerId} on this chain; check the id (`copyright-hub offer show ID`)",
+    "LicenceNotFound": "no licence {licenceId} on this chain; check the id (`copyright-hub licence show ID`)",
+    "PriceAboveMax": "the offer now costs {price}, above your maximum {maxPrice}; read it again and decide",
+    "ExclusiveConflict": "exclusive licence {licenceId} already covers these rights and territories; "
+    "choose other terms or wait until it ends",
+    "CoverageConflict": "right bit {right} is licensed until {coveredUntil} (unix seconds); "
+    "an exclusive licence must start after that",
+    "TooManyExclusiveGrants": "the work has the most exclusive licences it may hold ({max}); "
+    "wait until one ends",
+    "SignatureExpired": "the signed offer's deadline {deadline} has passed; ask the seller to sign it again",
+    "InvalidSignature": "the signature is from {recovered}, not the seller {seller}; ask the seller to sign it again",
+    "NonceUnavailable": "the seller's nonce {nonce} was used or cancelled; ask the seller for a new signed offer",
+    "StaleCounter": "the seller voided signatures of counter {counter} (now {current}); ask for a new signed offer",
+    "SupplyExhausted": "the offer sold all {supplyCap} licences it may sell",
+    "TermsEnded": "the offer's licences ended at {end} (unix seconds); ask the owner for a new offer",
+    "OfferCancelledAlready": "offer {offerId} is cancelled; look for another offer on the work",
+    "CurrencyNotAllowed": "{currency} is not an allowed currency; price in ETH or ask the admin to allow it",
+    "NothingToWithdraw": "{account} has nothing to withdraw in {currency}",
+    "LicenceNotTransferable": "licence {licenceId} is not transferable under the terms it was sold with",
+    "AttestationRequired": "the offer requires a reviewer's approval of work {workId} (kind {kind}, territory "
+    "{territory}); ask a reviewer to attest it first",
+    "NoAdaptationRight": "registering a derivative of work {parentId} needs an adaptation licence on it "
+    "held by {caller}; licence {licenceId} is not one",
+    "InvalidWindow": "a licence must end after it starts (start {start}, end {end})",
+    "InvalidRights": "rights mask {rights} is empty or has unknown bits; name at least one of the twelve rights",
+    "InvalidSupplyCap": "an exclusive offer sells exactly one licence: use supply cap 1 (got {supplyCap})",
+    "InvalidTerritories": "territories must be ascending ISO 3166-1 numeric codes without repeats "
+    "(code {code} at position {index} is not)",
+    "SplitsSumMismatch": "the revenue splits add up to {sum} bps; they must add up to 10000",
+    "LeadOwnerNotCaller": "the first split must be the registering account {caller}, not {lead}",
+    "TooManyOwners": "{count} owners is more than the {max} a work may have",
+    "RoyaltyTooHigh": "a royalty of {bps} bps is above the {max} bps allowed",
+    "WrongPayment": "send exactly {expected} wei with this purchase (sent {sent})",
+    "BondTooLow": "a dispute needs a bond of at least {minBond} wei (sent {sent})",
+    "DisputeAlreadyOpen": "work {workId} already has open dispute {disputeId}; add evidence there",
+    "DisputeNotFound": "no dispute {disputeId} on this chain; check the id",
+    "EnforcedPause": "the contract is paused by its admin; try again once it is unpaused",
+}
+
+
+def revert_hint(error_name: str, args: dict[str, Any]) -> str:
+    """The :data:`REVERT_HINTS` entry for ``error_name`` filled in from ``args``, or ``""``."""
+    template = REVERT_HINTS.get(error_name)
+    if template is None:
+        return ""
+    shown: dict[str, Any] = {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in args.items()}
+    if isinstance(args.get("neededRole"), bytes):
+        shown["neededRole"] = ROLE_NAMES.get(args["neededRole"], shown["neededRole"])
+    if error_name == "WorkNotActive" and isinstance(args.get("status"), int):
+        status = args["status"]
+        shown["status"] = _WORK_STATUS_NAMES[status] if status < len(_WORK_STATUS_NAMES) else status
+    try:
+        return template.format_map(shown)
+    except (KeyError, IndexError):  # an ABI whose arguments were renamed: keep the revert readable
+        return ""
 
 
 class WorkNotFound(ContractRevert, LookupError):
@@ -146,6 +257,8 @@ REVERT_CLASSES: dict[str, type[ContractRevert]] = {
 
 __all__ = [
     "REVERT_CLASSES",
+    "REVERT_HINTS",
+    "ROLE_NAMES",
     "AccessDenied",
     "ChainIdMismatch",
     "ChainUnavailable",
@@ -164,4 +277,5 @@ __all__ = [
     "WorkAlreadyRegistered",
     "WorkNotActive",
     "WorkNotFound",
+    "revert_hint",
 ]

@@ -24,6 +24,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from client_sdk.errors import HubError
+
 from .devnet_state import StateFileError, keeper_argv, recover_state
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +34,7 @@ CONFIG_FILE = DEVNET_DIR / "devnet.toml"
 RUN_FILE_NAME = "run.json"
 
 
-class DevnetError(Exception):
+class DevnetError(HubError):
     """The devnet could not be started, stopped or inspected; the message says what to do."""
 
 

@@ -4,6 +4,7 @@ jitter) on what is safe to retry, and a typed signal when a log query was too la
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import random
 import threading
@@ -13,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from .errors import RpcUnavailable
+from .errors import IndexerError, RpcUnavailable
 
 log = logging.getLogger("indexer.rpc")
 
@@ -37,7 +38,17 @@ class RangeTooLarge(Exception):
     """The node refused or timed out on a log query; retry it with a smaller block range."""
 
 
-class RpcCallError(Exception):
+class RetryableRpcError(IndexerError, ValueError):
+    """The node answered with an error that is safe to retry (rate limited: code -32005 or 429, or a
+    "rate limit" message); :class:`Rpc` retries it with back-off like a dropped connection."""
+
+    def __init__(self, method: str, code: int | None, message: str) -> None:
+        self.method = method
+        self.code = code
+        super().__init__(f"{method}: {message} (code {code})")
+
+
+class RpcCallError(IndexerError):
     """The node answered with a JSON-RPC error that retrying will not fix."""
 
     def __init__(self, method: str, code: int | None, message: str) -> None:
@@ -91,7 +102,7 @@ class Rpc:
                 if range_query:
                     raise RangeTooLarge(f"timeout: {exc}") from None
                 reason = f"timeout ({exc})"
-            except (httpx.TransportError, httpx.HTTPStatusError, ValueError) as exc:
+            except (httpx.TransportError, httpx.HTTPStatusError, RetryableRpcError, json.JSONDecodeError) as exc:
                 reason = f"{type(exc).__name__}: {exc}"
             if self.max_retries is not None and attempt >= self.max_retries:
                 raise RpcUnavailable(self.url, what, reason)
@@ -162,6 +173,6 @@ def _result(method: str, reply: dict[str, Any], range_query: bool) -> Any:
         if range_query and any(s in lowered for s in _TOO_LARGE):
             raise RangeTooLarge(message)
         if code in (-32005, 429) or "rate limit" in lowered:  # rate limited: safe to retry
-            raise ValueError(message)
+            raise RetryableRpcError(method, code, message)
         raise RpcCallError(method, code, message)
     return reply["result"]

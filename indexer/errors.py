@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from client_sdk.errors import HubError
 
-class IndexerError(Exception):
-    """Root of every error the indexer raises on purpose."""
+
+class IndexerError(HubError):
+    """Root of every error the indexer raises on purpose (a branch of the hub's one tree: ``client_sdk.errors``)."""
 
 
 class DeepReorgError(IndexerError):

@@ -1,16 +1,19 @@
-"""What every command shares: consoles, the error wrapper, the devnet URL default, signer loading."""
+"""What every command shares: consoles, the error boundary, the devnet URL default, signer loading."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from eth_account.signers.local import LocalAccount
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from client_sdk import accounts as sdk_accounts
@@ -25,16 +28,52 @@ err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: Set to any value to let an unexpected exception through with its traceback (for bug reports).
+DEBUG_ENV = "COPYRIGHT_HUB_DEBUG"
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``message`` as one red ``error:`` line on stderr; return the exit (code 1) to raise."""
+    one_line = "; ".join(part.strip() for part in str(message).splitlines() if part.strip())
+    err.print(f"[red]error:[/red] {escape(one_line)}", highlight=False, soft_wrap=True)
+    return typer.Exit(1)
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """The first refused setting of ``exc``, named as its option's environment variable."""
+    first = exc.errors()[0]
+    name = ".".join(map(str, first["loc"]))
+    where = f"setting {name} (COPYRIGHT_HUB_{name.upper()}): " if name else "settings: "
+    return where + str(first["msg"]).removeprefix("Value error, ")
+
+
 def friendly(fn: F) -> F:
-    """Turn expected failures into one red line and exit code 1 (no traceback)."""
+    """The CLI's one error boundary: every failure becomes one ``error:`` line and exit code 1.
+
+    A :class:`~client_sdk.errors.HubError` (the root of every error the hub raises on purpose) shows
+    its message, which says what to do; an OS error names the file; anything else is a bug, shown in
+    one line too unless ``COPYRIGHT_HUB_DEBUG`` is set. Usage errors stay click's (exit code 2).
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (HubError, devnet_mod.DevnetError) as exc:
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
-            raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, typer.TyperException):  # usage errors: typer prints them
+            raise
+        except HubError as exc:
+            raise fail(str(exc)) from None
+        except ValidationError as exc:  # settings from options and COPYRIGHT_HUB_* variables
+            raise fail(settings_problem(exc)) from None
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise fail(f"{exc.strerror or exc}{where}") from None
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            raise fail(
+                f"unexpected {type(exc).__name__}: {exc}. This is a bug: rerun with {DEBUG_ENV}=1 and report the traceback"
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 

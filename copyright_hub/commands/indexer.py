@@ -12,12 +12,19 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ._common import friendly
+
 console = Console(stderr=True)
+
+#: RPC retries of ``index --once`` when COPYRIGHT_HUB_RPC_MAX_RETRIES is not set: an RPC that never
+#: answers fails the run after about (retries + 1) x COPYRIGHT_HUB_RPC_TIMEOUT plus the back-off,
+#: instead of hanging a script. Follow mode keeps the settings' default: it retries forever.
+ONCE_RPC_MAX_RETRIES = 4
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``index`` command to the ``copyright-hub`` app."""
-    app.command("index")(index)
+    app.command("index")(friendly(index))
 
 
 def index(
@@ -41,8 +48,10 @@ def index(
 ) -> None:
     """Backfill from the deploy block, then follow the head; reorg- and crash-safe. One writer per
     database: a second `index` on the same database waits as a hot standby."""
-    from client_sdk.errors import HubError
-    from indexer import Indexer, IndexerError, IndexerSettings
+    from sqlalchemy.exc import ArgumentError
+
+    from client_sdk.errors import ConfigurationError
+    from indexer import Indexer, IndexerSettings
     from indexer.sync import Progress as SyncProgress
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -57,7 +66,10 @@ def index(
         overrides["deployments_dir"] = deployments
     if finality_depth is not None:
         overrides["finality_depth"] = finality_depth
-    settings = IndexerSettings(**overrides)
+    settings = IndexerSettings(**overrides)  # a refused setting: one line from the CLI's boundary
+    if once and "rpc_max_retries" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"rpc_max_retries": ONCE_RPC_MAX_RETRIES})
+        logging.getLogger("indexer.rpc").setLevel(logging.ERROR)  # the one line on giving up says it all
 
     bar = Progress(
         TextColumn("[bold]{task.description}"),
@@ -82,23 +94,25 @@ def index(
         label = "backfill" if p.state == "backfill" else "following head"
         bar.update(task[0], description=label, total=total, completed=done, events=p.events_total, rate=rate)
 
-    ix = Indexer(
-        settings,
-        on_progress=on_progress,
-        on_standby=lambda: console.print("another indexer holds this database; waiting as standby"),
-    )
+    try:
+        ix = Indexer(
+            settings,
+            on_progress=on_progress,
+            on_standby=lambda: console.print("another indexer holds this database; waiting as standby"),
+        )
+    except ArgumentError:  # the URL is not echoed: it may hold a password
+        raise ConfigurationError(
+            "the database URL (--database-url or COPYRIGHT_HUB_DATABASE_URL) is not a SQLAlchemy URL; "
+            "write e.g. sqlite:///var/hub.sqlite3 or postgresql://user@host/db"
+        ) from None
 
     def stop(_sig: int, _frame: Any) -> None:
         ix.stop()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    try:
-        with bar:
-            cursor = ix.run(once=once, from_block=from_block, rebuild=rebuild)
-    except (IndexerError, HubError) as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(1) from None
+    with bar:
+        cursor = ix.run(once=once, from_block=from_block, rebuild=rebuild)
     console.print(
         f"mirrored chain {ix.chain_id} to block {cursor.number} ({ix.stats.events_total:,} events this run, "
         f"{ix.stats.reorgs} reorgs handled)"

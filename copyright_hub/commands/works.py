@@ -28,11 +28,15 @@ def register(app: typer.Typer) -> None:
 
 
 def _parse_split(text: str) -> tuple[str, int]:
+    from web3 import Web3
+
     try:
         account, bps = text.rsplit(":", 1)
-        return account, int(bps)
+        if Web3.is_address(account):
+            return account, int(bps)
     except ValueError:
-        raise typer.BadParameter(f"{text!r}: write a split as ADDRESS:BPS, e.g. 0xAbc…:2500") from None
+        pass
+    raise typer.BadParameter(f"{text!r}: write a split as ADDRESS:BPS, e.g. 0xAbc…:2500")
 
 
 def register_cmd(

@@ -1,0 +1,236 @@
+"""Every ``copyright-hub`` command, fed bad input, answers with one line and a non-zero exit code.
+
+A runtime refusal is one ``error:`` line on stderr and exit code 1; a usage error is click's (exit code
+2). Never a traceback. The table must name every command the CLI has, so a new command cannot skip
+it. Commands run as subprocesses against an RPC URL where nothing listens (nothing here needs a chain);
+a contract revert and an RPC that never answers are checked at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from copyright_hub.cli import app
+from copyright_hub.commands._common import DEBUG_ENV, friendly
+from tests.cli.conftest import Env
+
+HUB = [sys.executable, "-m", "copyright_hub.cli"]
+USAGE = 2
+KEY = "0x" + "11" * 32  # a well-formed key no chain knows
+
+#: (command, arguments, expected exit code, text the one line must contain[, environment])
+CASES: list[tuple[Any, ...]] = [
+    ("up", ["extra"], USAGE, "unexpected extra argument"),
+    ("down", ["extra"], USAGE, "unexpected extra argument"),
+    ("devnet up", ["--port", "eighty"], USAGE, "Invalid value for '--port'"),
+    ("devnet down", ["extra"], USAGE, "unexpected extra argument"),
+    ("devnet status", ["extra"], USAGE, "unexpected extra argument"),
+    ("deploy", ["--keystore", "missing.json"], 1, "keystore missing.json does not exist"),
+    ("deploy", ["--key-env", "NO_SUCH_VAR"], 1, "NO_SUCH_VAR is not set"),
+    ("deploy", ["--key-env", "BAD_KEY"], 1, "does not hold a valid hex private key"),
+    ("register", ["film.mp4", "--title", "F"], 1, "pass the studio's key"),
+    ("register", ["missing.mp4", "--title", "F", "--key-env", "KEY"], 1, "missing.mp4"),
+    ("register", ["film.mp4", "--title", "F", "--split", "nobody:100", "--key-env", "KEY"], USAGE, "ADDRESS:BPS"),
+    ("register", ["film.mp4", "--title", "F", "--type", "opera"], USAGE, "--type must be one of"),
+    ("register", ["film.mp4", "--title", "F", "--key-env", "KEY"], 1, "cannot reach the chain"),
+    ("verify", [], USAGE, "give a WORK_ID, a --file, or both"),
+    ("verify", ["1"], 1, "cannot reach the chain"),
+    ("verify", ["one"], USAGE, "Invalid value for 'work_id'"),
+    ("offer create", ["1", "--rights", "screening", "--price", "0.1"], 1, "pass your key"),
+    ("offer create", ["1", "--rights", "flying", "--price", "0.1", "--key-env", "KEY"], USAGE, "unknown right"),
+    ("offer create", ["1", "--rights", "screening", "--price", "lots", "--key-env", "KEY"], USAGE, "not a number"),
+    (
+        "offer create",
+        ["1", "--rights", "screening", "--price", "0.1", "--days", "0", "--key-env", "KEY"],
+        USAGE,
+        "--days",
+    ),
+    ("offer cancel", ["1"], 1, "pass your key"),
+    ("offer show", ["1"], 1, "cannot reach the chain"),
+    ("licence show", ["1"], 1, "cannot reach the chain"),
+    ("buy", ["1", "--max-price", "0.1"], 1, "pass your key"),
+    ("buy", ["1", "--max-price", "0.1", "--key-env", "KEY"], 1, "cannot reach the chain"),
+    ("withdraw", [], 1, "pass your key"),
+    ("transfer", ["1", "0x1234"], 1, "pass your key"),
+    ("transfer", ["1", "0x1234", "--key-env", "KEY"], USAGE, "is not an address"),
+    ("cid", ["missing.mp4"], 1, "no such file"),
+    ("cid", ["."], 1, "is a folder"),
+    ("encrypt", ["missing.mp4"], 1, "no such file"),
+    ("decrypt", ["film.mp4", "--key", "film.mp4", "-o", "out.bin"], 1, "does not hold a hex content key"),
+    ("content add", ["missing.mp4"], 1, "no such file"),
+    ("content get", ["not-a-cid", "-o", "out.bin"], 1, "is not a valid CID"),
+    ("content get", ["bafkqaaa", "-o", "out.bin"], 1, "does not hold bafkqaaa"),
+    ("content export-car", ["QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH", "out.car"], 1, "does not hold"),
+    ("content import-car", ["film.mp4"], 1, "CAR"),
+    ("content wrap-key", ["1", "0x" + "22" * 20, "zz", "--key", "film.mp4"], 1, "64 hex digits"),
+    ("content wrap-key", ["1", "nobody", "22" * 32, "--key", "content.key"], 1, "is not an Ethereum address"),
+    ("serve", ["--port", "eighty"], USAGE, "Invalid value for '--port'"),
+    ("serve", [], 1, "production needs COPYRIGHT_HUB_DATABASE_URL", {"COPYRIGHT_HUB_ENVIRONMENT": "production"}),
+    ("index", ["--once", "--database-url", "not a url"], 1, "is not a SQLAlchemy URL"),
+    ("index", ["--once", "--finality-depth", "-1"], 1, "COPYRIGHT_HUB_FINALITY_DEPTH"),
+    ("index", ["--once", "--database-url", "sqlite:///mirror.sqlite3"], 1, "failed eth_chainId"),
+]
+
+
+def _commands(group: Any, prefix: str = "") -> Iterator[str]:
+    for name, command in group.commands.items():
+        path = f"{prefix}{name}"
+        if hasattr(command, "commands"):  # a group
+            yield from _commands(command, path + " ")
+        else:
+            yield path
+
+
+def _dead_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"  # closed again: connections are refused
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("bad-input")
+    (root / "film.mp4").write_bytes(b"not really a film")
+    (root / "content.key").write_text("33" * 32 + "\n")
+    return root
+
+
+def run(workdir: Path, argv: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COPYRIGHT_HUB_")}
+    environment.update(
+        COPYRIGHT_HUB_RPC_URL=_dead_url(),
+        COPYRIGHT_HUB_DEPLOYMENTS_DIR=str(workdir / "deployments"),
+        COPYRIGHT_HUB_CONTENT_DIR=str(workdir / "content"),
+        COPYRIGHT_HUB_RPC_TIMEOUT="0.5",
+        COPYRIGHT_HUB_RPC_BACKOFF="0.05",
+        KEY=KEY,
+        BAD_KEY="0xnothex",
+        COLUMNS="200",
+        **env,
+    )
+    return subprocess.run([*HUB, *argv], cwd=workdir, env=environment, capture_output=True, text=True, timeout=120)
+
+
+def assert_one_line_refusal(result: subprocess.CompletedProcess[str], code: int, text: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode == code, output
+    assert "Traceback" not in output, output
+    assert text in output, output
+    if code == 1:
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error: "), output
+
+
+def test_the_table_covers_every_command() -> None:
+    commands = set(_commands(typer.main.get_command(app)))
+    assert len(commands) >= 20
+    assert commands == {command for command, *_ in CASES}
+    runtime = {command for command, _, code, *_ in CASES if code == 1}
+    assert commands - runtime == {"up", "down", "devnet up", "devnet down", "devnet status"}, (
+        "only commands that would start or stop the machine's shared devnet are fed usage errors alone"
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=[" ".join([c, *a]) for c, a, *_ in CASES])
+def test_bad_input_is_one_line_and_a_non_zero_exit(workdir: Path, case: tuple[Any, ...]) -> None:
+    command, args, code, text, *env = case
+    assert_one_line_refusal(run(workdir, [*command.split(), *args], **(env[0] if env else {})), code, text)
+
+
+def test_an_unexpected_error_is_one_line_naming_the_debug_switch(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.delenv(DEBUG_ENV, raising=False)
+    with pytest.raises(typer.Exit) as info:
+        friendly(broken)()
+    assert info.value.exit_code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: unexpected RuntimeError: boom; second line.")
+    assert f"{DEBUG_ENV}=1" in err
+    monkeypatch.setenv(DEBUG_ENV, "1")
+    with pytest.raises(RuntimeError):
+        friendly(broken)()
+
+
+@pytest.fixture
+def silent_rpc() -> Iterator[str]:
+    """An RPC endpoint that accepts connections and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join()
+        for c in held:
+            c.close()
+        server.close()
+
+
+def test_index_once_gives_up_on_a_silent_rpc_in_bounded_time(workdir: Path, silent_rpc: str) -> None:
+    started = time.monotonic()
+    result = run(workdir, ["index", "--once", "--rpc", silent_rpc, "--database-url", "sqlite:///silent.sqlite3"])
+    elapsed = time.monotonic() - started
+    assert_one_line_refusal(result, 1, f"RPC {silent_rpc} failed eth_chainId: timeout")
+    # 5 attempts x 0.5 s timeout + back-off of at most 0.05 x (1 + 2 + 4 + 8) s, plus start-up
+    assert elapsed < 30, elapsed
+
+
+def test_index_follow_mode_keeps_retrying_a_silent_rpc(workdir: Path, silent_rpc: str) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COPYRIGHT_HUB_")}
+    environment.update(
+        COPYRIGHT_HUB_RPC_TIMEOUT="0.3", COPYRIGHT_HUB_RPC_BACKOFF="0.05", COPYRIGHT_HUB_RPC_BACKOFF_MAX="0.1"
+    )
+    argv = [*HUB, "index", "--quiet", "--rpc", silent_rpc, "--database-url", "sqlite:///follow.sqlite3"]
+    proc = subprocess.Popen(
+        argv, cwd=workdir, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        time.sleep(8)  # well past what --once allows
+        assert proc.poll() is None, proc.communicate()
+    finally:
+        proc.terminate()
+        _out, err = proc.communicate(timeout=30)
+    assert "retry" in err and "Traceback" not in err
+
+
+def test_a_revert_says_what_to_do(market: Env, tmp_path: Path) -> None:
+    """Registering a file twice names the work that holds it and how to look at it."""
+    film = tmp_path / "twice.mp4"
+    film.write_bytes(b"a film registered twice")
+    first = market.run("register", str(film), "--title", "Twice", "--key-env", "STUDIO_KEY")
+    assert first.returncode == 0, first.stderr
+    work_id = market.hub.work_id_by_digest(hashlib.sha256(film.read_bytes()).digest())
+    again = market.run("register", str(film), "--title", "Twice", "--key-env", "STUDIO_KEY")
+    assert_one_line_refusal(again, 1, f"already registered as work {work_id}")
+    assert f"`copyright-hub verify {work_id}`" in again.stderr
+    assert market.hub.work_id_by_digest(hashlib.sha256(film.read_bytes()).digest()) == work_id

@@ -60,3 +60,19 @@ class WriterLockLost(IndexerError):
             "lost the single-writer lock (the database session holding it ended); stopped so that two "
             "indexers never write at once. Start the indexer again: it resumes from its checkpoint"
         )
+
+
+class ProjectionFailed(IndexerError):
+    """An event's projection raised: the table declarations (``indexer/tables``) do not fit the event's
+    arguments. Raised only in strict mode (the tests); otherwise logged, the log kept in ``raw_event``."""
+
+    def __init__(self, event: str, block_number: int, log_index: int, reason: str) -> None:
+        self.event = event
+        self.block_number = block_number
+        self.log_index = log_index
+        self.reason = reason
+        super().__init__(
+            f"projecting {event} at block {block_number} log {log_index} failed ({reason}): fix the "
+            "declaration in indexer/tables that writes it against the event's ABI, or list the event in "
+            "IGNORED_EVENTS with the reason"
+        )

@@ -1,351 +1,235 @@
-"""What each hub event does to the mirror: a table of event name -> one small handler.
+"""The projector: what each hub event does to the mirror, run from the tables' declarations.
 
-Handlers only describe blind writes on :class:`~indexer.store.Changes` (no reads), so a batch of
-thousands of events becomes a few bulk statements. A handler may *patch* a row only if the event that
-creates the row is emitted before it; otherwise the value gets its own table (``work_royalty``). An event with no handler is still kept in
-``raw_event``; that is how new contract events show up before they get a projection.
+Every mirrored table declares in ``__events__`` which events write it and from which arguments
+(:mod:`indexer.tables`). At import, this module checks each declaration against its table (columns
+exist, a created row gets every column, a patch names the whole primary key) and compiles all the
+declarations of one event into one plain Python function, the code a hand-written handler would be:
+build the rows, then hand them to :class:`~indexer.store.Changes` as blind writes (no reads), so a
+batch of thousands of events becomes a few bulk statements and the projector costs no more than
+hand-written handlers did. :data:`HANDLERS` holds those functions by event name.
+
+An event no table projects is still kept in ``raw_event``. A projection that raises (its declaration
+does not fit the event's ABI) is logged and the event kept raw; in strict mode, which the tests turn on
+with ``COPYRIGHT_HUB_STRICT_PROJECTIONS=1``, it raises :class:`~indexer.errors.ProjectionFailed`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from pydantic_core import PydanticUndefined
+from sqlmodel import SQLModel
+
 from .decode import Log
+from .errors import ProjectionFailed
 from .store import Changes
+from .tables import MIRRORED, HistoryTable
+from .tables._declare import BLOCK, TIME, TX, Arg, Const, Differs, Handler, Projection, Spec, Where
 
-Handler = Callable[[Log, dict[str, Any], Changes], None]
-ZERO_ADDRESS = "0x" + "00" * 20
+__all__ = ["HANDLERS", "PROJECTIONS", "STRICT_ENV", "Bound", "project"]
 
-HANDLERS: dict[str, Handler] = {}
 log = logging.getLogger("indexer.projections")
 
-
-def handles(*names: str) -> Callable[[Handler], Handler]:
-    """Register a handler for events named ``Event`` (any contract) or ``Contract.Event``."""
-
-    def register(fn: Handler) -> Handler:
-        for name in names:
-            HANDLERS[name] = fn
-        return fn
-
-    return register
+#: set to 1 (the tests do) to raise instead of logging when a projection does not fit its event
+STRICT_ENV = "COPYRIGHT_HUB_STRICT_PROJECTIONS"
+_LOG_INDEX = Where("LOG_INDEX", "lg.log_index")
+_POSITION: dict[str, Spec] = {"block_number": BLOCK, "log_index": _LOG_INDEX, "tx_hash": TX, "time": TIME}
+_WRITE = {"put": "put", "set": "put", "append": "append", "patch": "patch"}
 
 
-def _history(lg: Log, **values: Any) -> dict[str, Any]:
-    return {"block_number": lg.block_number, "log_index": lg.log_index, "tx_hash": lg.tx_hash,
-            "time": lg.block_time or 0, **values}  # fmt: skip
+@dataclass(frozen=True)
+class Bound:
+    """A declaration bound to its table: the row's columns complete and in table order."""
+
+    table: str
+    projection: Projection
+    #: (column, value) pairs of the row written (put/set/append) or of the patched values
+    columns: tuple[tuple[str, Spec], ...]
+    key: tuple[tuple[str, Spec], ...] = ()
+
+
+def _model_default(model: type[SQLModel], column: str) -> Any:
+    f = model.model_fields.get(column)
+    if f is None or f.default is PydanticUndefined or f.default_factory is not None:
+        return PydanticUndefined
+    return f.default
+
+
+def bind(model: type[SQLModel], p: Projection) -> Bound:
+    """``p`` checked against ``model``'s table and completed; ``TypeError`` names what does not fit."""
+    t = model.__table__  # type: ignore[attr-defined]
+    where = f"{model.__name__}.__events__ {p.kind} {p.event!r}"
+    if p.kind == "handler":
+        return Bound(t.name, p, ())
+    given: dict[str, Spec] = dict(p.columns)
+    if p.kind == "append":
+        if not issubclass(model, HistoryTable):
+            raise TypeError(f"{where}: appends writes history tables only; use creates or patches")
+        given = {**_POSITION, **given}
+    elif issubclass(model, HistoryTable):
+        raise TypeError(f"{where}: a history table is only appended to")
+    unknown = [c for c in (*given, *p.key) if c not in t.c]
+    if unknown:
+        raise TypeError(f"{where}: no column {', '.join(unknown)} in table {t.name}")
+    pk = [c.name for c in t.primary_key.columns]
+    if p.kind == "patch":
+        if sorted(p.key) != sorted(pk) or not given:
+            raise TypeError(f"{where}: a patch names the whole primary key ({', '.join(pk)}) and some columns")
+        return Bound(t.name, p, tuple(given.items()), tuple(p.key.items()))
+    if missing_key := [c for c in pk if c not in given]:
+        raise TypeError(f"{where}: the row needs its primary key column(s) {', '.join(missing_key)}")
+    row: list[tuple[str, Spec]] = []
+    for c in t.columns:
+        if c.name in given:
+            row.append((c.name, given[c.name]))
+        elif p.kind == "set":
+            if not c.nullable and c.default is None:
+                raise TypeError(f"{where}: column {c.name} has no default, so a new row needs it")
+        elif (default := _model_default(model, c.name)) is not PydanticUndefined:
+            row.append((c.name, Const(default)))
+        else:
+            raise TypeError(f"{where}: column {c.name} has no default; give it a value")
+    return Bound(t.name, p, tuple(row))
+
+
+# -- compiling the declarations of one event into one function ----------------------------------
+
+
+class _Source:
+    """The namespace and source lines of one generated function."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, Any] = {}
+        self.lines: list[str] = []
+
+    def ref(self, value: Any, prefix: str) -> str:
+        """A name for ``value`` in the generated function's globals."""
+        name = f"_{prefix}{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def value(self, spec: Spec) -> str:
+        """The expression reading ``spec`` from ``lg`` (the log) and ``a`` (its arguments)."""
+        if isinstance(spec, str):
+            return self.arg(tuple(spec.split(".")))
+        if isinstance(spec, Arg):
+            read = self.arg(spec.path)
+            return read if spec.convert is None else f"{self.ref(spec.convert, 'convert')}({read})"
+        if isinstance(spec, Where):
+            return spec.code
+        constant = spec.value if isinstance(spec, Const) else spec
+        if constant is None or type(constant) in (bool, int):
+            return repr(constant)
+        return self.ref(constant, "const")
+
+    @staticmethod
+    def arg(path: tuple[str, ...]) -> str:
+        return "a" + "".join(f"[{name!r}]" for name in path)
+
+    def mapping(self, pairs: Iterable[tuple[str, Spec]]) -> str:
+        return "{" + ", ".join(f"{name!r}: {self.value(spec)}" for name, spec in pairs) + "}"
+
+
+def compile_event(name: str, bounds: list[Bound]) -> Handler:
+    """One function doing every write of ``bounds``: all rows are built before the first write, so an
+    argument that does not fit leaves the batch untouched by this event."""
+    src = _Source()
+    body: list[str] = []
+    writes: list[str] = []
+    conditions: dict[Differs, str] = {}
+    for i, b in enumerate(bounds):
+        p = b.projection
+        if p.kind == "handler":
+            writes.append(f"{src.ref(p.handler, 'handler')}(lg, a, c)")
+            continue
+        build = f"r{i} = {src.mapping(b.columns)}"
+        if p.kind == "patch":
+            build = f"k{i} = {src.mapping(b.key)}; {build}"
+            write = f"c.patch({b.table!r}, k{i}, r{i})"
+        else:
+            write = f"c.{_WRITE[p.kind]}({b.table!r}, r{i})"
+        if p.condition is None:
+            body.append(build)
+            writes.append(write)
+            continue
+        if p.condition not in conditions:  # a condition shared by several writes is evaluated once
+            conditions[p.condition] = f"w{len(conditions)}"
+            body.append(
+                f"{conditions[p.condition]} = {src.arg(p.condition.path)} != {src.value(Const(p.condition.value))}"
+            )
+        body.append(f"if {conditions[p.condition]}:\n        {build}")
+        writes.append(f"if {conditions[p.condition]}:\n        {write}")
+    fn_name = "project_" + name.replace(".", "_")
+    code = f"def {fn_name}(lg, a, c):\n" + "".join(f"    {line}\n" for line in (*body, *writes))
+    namespace = dict(src.names)
+    # the source is built above from our own declarations only
+    exec(compile(code, f"<projection of {name}>", "exec"), namespace)
+    fn: Handler = namespace[fn_name]
+    fn.__doc__ = code
+    return fn
+
+
+def _declarations(models: Iterable[type[SQLModel]]) -> dict[str, list[Bound]]:
+    found: dict[str, list[Bound]] = {}
+    for model in models:
+        for p in getattr(model, "__events__", ()):
+            found.setdefault(p.event, []).append(bind(model, p))
+    return found
+
+
+#: event name (``"Event"`` or ``"Contract.Event"``) -> its declarations, bound to their tables
+PROJECTIONS: dict[str, list[Bound]] = _declarations(MIRRORED)
+#: event name -> the compiled function projecting it
+HANDLERS: dict[str, Handler] = {name: compile_event(name, bounds) for name, bounds in PROJECTIONS.items()}
+_resolved: dict[tuple[str | None, str], Handler | None] = {}
+
+
+def handler_for(contract: str | None, event: str) -> Handler | None:
+    """What projects ``event`` from ``contract``: its declarations under ``Contract.Event`` and ``Event``."""
+    key = (contract, event)
+    if key not in _resolved:
+        own, anywhere = f"{contract}.{event}", event
+        if own in PROJECTIONS and anywhere in PROJECTIONS:
+            _resolved[key] = compile_event(own, PROJECTIONS[own] + PROJECTIONS[anywhere])
+        else:
+            _resolved[key] = HANDLERS.get(own) or HANDLERS.get(anywhere)
+    return _resolved[key]
+
+
+def _strict() -> bool:
+    return os.environ.get(STRICT_ENV, "") not in ("", "0")
 
 
 def project(logs: list[Log]) -> Changes:
     """The changes a batch of decoded logs makes, in chain order."""
     changes = Changes()
+    strict = _strict()
+    resolved = _resolved
     for lg in logs:
-        if lg.event is None or lg.args is None:
+        event, args = lg.event, lg.args
+        if event is None or args is None:
             continue
-        fn = HANDLERS.get(f"{lg.contract}.{lg.event}") or HANDLERS.get(lg.event)
+        fn = resolved.get((lg.contract, event), _UNRESOLVED)
+        if fn is _UNRESOLVED:
+            fn = handler_for(lg.contract, event)
         if fn is None:
             continue
         try:
-            fn(lg, lg.args, changes)
-        except (KeyError, TypeError, ValueError) as exc:  # an ABI the handler was not written for
+            fn(lg, args, changes)
+        except (KeyError, TypeError, ValueError, IndexError) as exc:  # an ABI the declaration does not fit
+            if strict:
+                raise ProjectionFailed(event, lg.block_number, lg.log_index, repr(exc)) from exc
             log.error("no projection for %s at block %d log %d (%r); kept in raw_event only",
-                      lg.event, lg.block_number, lg.log_index, exc)  # fmt: skip
+                      event, lg.block_number, lg.log_index, exc)  # fmt: skip
     return changes
 
 
-# -- works --------------------------------------------------------------------------------------------
+def _unresolved(lg: Log, a: dict[str, Any], c: Changes) -> None:  # a marker, never called
+    raise AssertionError
 
 
-@handles("WorkRegistry.WorkRegistered", "WorkRegistered")
-def work_registered(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    work_id = a["workId"]
-    registered_at = a.get("registeredAt", lg.block_time or 0)
-    c.put(
-        "work",
-        {
-            "work_id": work_id,
-            "registry_address": lg.address,
-            "owner": a["owner"],
-            "content_digest": a["contentDigest"],
-            "content_cid": a["contentCid"],
-            "metadata_cid": a["metadataCid"],
-            "metadata_version": 0,
-            "work_type": a["workType"],
-            "status": 0,
-            "registered_block": lg.block_number,
-            "registered_at": registered_at,
-            "registered_tx": lg.tx_hash,
-            "updated_block": lg.block_number,
-        },
-    )
-    c.append("metadata_version", _history(lg, work_id=work_id, version=0, metadata_cid=a["metadataCid"], by=a["owner"]))
-
-
-@handles("WorkRegistry.Transfer")
-def work_transferred(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    work_id = a["id"] if "id" in a else a["tokenId"]
-    c.append("ownership_transfer", _history(lg, work_id=work_id, from_address=a["from"], to_address=a["to"]))
-    if a["from"] != ZERO_ADDRESS:  # a mint is followed by WorkRegistered, which writes the row
-        c.patch("work", {"work_id": work_id}, {"owner": a["to"], "updated_block": lg.block_number})
-        c.patch("work_owner", {"work_id": work_id, "position": 0}, {"account": a["to"]})
-
-
-@handles("WorkRegistry.RoyaltySet", "RoyaltySet")
-def royalty_set(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    # its own table: the registry emits RoyaltySet before WorkRegistered, so a patch of `work` would be lost
-    c.put("work_royalty", {"work_id": a["workId"], "receiver": a["receiver"], "bps": a["bps"],
-                           "updated_block": lg.block_number})  # fmt: skip
-
-
-@handles("WorkRegistry.SplitsSet", "SplitsSet")
-def splits_set(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    work_id = a["workId"]
-    c.delete_where("work_owner", work_id=work_id)
-    for i, (account, bps) in enumerate(zip(a["accounts"], a["bps"], strict=True)):
-        c.put("work_owner", {"work_id": work_id, "position": i, "account": account, "bps": bps})
-
-
-@handles("WorkRegistry.ParentsSet", "ParentsSet")
-def parents_set(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    for parent, licence in zip(a["parents"], a["parentLicences"], strict=True):
-        c.put("work_parent", {"work_id": a["workId"], "parent_id": parent, "parent_licence_id": licence})
-
-
-@handles("WorkRegistry.MetadataUpdated", "MetadataUpdated")
-def metadata_updated(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    work_id = a["workId"]
-    c.patch("work", {"work_id": work_id},
-            {"metadata_cid": a["metadataCid"], "metadata_version": a["version"], "updated_block": lg.block_number})  # fmt: skip
-    c.append("metadata_version",
-             _history(lg, work_id=work_id, version=a["version"], metadata_cid=a["metadataCid"], by=a["by"]))  # fmt: skip
-
-
-@handles("WorkRegistry.WorkStatusChanged", "WorkStatusChanged")
-def work_status_changed(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    work_id = a["workId"]
-    c.patch("work", {"work_id": work_id}, {"status": a["current"], "updated_block": lg.block_number})
-    c.append("work_status_change",
-             _history(lg, work_id=work_id, previous=a["previous"], current=a["current"], by=a["by"]))  # fmt: skip
-
-
-# -- attestations -----------------------------------------------------------------------------------
-
-
-@handles("AttestationRecorded")
-def attestation_recorded(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    c.put(
-        "attestation",
-        {
-            "attestation_id": a["attestationId"],
-            "work_id": a["workId"],
-            "attester": a["attester"],
-            "kind": a["kind"],
-            "territory": a["territory"],
-            "decision": a["decision"],
-            "reference": a["ref"] if "ref" in a else a["reference"],
-            "evidence_cid": a["evidenceCid"],
-            "recorded_block": lg.block_number,
-            "recorded_at": lg.block_time or 0,
-            "recorded_tx": lg.tx_hash,
-            "revoked": False,
-            "revoked_by": None,
-            "revoked_reason": None,
-            "revoked_block": None,
-        },
-    )
-
-
-@handles("AttestationRevoked")
-def attestation_revoked(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    c.patch("attestation", {"attestation_id": a["attestationId"]},
-            {"revoked": True, "revoked_by": a["by"], "revoked_reason": a["reason"], "revoked_block": lg.block_number})  # fmt: skip
-
-
-# -- licence market -----------------------------------------------------------------------------------
-
-_FLAG_EXCLUSIVE, _FLAG_SUBLICENSABLE, _FLAG_TRANSFERABLE = 1, 2, 4
-
-
-def _terms_columns(t: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "work_id": t["workId"],
-        "rights": t["rights"],
-        "territories": json.dumps(t["territories"]),
-        "start": t["start"],
-        "end": t["end"],
-        "exclusive": t["exclusive"],
-        "sublicensable": t["sublicensable"],
-        "transferable": t["transferable"],
-        "price": t["price"],
-        "currency": t["currency"],
-        "supply_cap": t["supplyCap"],
-        "attestation_kind": t.get("attestationKind", 0),
-        "attestation_territory": t.get("attestationTerritory", 0),
-    }
-
-
-@handles("OfferCreated")
-def offer_created(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    c.put(
-        "offer",
-        {
-            "offer_id": a["offerId"],
-            "creator": a["creator"],
-            **_terms_columns(a["terms"]),
-            "cancelled": False,
-            "cancelled_by": None,
-            "created_block": lg.block_number,
-            "created_at": lg.block_time or 0,
-            "created_tx": lg.tx_hash,
-            "updated_block": lg.block_number,
-        },
-    )
-
-
-@handles("OfferPriceChanged")
-def offer_price_changed(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    c.patch("offer", {"offer_id": a["offerId"]}, {"price": a["price"], "updated_block": lg.block_number})
-
-
-@handles("OfferCancelled")
-def offer_cancelled(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    c.patch(
-        "offer",
-        {"offer_id": a["offerId"]},
-        {"cancelled": True, "cancelled_by": a["by"], "updated_block": lg.block_number},
-    )
-
-
-@handles("SignedOfferRedeemed")
-def signed_offer_redeemed(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    c.put(
-        "signed_offer",
-        {
-            "digest": a["digest"],
-            "seller": a["seller"],
-            "nonce": a["nonce"],
-            "work_id": a["terms"]["workId"],
-            "terms": json.dumps(a["terms"], sort_keys=True),
-            "redeemed_block": lg.block_number,
-            "redeemed_tx": lg.tx_hash,
-        },
-    )
-
-
-@handles("CounterIncremented")
-def counter_incremented(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    c.put("seller_counter", {"seller": a["seller"], "counter": a["counter"], "updated_block": lg.block_number})
-
-
-@handles("LicenceGranted")
-def licence_granted(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    flags = a["flags"]
-    c.put(
-        "licence",
-        {
-            "licence_id": a["licenceId"],
-            "work_id": a["workId"],
-            "licensee": a["licensee"],
-            "holder": a["licensee"],
-            "offer_id": a["offerId"],
-            "signed_offer_digest": a["signedOfferDigest"],
-            "rights": a["rights"],
-            "start": a["start"],
-            "end": a["end"],
-            "exclusive": bool(flags & _FLAG_EXCLUSIVE),
-            "sublicensable": bool(flags & _FLAG_SUBLICENSABLE),
-            "transferable": bool(flags & _FLAG_TRANSFERABLE),
-            "currency": a["currency"],
-            "price": a["price"],
-            "fee": a["fee"],
-            "revoked": False,
-            "revoked_dispute_id": None,
-            "revoked_by": None,
-            "revoked_block": None,
-            "granted_block": lg.block_number,
-            "granted_at": lg.block_time or 0,
-            "granted_tx": lg.tx_hash,
-        },
-    )
-
-
-@handles("LicenceRevoked")
-def licence_revoked(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    c.patch("licence", {"licence_id": a["licenceId"]},
-            {"revoked": True, "revoked_dispute_id": a["disputeId"], "revoked_by": a["by"], "revoked_block": lg.block_number})  # fmt: skip
-
-
-@handles("LicenceMarket.Transfer")
-def licence_transferred(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    licence_id = a["id"] if "id" in a else a["tokenId"]
-    c.append("licence_transfer", _history(lg, licence_id=licence_id, from_address=a["from"], to_address=a["to"]))
-    if a["from"] != ZERO_ADDRESS:  # a mint comes with LicenceGranted, which writes the row
-        c.patch("licence", {"licence_id": licence_id}, {"holder": a["to"]})
-
-
-@handles("PaymentCredited")
-def payment_credited(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    c.append("payment", _history(lg, contract=lg.address, payee=a["payee"], currency=a["currency"], amount=a["amount"],
-                                 licence_id=a["licenceId"], dispute_id=None))  # fmt: skip
-
-
-@handles("BondCredited")
-def bond_credited(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    c.append("payment", _history(lg, contract=lg.address, payee=a["account"], currency=ZERO_ADDRESS, amount=a["amount"],
-                                 licence_id=None, dispute_id=a["disputeId"]))  # fmt: skip
-
-
-@handles("Withdrawn")
-def withdrawn(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    c.append(
-        "withdrawal", _history(lg, contract=lg.address, payee=a["payee"], currency=a["currency"], amount=a["amount"])
-    )
-
-
-# -- disputes -----------------------------------------------------------------------------------------
-
-
-@handles("DisputeOpened")
-def dispute_opened(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    c.put(
-        "dispute",
-        {
-            "dispute_id": a["disputeId"],
-            "work_id": a["workId"],
-            "claimant": a["claimant"],
-            "bond": a["bond"],
-            "evidence_cid": a["evidenceCid"],
-            "open": True,
-            "outcome": 0,
-            "arbiter": None,
-            "bond_recipient": None,
-            "revoked_licences": None,
-            "ruling_cid": None,
-            "opened_block": lg.block_number,
-            "opened_at": lg.block_time or 0,
-            "opened_tx": lg.tx_hash,
-            "resolved_block": None,
-            "resolved_at": None,
-        },
-    )
-
-
-@handles("DisputeResolved")
-def dispute_resolved(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    c.patch(
-        "dispute",
-        {"dispute_id": a["disputeId"]},
-        {
-            "open": False,
-            "outcome": a["outcome"],
-            "arbiter": a["arbiter"],
-            "bond_recipient": a["bondRecipient"],
-            "revoked_licences": json.dumps(a["revokedLicences"]),
-            "ruling_cid": a["rulingCid"],
-            "resolved_block": lg.block_number,
-            "resolved_at": lg.block_time or 0,
-        },
-    )
+_UNRESOLVED: Callable[[Log, dict[str, Any], Changes], None] = _unresolved

@@ -7,6 +7,7 @@ manifest is written to a temporary folder.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,10 @@ from client_sdk.chain import connect
 from client_sdk.deploy import deploy
 from client_sdk.manifest import Deployment
 from copyright_hub.devnet import AnvilProcess, DevnetConfig, load_config, spawn_anvil
+
+#: in tests a projection that does not fit its event raises (indexer.errors.ProjectionFailed) instead of
+#: being logged and kept raw; forked fetchers and indexer subprocesses inherit it
+os.environ["COPYRIGHT_HUB_STRICT_PROJECTIONS"] = "1"
 
 
 @pytest.fixture(scope="session")

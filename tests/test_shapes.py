@@ -26,7 +26,7 @@ from client_sdk.artifacts import load_artifact
 from client_sdk.shapes import ENUMS, PROTOCOL_ARTIFACTS, STRUCTS, AbiStruct, Layer, Struct, coverage, read_structs
 from contracts import SOURCE_DIR
 from indexer import models as sql
-from indexer import projections
+from indexer.tables import market
 from tests.factories.protocol import DAY
 from tests.factories.protocol import terms as make_terms
 
@@ -58,10 +58,9 @@ def _api_fields(*models: Any) -> frozenset[str]:
     return frozenset(name for m in models for name in m.model_fields)
 
 
-def _projected(shape: Struct) -> frozenset[str]:
-    """The columns ``indexer.projections`` writes from a decoded ``Terms`` (one value per ABI field)."""
-    sample = {f.name: [] if f.is_array else 0 for f in shape.fields}
-    return frozenset(projections._terms_columns(sample))
+def _projected() -> frozenset[str]:
+    """The columns the ``offer`` table's declaration fills from a decoded ``Terms`` (one per ABI field)."""
+    return frozenset(market.terms_columns("terms"))
 
 
 def terms_layers(shape: Struct) -> list[Layer]:
@@ -70,7 +69,7 @@ def terms_layers(shape: Struct) -> list[Layer]:
     in :func:`test_signed_offer_rows_keep_the_whole_terms`.)"""
     return [
         Layer("client_sdk.terms.Terms", _sdk_fields(terms.Terms)),
-        Layer("indexer.projections._terms_columns", _projected(shape)),
+        Layer("indexer.tables.market.terms_columns", _projected()),
         Layer("indexer.models.Offer", _columns(sql.Offer)),
         Layer("indexer.models.Licence", _columns(sql.Licence), omitted=LICENCE_OMITS),
         Layer(

@@ -18,6 +18,8 @@ from copyright_hub.scenario import DAY, Scenario, media, terms
 
 __all__ = ["DAY", "Scenario", "catalogue_story", "every_event_story", "media", "terms"]
 
+#: an address the every-event story allows as an ERC-20 and removes again (the market checks no code)
+SETTINGS_TOKEN = "0x" + "11" * 20
 #: the film of the catalogue story: two IPFS chunks, so its content is a real DAG
 FILM = hashlib.shake_256(b"film").digest(300_000)
 
@@ -53,9 +55,10 @@ def catalogue_story(sc: Scenario, *, ended_after: int) -> None:
 def every_event_story(sc: Scenario) -> None:
     """Roles: admin, studio, buyer, reviewer, arbiter, claimant, co_owner. Registration with splits,
     royalty and a derivative; metadata update; attestations (one revoked); offers (one repriced, one
-    cancelled); an on-chain and a signed purchase; counter increment; withdrawals; a licence
-    transfer; a dispute upheld with a transfer and a revoked licence; the bond withdrawn; a work
-    transfer."""
+    cancelled); an on-chain and a signed purchase; a signed-offer nonce voided; counter increment;
+    withdrawals; a licence transfer; a dispute upheld with a transfer and a revoked licence; the bond
+    withdrawn; a work transfer; the market's fee changed, an ERC-20 allowed and removed, the market
+    paused and resumed, the minimum bond changed, the resolver paused."""
     sc.grant("reviewer", "WorkRegistry", "REVIEWER_ROLE")
     sc.grant("arbiter", "DisputeResolver", "ARBITER_ROLE")
     studio, buyer = sc.hub("studio"), sc.hub("buyer")
@@ -73,6 +76,7 @@ def every_event_story(sc: Scenario) -> None:
     sc.purchase("licence", "offer", max_price=2 * 10**17)
     signed = studio.sign_offer(terms(sc["film"], now, supply_cap=3), nonce=7, deadline=now + DAY)
     sc.ids["signed_licence"] = buyer.purchase_signed(signed, max_price=10**17).licence_id
+    studio.cancel_nonce(8)
     studio.increment_counter()
     studio.withdraw()
     buyer.transfer_licence(sc["licence"], sc.address("co_owner"))
@@ -82,3 +86,11 @@ def every_event_story(sc: Scenario) -> None:
     )
     sc.hub("claimant").withdraw_bond()
     studio.transfer_work(sc["derivative"], sc.address("buyer"))
+    admin = sc.hub("admin")
+    admin.set_fee(300, sc.address("admin"))
+    admin.set_currency_allowed(SETTINGS_TOKEN)
+    admin.set_currency_allowed(SETTINGS_TOKEN, False)
+    admin.pause("LicenceMarket")
+    admin.unpause("LicenceMarket")
+    admin.set_min_bond(2 * DEFAULT_MIN_BOND_WEI)
+    admin.pause("DisputeResolver")  # the story's disputes are over: it ends paused

@@ -13,7 +13,7 @@ from web3 import Web3
 
 from client_sdk import Hub
 from client_sdk.deploy import DEFAULT_MIN_BOND_WEI
-from tests.factories.scenario import Scenario, every_event_story
+from tests.factories.scenario import SETTINGS_TOKEN, Scenario, every_event_story
 
 from .conftest import Chain, MirrorFactory, dump, index_once
 
@@ -103,6 +103,18 @@ def test_every_event_of_the_story_is_projected(
     assert (dispute["open"], dispute["outcome"], dispute["ruling_cid"]) == (False, 2, "bafyruling")
     assert json.loads(str(dispute["revoked_licences"])) == [story.signed_licence]
     assert [r["current"] for r in _rows(mirror.url, "work_status_change")] == [2, 0]
+
+    # what the admins set and which signed-offer nonces were voided (events once dropped silently)
+    admin, studio = (a.address.lower() for a in chain.accounts[:2])
+    state = {r["contract"]: r for r in _rows(mirror.url, "contract_state")}
+    market, resolver = state["LicenceMarket"], state["DisputeResolver"]
+    assert (market["fee_bps"], market["treasury"], market["paused"]) == (300, admin, False)
+    assert (resolver["min_bond"], resolver["paused"]) == (2 * DEFAULT_MIN_BOND_WEI, True)
+    assert state["WorkRegistry"]["licence_market"] == chain.deployment.address("LicenceMarket").lower()
+    assert all(r["address"] == chain.deployment.address(r["contract"]).lower() for r in state.values())
+    currencies = [(r["currency"], r["allowed"]) for r in _rows(mirror.url, "market_currency")]
+    assert currencies == [(SETTINGS_TOKEN, False)]
+    assert [(r["seller"], r["nonce"]) for r in _rows(mirror.url, "cancelled_nonce")] == [(studio, 8)]
 
     # every hub log is in raw_event, decoded
     addresses = [c.address for c in chain.deployment.contracts.values()]

@@ -1,0 +1,240 @@
+"""The licence market: offers (on chain and signed), licences and their transfers, sellers' counters
+and voided signed-offer nonces."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+from ._base import U256, HistoryTable, StateTable, u256
+from ._declare import (
+    BLOCK,
+    TIME,
+    TX,
+    ZERO_ADDRESS,
+    Spec,
+    appends,
+    arg,
+    as_json,
+    creates,
+    differs,
+    flag,
+    patches,
+)
+
+__all__ = [
+    "TERMS_COLUMNS",
+    "CancelledNonce",
+    "Licence",
+    "LicenceTransfer",
+    "Offer",
+    "SellerCounter",
+    "SignedOffer",
+    "terms_columns",
+]
+
+#: ``Terms`` field (ABI name) -> column of a table that keeps terms field by field (``offer``);
+#: ``tests/test_shapes.py`` holds it to the ABI's ``Terms``.
+TERMS_COLUMNS: dict[str, str] = {
+    "workId": "work_id", "rights": "rights", "territories": "territories", "start": "start", "end": "end",
+    "exclusive": "exclusive", "sublicensable": "sublicensable", "transferable": "transferable", "price": "price",
+    "currency": "currency", "supplyCap": "supply_cap", "attestationKind": "attestation_kind",
+    "attestationTerritory": "attestation_territory",
+}  # fmt: skip
+#: the one array of Terms, kept as JSON text
+_TERMS_JSON = {"territories"}
+
+
+def terms_columns(path: str) -> dict[str, Spec]:
+    """The columns a decoded ``Terms`` argument (``path``: its name in the event) fills, one per field."""
+    return {
+        column: as_json(f"{path}.{name}") if name in _TERMS_JSON else arg(f"{path}.{name}")
+        for name, column in TERMS_COLUMNS.items()
+    }
+
+
+class Offer(StateTable, table=True):
+    """A licence offer published on chain (``LicenceMarket.OfferCreated``)."""
+
+    __tablename__ = "offer"
+    __events__ = (
+        creates(
+            "LicenceMarket.OfferCreated",
+            offer_id="offerId",
+            creator="creator",
+            **terms_columns("terms"),
+            created_block=BLOCK,
+            created_at=TIME,
+            created_tx=TX,
+            updated_block=BLOCK,
+        ),
+        patches("LicenceMarket.OfferPriceChanged", key={"offer_id": "offerId"}, price="price", updated_block=BLOCK),
+        patches(
+            "LicenceMarket.OfferCancelled",
+            key={"offer_id": "offerId"},
+            cancelled=True,
+            cancelled_by="by",
+            updated_block=BLOCK,
+        ),
+    )
+
+    offer_id: int = u256(primary_key=True)
+    work_id: int = u256(index=True)
+    creator: str = Field(max_length=42, index=True)
+    rights: int
+    territories: str = Field(sa_type=sa.Text, description="JSON list of ISO 3166-1 numeric codes ([] = worldwide)")
+    start: int = Field(sa_type=sa.BigInteger)
+    end: int = Field(sa_type=sa.BigInteger)
+    exclusive: bool
+    sublicensable: bool
+    transferable: bool
+    price: int = u256()
+    currency: str = Field(max_length=42)
+    supply_cap: int = Field(sa_type=sa.BigInteger)
+    attestation_kind: int = 0
+    attestation_territory: int = 0
+    cancelled: bool = False
+    cancelled_by: str | None = Field(default=None, max_length=42)
+    created_block: int = Field(sa_type=sa.BigInteger)
+    created_at: int = Field(sa_type=sa.BigInteger)
+    created_tx: str = Field(max_length=66)
+    updated_block: int = Field(sa_type=sa.BigInteger)
+
+
+class SignedOffer(StateTable, table=True):
+    """An EIP-712 offer signed off chain, known once it was first redeemed (``SignedOfferRedeemed``)."""
+
+    __tablename__ = "signed_offer"
+    __events__ = (
+        creates(
+            "LicenceMarket.SignedOfferRedeemed",
+            digest="digest",
+            seller="seller",
+            nonce="nonce",
+            work_id="terms.workId",
+            terms=as_json("terms", sort_keys=True),
+            redeemed_block=BLOCK,
+            redeemed_tx=TX,
+        ),
+    )
+
+    digest: str = Field(primary_key=True, max_length=66)
+    seller: str = Field(max_length=42, index=True)
+    nonce: int = u256()
+    work_id: int = u256(index=True)
+    terms: str = Field(sa_type=sa.Text, description="the full terms as JSON")
+    redeemed_block: int = Field(sa_type=sa.BigInteger)
+    redeemed_tx: str = Field(max_length=66)
+
+
+class CancelledNonce(StateTable, table=True):
+    """A signed-offer nonce its seller voided (``SignedOfferCancelled``): a signature under it no longer
+    sells. A buyer holding a signed offer checks here (or ``nonceUsed`` on chain) before paying."""
+
+    __tablename__ = "cancelled_nonce"
+    __events__ = (
+        creates(
+            "LicenceMarket.SignedOfferCancelled",
+            seller="seller",
+            nonce="nonce",
+            cancelled_block=BLOCK,
+            cancelled_at=TIME,
+            cancelled_tx=TX,
+        ),
+    )
+
+    seller: str = Field(primary_key=True, max_length=42)
+    nonce: int = u256(primary_key=True)
+    #: the (last) cancellation; cancelling a nonce again changes nothing on chain
+    cancelled_block: int = Field(sa_type=sa.BigInteger)
+    cancelled_at: int = Field(sa_type=sa.BigInteger)
+    cancelled_tx: str = Field(max_length=66)
+
+
+class SellerCounter(StateTable, table=True):
+    """A seller's signed-offer counter (signatures under earlier counters are void)."""
+
+    __tablename__ = "seller_counter"
+    __events__ = (creates("LicenceMarket.CounterIncremented", seller="seller", counter="counter", updated_block=BLOCK),)
+
+    seller: str = Field(primary_key=True, max_length=42)
+    counter: int = u256()
+    updated_block: int = Field(sa_type=sa.BigInteger)
+
+
+#: bits of ``LicenceGranted.flags``
+_FLAG_EXCLUSIVE, _FLAG_SUBLICENSABLE, _FLAG_TRANSFERABLE = 1, 2, 4
+#: a mint comes with LicenceGranted, which writes the row; later transfers patch the holder
+_NOT_A_MINT = differs("from", ZERO_ADDRESS)
+
+
+class Licence(StateTable, table=True):
+    """A licence token: who holds which rights on which work, from when to when."""
+
+    __tablename__ = "licence"
+    __events__ = (
+        creates(
+            "LicenceMarket.LicenceGranted",
+            licence_id="licenceId",
+            work_id="workId",
+            licensee="licensee",
+            holder="licensee",
+            offer_id="offerId",
+            signed_offer_digest="signedOfferDigest",
+            rights="rights",
+            start="start",
+            end="end",
+            exclusive=flag("flags", _FLAG_EXCLUSIVE),
+            sublicensable=flag("flags", _FLAG_SUBLICENSABLE),
+            transferable=flag("flags", _FLAG_TRANSFERABLE),
+            currency="currency",
+            price="price",
+            fee="fee",
+            granted_block=BLOCK,
+            granted_at=TIME,
+            granted_tx=TX,
+        ),
+        patches(
+            "LicenceMarket.LicenceRevoked",
+            key={"licence_id": "licenceId"},
+            revoked=True,
+            revoked_dispute_id="disputeId",
+            revoked_by="by",
+            revoked_block=BLOCK,
+        ),
+        patches("LicenceMarket.Transfer", key={"licence_id": "id"}, holder="to").only_if(_NOT_A_MINT),
+    )
+
+    licence_id: int = u256(primary_key=True)
+    work_id: int = u256(index=True)
+    licensee: str = Field(max_length=42, index=True)
+    holder: str = Field(max_length=42, index=True)
+    offer_id: int = u256()
+    signed_offer_digest: str = Field(max_length=66)
+    rights: int
+    start: int = Field(sa_type=sa.BigInteger)
+    end: int = Field(sa_type=sa.BigInteger)
+    exclusive: bool
+    sublicensable: bool
+    transferable: bool
+    currency: str = Field(max_length=42)
+    price: int = u256()
+    fee: int = u256()
+    revoked: bool = False
+    revoked_dispute_id: int | None = Field(default=None, sa_type=U256)
+    revoked_by: str | None = Field(default=None, max_length=42)
+    revoked_block: int | None = Field(default=None, sa_type=sa.BigInteger)
+    granted_block: int = Field(sa_type=sa.BigInteger)
+    granted_at: int = Field(sa_type=sa.BigInteger)
+    granted_tx: str = Field(max_length=66)
+
+
+class LicenceTransfer(HistoryTable, table=True):
+    """Every transfer of a licence token (mint: ``from_address`` is the zero address)."""
+
+    __tablename__ = "licence_transfer"
+    __events__ = (appends("LicenceMarket.Transfer", licence_id="id", from_address="from", to_address="to"),)
+
+    licence_id: int = u256(index=True)
+    from_address: str = Field(max_length=42)
+    to_address: str = Field(max_length=42)

@@ -75,24 +75,16 @@ bench: install
 	@rm -rf $(BENCH_OUT) && mkdir -p $(BENCH_OUT) && cp benchmarks/results/*.json $(BENCH_OUT)/
 	$(PY) benchmarks/gas.py --check --save $(BENCH_OUT)/gas.json || echo "make bench: gas differs from benchmarks/results/gas.json (reasons above)"
 	$(PY) benchmarks/cid.py --mb 256 --save $(BENCH_OUT)/cid.json
-	@# benchmarks/indexer.py always writes benchmarks/results/indexer-<db>.json: keep the committed file
-	@for db in sqlite postgresql; do \
-	  cp benchmarks/results/indexer-$$db.json $(BENCH_OUT)/committed-indexer-$$db.json; \
-	  echo "$(PY) benchmarks/indexer.py --events 20000 --db $$db"; \
-	  $(PY) benchmarks/indexer.py --events 20000 --db $$db > $(BENCH_OUT)/indexer-$$db.out; status=$$?; \
-	  cat $(BENCH_OUT)/indexer-$$db.out; \
-	  cp $(BENCH_OUT)/committed-indexer-$$db.json benchmarks/results/indexer-$$db.json; \
-	  [ $$status = 0 ] || exit $$status; \
-	  tail -1 $(BENCH_OUT)/indexer-$$db.out > $(BENCH_OUT)/indexer-$$db.json; rm $(BENCH_OUT)/committed-indexer-$$db.json; \
-	done
+	$(PY) benchmarks/indexer.py --events 20000 --db sqlite --save $(BENCH_OUT)/indexer-sqlite.json
+	$(PY) benchmarks/indexer.py --events 20000 --db postgresql --save $(BENCH_OUT)/indexer-postgresql.json
 	$(PY) benchmarks/report.py --results $(BENCH_OUT)
 	@echo "make bench: fresh results and charts in $(BENCH_OUT); benchmarks/results/ is unchanged"
 
 bench-results: install
 	$(PY) benchmarks/cid.py --mb 64 --save benchmarks/results/cid.json
 	$(PY) benchmarks/cid.py --mb 256 --save benchmarks/results/cid.json
-	$(PY) benchmarks/indexer.py --events 20000 --db sqlite
-	$(PY) benchmarks/indexer.py --events 20000 --db postgresql
+	$(PY) benchmarks/indexer.py --events 20000 --db sqlite --save benchmarks/results/indexer-sqlite.json
+	$(PY) benchmarks/indexer.py --events 20000 --db postgresql --save benchmarks/results/indexer-postgresql.json
 	$(PY) benchmarks/report.py
 	@echo "make bench-results: rewrote benchmarks/results/; update the README figures from the output above"
 

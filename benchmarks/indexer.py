@@ -3,7 +3,7 @@ and decoded.
 
 Usage::
 
-    python benchmarks/indexer.py --events 20000 [--db sqlite|postgresql]
+    python benchmarks/indexer.py --events 20000 [--db sqlite|postgresql] [--save PATH]
 
 It starts a private anvil (automine off, a large block gas limit), deploys the hub, and builds the
 events quickly: ``registerWorks`` batches (each work emits ``Transfer`` + ``WorkRegistered``) signed
@@ -16,8 +16,9 @@ finality depth and measures, in the same run:
 * ``raw_fetch_decode_events_per_s``: the same block ranges fetched and decoded with no database.
 
 Both are measured ``--repeat`` times, alternating, and the best time of each is kept (the machine is
-shared; the best run is the least disturbed one). The last line of output is one JSON object; it is also written to
-``benchmarks/results/indexer-<db>.json``. PostgreSQL uses 127.0.0.1:5432 database ``test`` (override
+shared; the best run is the least disturbed one). The last line of output is one JSON object; only with
+``--save PATH`` is it also written to a file (``make bench-results`` saves to
+``benchmarks/results/indexer-<db>.json``; a plain run never rewrites the committed results). PostgreSQL uses 127.0.0.1:5432 database ``test`` (override
 with ``COPYRIGHT_HUB_BENCH_PG_URL``) in a throw-away schema.
 """
 
@@ -119,6 +120,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=3, help="index and fetch this many times; report the best")
+    parser.add_argument("--save", type=Path, metavar="PATH", help="also write the result (JSON) to PATH")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="indexer-bench-"))
@@ -175,9 +177,9 @@ def main() -> None:
         for schema in schemas:
             with make_engine(PG_URL).begin() as conn:
                 conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    out = REPO / "benchmarks" / "results" / f"indexer-{args.db}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    if args.save is not None:
+        args.save.parent.mkdir(parents=True, exist_ok=True)
+        args.save.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result))
 
 

@@ -106,12 +106,33 @@ PG_COPY_MIN_ROWS = 200
 
 
 def _pg_copy(conn: Connection, table_name: str, cols: list[str], rows: list[tuple[Any, ...]], on_conflict: str) -> None:
-    """COPY ``rows`` into a session-local staging table, then INSERT ... ``on_conflict`` from it: COPY's
-    speed with the idempotence of the plain path (rows must have distinct keys)."""
-    stage = f'"_stage_{table_name}"'
+    """COPY ``rows`` into ``table_name``, with the effect of ``INSERT ... on_conflict`` (rows must have
+    distinct keys).
+
+    Straight into the table first, inside a savepoint: in a backfill almost every row is new, and this
+    writes each row once. A row whose key is already there makes that COPY fail as a whole (unique
+    violation); the savepoint is rolled back and the rows go the idempotent way instead: COPY into a
+    session-local staging table, then ``INSERT ... SELECT ... on_conflict`` from it. The staging way
+    costs about twice as much (each row is written, read and written again, and every staging table a
+    transaction touched is truncated at its commit), so it is kept for the batches that need it.
+    """
     names = ", ".join(f'"{c}"' for c in cols)
     raw = conn.connection.driver_connection
     with raw.cursor() as cur:  # type: ignore[union-attr]
+        cur.execute("SAVEPOINT _bulk_copy")
+        try:
+            with cur.copy(f'COPY "{table_name}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except Exception as exc:
+            if getattr(exc, "sqlstate", None) != _UNIQUE_VIOLATION:
+                raise
+            cur.execute("ROLLBACK TO SAVEPOINT _bulk_copy")
+        else:
+            cur.execute("RELEASE SAVEPOINT _bulk_copy")
+            return
+        cur.execute("RELEASE SAVEPOINT _bulk_copy")
+        stage = f'"_stage_{table_name}"'
         cur.execute(
             f'CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE "{table_name}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS'
         )
@@ -120,6 +141,10 @@ def _pg_copy(conn: Connection, table_name: str, cols: list[str], rows: list[tupl
                 copy.write_row(row)
         cur.execute(f'INSERT INTO "{table_name}" ({names}) SELECT {names} FROM {stage} {on_conflict}')
         cur.execute(f"DELETE FROM {stage}")
+
+
+#: SQLSTATE of a unique (or primary key) violation
+_UNIQUE_VIOLATION = "23505"
 
 
 def execute_many(
@@ -167,15 +192,19 @@ def execute_many(
     conn.exec_driver_sql(sql, params)
 
 
-def upsert_rows(conn: Connection | Plan, t: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """Insert or update (by primary key) rows that all have the same columns."""
+def upsert_rows(
+    conn: Connection | Plan, t: sa.Table, rows: list[dict[str, Any]], *, distinct_keys: bool = False
+) -> None:
+    """Insert or update (by primary key) rows that all have the same columns (``distinct_keys``: the
+    caller guarantees one row per key, which spares checking it)."""
     if not rows:
         return
     given = list(rows[0])
     rows, cols = _with_defaults(t, rows)
     if conn.dialect.name == "postgresql" and len(rows) >= PG_COPY_MIN_ROWS:
         pk = [c.name for c in _pk_cols(t)]
-        if len({_key_tuple(t, r) for r in rows}) == len(rows):  # one row per key, as ON CONFLICT needs
+        key = _pk_getter(t)
+        if distinct_keys or len(set(map(key, rows))) == len(rows):  # one row per key, as ON CONFLICT needs
             keys = ", ".join(f'"{c}"' for c in pk)
             sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in given if c not in pk)
             _copy(
@@ -221,7 +250,7 @@ def _copy(conn: Connection | Plan, t: sa.Table, rows: list[dict[str, Any]], cols
             fixed.append(tuple(values))
         tuples = fixed
     if isinstance(conn, Plan):
-        conn.copy(t.name, cols, tuples, on_conflict)
+        conn.copy(str(t.name), cols, tuples, on_conflict)  # a plain str pickles faster than quoted_name
     else:
         _pg_copy(conn, t.name, cols, tuples, on_conflict)
 
@@ -280,10 +309,9 @@ def apply_changes(conn: Connection | Plan, changes: Changes, undo_block: int | N
     for kind, name, run in _runs(changes.ops):
         t = table(name)
         if kind == "put":
-            last: dict[tuple[Any, ...], dict[str, Any]] = {}
-            for row in run:
-                last[_key_tuple(t, row)] = row
-            upsert_rows(conn, t, list(last.values()))
+            key = _pk_getter(t)
+            last = {key(row): row for row in run}  # a later put of a key replaces an earlier one
+            upsert_rows(conn, t, list(last.values()), distinct_keys=True)
         elif kind == "append":
             insert_ignore(conn, t, run)
         elif kind == "patch":

@@ -50,6 +50,8 @@ FOLLOW_BATCH = 64
 RPC_UNAVAILABLE = "rpc_unavailable"
 #: seconds between two status writes that report the same RPC outage
 OUTAGE_WRITE_INTERVAL = 1.0
+#: the fetcher process's first-generation garbage collection threshold (allocations; Python's default 700)
+FETCHER_GC_THRESHOLD = 100_000
 
 _raw = models.RawEvent.__table__  # type: ignore[attr-defined]
 _block = models.Block.__table__  # type: ignore[attr-defined]
@@ -781,6 +783,13 @@ def _fetch_process(
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # With Python's default thresholds (700, 10, 10) the cyclic collector took over a third of this
+    # process's CPU (0.27 s of 0.7 s for 20,000 events): a range's decoded logs, rows and parameters,
+    # hundreds of thousands of dicts and tuples, stay alive until the range is sent, so they survive
+    # the young collections and every older-generation collection walks them again (a full one walks
+    # the ~175,000 objects inherited at the fork too). They are freed by reference counting; the rare
+    # cycle (an exception's traceback on an RPC retry) is still collected, only later.
+    gc.set_threshold(FETCHER_GC_THRESHOLD, 50, 100)
     reader.close()
     _drop_writer_lock(ix)
 

@@ -47,3 +47,45 @@ def test_bulk_inserts_and_upserts_are_idempotent(new_mirror: MirrorFactory) -> N
     assert owners == ["0x06"]  # the second run updated every row
     assert biggest == 300 and models.U256_DIGITS == 78  # U256 text order is numeric order
     engine.dispose()
+
+
+def test_bulk_copy_with_some_keys_present_keeps_the_transaction_whole(new_mirror: MirrorFactory) -> None:
+    """On PostgreSQL a bulk write COPYs straight into the table and, when a key is already there, rolls
+    back to a savepoint and upserts through the staging table: the writes before it in the transaction
+    stay, the result equals the plain path's, and a later failure still rolls everything back."""
+    engine = new_mirror().engine()
+    migrate(engine)
+    works = store.table("work")
+    history = store.table("metadata_version")
+
+    def work(n: int, owner: str) -> dict[str, object]:
+        return {"work_id": n, "registry_address": "0x03", "owner": owner, "content_digest": f"0x{n:064x}",
+                "content_cid": "c", "metadata_cid": "m", "metadata_version": 0, "work_type": 1, "status": 0,
+                "registered_block": n, "registered_at": 1, "registered_tx": "0x05", "updated_block": n}  # fmt: skip
+
+    def version(n: int) -> dict[str, object]:
+        return {"block_number": n, "log_index": 0, "tx_hash": "0x01", "time": 1, "work_id": n, "version": 0,
+                "metadata_cid": f"m{n}", "by": "0x02"}  # fmt: skip
+
+    with engine.begin() as conn:
+        plan = store.Plan(engine.dialect)
+        store.upsert_rows(plan, works, [work(n, "0x04") for n in range(1, 301)])  # all new: straight COPY
+        plan.run(conn)
+    with engine.begin() as conn:
+        plan = store.Plan(engine.dialect)
+        store.insert_ignore(plan, history, [version(n) for n in range(1, 301)])  # new rows, before the conflict
+        store.upsert_rows(plan, works, [work(n, "0x06") for n in range(151, 451)])  # 151..300 are there
+        store.insert_ignore(plan, history, [version(n) for n in range(201, 501)])  # 201..300 are there
+        plan.run(conn)
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        plan = store.Plan(engine.dialect)
+        store.upsert_rows(plan, works, [work(n, "0x07") for n in range(401, 701)])
+        store.insert_ignore(plan, history, [version(n) for n in range(501, 801)])
+        plan.run(conn)
+        raise RuntimeError("the batch fails after its bulk writes")
+    with engine.connect() as conn:
+        owners = dict(conn.execute(sa.select(works.c.owner, sa.func.count()).group_by(works.c.owner)).all())
+        versions = conn.execute(sa.select(sa.func.count(), sa.func.max(history.c.block_number))).one()
+    assert owners == {"0x04": 150, "0x06": 300}
+    assert tuple(versions) == (500, 500)
+    engine.dispose()

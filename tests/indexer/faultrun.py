@@ -114,7 +114,7 @@ def run_faults(
             if kind != "indexer":
                 # the follower holds the newest blocks, then a little more activity that the next
                 # snapshot most likely does not hold yet: the crash takes blocks the mirror has
-                _wait_caught_up(mirror_url, w3, indexer, timeout=10)
+                _wait_caught_up(mirror_url, w3, indexer, timeout=30)
                 for _ in range(rng.randrange(1, 3)):
                     activity.step()
                 time.sleep(rng.uniform(0, 0.1))

@@ -12,12 +12,13 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from client_sdk._config import DEFAULT_CONTENT_DIR
 from indexer.settings import IndexerSettings
 
 
 class Settings(IndexerSettings):
     environment: Literal["development", "production"] = "development"
-    content_dir: Path = Field(default=Path("var/content"), description="local content block store")
+    content_dir: Path = Field(default=DEFAULT_CONTENT_DIR, description="local content block store")
     kubo_api_url: str | None = Field(default=None, description="a kubo node's RPC URL; replaces the local store")
     siwe_domain: str = Field(default="127.0.0.1:8000", description="the host SIWE sign-in messages must name")
     page_size_max: int = Field(default=200, ge=1, description="largest `limit` a list endpoint accepts")

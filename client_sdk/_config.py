@@ -17,8 +17,19 @@ DEFAULT_MAX_RETRIES = 5
 DEFAULT_BACKOFF = 0.25
 #: Environment variable naming the folder of deployment manifests.
 DEPLOYMENTS_DIR_ENV = "COPYRIGHT_HUB_DEPLOYMENTS_DIR"
+#: Environment variable naming the chain's JSON-RPC URL (the same one the indexer's and API's settings read).
+RPC_URL_ENV = "COPYRIGHT_HUB_RPC_URL"
+#: Environment variable naming the local content block store folder.
+CONTENT_DIR_ENV = "COPYRIGHT_HUB_CONTENT_DIR"
+#: The local content block store folder when nothing else is configured.
+DEFAULT_CONTENT_DIR = Path("var/content")
 
 
 def default_deployments_dir() -> Path:
     """``$COPYRIGHT_HUB_DEPLOYMENTS_DIR`` or ``./deployments``."""
     return Path(os.environ.get(DEPLOYMENTS_DIR_ENV, "deployments"))
+
+
+def default_content_dir() -> Path:
+    """``$COPYRIGHT_HUB_CONTENT_DIR`` or ``var/content``."""
+    return Path(os.environ.get(CONTENT_DIR_ENV) or DEFAULT_CONTENT_DIR)

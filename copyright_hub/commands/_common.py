@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
 from client_sdk import accounts as sdk_accounts
-from client_sdk._config import DEFAULT_RPC_URL
+from client_sdk._config import DEFAULT_RPC_URL, RPC_URL_ENV, default_content_dir, default_deployments_dir
 from client_sdk.errors import ConfigurationError, HubError
 
 from .. import devnet as devnet_mod
@@ -84,14 +84,16 @@ def devnet_rpc_url() -> str:
     return st.url if st.running and st.url else DEFAULT_RPC_URL
 
 
-def connect_hub(rpc: str | None, deployments: Path | None, account: LocalAccount | None = None) -> Any:
-    """A :class:`client_sdk.Hub` on ``rpc`` (default: the running devnet) and its chain's manifest."""
-    from client_sdk import Hub
-    from client_sdk._config import default_deployments_dir
+def chain_url(rpc: str | None) -> str:
+    """The chain a client command talks to: ``--rpc``, else ``$COPYRIGHT_HUB_RPC_URL``, else the devnet."""
+    return rpc or os.environ.get(RPC_URL_ENV) or devnet_rpc_url()
 
-    return Hub.connect(
-        rpc or devnet_rpc_url(), deployments_dir=deployments or default_deployments_dir(), account=account
-    )
+
+def connect_hub(rpc: str | None, deployments: Path | None, account: LocalAccount | None = None) -> Any:
+    """A :class:`client_sdk.Hub` on ``rpc`` (see :func:`chain_url`) and its chain's manifest."""
+    from client_sdk import Hub
+
+    return Hub.connect(chain_url(rpc), deployments_dir=deployments or default_deployments_dir(), account=account)
 
 
 #: Files smaller than this are hashed without a progress bar.
@@ -132,17 +134,43 @@ def devnet_deployer(rpc_url: str, chain_id: int) -> LocalAccount:
 
 
 # -- options shared by the commands that reach the chain, the mirror or the content store -----------
-# (None: the setting comes from its COPYRIGHT_HUB_* environment variable or its embedded default)
+# Declared once here; a command takes the ones it needs as parameters. None means "not given": the
+# setting then comes from its COPYRIGHT_HUB_* environment variable or its embedded default, resolved by
+# hub_settings()/indexer_settings() (server commands) or chain_url()/content_dir() (client commands).
 
-RpcOpt = Annotated[str | None, typer.Option("--rpc", help="EVM JSON-RPC URL (default $COPYRIGHT_HUB_RPC_URL)")]
+RpcOpt = Annotated[
+    str | None, typer.Option("--rpc", help="EVM JSON-RPC URL (default $COPYRIGHT_HUB_RPC_URL, else the local devnet)")
+]
 DeploymentsOpt = Annotated[Path | None, typer.Option("--deployments", help="manifest folder (default ./deployments)")]
 DatabaseUrlOpt = Annotated[
     str | None,
     typer.Option("--database-url", help="SQLAlchemy URL, e.g. sqlite:///var/hub.sqlite3 or postgresql://u@h/db"),
 ]
+#: ``--store`` is the name the content commands had before the options were shared; scripts keep working.
 ContentDirOpt = Annotated[
-    Path | None, typer.Option("--content-dir", help="local content block store (default var/content)")
+    Path | None,
+    typer.Option(
+        "--content-dir", "--store", help="local content block store (default $COPYRIGHT_HUB_CONTENT_DIR or var/content)"
+    ),
 ]
+KeystoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--keystore", help="V3 keystore of your account (password: $COPYRIGHT_HUB_KEYSTORE_PASSWORD or prompt)"
+    ),
+]
+KeyEnvOpt = Annotated[str | None, typer.Option("--key-env", help="environment variable holding your hex private key")]
+
+
+def content_dir(path: Path | None) -> Path:
+    """The content store folder of a client command: ``--content-dir``, else ``$COPYRIGHT_HUB_CONTENT_DIR``,
+    else ``var/content`` (the default the hub's settings have too)."""
+    return path or default_content_dir()
+
+
+def _given(rpc: str | None, database_url: str | None, deployments: Path | None, **more: Any) -> dict[str, Any]:
+    given = {"rpc_url": rpc, "database_url": database_url, "deployments_dir": deployments, **more}
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def hub_settings(
@@ -156,5 +184,14 @@ def hub_settings(
     from the shared options given, the environment and the embedded defaults, in that order."""
     from api.settings import Settings
 
-    given = {"rpc_url": rpc, "database_url": database_url, "deployments_dir": deployments, "content_dir": content_dir}
-    return Settings(**{k: v for k, v in {**given, **more}.items() if v is not None})
+    return Settings(**_given(rpc, database_url, deployments, content_dir=content_dir, **more))
+
+
+def indexer_settings(
+    rpc: str | None = None, database_url: str | None = None, deployments: Path | None = None, **more: Any
+) -> Any:
+    """The indexer's part of the hub's settings (:class:`indexer.IndexerSettings`), from the same options
+    as :func:`hub_settings`; without the API's settings, whose production checks the indexer does not need."""
+    from indexer import IndexerSettings
+
+    return IndexerSettings(**_given(rpc, database_url, deployments, **more))

@@ -26,16 +26,12 @@ from client_sdk.content import (
 )
 from client_sdk.content.errors import ContentError
 
-from ._common import byte_progress, err, friendly
+from ._common import ContentDirOpt, byte_progress, content_dir, err, friendly
 
 out = Console()
 
 content_app = typer.Typer(no_args_is_help=True, help="The content store: add, get, CAR export/import, key wrapping.")
 
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option("--store", help="local block store folder (default $COPYRIGHT_HUB_CONTENT_DIR or var/content)"),
-]
 VersionOpt = Annotated[int, typer.Option("--cid-version", min=0, max=1, help="0 (kubo default) or 1 (raw leaves)")]
 
 
@@ -56,7 +52,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _store(path: Path | None) -> LocalBlockStore:
-    return LocalBlockStore(path or Path(os.environ.get("COPYRIGHT_HUB_CONTENT_DIR", "var/content")))
+    return LocalBlockStore(content_dir(path))
 
 
 def _regular(path: Path) -> Path:
@@ -80,7 +76,7 @@ def cid(
 def add(
     file: Annotated[Path, typer.Argument(help="the file to add")],
     cid_version: VersionOpt = 0,
-    store: StoreOpt = None,
+    store: ContentDirOpt = None,
     pin: Annotated[bool, typer.Option(help="pin the DAG after adding")] = True,
 ) -> None:
     """Add FILE to the local store (all or nothing) and print its CID."""
@@ -96,7 +92,7 @@ def add(
 def get(
     cid_text: Annotated[str, typer.Argument(metavar="CID")],
     output: Annotated[Path, typer.Option("-o", "--output", help="where to write the file")],
-    store: StoreOpt = None,
+    store: ContentDirOpt = None,
 ) -> None:
     """Write the file named by CID (every block verified) to OUTPUT; nothing is left on error."""
     s = _store(store)
@@ -117,7 +113,7 @@ def get(
 def export_car_cmd(
     cid_text: Annotated[str, typer.Argument(metavar="CID")],
     output: Annotated[Path, typer.Argument(help="the .car file to write")],
-    store: StoreOpt = None,
+    store: ContentDirOpt = None,
 ) -> None:
     """Export the DAG under CID as a CARv1 file."""
     tmp = output.with_name(f".{output.name}.partial")
@@ -132,7 +128,7 @@ def export_car_cmd(
 
 def import_car_cmd(
     car: Annotated[Path, typer.Argument(help="the .car file to import")],
-    store: StoreOpt = None,
+    store: ContentDirOpt = None,
 ) -> None:
     """Import a CARv1 file (every block verified; all or nothing) and print its roots."""
     with open(_regular(car), "rb") as fh:
@@ -146,7 +142,7 @@ def wrap_key_cmd(
     account: Annotated[str, typer.Argument(help="the licensee's Ethereum address")],
     x25519_public: Annotated[str, typer.Argument(help="the licensee's X25519 public key, 64 hex digits")],
     key_file: Annotated[Path, typer.Option("--key", help="the content key file written by `encrypt`")],
-    store: StoreOpt = None,
+    store: ContentDirOpt = None,
 ) -> None:
     """Wrap a work's content key for one licensee and file it where `POST /keys/{work_id}` finds it."""
     try:
@@ -154,8 +150,7 @@ def wrap_key_cmd(
     except ValueError:
         raise ContentError("the X25519 public key must be 64 hex digits") from None
     key = _read_key(key_file)
-    root = store or Path(os.environ.get("COPYRIGHT_HUB_CONTENT_DIR", "var/content"))
-    WrappedKeyStore(root / "keys").put(work_id, account, wrap_key(key, pub, context=f"work:{work_id}"))
+    WrappedKeyStore(content_dir(store) / "keys").put(work_id, account, wrap_key(key, pub, context=f"work:{work_id}"))
     err.print(f"wrapped the key of work {work_id} for {account}")
 
 

@@ -5,14 +5,19 @@ from __future__ import annotations
 import gc
 import logging
 import signal
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ._common import friendly
+from ._common import DatabaseUrlOpt, DeploymentsOpt, RpcOpt, friendly, indexer_settings
+
+if TYPE_CHECKING:
+    from indexer import Indexer, IndexerSettings
+    from indexer import Progress as SyncProgress
 
 console = Console(stderr=True)
 
@@ -34,12 +39,9 @@ def index(
     from_block: Annotated[
         int | None, typer.Option("--from-block", help="first block of a NEW mirror (default: the deploy block)")
     ] = None,
-    rpc: Annotated[str | None, typer.Option("--rpc", help="EVM JSON-RPC URL (default $COPYRIGHT_HUB_RPC_URL)")] = None,
-    database_url: Annotated[
-        str | None,
-        typer.Option("--database-url", help="SQLAlchemy URL, e.g. sqlite:///var/hub.sqlite3 or postgresql://u@h/db"),
-    ] = None,
-    deployments: Annotated[Path | None, typer.Option(help="manifest folder (default ./deployments)")] = None,
+    rpc: RpcOpt = None,
+    database_url: DatabaseUrlOpt = None,
+    deployments: DeploymentsOpt = None,
     finality_depth: Annotated[int | None, typer.Option(help="blocks below the head that cannot reorg")] = None,
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="drop the mirror's tables and index again from the deploy block")
@@ -48,29 +50,10 @@ def index(
 ) -> None:
     """Backfill from the deploy block, then follow the head; reorg- and crash-safe. One writer per
     database: a second `index` on the same database waits as a hot standby."""
-    from sqlalchemy.exc import ArgumentError
-
-    from client_sdk.errors import ConfigurationError
-    from indexer import Indexer, IndexerSettings
-    from indexer.sync import Progress as SyncProgress
-
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # a dedicated bulk-loading process: collect garbage less often (about +25% events/s in the benchmark)
     gc.set_threshold(50_000, 50, 100)
-    overrides: dict[str, Any] = {}
-    if rpc:
-        overrides["rpc_url"] = rpc
-    if database_url:
-        overrides["database_url"] = database_url
-    if deployments:
-        overrides["deployments_dir"] = deployments
-    if finality_depth is not None:
-        overrides["finality_depth"] = finality_depth
-    settings = IndexerSettings(**overrides)  # a refused setting: one line from the CLI's boundary
-    if once and "rpc_max_retries" not in settings.model_fields_set:
-        settings = settings.model_copy(update={"rpc_max_retries": ONCE_RPC_MAX_RETRIES})
-        logging.getLogger("indexer.rpc").setLevel(logging.ERROR)  # the one line on giving up says it all
-
+    settings = _settings(rpc, database_url, deployments, finality_depth, once)
     bar = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -81,11 +64,38 @@ def index(
         disable=quiet,
         transient=False,
     )
+    ix = _open_indexer(settings, None if quiet else _progress_to(bar))
+
+    def stop(_sig: int, _frame: Any) -> None:
+        ix.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    with bar:
+        position = ix.run(once=once, from_block=from_block, rebuild=rebuild)
+    console.print(
+        f"mirrored chain {ix.chain_id} to block {position.number} ({ix.stats.events_total:,} events this run, "
+        f"{ix.stats.reorgs} reorgs handled)"
+    )
+
+
+def _settings(
+    rpc: str | None, database_url: str | None, deployments: Path | None, finality_depth: int | None, once: bool
+) -> IndexerSettings:
+    """The indexer's settings from the shared options; ``--once`` bounds the RPC retries unless the
+    environment sets them. A refused setting is one line from the CLI's boundary."""
+    settings = indexer_settings(rpc, database_url, deployments, finality_depth=finality_depth)
+    if once and "rpc_max_retries" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"rpc_max_retries": ONCE_RPC_MAX_RETRIES})
+        logging.getLogger("indexer.rpc").setLevel(logging.ERROR)  # the one line on giving up says it all
+    return settings
+
+
+def _progress_to(bar: Progress) -> Callable[[SyncProgress], None]:
+    """An ``on_progress`` callback that draws the indexer's progress on ``bar``."""
     task: list[Any] = []
 
     def on_progress(p: SyncProgress) -> None:
-        if quiet:
-            return
         total = max(1, p.target - p.start + 1)
         done = max(0, min(total, p.checkpoint - p.start + 1))
         if not task:
@@ -94,8 +104,18 @@ def index(
         label = "backfill" if p.state == "backfill" else "following head"
         bar.update(task[0], description=label, total=total, completed=done, events=p.events_total, rate=rate)
 
+    return on_progress
+
+
+def _open_indexer(settings: IndexerSettings, on_progress: Callable[[SyncProgress], None] | None) -> Indexer:
+    """The :class:`indexer.Indexer` on ``settings``; a malformed database URL is a configuration error."""
+    from sqlalchemy.exc import ArgumentError
+
+    from client_sdk.errors import ConfigurationError
+    from indexer import Indexer
+
     try:
-        ix = Indexer(
+        return Indexer(
             settings,
             on_progress=on_progress,
             on_standby=lambda: console.print("another indexer holds this database; waiting as standby"),
@@ -105,15 +125,3 @@ def index(
             "the database URL (--database-url or COPYRIGHT_HUB_DATABASE_URL) is not a SQLAlchemy URL; "
             "write e.g. sqlite:///var/hub.sqlite3 or postgresql://user@host/db"
         ) from None
-
-    def stop(_sig: int, _frame: Any) -> None:
-        ix.stop()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    with bar:
-        cursor = ix.run(once=once, from_block=from_block, rebuild=rebuild)
-    console.print(
-        f"mirrored chain {ix.chain_id} to block {cursor.number} ({ix.stats.events_total:,} events this run, "
-        f"{ix.stats.reorgs} reorgs handled)"
-    )

@@ -12,15 +12,10 @@ import typer
 
 from client_sdk.terms import format_amount, rights_names
 
-from ._common import connect_hub, console, friendly, load_signer
+from ._common import DeploymentsOpt, KeyEnvOpt, KeystoreOpt, RpcOpt, connect_hub, console, friendly, load_signer
 
 offer_app = typer.Typer(no_args_is_help=True, help="Licence offers: publish, cancel, show.")
 licence_app = typer.Typer(no_args_is_help=True, help="Licences: show one as the chain holds it.")
-
-RpcOpt = Annotated[str | None, typer.Option("--rpc", envvar="COPYRIGHT_HUB_RPC_URL", help="EVM JSON-RPC URL")]
-KeystoreOpt = Annotated[Path | None, typer.Option("--keystore", help="V3 keystore of your account")]
-KeyEnvOpt = Annotated[str | None, typer.Option("--key-env", help="environment variable holding your hex key")]
-DeploymentsOpt = Annotated[Path | None, typer.Option("--deployments", help="manifest folder (default ./deployments)")]
 
 DAY = 86_400
 

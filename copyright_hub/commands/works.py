@@ -17,7 +17,16 @@ from rich.table import Table
 
 from client_sdk.terms import WORK_TYPES, work_type_name
 
-from ._common import byte_progress, connect_hub, friendly, load_signer
+from ._common import (
+    DeploymentsOpt,
+    KeyEnvOpt,
+    KeystoreOpt,
+    RpcOpt,
+    byte_progress,
+    connect_hub,
+    friendly,
+    load_signer,
+)
 
 console = Console()
 
@@ -49,10 +58,10 @@ def register_cmd(
     ] = None,
     cid_version: Annotated[int, typer.Option(help="0 (ipfs add default) or 1")] = 0,
     store: Annotated[Path | None, typer.Option(help="also put file and metadata into this local block store")] = None,
-    rpc: Annotated[str | None, typer.Option(envvar="COPYRIGHT_HUB_RPC_URL", help="EVM JSON-RPC URL")] = None,
-    keystore: Annotated[Path | None, typer.Option(help="V3 keystore of the studio account")] = None,
-    key_env: Annotated[str | None, typer.Option(help="environment variable holding the studio's hex key")] = None,
-    deployments: Annotated[Path | None, typer.Option(help="manifest folder (default ./deployments)")] = None,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
 ) -> None:
     """Register a work from its file: sha256 and CID computed locally, metadata JSON built, signed locally."""
     from client_sdk.content import LocalBlockStore, compute_cid
@@ -96,8 +105,8 @@ def verify_cmd(
         int | None, typer.Argument(help="the work to check (default: find it by the file's sha256)")
     ] = None,
     file: Annotated[Path | None, typer.Option(help="a copy of the file to check against the registration")] = None,
-    rpc: Annotated[str | None, typer.Option(envvar="COPYRIGHT_HUB_RPC_URL", help="EVM JSON-RPC URL")] = None,
-    deployments: Annotated[Path | None, typer.Option(help="manifest folder (default ./deployments)")] = None,
+    rpc: RpcOpt = None,
+    deployments: DeploymentsOpt = None,
 ) -> None:
     """Check a work (and optionally a file) against the chain itself. Exit code 1 when a check fails."""
     from client_sdk.verify import verify_file

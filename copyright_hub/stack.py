@@ -111,23 +111,15 @@ def api_url() -> str:
 
 
 def services() -> list[Service]:
-    """The long-lived processes, in start order."""
+    """The long-lived processes, in start order. Both are `copyright-hub` commands, so each builds its
+    settings from this environment the one way the CLI does (``index``: the indexer's settings; ``serve``:
+    the hub's :class:`api.settings.Settings`, handed to ``create_app``)."""
     hub = [sys.executable, "-m", "copyright_hub.cli"]
     return [
         Service("indexer", [*hub, "index", "--quiet"]),
         Service(
             "api",
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "api.main:app_factory",
-                "--factory",
-                "--host",
-                API_HOST,
-                "--port",
-                str(API_PORT),
-            ],
+            [*hub, "serve", "--host", API_HOST, "--port", str(API_PORT)],
             ready=lambda: _http_ok(api_url() + "/health"),
         ),
     ]

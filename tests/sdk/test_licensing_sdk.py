@@ -63,7 +63,7 @@ def test_typed_errors_are_specific(studio_hub: Hub, buyer_hub: Hub, studio, buye
     with pytest.raises(LicenceNotFound):
         buyer_hub.get_licence(1)
     with pytest.raises(AccessDenied):
-        buyer_hub._transact(buyer_hub.market, "setFee", 1, buyer.address)
+        buyer_hub.set_fee(1, buyer.address)
     offer = studio_hub.create_offer(_terms(work, now))
     studio_hub.set_offer_price(offer, 2 * 10**15)
     with pytest.raises(PriceAboveMax):

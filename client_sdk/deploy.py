@@ -105,6 +105,8 @@ def deploy(
     wiring: tuple[WiringCall, ...] = WIRING,
     progress: Callable[[str], None] = lambda _msg: None,
 ) -> DeployResult:
+    """Deploy ``plan`` and run ``wiring`` unless this chain's manifest already names a live, current
+    deployment; write the manifest. Idempotent: a second run changes nothing."""
     chain_id = w3.eth.chain_id
     path = manifest_path(chain_id, deployments_dir)
     reason = ""
@@ -116,42 +118,15 @@ def deploy(
         reason = "; ".join(problems)
         progress(f"existing manifest {path} is not usable: {reason}; deploying afresh")
 
-    deployer = account.address
-    addresses: dict[str, str] = {}
     entries: dict[str, ContractDeployment] = {}
     for step in plan:
-        artifact = load_artifact(step.name)
         progress(f"deploying {step.name}")
-        contract = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-        tx = contract.constructor(*step.args(addresses, deployer)).build_transaction({"from": deployer})
-        receipt = send_transaction(w3, account, dict(tx))
-        address = receipt["contractAddress"]
-        if address is None:
-            raise TransactionFailed(
-                f"deploying {step.name} created no contract", HexBytes(receipt["transactionHash"]).to_0x_hex()
-            )
-        code = bytes(w3.eth.get_code(address))
-        if not artifact.code_matches(code):
-            raise TransactionFailed(f"code deployed for {step.name} at {address} differs from the artifact")
-        addresses[step.name] = address
-        entries[step.name] = ContractDeployment(
-            address=address,
-            tx_hash=HexBytes(receipt["transactionHash"]).to_0x_hex(),
-            block_number=receipt["blockNumber"],
-            artifact_sha256=artifact.sha256,
-        )
-    for call in wiring:
-        if call.contract not in addresses:
-            continue
-        progress(f"wiring {call.contract}.{call.function}")
-        target = w3.eth.contract(
-            address=Web3.to_checksum_address(addresses[call.contract]), abi=load_artifact(call.contract).abi
-        )
-        data = target.encode_abi(call.function, args=call.args(addresses, deployer))
-        send_transaction(w3, account, {"to": target.address, "data": data, "value": 0})
+        addresses = {name: entry.address for name, entry in entries.items()}
+        entries[step.name] = _deploy_contract(w3, account, step.name, step.args(addresses, account.address))
+    _wire(w3, account, {name: entry.address for name, entry in entries.items()}, wiring, progress)
     deployment = Deployment(
         chain_id=chain_id,
-        deployer=deployer,
+        deployer=account.address,
         deploy_block=min(e.block_number for e in entries.values()),
         contracts=entries,
     )
@@ -159,3 +134,39 @@ def deploy(
     if reason:
         return DeployResult(deployment, "replaced", f"deployed afresh on chain {chain_id} because {reason}", written)
     return DeployResult(deployment, "deployed", f"deployed {len(entries)} contracts on chain {chain_id}", written)
+
+
+def _deploy_contract(w3: Web3, account: LocalAccount, name: str, args: list[Any]) -> ContractDeployment:
+    """Deploy the artifact ``name`` with constructor ``args``; check the code the chain holds is the artifact's."""
+    artifact = load_artifact(name)
+    contract = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    tx = contract.constructor(*args).build_transaction({"from": account.address})
+    receipt = send_transaction(w3, account, dict(tx))
+    tx_hash = HexBytes(receipt["transactionHash"]).to_0x_hex()
+    address = receipt["contractAddress"]
+    if address is None:
+        raise TransactionFailed(f"deploying {name} created no contract", tx_hash)
+    if not artifact.code_matches(bytes(w3.eth.get_code(address))):
+        raise TransactionFailed(f"code deployed for {name} at {address} differs from the artifact")
+    return ContractDeployment(
+        address=address, tx_hash=tx_hash, block_number=receipt["blockNumber"], artifact_sha256=artifact.sha256
+    )
+
+
+def _wire(
+    w3: Web3,
+    account: LocalAccount,
+    addresses: dict[str, str],
+    wiring: tuple[WiringCall, ...],
+    progress: Callable[[str], None],
+) -> None:
+    """Make the links of ``wiring`` between the contracts just deployed (calls on contracts not deployed are skipped)."""
+    for call in wiring:
+        if call.contract not in addresses:
+            continue
+        progress(f"wiring {call.contract}.{call.function}")
+        target = w3.eth.contract(
+            address=Web3.to_checksum_address(addresses[call.contract]), abi=load_artifact(call.contract).abi
+        )
+        data = target.encode_abi(call.function, args=call.args(addresses, account.address))
+        send_transaction(w3, account, {"to": target.address, "data": data, "value": 0})

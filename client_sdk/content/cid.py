@@ -232,6 +232,34 @@ def _fill(reader: BinaryIO, view: memoryview) -> int:
     return got
 
 
+def _leaf_maker(cid_version: int, chunk_size: int, on_block: BlockSink | None) -> Callable[[memoryview], _Link]:
+    """The function that turns one chunk into its leaf block, hands the block to ``on_block`` and
+    returns the link to it: a raw leaf for CIDv1 (raw leaves), a dag-pb UnixFS file node for CIDv0.
+    The dag-pb frame of a full chunk is computed once; only a short last chunk needs its own."""
+    sha256 = hashlib.sha256
+
+    def raw_leaf(chunk: memoryview) -> _Link:
+        leaf = CID(1, RAW, b"\x12\x20" + sha256(chunk).digest())
+        if on_block is not None:
+            on_block(leaf, bytes(chunk))
+        return _Link(leaf, len(chunk), len(chunk))
+
+    full_prefix, full_suffix = _dagpb.leaf_frame(chunk_size)
+
+    def dag_pb_leaf(chunk: memoryview) -> _Link:
+        n = len(chunk)
+        prefix, suffix = (full_prefix, full_suffix) if n == chunk_size else _dagpb.leaf_frame(n)
+        h = sha256(prefix)
+        h.update(chunk)
+        h.update(suffix)
+        leaf = CID(0, DAG_PB, b"\x12\x20" + h.digest())
+        if on_block is not None:
+            on_block(leaf, prefix + bytes(chunk) + suffix)
+        return _Link(leaf, len(prefix) + n + len(suffix), n)
+
+    return raw_leaf if cid_version == 1 else dag_pb_leaf
+
+
 def import_stream(
     reader: BinaryIO,
     cid_version: int = 0,
@@ -251,41 +279,17 @@ def import_stream(
     if chunk_size < 1 or max_links < 2:
         raise ValueError("chunk_size must be >= 1 and max_links >= 2")
     builder = _BalancedBuilder(cid_version, on_block, max_links)
+    make_leaf = _leaf_maker(cid_version, chunk_size, on_block)
     read_size = chunk_size * max(1, READ_SIZE // chunk_size)
-    buf = bytearray(read_size)
-    view = memoryview(buf)
-    sha256 = hashlib.sha256
-    full_prefix, full_suffix = _dagpb.leaf_frame(chunk_size)
-    full_tsize = len(full_prefix) + chunk_size + len(full_suffix)
-    raw_leaves = cid_version == 1
+    view = memoryview(bytearray(read_size))
     size = 0
     blocks = 0
     while True:
         got = _fill(reader, view)
         if got == 0 and size > 0:
             break
-        for off in range(0, max(got, 1), chunk_size):
-            chunk = view[off : min(off + chunk_size, got)]
-            n = len(chunk)
-            if raw_leaves:
-                digest = sha256(chunk).digest()
-                leaf = CID(1, RAW, b"\x12\x20" + digest)
-                tsize = n
-                if on_block is not None:
-                    on_block(leaf, bytes(chunk))
-            else:
-                if n == chunk_size:
-                    prefix, suffix, tsize = full_prefix, full_suffix, full_tsize
-                else:
-                    prefix, suffix = _dagpb.leaf_frame(n)
-                    tsize = len(prefix) + n + len(suffix)
-                h = sha256(prefix)
-                h.update(chunk)
-                h.update(suffix)
-                leaf = CID(0, DAG_PB, b"\x12\x20" + h.digest())
-                if on_block is not None:
-                    on_block(leaf, prefix + bytes(chunk) + suffix)
-            builder.add_leaf(_Link(leaf, tsize, n))
+        for off in range(0, max(got, 1), chunk_size):  # an empty stream still has one (empty) leaf
+            builder.add_leaf(make_leaf(view[off : min(off + chunk_size, got)]))
             blocks += 1
         size += got
         if on_progress is not None and got:

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from client_sdk import Hub
 from client_sdk.content import ContentStore
+from indexer.backends import backend_for
 
 from .problems import Problem
 from .services import Services, services_of
@@ -81,17 +82,16 @@ TemplatesDep = Annotated[jinja2.Environment, Depends(get_templates)]
 
 # -- the SQL mirror ---------------------------------------------------------------------------------
 
-#: what a missing table looks like: SQLite says "no such table", PostgreSQL "relation ... does not exist"
-_NO_TABLE = ("no such table", "does not exist")
-
-
 def get_session(request: Request) -> Iterator[Session]:
-    """A read session on the mirror; 503 problem while the indexer has not created its tables yet."""
-    with Session(get_services(request).engine) as session:
+    """A read session on the mirror; 503 problem while the indexer has not created its tables yet (a
+    missing table is an ``OperationalError`` on SQLite and a ``ProgrammingError`` on PostgreSQL: the
+    mirror's backend tells which)."""
+    engine = get_services(request).engine
+    with Session(engine) as session:
         try:
             yield session
         except (OperationalError, ProgrammingError) as exc:
-            if any(text in str(exc) for text in _NO_TABLE):
+            if backend_for(engine).is_missing_schema(exc):
                 raise Problem(
                     503, "Mirror not ready", "the indexer has not created the database yet; start `copyright-hub index`"
                 ) from None

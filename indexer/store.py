@@ -8,18 +8,16 @@ Inside the reorg window the before-image of every state row a batch touches goes
 
 from __future__ import annotations
 
-import functools
 import json
-import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from . import models
+from .backends import Target, backend_for, execute_many, pk_cols, pk_getter
 
 _CHUNK = 400
 
@@ -56,219 +54,19 @@ def table(name: str) -> sa.Table:
     return SQLModel.metadata.tables[name]
 
 
-@functools.cache
-def _pk_cols(t: sa.Table) -> list[sa.Column[Any]]:
-    return list(t.primary_key.columns)
-
-
-@functools.cache
-def _pk_getter(t: sa.Table) -> Callable[[dict[str, Any]], Any]:
-    names = [c.name for c in _pk_cols(t)]
-    get = operator.itemgetter(*names)
-    return get if len(names) > 1 else (lambda row: (get(row),))
-
-
-def _insert(conn: Connection | Plan, t: sa.Table) -> Any:
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(t)
-
-
-_compiled: dict[tuple[Any, ...], tuple[str, bool, list[str], dict[str, Any]]] = {}
-
-
-class Plan:
-    """Statements prepared now (parameters converted, SQL compiled) and executed later, elsewhere.
-
-    It stands in for a connection in :func:`upsert_rows`, :func:`insert_ignore` and
-    :func:`apply_changes` without undo, so the writer thread only runs ``cursor.executemany``.
-    """
-
-    def __init__(self, dialect: sa.Dialect) -> None:
-        self.dialect = dialect
-        self.statements: list[tuple[str, Any]] = []
-
-    def exec_driver_sql(self, sql: str, params: list[Any]) -> None:
-        self.statements.append((sql, params))
-
-    def copy(self, table_name: str, cols: list[str], rows: list[tuple[Any, ...]], on_conflict: str) -> None:
-        self.statements.append((_COPY, (table_name, cols, rows, on_conflict)))
-
-    def run(self, conn: Connection) -> None:
-        for sql, params in self.statements:
-            if sql == _COPY:
-                _pg_copy(conn, *params)
-            else:
-                conn.exec_driver_sql(sql, params)
-
-
-_COPY = "<copy>"
-#: from this many rows on, PostgreSQL inserts go through COPY (much faster than row-by-row INSERTs)
-PG_COPY_MIN_ROWS = 200
-
-
-def _pg_copy(conn: Connection, table_name: str, cols: list[str], rows: list[tuple[Any, ...]], on_conflict: str) -> None:
-    """COPY ``rows`` into ``table_name``, with the effect of ``INSERT ... on_conflict`` (rows must have
-    distinct keys).
-
-    Straight into the table first, inside a savepoint: in a backfill almost every row is new, and this
-    writes each row once. A row whose key is already there makes that COPY fail as a whole (unique
-    violation); the savepoint is rolled back and the rows go the idempotent way instead: COPY into a
-    session-local staging table, then ``INSERT ... SELECT ... on_conflict`` from it. The staging way
-    costs about twice as much (each row is written, read and written again, and every staging table a
-    transaction touched is truncated at its commit), so it is kept for the batches that need it.
-    """
-    names = ", ".join(f'"{c}"' for c in cols)
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cur:  # type: ignore[union-attr]
-        cur.execute("SAVEPOINT _bulk_copy")
-        try:
-            with cur.copy(f'COPY "{table_name}" ({names}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except Exception as exc:
-            if getattr(exc, "sqlstate", None) != _UNIQUE_VIOLATION:
-                raise
-            cur.execute("ROLLBACK TO SAVEPOINT _bulk_copy")
-        else:
-            cur.execute("RELEASE SAVEPOINT _bulk_copy")
-            return
-        cur.execute("RELEASE SAVEPOINT _bulk_copy")
-        stage = f'"_stage_{table_name}"'
-        cur.execute(
-            f'CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE "{table_name}" INCLUDING DEFAULTS) ON COMMIT DELETE ROWS'
-        )
-        with cur.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        cur.execute(f'INSERT INTO "{table_name}" ({names}) SELECT {names} FROM {stage} {on_conflict}')
-        cur.execute(f"DELETE FROM {stage}")
-
-
-#: SQLSTATE of a unique (or primary key) violation
-_UNIQUE_VIOLATION = "23505"
-
-
-def execute_many(
-    conn: Connection | Plan,
-    key: tuple[Any, ...],
-    build: Callable[[], Any],
-    rows: list[dict[str, Any]],
-    column_keys: list[str] | None = None,
-) -> None:
-    """``executemany`` straight on the driver cursor with a statement compiled once per shape.
-
-    SQLAlchemy's per-row parameter handling costs more than SQLite's own insert; here each row only
-    goes through the bind processors its columns need (``U256``), then to ``cursor.executemany``.
-    """
-    if not rows:
-        return
-    cache_key = (conn.dialect.name, *key)
-    entry = _compiled.get(cache_key)
-    if entry is None:
-        compiled = build().compile(dialect=conn.dialect, column_keys=column_keys)
-        names = list(compiled.positiontup or []) if compiled.positional else list(compiled.binds)
-        processors = {
-            n: p
-            for n, p in compiled._bind_processors.items()
-            if n in names and not isinstance(compiled.binds[n].type, sa.LargeBinary)  # drivers take bytes as is
-        }
-        entry = (str(compiled), compiled.positional, names, processors)
-        _compiled[cache_key] = entry
-    sql, positional, names, processors = entry
-    get = operator.itemgetter(*names)
-    if len(names) == 1:
-        tuples: Iterable[tuple[Any, ...]] = ((get(r),) for r in rows)
-    else:
-        tuples = map(get, rows)
-    if processors:
-        fix = [(i, processors[n]) for i, n in enumerate(names) if n in processors]
-        fixed = []
-        for tup in tuples:
-            values = list(tup)
-            for i, proc in fix:
-                values[i] = proc(values[i])
-            fixed.append(tuple(values))
-        tuples = fixed
-    params: list[Any] = list(tuples) if positional else [dict(zip(names, t, strict=True)) for t in tuples]
-    conn.exec_driver_sql(sql, params)
-
-
-def upsert_rows(
-    conn: Connection | Plan, t: sa.Table, rows: list[dict[str, Any]], *, distinct_keys: bool = False
-) -> None:
+def upsert_rows(conn: Target, t: sa.Table, rows: list[dict[str, Any]], *, distinct_keys: bool = False) -> None:
     """Insert or update (by primary key) rows that all have the same columns (``distinct_keys``: the
-    caller guarantees one row per key, which spares checking it)."""
-    if not rows:
-        return
-    given = list(rows[0])
-    rows, cols = _with_defaults(t, rows)
-    if conn.dialect.name == "postgresql" and len(rows) >= PG_COPY_MIN_ROWS:
-        pk = [c.name for c in _pk_cols(t)]
-        key = _pk_getter(t)
-        if distinct_keys or len(set(map(key, rows))) == len(rows):  # one row per key, as ON CONFLICT needs
-            keys = ", ".join(f'"{c}"' for c in pk)
-            sets = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in given if c not in pk)
-            _copy(
-                conn, t, rows, cols, f"ON CONFLICT ({keys}) DO UPDATE SET {sets}" if sets else "ON CONFLICT DO NOTHING"
-            )
-            return
-
-    def build() -> Any:
-        pk = [c.name for c in _pk_cols(t)]
-        stmt = _insert(conn, t)
-        update = {c: stmt.excluded[c] for c in given if c not in pk}  # a column not given keeps its value
-        return stmt.on_conflict_do_update(index_elements=pk, set_=update) if update else stmt.on_conflict_do_nothing()
-
-    execute_many(conn, ("upsert", t.name, tuple(given)), build, rows, cols)
+    caller guarantees one row per key, which spares checking it). See :meth:`Backend.upsert`."""
+    backend_for(conn).upsert(conn, t, rows, distinct_keys=distinct_keys)
 
 
-def insert_ignore(conn: Connection | Plan, t: sa.Table, rows: list[dict[str, Any]]) -> None:
+def insert_ignore(conn: Target, t: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Insert rows that all have the same columns; rows already there (same key) are left alone."""
-    if not rows:
-        return
-    given = list(rows[0])
-    rows, cols = _with_defaults(t, rows)
-    if conn.dialect.name == "postgresql" and len(rows) >= PG_COPY_MIN_ROWS:
-        _copy(conn, t, rows, cols, "ON CONFLICT DO NOTHING")
-        return
-    execute_many(conn, ("ignore", t.name, tuple(given)), lambda: _insert(conn, t).on_conflict_do_nothing(), rows, cols)
-
-
-def _copy(conn: Connection | Plan, t: sa.Table, rows: list[dict[str, Any]], cols: list[str], on_conflict: str) -> None:
-    processors = [
-        (i, proc)
-        for i, c in enumerate(cols)
-        if not isinstance(t.c[c].type, sa.LargeBinary) and (proc := t.c[c].type.bind_processor(conn.dialect))
-    ]
-    get = operator.itemgetter(*cols)
-    tuples = [get(r) for r in rows] if len(cols) > 1 else [(get(r),) for r in rows]
-    if processors:
-        fixed = []
-        for tup in tuples:
-            values = list(tup)
-            for i, proc in processors:
-                values[i] = proc(values[i])
-            fixed.append(tuple(values))
-        tuples = fixed
-    if isinstance(conn, Plan):
-        conn.copy(str(t.name), cols, tuples, on_conflict)  # a plain str pickles faster than quoted_name
-    else:
-        _pg_copy(conn, t.name, cols, tuples, on_conflict)
-
-
-def _with_defaults(t: sa.Table, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Rows completed with the scalar defaults of the columns they leave out (as an INSERT would)."""
-    missing = {
-        c.name: c.default.arg  # type: ignore[attr-defined]
-        for c in t.columns
-        if c.name not in rows[0] and c.default is not None and c.default.is_scalar
-    }
-    if missing:
-        rows = [{**missing, **r} for r in rows]
-    return rows, list(rows[0])
+    backend_for(conn).insert_ignore(conn, t, rows)
 
 
 def _key_tuple(t: sa.Table, row: dict[str, Any]) -> tuple[Any, ...]:
-    return _pk_getter(t)(row)
+    return pk_getter(t)(row)
 
 
 def _runs(ops: list[tuple[str, str, Any]]) -> Iterable[tuple[str, str, list[Any]]]:
@@ -301,7 +99,7 @@ def _shape(kind: str, payload: Any) -> Any:
     return None
 
 
-def apply_changes(conn: Connection | Plan, changes: Changes, undo_block: int | None) -> None:
+def apply_changes(conn: Target, changes: Changes, undo_block: int | None) -> None:
     """Write ``changes``; with ``undo_block`` first record before-images tagged with that block."""
     if undo_block is not None:
         assert isinstance(conn, Connection), "undo needs to read: use a connection, not a Plan"
@@ -309,7 +107,7 @@ def apply_changes(conn: Connection | Plan, changes: Changes, undo_block: int | N
     for kind, name, run in _runs(changes.ops):
         t = table(name)
         if kind == "put":
-            key = _pk_getter(t)
+            key = pk_getter(t)
             last = {key(row): row for row in run}  # a later put of a key replaces an earlier one
             upsert_rows(conn, t, list(last.values()), distinct_keys=True)
         elif kind == "append":
@@ -363,7 +161,7 @@ def record_undo(conn: Connection, changes: Changes, block_number: int) -> None:
     entries: list[dict[str, Any]] = []
     for name in sorted(set(keys) | set(filters)):
         t = table(name)
-        pk = _pk_cols(t)
+        pk = pk_cols(t)
         images: dict[tuple[Any, ...], str | None] = {k: None for k in keys.get(name, ())}
         wanted = list(images)
         for i in range(0, len(wanted), _CHUNK):
@@ -388,7 +186,7 @@ def rollback_to(conn: Connection, chain_id: int, ancestor: int) -> None:
     rows = conn.execute(sa.select(undo).where(undo.c.block_number > ancestor).order_by(undo.c.id.desc())).mappings()
     for entry in list(rows):
         t = table(entry["table_name"])
-        pk = _pk_cols(t)
+        pk = pk_cols(t)
         key = json.loads(entry["pk"])
         if entry["row"] is None:
             conn.execute(sa.delete(t).where(*[c == v for c, v in zip(pk, key, strict=True)]))

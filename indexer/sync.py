@@ -35,7 +35,8 @@ from client_sdk.manifest import Deployment, manifest_path, read_manifest
 
 from . import models, store
 from ._rpc import RangeTooLarge, Rpc, RpcCallError
-from .db import WriterLock, drop_all, make_engine, migrate
+from .backends import Plan, backend_for
+from .db import drop_all, make_engine, migrate
 from .decode import EventRegistry, Log, decode_logs
 from .errors import DatabaseUnavailable, DeepReorgError, IndexerError, ManifestMismatch, WriterLockLost
 from .projections import project
@@ -157,7 +158,7 @@ class Indexer:
 
         ``rebuild``: once the writer lock is held, drop every mirror table and index from scratch.
         """
-        lock = self._lock = WriterLock(self.engine)
+        lock = self._lock = backend_for(self.engine).writer_lock(self.engine)
         try:
             lock.acquire(self.settings.standby_poll, on_wait=self.on_standby)
         except sa.exc.OperationalError as exc:
@@ -574,11 +575,11 @@ class Indexer:
         events = len(logs) if prepared is None else prepared[0]
         rate = self.stats.add(events)
         background = not undo
-        plan: store.Plan | None = None
+        plan: Plan | None = None
         per_block: list[tuple[int, store.Changes]] = []
         raw_rows: list[dict[str, Any]] = []
         if prepared is not None:
-            plan = store.Plan(self.engine.dialect)
+            plan = backend_for(self.engine).plan(self.engine.dialect)
             plan.statements = prepared[1]
         elif background:  # convert and compile here, so the writer thread only executes
             plan = _prepare(self.engine.dialect, self.chain_id, logs, blocks)
@@ -749,9 +750,9 @@ class _Writer:
                 self._queue.task_done()
 
 
-def _prepare(dialect: sa.Dialect, chain_id: int, logs: list[Log], blocks: list[dict[str, Any]]) -> store.Plan:
+def _prepare(dialect: sa.Dialect, chain_id: int, logs: list[Log], blocks: list[dict[str, Any]]) -> Plan:
     """A finalized range's writes (raw events, projection, block hashes), compiled and converted."""
-    plan = store.Plan(dialect)
+    plan = backend_for(dialect).plan(dialect)
     store.insert_ignore(plan, _raw, [_raw_row(chain_id, lg) for lg in logs])
     store.apply_changes(plan, project(logs), None)
     store.upsert_rows(plan, _block, blocks)
@@ -850,13 +851,7 @@ def _drop_writer_lock(ix: Indexer) -> None:
     """Close the child's copies of the writer lock's file descriptor or socket, so that the lock is freed
     as soon as the parent dies, whatever this process is doing then."""
     lock = getattr(ix, "_lock", None)
-    fds: list[int] = []
-    if lock is not None and lock._fd is not None:
-        fds.append(lock._fd)
-    if lock is not None and lock._conn is not None:
-        with contextlib.suppress(Exception):
-            fds.append(lock._conn.connection.driver_connection.fileno())
-    for fd in fds:
+    for fd in [] if lock is None else lock.inherited_handles():
         with contextlib.suppress(OSError):
             os.close(fd)
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from indexer.backends import backend_for
 from indexer.metrics import read_status
 
 from ..deps import SessionDep
@@ -46,8 +47,10 @@ def get_indexer_health(session: SessionDep) -> IndexerHealthPublic:
     """The indexer's metrics as it last wrote them; 503 while no indexer has run on this database."""
     try:
         rows = read_status(session)
-    except (ProgrammingError, OperationalError):  # no tables yet (PostgreSQL says "programming error")
-        session.rollback()
+    except (ProgrammingError, OperationalError) as exc:
+        if not backend_for(session.get_bind()).is_missing_schema(exc):
+            raise  # the database itself failed: SessionDep answers 503 "Database unavailable"
+        session.rollback()  # no tables yet
         rows = []
     if not rows:
         raise Problem(

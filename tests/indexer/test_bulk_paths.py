@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from indexer import models, store
+from indexer.backends import backend_for, postgresql
 from indexer.db import migrate
 
 from .conftest import Chain, MirrorFactory, dump, index_once
@@ -39,13 +40,13 @@ def test_every_mirror_table_round_trips_through_the_bulk_path(
     """Every mirror table's column types go through COPY as through plain INSERTs, both for new rows and
     for rows whose keys are already there (the savepoint fallback to the staging table)."""
     bulk, plain = new_mirror(), new_mirror()
-    for mirror, min_rows in ((bulk, store.PG_COPY_MIN_ROWS), (plain, 10**9)):
-        monkeypatch.setattr(store, "PG_COPY_MIN_ROWS", min_rows)
+    for mirror, min_rows in ((bulk, postgresql.COPY_MIN_ROWS), (plain, 10**9)):
+        monkeypatch.setattr(postgresql, "COPY_MIN_ROWS", min_rows)
         engine = mirror.engine()
         migrate(engine)
         for salt in (0, 1000):
             with engine.begin() as conn:
-                plan = store.Plan(engine.dialect)
+                plan = backend_for(engine).plan(engine.dialect)
                 for name in sorted(models.MIRROR_TABLES):
                     t = store.table(name)
                     rows = _synthetic_rows(t, 250, salt)
@@ -62,7 +63,7 @@ def test_copy_path_equals_insert_path(chain: Chain, new_mirror: MirrorFactory, m
     chain.register(150, per_block=150, account=4)  # 300 logs in one block: the COPY path on PostgreSQL
     bulk = new_mirror()
     index_once(bulk, chain, finality_depth=0)
-    monkeypatch.setattr(store, "PG_COPY_MIN_ROWS", 10**9)
+    monkeypatch.setattr(postgresql, "COPY_MIN_ROWS", 10**9)
     plain = new_mirror()
     index_once(plain, chain, finality_depth=0)
     assert dump(bulk.url) == dump(plain.url)
@@ -81,7 +82,7 @@ def test_bulk_inserts_and_upserts_are_idempotent(new_mirror: MirrorFactory) -> N
                  for n in range(1, 301)]  # fmt: skip
     for _ in range(2):
         with engine.begin() as conn:
-            plan = store.Plan(engine.dialect)
+            plan = backend_for(engine).plan(engine.dialect)
             store.insert_ignore(plan, history, rows)
             store.upsert_rows(plan, works, work_rows)
             plan.run(conn)
@@ -114,17 +115,17 @@ def test_bulk_copy_with_some_keys_present_keeps_the_transaction_whole(new_mirror
                 "metadata_cid": f"m{n}", "by": "0x02"}  # fmt: skip
 
     with engine.begin() as conn:
-        plan = store.Plan(engine.dialect)
+        plan = backend_for(engine).plan(engine.dialect)
         store.upsert_rows(plan, works, [work(n, "0x04") for n in range(1, 301)])  # all new: straight COPY
         plan.run(conn)
     with engine.begin() as conn:
-        plan = store.Plan(engine.dialect)
+        plan = backend_for(engine).plan(engine.dialect)
         store.insert_ignore(plan, history, [version(n) for n in range(1, 301)])  # new rows, before the conflict
         store.upsert_rows(plan, works, [work(n, "0x06") for n in range(151, 451)])  # 151..300 are there
         store.insert_ignore(plan, history, [version(n) for n in range(201, 501)])  # 201..300 are there
         plan.run(conn)
     with pytest.raises(RuntimeError), engine.begin() as conn:
-        plan = store.Plan(engine.dialect)
+        plan = backend_for(engine).plan(engine.dialect)
         store.upsert_rows(plan, works, [work(n, "0x07") for n in range(401, 701)])
         store.insert_ignore(plan, history, [version(n) for n in range(501, 801)])
         plan.run(conn)

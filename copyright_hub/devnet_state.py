@@ -4,7 +4,7 @@ anvil's own ``--state`` writes its file in place, so a SIGKILL during a periodic
 or cut short, and the whole chain is gone. Instead, anvil here only *loads* state; this module's
 keeper (``python -m copyright_hub.devnet_state``) is anvil's parent. Every ``interval`` seconds, and
 once more on SIGTERM, it asks anvil for its state (``anvil_dumpState``, the same JSON that ``--state``
-writes, gzipped; twice, see :func:`consistent_dump`) and writes it aside, fsyncs, and renames it over the state file, keeping the state
+writes, gzipped; only a dump the chain's head did not move during, see :func:`consistent_dump`) and writes it aside, fsyncs, and renames it over the state file, keeping the state
 it replaces as ``<state>.prev``. A kill at any moment leaves a complete file behind; anvil dies with
 its keeper (Linux ``PR_SET_PDEATHSIG``).
 
@@ -37,7 +37,7 @@ from typing import Any
 _PR_SET_PDEATHSIG = 1
 #: seconds to wait for anvil's state dump before giving up on this round
 DUMP_TIMEOUT = 30.0
-#: pairs of dumps tried per snapshot before a busy chain makes the keeper skip a round
+#: dumps tried per snapshot before a busy chain makes the keeper skip a round
 SNAPSHOT_ATTEMPTS = 10
 
 
@@ -173,21 +173,39 @@ def dump_state(url: str, timeout: float = DUMP_TIMEOUT) -> bytes:
 
 
 def consistent_dump(url: str, attempts: int = SNAPSHOT_ATTEMPTS) -> bytes | None:
-    """A dump that is certainly one state of the chain, or None if the chain never held still.
+    """A dump that is one state of the chain, or None if the chain never held still long enough.
 
     ``anvil_dumpState`` is not atomic with mining: a dump taken while a block is being mined can hold
     the accounts after that block's transactions but not the block itself (seen here: about one dump
     in 40 under steady traffic), and a chain loaded from it has contract state without the events that
-    made it. Two dumps in a row that are equal prove that nothing was mined from the start of the
-    first to the end of the second (mining one block takes far less than one dump).
+    made it. So the head block is read before and after the dump, and the dump is kept only when the
+    head did not move meanwhile and is the dump's own newest block: a block whose mining overlapped
+    the dump would have been appended (mining one block takes far less than one dump) and moved the
+    head. Unlike requiring two equal dumps in a row, this needs only one quiet dump, so steady traffic
+    does not starve the snapshots.
     """
     for attempt in range(attempts):
-        first = dump_state(url)
-        second = dump_state(url)
-        if first == second or json.loads(first) == json.loads(second):
-            return second
+        before = _head(url)
+        data = dump_state(url)
+        after = _head(url)
+        if before == after and _best_block(data) == before[0]:
+            return data
         time.sleep(0.01 * (attempt + 1))
     return None
+
+
+def _head(url: str) -> tuple[int, str]:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_getBlockByNumber", "params": ["latest", False]})
+    req = urllib.request.Request(url, data=body.encode(), headers={"content-type": "application/json"})
+    with urllib.request.urlopen(req, timeout=DUMP_TIMEOUT) as resp:
+        block = json.loads(resp.read())["result"]
+    return int(block["number"], 16), str(block["hash"])
+
+
+def _best_block(data: bytes) -> int:
+    state = json.loads(data)
+    number = state.get("best_block_number") or state["block"]["number"]
+    return int(number, 16) if isinstance(number, str) else int(number)
 
 
 def _die_with_parent() -> None:

@@ -26,6 +26,7 @@ from client_sdk.accounts import from_mnemonic
 from client_sdk.chain import connect
 from client_sdk.deploy import deploy
 from copyright_hub.devnet import AnvilProcess, DevnetConfig, free_port, load_config, spawn_anvil
+from copyright_hub.devnet_state import read_snapshot
 from indexer import Indexer, IndexerSettings
 from indexer.db import make_engine
 
@@ -92,6 +93,7 @@ def run_faults(
         deployment = deploy(w3, accounts[0], deployments).deployment
         activity = Activity(w3, deployment, accounts, rng)
         activity.grant_roles()
+        _wait_snapshot(state, int(w3.eth.block_number))  # a crash from here on keeps the deployment
 
         def start_indexer() -> Any:
             proc = ctx.Process(target=_follow, args=(mirror_url, node.url, str(deployments)), daemon=True)
@@ -159,6 +161,14 @@ def run_faults(
         node.stop()
     report.seconds = round(time.monotonic() - started, 1)
     return report
+
+
+def _wait_snapshot(state: Path, height: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not (state.exists() and read_snapshot(state).block >= height):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the devnet keeper wrote no snapshot of block {height} within {timeout:.0f}s")
+        time.sleep(0.05)
 
 
 def _wait_caught_up(url: str, w3: Any, indexer: Any, *, timeout: float) -> bool:

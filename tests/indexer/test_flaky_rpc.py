@@ -6,68 +6,44 @@ equals a fresh index made straight against anvil, and the ranges adapted."""
 from __future__ import annotations
 
 import json
-import threading
-import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
 from indexer import Indexer
 
 from .conftest import Chain, MirrorFactory, dump, index_once
+from .rpcproxy import RpcProxy, serve
 
 MAX_SPAN = 3
 
 
-class _LimitedProvider(BaseHTTPRequestHandler):
-    upstream = ""
+class _LimitedProvider(RpcProxy):
     calls = 0
     refused = 0
-    lock = threading.Lock()
 
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["content-length"]))
-        with self.lock:
-            type(self).calls += 1
-            flaky = type(self).calls % 4 == 0
+    def intercept(self, request: Any) -> tuple[int, bytes] | None:
+        cls = type(self)
+        with cls.lock:
+            cls.calls += 1
+            flaky = cls.calls % 4 == 0
         if flaky:
-            self._send(503, b"upstream overloaded")
-            return
-        request = json.loads(body)
+            return 503, b"upstream overloaded"
         if isinstance(request, dict) and request.get("method") == "eth_getLogs":
             params = request["params"][0]
             if "fromBlock" in params and int(params["toBlock"], 16) - int(params["fromBlock"], 16) + 1 > MAX_SPAN:
-                with self.lock:
-                    type(self).refused += 1
+                with cls.lock:
+                    cls.refused += 1
                 error = {"code": -32005, "message": "query returned more than 10000 results"}
-                self._send(200, json.dumps({"jsonrpc": "2.0", "id": request["id"], "error": error}).encode())
-                return
-        upstream = urllib.request.Request(self.upstream, data=body, headers={"content-type": "application/json"})
-        with urllib.request.urlopen(upstream, timeout=30) as reply:
-            self._send(200, reply.read())
-
-    def _send(self, status: int, payload: bytes) -> None:
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *_args: object) -> None:
-        pass
+                return 200, json.dumps({"jsonrpc": "2.0", "id": request["id"], "error": error}).encode()
+        return None
 
 
 @pytest.fixture
 def limited_rpc(chain: Chain) -> Iterator[tuple[str, type[_LimitedProvider]]]:
-    handler = type("Handler", (_LimitedProvider,), {"upstream": chain.node.url, "calls": 0, "refused": 0})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    finally:
-        server.shutdown()
+    with serve(_LimitedProvider, chain.node.url, calls=0, refused=0) as proxy:
+        yield proxy
 
 
 def test_ranges_shrink_on_too_many_results_and_503s_are_retried(

@@ -10,15 +10,11 @@ nothing else) holds the follower's calls back while the chain changes.
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -35,6 +31,7 @@ from indexer import DeepReorgError, Indexer
 
 from .chaos import Activity, chain_diffs
 from .conftest import Mirror, MirrorFactory, dump
+from .rpcproxy import RpcProxy, serve
 
 DEPTH = 12
 
@@ -179,26 +176,21 @@ def test_reorg_count_survives_an_indexer_restart(devnet: Devnet, new_mirror: Mir
     assert after["events_total"] > first["events_total"]
 
 
-class _Gate(BaseHTTPRequestHandler):
-    """Forwards JSON-RPC to ``upstream``; while ``closed`` answers 503 (an outage the follower retries).
-    ``on_logs`` runs before the n-th ``eth_getLogs`` range query is forwarded."""
+class _Gate(RpcProxy):
+    """While ``closed`` answers 503 (an outage the follower retries); ``on_logs`` runs before the n-th
+    ``eth_getLogs`` range query is forwarded."""
 
-    upstream = ""
     closed = threading.Event()
     refused = 0
     range_queries = 0
     on_logs: ClassVar[dict[int, Callable[[], None]]] = {}
-    lock = threading.Lock()
 
-    def do_POST(self) -> None:
+    def intercept(self, request: Any) -> tuple[int, bytes] | None:
         cls = type(self)
-        body = self.rfile.read(int(self.headers["content-length"]))
         if cls.closed.is_set():
             with cls.lock:
                 cls.refused += 1
-            self._send(503, b"gate closed")
-            return
-        request = json.loads(body)
+            return 503, b"gate closed"
         calls = request if isinstance(request, list) else [request]
         if any(c.get("method") == "eth_getLogs" and "fromBlock" in c["params"][0] for c in calls):
             with cls.lock:
@@ -206,35 +198,13 @@ class _Gate(BaseHTTPRequestHandler):
                 hook = cls.on_logs.pop(cls.range_queries, None)
             if hook is not None:
                 hook()
-        try:
-            req = urllib.request.Request(cls.upstream, data=body, headers={"content-type": "application/json"})
-            with urllib.request.urlopen(req, timeout=30) as reply:
-                self._send(200, reply.read())
-        except (urllib.error.URLError, OSError):
-            self._send(503, b"upstream down")
-
-    def _send(self, status: int, payload: bytes) -> None:
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *_args: object) -> None:
-        pass
+        return None
 
 
 @pytest.fixture
 def gate(devnet: Devnet) -> Iterator[tuple[str, type[_Gate]]]:
-    fresh = {"upstream": devnet.url, "closed": threading.Event(), "refused": 0, "range_queries": 0, "on_logs": {}}
-    handler: type[_Gate] = type("Gate", (_Gate,), {**fresh, "lock": threading.Lock()})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    finally:
-        server.shutdown()
+    with serve(_Gate, devnet.url, closed=threading.Event(), refused=0, range_queries=0, on_logs={}) as proxy:
+        yield proxy
 
 
 def _wait(predicate: Callable[[], bool], what: str, timeout: float = 60) -> None:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from client_sdk.errors import ContractRevert, HubError
+from indexer.errors import IndexerError
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -46,6 +47,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ContractRevert)
     async def _revert(_request: Request, exc: ContractRevert) -> JSONResponse:
         return problem_response(409, exc.error_name, str(exc), "urn:copyright-hub:revert:" + exc.error_name)
+
+    @app.exception_handler(IndexerError)
+    async def _indexer(_request: Request, exc: IndexerError) -> JSONResponse:
+        # the mirror or its database is not available right now: the client may retry later
+        return problem_response(503, type(exc).__name__, str(exc))
 
     @app.exception_handler(HubError)
     async def _hub(_request: Request, exc: HubError) -> JSONResponse:

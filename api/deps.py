@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 import jinja2
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
 
@@ -101,6 +101,20 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+# -- bounds of numeric parameters -------------------------------------------------------------------
+
+#: the largest uint256: every on-chain id (work, offer, licence) is one
+UINT256_MAX = 2**256 - 1
+#: the largest ``offset`` a list accepts: SQL ``OFFSET`` is a signed 64-bit integer on both databases,
+#: and ``offset + limit`` must stay below it
+OFFSET_MAX = 2**62
+
+#: an on-chain id in a path (``/works/{work_id}``): declared 0..2^256-1 in OpenAPI, 422 outside
+ChainId = Annotated[int, Path(ge=0, le=UINT256_MAX, description="an on-chain id (uint256)")]
+#: an on-chain id as an optional query filter
+ChainIdQuery = Annotated[int | None, Query(ge=0, le=UINT256_MAX, description="an on-chain id (uint256)")]
+
+
 # -- paging -----------------------------------------------------------------------------------------
 
 
@@ -113,7 +127,7 @@ class Page:
 def get_page(
     request: Request,
     limit: Annotated[int, Query(ge=1, description="rows per page (at most settings.page_size_max)")] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=OFFSET_MAX, description="rows to skip")] = 0,
 ) -> Page:
     """``limit``/``offset`` of a list endpoint, refusing a page larger than the server allows."""
     largest = request.app.state.settings.page_size_max

@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
 
-from client_sdk import Hub, HubError
+from client_sdk import Hub
 from client_sdk.terms import rights_names, work_status_name, work_type_name
 from indexer import models as m
 
 from .models import Provenance, ProvenanceCheck, ProvenanceEvent, checksum
+from .services import CHAIN_DOWN, is_chain_down
 
 ZERO = "0x" + "0" * 40
 
@@ -136,8 +137,10 @@ def provenance(session: Session, hub: Hub | None, work: m.Work) -> tuple[Provena
     if hub is not None:
         try:
             checks = chain_checks(hub, work)
-        except HubError as exc:
-            problem = str(exc)
+        except CHAIN_DOWN as exc:
+            if not is_chain_down(exc):
+                raise
+            problem = "the chain did not answer this server"
     else:
         problem = "the chain is not reachable from this server"
     registry = hub.deployment.address("WorkRegistry") if hub is not None else work.registry_address

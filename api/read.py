@@ -21,9 +21,9 @@ from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from .deps import Page, PageDep, SessionDep
+from .deps import UINT256_MAX, Page, PageDep, SessionDep
 from .problems import Problem
-from .resources import Related, Resource
+from .resources import Filter, Related, Resource
 
 
 def paged(session: Session, stmt: Any, page: Page, order_by: Any) -> tuple[list[Any], int]:
@@ -40,6 +40,8 @@ def conditions(resource: Resource, values: dict[str, Any]) -> list[Any]:
         value = values.get(f.name)
         if value is None or value == "":
             continue
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL text cannot hold NUL; nothing matches it
+            raise Problem(422, "Invalid request", f"{f.name} must not contain NUL characters")
         if f.choices and value not in f.choices:
             raise Problem(422, "Invalid request", f"{f.name} must be one of {', '.join(f.choices)}")
         condition = f.where(value)
@@ -105,6 +107,16 @@ def _signature(params: list[inspect.Parameter], returns: Any) -> inspect.Signatu
     return inspect.Signature(params, return_annotation=returns)
 
 
+def _query(f: Filter) -> Any:
+    """The filter's ``Query``: an integer filter holds an on-chain id, so it is bounded to uint256 (422
+    outside, and the bounds are in OpenAPI); a text filter refuses NUL (PostgreSQL text cannot hold it)."""
+    if f.type in (int, int | None):
+        return Query(description=f.description, ge=0, le=UINT256_MAX)
+    if f.type in (str, str | None):
+        return Query(description=f.description, max_length=200, pattern=r"^[^\x00]*$")
+    return Query(description=f.description)
+
+
 def router(resource: Resource) -> APIRouter:
     """``GET /{name}`` and ``GET /{name}/{key}`` for ``resource``."""
     r = APIRouter(prefix=resource.path, tags=[resource.name])
@@ -122,9 +134,7 @@ def router(resource: Resource) -> APIRouter:
             inspect.Parameter("session", keyword, annotation=SessionDep),
             inspect.Parameter("page", keyword, annotation=PageDep),
             *(
-                inspect.Parameter(
-                    f.name, keyword, annotation=Annotated[f.type, Query(description=f.description)], default=f.default
-                )
+                inspect.Parameter(f.name, keyword, annotation=Annotated[f.type, _query(f)], default=f.default)
                 for f in resource.filters
             ),
         ],
@@ -133,7 +143,9 @@ def router(resource: Resource) -> APIRouter:
     get_endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
         [
             inspect.Parameter("session", keyword, annotation=SessionDep),
-            inspect.Parameter(resource.key, keyword, annotation=Annotated[int, Path()]),
+            inspect.Parameter(
+                resource.key, keyword, annotation=Annotated[int, Path(ge=0, le=UINT256_MAX, description="uint256")]
+            ),
         ],
         resource.detail or resource.public,
     )

@@ -11,15 +11,16 @@ on its first request instead, through :func:`services_of`; either way once per a
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 
 import jinja2
 from fastapi import FastAPI
 from sqlalchemy import Engine
+from web3.exceptions import Web3Exception
 
-from client_sdk import Hub, HubError
+from client_sdk import ContractRevert, Hub, HubError
 from client_sdk.content import ContentStore, KuboStore, LocalBlockStore
 from indexer.db import make_engine
 
@@ -62,12 +63,35 @@ class Services:
             if self._hub is None:
                 try:
                     self._hub = Hub.connect(self.settings.rpc_url, deployments_dir=self.settings.deployments_dir)
-                except HubError as exc:
-                    raise Problem(503, "Chain unavailable", str(exc)) from None
+                except HubError:
+                    raise Problem(
+                        503, "Chain unavailable", "the chain did not answer this server; try again later"
+                    ) from None
             return self._hub
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+#: what a chain call raises when the RPC went away after the API connected (``requests`` errors are
+#: ``OSError``s); a revert is an answer, not an outage, and is let through
+CHAIN_DOWN: tuple[type[BaseException], ...] = (HubError, OSError, Web3Exception)
+
+
+def is_chain_down(exc: BaseException) -> bool:
+    return isinstance(exc, CHAIN_DOWN) and not isinstance(exc, ContractRevert)
+
+
+@contextmanager
+def chain_call() -> Iterator[None]:
+    """Around calls to the chain: an RPC that stopped answering is a 503 problem (retry later), not a
+    500. The detail stays generic: the raw error names the RPC's host and port."""
+    try:
+        yield
+    except CHAIN_DOWN as exc:
+        if isinstance(exc, ContractRevert):
+            raise
+        raise Problem(503, "Chain unavailable", "the chain did not answer this server; try again later") from None
 
 
 _build_lock = threading.Lock()

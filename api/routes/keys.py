@@ -31,8 +31,9 @@ from pydantic import BaseModel, Field
 
 from client_sdk.content.siwe import SiweError, SiweMessage, verify
 
-from ..deps import LicenceCheckerDep, NoncesDep, WrappedKeysDep, get_hub
+from ..deps import UINT256_MAX, ChainId, LicenceCheckerDep, NoncesDep, WrappedKeysDep, get_hub
 from ..problems import Problem
+from ..services import chain_call
 
 router = APIRouter(prefix="/keys", tags=["keys"])
 
@@ -72,7 +73,7 @@ class KeyRequest(BaseModel):
         description="EIP-191 personal_sign signature of the message: 0x + 130 hex digits (65 bytes) or "
         "0x + 128 (EIP-2098 compact); low s only"
     )
-    licence_id: int = Field(ge=0)
+    licence_id: int = Field(ge=0, le=UINT256_MAX)
 
 
 class WrappedKeyPublic(BaseModel):
@@ -142,7 +143,7 @@ def get_nonce(nonces: NoncesDep) -> NoncePublic:
 
 @router.post("/{work_id}", responses={401: {}, 403: {}, 404: {}, 503: {}})
 def release_key(
-    work_id: int,
+    work_id: ChainId,
     body: KeyRequest,
     request: Request,
     checker: LicenceCheckerDep,
@@ -159,7 +160,9 @@ def release_key(
     msg = _signed_in(body, work_id, _policy(request), datetime.now(UTC))
     if not nonces.consume(msg.nonce):
         raise _unauthorized("the nonce is unknown, expired or already used")
-    if not checker.is_valid_holder(body.licence_id, work_id, msg.address, int(time.time())):
+    with chain_call():
+        valid = checker.is_valid_holder(body.licence_id, work_id, msg.address, int(time.time()))
+    if not valid:
         raise Problem(
             403,
             "No valid licence",

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from client_sdk import Hub
 
-from ..deps import SessionDep, TemplatesDep, get_hub
+from ..deps import ChainId, SessionDep, TemplatesDep, get_hub
 from ..models import Provenance
 from ..problems import Problem
 from ..provenance import provenance, timeline_layout
@@ -26,7 +26,7 @@ def _hub_or_none(request: Request) -> Hub | None:
 
 
 @router.get("/works/{work_id}/provenance", operation_id="provenance-get")
-def get_provenance(work_id: int, session: SessionDep, request: Request) -> Provenance:
+def get_provenance(work_id: ChainId, session: SessionDep, request: Request) -> Provenance:
     """The work's history from the mirror, and each mirrored field next to what the chain says."""
     work = get_row(session, WORKS, work_id)
     record, _problem = provenance(session, _hub_or_none(request), work)
@@ -34,7 +34,7 @@ def get_provenance(work_id: int, session: SessionDep, request: Request) -> Prove
 
 
 @router.get("/provenance/{work_id}", operation_id="provenance-page", response_class=HTMLResponse)
-def provenance_page(work_id: int, session: SessionDep, request: Request, templates: TemplatesDep) -> HTMLResponse:
+def provenance_page(work_id: ChainId, session: SessionDep, request: Request, templates: TemplatesDep) -> HTMLResponse:
     """A page an auditor can read: verification against the chain, owners, and a timeline."""
     row = get_row(session, WORKS, work_id)
     record, problem = provenance(session, _hub_or_none(request), row)

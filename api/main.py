@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 
 from . import problems, read
+from .middleware import HeadAsGet, PageHeaders
 from .resources import RESOURCES
 from .routes import content, health, indexer_status, keys, licences, pages, provenance
 from .services import lifespan
@@ -23,6 +26,10 @@ ROUTERS: list[APIRouter] = [
 ]
 
 
+DOCS_URL = "/docs"
+REDOC_URL = "/redoc"
+
+
 def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
@@ -30,12 +37,17 @@ def _operation_id(route: APIRoute) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app on ``settings`` (default: from the environment); its services are built in its lifespan."""
     settings = settings or get_settings()
-    app = FastAPI(
+    # Swagger UI and ReDoc from the assets of the fastapi-offline package, served by the app itself
+    # (/static-offline-docs/...), so /docs works without the internet; off with COPYRIGHT_HUB_DOCS=false.
+    app = FastAPIOffline(
+        docs_url=DOCS_URL if settings.docs else None,
+        redoc_url=REDOC_URL if settings.docs else None,
         title="Copyright Hub API",
         version="0.1.0",
         description="Browse, license and verify audiovisual works registered on chain.",
         generate_unique_id_function=_operation_id,
         lifespan=lifespan,
+        swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from validator.swagger.io
     )
     app.state.settings = settings
     problems.install(app)
@@ -43,6 +55,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(read.router(resource))
     for router in ROUTERS:
         app.include_router(router)
+    problems.declare_problems(app)
+    app.add_middleware(PageHeaders, docs_paths={DOCS_URL, REDOC_URL})
+    app.add_middleware(HeadAsGet)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Range"],
+            expose_headers=["Content-Range", "Content-Length", "Etag", "X-Ipfs-Path", "Retry-After"],
+        )
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -18,26 +19,104 @@ PROBLEM_JSON = "application/problem+json"
 class Problem(HTTPException):
     """Raise from a route to answer with a problem document."""
 
-    def __init__(self, status: int, title: str, detail: str, *, type_: str = "about:blank", **extra: Any) -> None:
-        super().__init__(status_code=status, detail=detail)
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        *,
+        type_: str = "about:blank",
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(status_code=status, detail=detail, headers=headers)
         self.title = title
         self.type_ = type_
         self.extra = extra
 
 
-def problem_response(status: int, title: str, detail: str, type_: str = "about:blank", **extra: Any) -> JSONResponse:
+def problem_response(
+    status: int,
+    title: str,
+    detail: str,
+    type_: str = "about:blank",
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body = {"type": type_, "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+#: the problem document as an OpenAPI schema (RFC 9457 members; routes may add extension members)
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "a URI naming the kind of problem; about:blank for plain HTTP ones"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "what happened and what to do next"},
+    },
+    "additionalProperties": True,
+}
+
+#: what any route can answer: invalid input, a hub error upstream (502), the mirror unavailable (503)
+COMMON_STATUSES = (422, 500, 502, 503)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` declaring each status as an ``application/problem+json`` document."""
+    return {
+        status: {"description": _title(status), "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+        for status in statuses
+    }
+
+
+def declare_problems(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the handlers here do: every operation declares the statuses
+    any route can answer (:data:`COMMON_STATUSES`), and every 4xx/5xx it declares is a problem document
+    (a route's ``responses={404: {}}`` would otherwise be documented as its JSON model, and FastAPI's
+    422 as its own validation-error JSON)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build()
+        spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        ref = {"$ref": "#/components/schemas/Problem"}
+        for item in spec.get("paths", {}).values():
+            for op in item.values():
+                responses = op.setdefault("responses", {})
+                for status in COMMON_STATUSES:
+                    responses.setdefault(str(status), {"description": _title(status)})
+                for code, response in responses.items():
+                    if code[:1] in ("4", "5"):
+                        response["content"] = {PROBLEM_JSON: {"schema": ref}}
+        spec["components"]["schemas"].pop("HTTPValidationError", None)
+        spec["components"]["schemas"].pop("ValidationError", None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status_code, exc.title, str(exc.detail), exc.type_, **exc.extra)
+        return problem_response(
+            exc.status_code, exc.title, str(exc.detail), exc.type_, headers=exc.headers, **exc.extra
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem_response(exc.status_code, _title(exc.status_code), str(exc.detail))
+        # keep the exception's headers: Allow on 405, WWW-Authenticate on 401, Retry-After on 429
+        headers = dict(exc.headers or {})
+        allow = [m.strip() for m in headers.get("Allow", "").split(",") if m.strip()]
+        if "GET" in allow and "HEAD" not in allow:
+            headers["Allow"] = ", ".join([*allow, "HEAD"])  # api.middleware.HeadAsGet answers HEAD for GET
+        return problem_response(exc.status_code, _title(exc.status_code), str(exc.detail), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

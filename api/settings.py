@@ -22,6 +22,24 @@ class Settings(IndexerSettings):
     kubo_api_url: str | None = Field(default=None, description="a kubo node's RPC URL; replaces the local store")
     siwe_domain: str = Field(default="127.0.0.1:8000", description="the host SIWE sign-in messages must name")
     page_size_max: int = Field(default=200, ge=1, description="largest `limit` a list endpoint accepts")
+    trusted_proxies: list[str] = Field(
+        default=[], description="peer addresses whose X-Forwarded-For names the client (rate limits)"
+    )
+    rate_limit_per_minute: int = Field(default=60, ge=1, description="key-release requests per client per minute")
+    nonce_ttl_seconds: int = Field(default=600, ge=1, description="how long a sign-in nonce stays usable")
+    nonce_cap: int = Field(default=100_000, ge=1, description="most sign-in nonces outstanding at once")
+    max_body_bytes: int = Field(default=64 << 10, ge=1, description="largest request body a key request may have")
+    ready_max_lag_blocks: int = Field(default=50, ge=0, description="/readyz: most blocks the mirror may trail the chain")
+    health_internals: bool = Field(
+        default=False, description="show the indexer's writer (host:pid) and raw error text in /health/indexer"
+    )
+    gateway_max_file_size: int = Field(
+        default=64 << 30,
+        ge=0,
+        description="largest declared UnixFS file size /ipfs serves as bytes (a DAG that repeats blocks can declare terabytes)",
+    )
+    docs: bool = Field(default=True, description="serve Swagger UI at /docs and ReDoc at /redoc (assets from the project)")
+    cors_origins: list[str] = Field(default=[], description="origins allowed to call the API from a browser (CORS)")
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -1,33 +1,48 @@
-"""The content gateway: ``GET /ipfs/{cid}`` as an IPFS path gateway.
+"""The content gateway: ``GET``/``HEAD /ipfs/{cid}`` as an IPFS path gateway.
 
 * plain: the file's bytes (UnixFS files), with single-range ``Range: bytes=...`` requests (206/416);
 * ``?format=raw`` or ``Accept: application/vnd.ipld.raw``: the one block named by the CID;
 * ``?format=car`` or ``Accept: application/vnd.ipld.car``: a CARv1 of the whole DAG, depth-first,
-  as in the IPFS trustless gateway specification, so a client can verify every block itself.
+  each distinct block once, stated in the response as ``order=dfs; dups=n`` (IPFS trustless gateway,
+  IPIP-0412), so a client can verify every block itself;
+* identity CIDs (``bafkqaaa``, the empty one gateways are probed with) carry their block in the CID
+  and are answered without the store.
 
 Every block is re-hashed before it is sent. The root is read and verified before the response
 starts, so a missing or corrupted root is a clean problem+json; a corrupted block deeper in a file is
 found before its bytes go out, and the response is cut short rather than served wrong.
+
+Bounds: a UnixFS DAG declares its file size in its root, and a DAG that links the same subtree many
+times declares terabytes from a few hundred kilobytes. File responses larger than the
+``gateway_max_file_size`` setting are refused with a problem before anything streams; a CAR holds each
+block once, so it is never larger than what the store holds.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from collections.abc import Iterator
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from client_sdk.content import CID, BlockNotFound, CorruptBlock, InvalidCID, MalformedDAG, car_chunks
+from client_sdk.content._multiformats import RAW as RAW_CODEC
+from client_sdk.content.car import car_head, car_section
 
 from ..deps import ContentStoreDep
-from ..problems import Problem
+from ..problems import Problem, problem_responses
 
 router = APIRouter(prefix="/ipfs", tags=["content"])
 
 RAW = "application/vnd.ipld.raw"
 CAR = "application/vnd.ipld.car"
+#: what the CAR responses hold, in the trustless gateway's content-type parameters
+CAR_TYPE = f"{CAR}; version=1; order=dfs; dups=n"
+IDENTITY = 0x00
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_MAX_DIGITS = 20  # a byte position with more digits is past the end of any file
 
 
 def _format(format_: str | None, accept: str | None) -> str:
@@ -50,6 +65,14 @@ def _parse(cid: str) -> CID:
         raise Problem(400, "Invalid CID", str(exc)) from None
 
 
+def _position(digits: str) -> int:
+    return int(digits) if len(digits) <= _MAX_DIGITS else 1 << 80
+
+
+def _unsatisfiable(size: int, detail: str) -> Problem:
+    return Problem(416, "Range Not Satisfiable", detail, headers={"Content-Range": f"bytes */{size}"}, size=size)
+
+
 def _range(header: str | None, size: int) -> tuple[int, int] | None:
     """[start, end) of a single byte range, None for the whole file; raises 416 if unsatisfiable."""
     if not header:
@@ -61,14 +84,14 @@ def _range(header: str | None, size: int) -> tuple[int, int] | None:
     if first == "" and last == "":
         return None
     if first == "":
-        n = int(last)
+        n = _position(last)
         if n == 0:
-            raise Problem(416, "Range Not Satisfiable", f"empty suffix range; the file has {size} bytes")
+            raise _unsatisfiable(size, f"empty suffix range; the file has {size} bytes")
         return max(size - n, 0), size
-    start = int(first)
-    end = min(int(last) + 1, size) if last else size
+    start = _position(first)
+    end = min(_position(last) + 1, size) if last else size
     if start >= size or end <= start:
-        raise Problem(416, "Range Not Satisfiable", f"bytes {header} are outside a file of {size} bytes", size=size)
+        raise _unsatisfiable(size, f"the requested bytes are outside a file of {size} bytes")
     return start, end
 
 
@@ -81,48 +104,106 @@ def _common_headers(cid: CID, etag_suffix: str = "") -> dict[str, str]:
     }
 
 
-@router.get(
-    "/{cid}",
-    responses={
-        200: {"content": {"application/octet-stream": {}, RAW: {}, CAR: {}}},
-        206: {"description": "a byte range of the file"},
-    },
-)
+def _body(head: bool, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    return iter(()) if head else chunks
+
+
+def _identity(c: CID, kind: str, range_: str | None, head: bool) -> Response:
+    """An identity CID names its own bytes: answer without the store."""
+    block = c.digest
+    if kind == "raw":
+        headers = _common_headers(c, ".raw") | {"Content-Length": str(len(block))}
+        return Response(b"" if head else block, media_type=RAW, headers=headers)
+    if kind == "car":
+        headers = _common_headers(c, ".car")
+        return Response(b"" if head else car_head(c) + car_section(c, block), media_type=CAR_TYPE, headers=headers)
+    if c.codec != RAW_CODEC:
+        raise Problem(422, "Not a file", f"{c} is an identity {c.codec_name} block; fetch it with ?format=raw")
+    return _file(c, block, range_, head)
+
+
+def _file(c: CID, data: bytes, range_: str | None, head: bool) -> Response:
+    span = _range(range_, len(data)) or (0, len(data))
+    headers = _common_headers(c) | {"Accept-Ranges": "bytes", "Content-Length": str(span[1] - span[0])}
+    status = 200
+    if span != (0, len(data)) and range_:
+        headers["Content-Range"] = f"bytes {span[0]}-{span[1] - 1}/{len(data)}"
+        status = 206
+    body = b"" if head else data[span[0] : span[1]]
+    return Response(body, status_code=status, media_type="application/octet-stream", headers=headers)
+
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/octet-stream": {}, RAW: {}, CAR_TYPE: {}}},
+    206: {"description": "a byte range of the file", "content": {"application/octet-stream": {}}},
+    **problem_responses(400, 404, 416, 422, 500),
+}
+
+
+@router.head("/{cid}", responses=_RESPONSES, operation_id="content-head_content", summary="Headers of content by CID")
+@router.get("/{cid}", responses=_RESPONSES)
 def get_content(
+    request: Request,
     cid: str,
     store: ContentStoreDep,
     format: Annotated[str | None, Query(description="raw (one block) or car (the DAG as CARv1)")] = None,
     accept: Annotated[str | None, Header()] = None,
     range: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """Serve content by CID: file bytes (with Range), one raw block, or a CAR of the DAG."""
+    """Serve content by CID: file bytes (with Range), one raw block, or a CAR of the DAG (``HEAD``: the
+    same headers, no body)."""
     c = _parse(cid)
     kind = _format(format, accept)
+    head = request.method == "HEAD"
+    if c.hash_code == IDENTITY:
+        return _identity(c, kind, range, head)
     try:
         if kind == "raw":
             block = store.get_block(c)
-            headers = _common_headers(c, ".raw") | {"Content-Disposition": f'attachment; filename="{c}.bin"'}
-            return Response(block, media_type=RAW, headers=headers)
+            headers = _common_headers(c, ".raw") | {
+                "Content-Disposition": f'attachment; filename="{c}.bin"',
+                "Content-Length": str(len(block)),
+            }
+            return Response(b"" if head else block, media_type=RAW, headers=headers)
         if kind == "car":
             store.get_block(c)  # 404 / corruption before the response starts
             headers = _common_headers(c, ".car") | {"Content-Disposition": f'attachment; filename="{c}.car"'}
-            return StreamingResponse(car_chunks(store, c), media_type=f"{CAR}; version=1", headers=headers)
+            return StreamingResponse(_body(head, car_chunks(store, c)), media_type=CAR_TYPE, headers=headers)
         size = store.size(c)
+        limit = request.app.state.settings.gateway_max_file_size
+        if size > limit:
+            raise Problem(
+                422,
+                "File too large",
+                f"{c} declares a file of {size} bytes, more than this gateway serves as bytes ({limit}); "
+                "a DAG that repeats its blocks can declare any size. Fetch it with ?format=car (each block once) "
+                "and check it yourself.",
+                size=size,
+                limit=limit,
+            )
         span = _range(range, size)
         headers = _common_headers(c) | {"Accept-Ranges": "bytes"}
         if span is None:
             headers["Content-Length"] = str(size)
-            return StreamingResponse(store.cat(c), media_type="application/octet-stream", headers=headers)
+            return StreamingResponse(_body(head, store.cat(c)), media_type="application/octet-stream", headers=headers)
         start, end = span
         headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
         headers["Content-Length"] = str(end - start)
         return StreamingResponse(
-            store.cat(c, start, end), status_code=206, media_type="application/octet-stream", headers=headers
+            _body(head, store.cat(c, start, end)),
+            status_code=206,
+            media_type="application/octet-stream",
+            headers=headers,
         )
     except BlockNotFound:
         raise Problem(404, "Not Found", f"this gateway does not hold {c}") from None
     except CorruptBlock as exc:
-        raise Problem(500, "Corrupted content", str(exc)) from None
+        # the store's message names the block's file on this server: keep server paths out of the answer
+        raise Problem(
+            500,
+            "Corrupted content",
+            f"block {exc.cid} in this gateway's store does not match its hash; nothing from it was served",
+        ) from None
     except MalformedDAG as exc:
         raise Problem(
             422, "Not a file", f"{exc}; fetch it with ?format=raw or ?format=car instead", type_="about:blank"

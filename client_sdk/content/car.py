@@ -5,8 +5,8 @@ dag-cbor map ``{"roots": [CID, ...], "version": 1}``, then for every block
 ``varint(len(cid) + len(block)) cid block``. CIDs in dag-cbor are tag 42 over a byte string holding a
 ``0x00`` prefix and the binary CID. The tiny dag-cbor encoder/decoder here handles just that header.
 
-Blocks are written depth-first, root first (the order the IPFS trustless gateway uses for
-``dag-scope=all``). Import verifies every block against its CID before anything is stored.
+Blocks are written depth-first, root first, each distinct block once (the IPFS trustless gateway's
+``order=dfs; dups=n`` for ``dag-scope=all``). Import verifies every block against its CID before anything is stored.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from ._multiformats import SHA2_256, read_varint, varint
+from . import _dagpb
+from ._multiformats import DAG_PB, SHA2_256, read_varint, varint
 from .cid import CID
-from .errors import BlockNotFound, CarError, InvalidCID
+from .errors import BlockNotFound, CarError, InvalidCID, MalformedDAG
 from .store import ContentStore, LocalBlockStore
 
 MAX_HEADER = 1 << 20
@@ -90,14 +91,49 @@ class _Cbor:
 # -- writing ---------------------------------------------------------------------------------------
 
 
-def car_chunks(store: ContentStore, root: CID | str) -> Iterator[bytes]:
-    """The CAR of the DAG under ``root`` as a stream of byte strings (every block verified on read)."""
-    root = CID.parse(root)
+def car_section(cid: CID, block: bytes) -> bytes:
+    """One CAR section: ``varint(len(cid) + len(block)) cid block``."""
+    cid_bytes = cid.to_bytes()
+    return varint(len(cid_bytes) + len(block)) + cid_bytes + block
+
+
+def car_head(root: CID) -> bytes:
+    """The length-prefixed CARv1 header naming ``root``."""
     header = encode_header([root])
-    yield varint(len(header)) + header
-    for cid, block in store.blocks(root):
-        cid_bytes = cid.to_bytes()
-        yield varint(len(cid_bytes) + len(block)) + cid_bytes + block
+    return varint(len(header)) + header
+
+
+def unique_blocks(store: ContentStore, root: CID | str) -> Iterator[tuple[CID, bytes]]:
+    """Every distinct block of the DAG under ``root`` once, depth-first pre-order, every block verified.
+
+    A block (and its whole subtree) met a second time is skipped, so the walk and its output are
+    bounded by the blocks the store holds: a DAG that links one subtree 174 times per level declares
+    terabytes from a few hundred kilobytes, and a walk with duplicates would never end in practice.
+    """
+    seen: set[bytes] = set()
+    stack = [CID.parse(root)]
+    while stack:
+        cid = stack.pop()
+        if cid.multihash in seen:
+            continue
+        seen.add(cid.multihash)
+        block = store.get_block(cid)
+        yield cid, block
+        if cid.codec == DAG_PB:
+            try:
+                links = _dagpb.decode_node(block).links
+            except ValueError as exc:
+                raise MalformedDAG(f"{cid} is not a readable dag-pb node: {exc}") from None
+            stack.extend(CID.from_bytes(link.hash) for link in reversed(links))
+
+
+def car_chunks(store: ContentStore, root: CID | str) -> Iterator[bytes]:
+    """The CAR of the DAG under ``root`` as a stream of byte strings: depth-first, each distinct block
+    once (the trustless gateway's ``order=dfs; dups=n``), every block verified on read."""
+    root = CID.parse(root)
+    yield car_head(root)
+    for cid, block in unique_blocks(store, root):
+        yield car_section(cid, block)
 
 
 def export_car(store: ContentStore, root: CID | str, out: BinaryIO) -> int:

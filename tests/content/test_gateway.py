@@ -11,7 +11,10 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from client_sdk.content import CHUNK_SIZE, CID, LocalBlockStore, compute_cid, read_car
+from client_sdk.content import CHUNK_SIZE, CID, LocalBlockStore, compute_cid, import_car, read_car
+from client_sdk.content._dagpb import encode_link, encode_node, encode_unixfs_file
+from client_sdk.content._multiformats import DAG_PB, RAW
+from client_sdk.content.car import car_head, car_section
 
 DATA = bytes(range(251)) * (2 * CHUNK_SIZE // 251 + 7)
 
@@ -62,6 +65,91 @@ def test_unsatisfiable_range_is_416_problem(app_store: tuple[TestClient, LocalBl
     r = client.get(f"/ipfs/{cid}", headers={"Range": "bytes=10-20"})
     assert r.status_code == 416
     assert r.headers["content-type"] == "application/problem+json"
+    assert r.headers["content-range"] == "bytes */5"  # RFC 9110 15.5.17: the current length
+
+
+def test_range_with_thousands_of_digits_is_416_not_500(app_store: tuple[TestClient, LocalBlockStore]) -> None:
+    client, store = app_store
+    cid = store.add(b"short")
+    for header in ("bytes=" + "9" * 5000 + "-", "bytes=0-" + "9" * 5000, "bytes=-" + "9" * 5000):
+        r = client.get(f"/ipfs/{cid}", headers={"Range": header})
+        assert r.status_code in (206, 416), header[:20]
+    assert client.get(f"/ipfs/{cid}", headers={"Range": "bytes=0-" + "9" * 5000}).content == b"short"
+
+
+@pytest.mark.parametrize("fmt", ["", "?format=raw", "?format=car"])
+def test_head_gives_the_get_headers_and_no_body(app_store: tuple[TestClient, LocalBlockStore], fmt: str) -> None:
+    client, store = app_store
+    cid = store.add(DATA)
+    get, head = client.get(f"/ipfs/{cid}{fmt}"), client.head(f"/ipfs/{cid}{fmt}")
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
+    for name in ("content-type", "etag", "content-length", "x-ipfs-path"):
+        assert head.headers.get(name) == get.headers.get(name), name
+
+
+def test_head_of_an_unknown_cid_is_404(client: TestClient) -> None:
+    assert client.head(f"/ipfs/{compute_cid(b'nobody added this')}").status_code == 404
+
+
+@pytest.mark.parametrize(("fmt", "body"), [("", b""), ("?format=raw", b"")])
+def test_identity_cid_probe_answers(client: TestClient, fmt: str, body: bytes) -> None:
+    r = client.get(f"/ipfs/bafkqaaa{fmt}")  # the empty identity CID gateways are probed with
+    assert r.status_code == 200 and r.content == body
+
+
+def test_identity_cid_car_holds_its_block(client: TestClient) -> None:
+    r = client.get("/ipfs/bafkqaaa", headers={"Accept": "application/vnd.ipld.car"})
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/vnd.ipld.car; version=1; order=dfs; dups=n"
+    assert r.content.startswith(car_head(CID.parse("bafkqaaa")))
+
+
+def test_car_states_order_and_dups(app_store: tuple[TestClient, LocalBlockStore]) -> None:
+    client, store = app_store
+    cid = store.add(DATA, 1)
+    r = client.get(f"/ipfs/{cid}?format=car")
+    assert r.headers["content-type"] == "application/vnd.ipld.car; version=1; order=dfs; dups=n"
+
+
+def _repeating_car(depth: int = 3) -> tuple[CID, bytes, int]:
+    """A CAR of one 256 KiB leaf under ``depth`` levels of nodes that each link the level below 174
+    times: about 288 KB that declares 256 KiB * 174**3, some 1.38 TB."""
+    leaf = bytes(range(256)) * (CHUNK_SIZE // 256)
+    child, size = CID.for_block(leaf, version=1, codec=RAW), len(leaf)
+    blocks = [(child, leaf)]
+    for _ in range(depth):
+        node = encode_node(
+            [encode_link(child.to_bytes(), size) for _ in range(174)], encode_unixfs_file(size * 174, [size] * 174)
+        )
+        child, size = CID.for_block(node, version=1, codec=DAG_PB), size * 174
+        blocks.append((child, node))
+    car = car_head(child) + b"".join(car_section(c, b) for c, b in reversed(blocks))
+    return child, car, size
+
+
+def test_dag_that_repeats_blocks_is_refused_not_streamed(app_store: tuple[TestClient, LocalBlockStore]) -> None:
+    client, store = app_store
+    root, car, declared = _repeating_car()
+    assert len(car) < 300_000 and declared > 1_300_000_000_000
+    assert import_car(store, io.BytesIO(car)) == [root]
+    for how in ({}, {"Range": "bytes=0-99"}):
+        r = client.get(f"/ipfs/{root}", headers=how)
+        assert r.status_code == 422
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["title"] == "File too large" and r.json()["size"] == declared
+        assert "format=car" in r.json()["detail"]
+    # the CAR holds each block once: the four blocks the store holds, not 174**3 copies of the leaf
+    r = client.get(f"/ipfs/{root}?format=car")
+    assert r.status_code == 200 and len(r.content) == len(car)
+    assert [c for c, _b in read_car(io.BytesIO(r.content))[1]] == [c for c, _b in read_car(io.BytesIO(car))[1]]
+
+
+def test_file_size_limit_is_a_setting(tmp_path: Path) -> None:
+    client = TestClient(create_app(Settings(content_dir=tmp_path / "c", gateway_max_file_size=10)))
+    store = LocalBlockStore(tmp_path / "c")
+    assert client.get(f"/ipfs/{store.add(b'0123456789')}").status_code == 200
+    assert client.get(f"/ipfs/{store.add(b'0123456789a')}").status_code == 422
 
 
 @pytest.mark.parametrize("how", ["query", "accept"])
@@ -128,7 +216,8 @@ def test_corrupted_root_is_a_problem_and_no_bytes(app_store: tuple[TestClient, L
         r = client.get(url)
         assert r.status_code == 500
         assert r.headers["content-type"] == "application/problem+json"
-        assert "corrupted" in r.json()["detail"]
+        assert "does not match its hash" in r.json()["detail"]
+        assert str(store.root) not in r.text and "/blocks/" not in r.text  # no server paths
 
 
 @pytest.fixture

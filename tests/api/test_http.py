@@ -1,0 +1,139 @@
+"""HTTP done properly across the app: Allow on 405, HEAD on GET resources, problems declared in OpenAPI,
+browser-safety headers on HTML, CORS only for configured origins, and /docs that works offline."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.problems import COMMON_STATUSES, PROBLEM_JSON
+from api.settings import Settings
+from copyright_hub.devnet import free_port
+from tests.api.test_provenance import CHROMIUM_FLAGS
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(content_dir=tmp_path / "content")
+
+
+@pytest.fixture
+def client(settings: Settings) -> TestClient:
+    return TestClient(create_app(settings))
+
+
+def test_405_is_a_problem_that_says_which_methods_are_allowed(client: TestClient) -> None:
+    for method, url in (("DELETE", "/docs"), ("PUT", "/ipfs/bafkqaaa"), ("POST", "/openapi.json")):
+        r = client.request(method, url)
+        assert r.status_code == 405 and r.headers["content-type"] == PROBLEM_JSON, url
+        allowed = {m.strip() for m in r.headers["allow"].split(",")}
+        assert "GET" in allowed and "HEAD" in allowed, url
+
+
+def test_head_on_a_get_resource_has_the_get_headers_and_no_body(client: TestClient) -> None:
+    get, head = client.get("/docs"), client.head("/docs")
+    assert head.status_code == get.status_code == 200
+    assert head.content == b"" and head.headers["content-length"] == get.headers["content-length"]
+    assert client.head("/no-such-thing").status_code == 404
+
+
+def test_every_operation_declares_its_problems(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            for status in COMMON_STATUSES:
+                content = op["responses"][str(status)]["content"]
+                assert PROBLEM_JSON in content, (method, path, status)
+    gateway = spec["paths"]["/ipfs/{cid}"]
+    assert {"get", "head"} <= set(gateway)
+    assert {"400", "404", "416", "422", "500"} <= set(gateway["get"]["responses"])
+
+
+def test_html_gets_security_headers_and_json_does_not(client: TestClient) -> None:
+    page = client.get("/docs")
+    csp = page.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert "content-security-policy" not in client.get("/openapi.json").headers
+
+
+def test_cors_is_off_by_default_and_follows_the_allow_list(settings: Settings, client: TestClient) -> None:
+    preflight = {"Origin": "https://app.example", "Access-Control-Request-Method": "GET"}
+    assert "access-control-allow-origin" not in client.options("/ipfs/bafkqaaa", headers=preflight).headers
+    allowed = TestClient(create_app(settings.model_copy(update={"cors_origins": ["https://app.example"]})))
+    r = allowed.get("/ipfs/bafkqaaa", headers={"Origin": "https://app.example"})
+    assert r.headers["access-control-allow-origin"] == "https://app.example"
+    other = allowed.get("/ipfs/bafkqaaa", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+def _asset_urls(html: str) -> list[str]:
+    return re.findall(r"""(?:src|href|spec-url)=["']([^"']+)["']""", html) + re.findall(
+        r"""url: ?["']([^"']+)["']""", html
+    )
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_docs_use_only_assets_the_app_serves(client: TestClient, page: str) -> None:
+    html = client.get(page).text
+    urls = _asset_urls(html)
+    assert urls and "/openapi.json" in urls
+    for url in urls:
+        assert url.startswith("/") and not url.startswith("//"), url  # nothing from a CDN
+        assert client.get(url).status_code == 200, url
+    assert "https://" not in html.replace("https://fonts", "")  # no remote script, style or font
+
+
+def test_docs_can_be_turned_off(settings: Settings) -> None:
+    client = TestClient(create_app(settings.model_copy(update={"docs": False})))
+    assert client.get("/docs").status_code == 404 and client.get("/redoc").status_code == 404
+    assert client.get("/openapi.json").status_code == 200  # the contract stays public
+
+
+@pytest.fixture
+def served(settings: Settings) -> Iterator[str]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def test_swagger_ui_renders_in_a_real_browser_without_the_internet(served: str, tmp_path: Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "headless Chromium is required for page tests: apt-get install chromium"
+    dom = subprocess.run(
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            # every host but the server resolves nowhere: a CDN asset could not load
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+            "--virtual-time-budget=15000",
+            "--dump-dom",
+            f"{served}/docs",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    ).stdout
+    assert "Copyright Hub API" in dom  # the title Swagger UI renders from /openapi.json
+    assert "/ipfs/{cid}" in dom  # and the operations

@@ -27,7 +27,7 @@ from indexer.db import make_engine
 from . import rendering
 from .problems import Problem
 from .settings import Settings
-from .stores import NonceStore, WrappedKeyStore
+from .stores import NonceStore, RateLimiter, WrappedKeyStore
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Services:
     content_store: ContentStore
     wrapped_keys: WrappedKeyStore
     nonces: NonceStore
+    rate_limiter: RateLimiter
     templates: jinja2.Environment
     _hub: Hub | None = field(default=None, repr=False)
     _hub_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -46,12 +47,14 @@ class Services:
         store: ContentStore = (
             KuboStore(settings.kubo_api_url) if settings.kubo_api_url else LocalBlockStore(settings.content_dir)
         )
+        engine = make_engine(settings.database_url)
         return cls(
             settings=settings,
-            engine=make_engine(settings.database_url),
+            engine=engine,
             content_store=store,
             wrapped_keys=WrappedKeyStore(settings.content_dir / "keys"),
-            nonces=NonceStore(settings.content_dir / "nonces"),
+            nonces=NonceStore(engine, settings.nonce_ttl_seconds, settings.nonce_cap),
+            rate_limiter=RateLimiter(engine, settings.rate_limit_per_minute),
             templates=rendering.environment(),
         )
 

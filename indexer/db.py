@@ -64,12 +64,25 @@ def migrate(engine: Engine) -> None:
 
 
 def drop_all(engine: Engine) -> None:
-    """Remove every mirror table (Alembic downgrade to nothing); the next :func:`migrate` starts afresh."""
+    """Remove every mirror table (Alembic downgrade to nothing); the next :func:`migrate` starts afresh.
+
+    The API's own tables (:mod:`indexer.tables.api_state`: sign-in nonces, rate counters) are not the
+    mirror's: their rows are kept across the drop, in the same transaction."""
     from alembic import command
     from alembic.config import Config
+
+    from .tables.api_state import API_TABLES, ensure
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as conn:
+        present = set(sa.inspect(conn).get_table_names())
+        tables = [t.__table__ for t in API_TABLES if t.__tablename__ in present]  # type: ignore[attr-defined]
+        kept = {t: [dict(r) for r in conn.execute(sa.select(t)).mappings()] for t in tables}
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "base")
+        if any(kept.values()):
+            ensure(conn)
+            for table, rows in kept.items():
+                if rows:
+                    conn.execute(sa.insert(table), rows)

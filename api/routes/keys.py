@@ -32,10 +32,11 @@ from pydantic import BaseModel, Field
 from client_sdk.content.siwe import SiweError, SiweMessage, verify
 
 from ..deps import UINT256_MAX, ChainId, LicenceCheckerDep, NoncesDep, WrappedKeysDep, get_hub
+from ..guards import GuardedRoute
 from ..problems import Problem
 from ..services import chain_call
 
-router = APIRouter(prefix="/keys", tags=["keys"])
+router = APIRouter(prefix="/keys", tags=["keys"], route_class=GuardedRoute)
 
 #: The longest a signed key request may stay usable: ``Expiration Time`` minus ``Issued At``.
 MAX_SIGN_IN_WINDOW = timedelta(minutes=10)
@@ -134,14 +135,21 @@ def _signed_in(body: KeyRequest, work_id: int, policy: KeyReleasePolicy, now: da
     return msg
 
 
-@router.get("/nonce")
+@router.get("/nonce", responses={429: {}, 503: {}})
 def get_nonce(nonces: NoncesDep) -> NoncePublic:
-    """A fresh single-use nonce for a SIWE message."""
+    """A fresh single-use nonce for a SIWE message, valid for ``COPYRIGHT_HUB_NONCE_TTL_SECONDS``.
+
+    Nonces are kept in the database (shared by every API process), expire, and are capped
+    (``COPYRIGHT_HUB_NONCE_CAP`` outstanding: 503 beyond). Each client may make
+    ``COPYRIGHT_HUB_RATE_LIMIT_PER_MINUTE`` requests a minute to ``/keys`` (429 with ``Retry-After``
+    beyond). The client is the TCP peer's address; behind a reverse proxy, list the proxy addresses in
+    ``COPYRIGHT_HUB_TRUSTED_PROXIES`` and the right-most ``X-Forwarded-For`` address that is not a
+    trusted proxy is the client (the header is ignored from any other peer)."""
     nonce, expires = nonces.issue()
     return NoncePublic(nonce=nonce, expires_at=expires)
 
 
-@router.post("/{work_id}", responses={401: {}, 403: {}, 404: {}, 503: {}})
+@router.post("/{work_id}", responses={401: {}, 403: {}, 404: {}, 413: {}, 429: {}, 503: {}})
 def release_key(
     work_id: ChainId,
     body: KeyRequest,

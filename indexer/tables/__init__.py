@@ -4,7 +4,8 @@ One module per group of tables (:mod:`.works`, :mod:`.attestations`, :mod:`.mark
 :mod:`.disputes`, :mod:`.settings`; the indexer's own tables in :mod:`.bookkeeping`). A mirrored table
 derives from :class:`StateTable` or :class:`HistoryTable`, and that base alone decides how a reorg
 undoes it; its ``__events__`` declare which events create, patch or append its rows
-(:mod:`._declare`), and :mod:`indexer.projections` runs them. Hub events no table mirrors are listed,
+(:mod:`._declare`), and :mod:`indexer.projections` runs them. Tables the API owns (shared state of
+API processes, not mirrored) are in :mod:`.api_state`. Hub events no table mirrors are listed,
 with the reason, in :data:`IGNORED_EVENTS`.
 
 To mirror a new event: add a declaration to the ``__events__`` of the table it writes. A new table:
@@ -15,9 +16,10 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
-from . import attestations, bookkeeping, disputes, ignored, market, payments, settings, works
+from . import api_state, attestations, bookkeeping, disputes, ignored, market, payments, settings, works
 from ._base import U256, U256_DIGITS, HistoryTable, StateTable, tables_of, u256
-from .attestations import *  # noqa: F403 - each group module lists its tables in __all__
+from .api_state import *  # noqa: F403 - each group module lists its tables in __all__
+from .attestations import *  # noqa: F403
 from .bookkeeping import *  # noqa: F403
 from .disputes import *  # noqa: F403
 from .ignored import *  # noqa: F403
@@ -38,6 +40,7 @@ __all__ = [
     "HISTORY_TABLES", "MIRRORED", "MIRROR_TABLES", "STATE_TABLES", "U256", "U256_DIGITS", "HistoryTable",
     "StateTable", "u256",
 ]  # fmt: skip
+__all__ += api_state.__all__
 __all__ += attestations.__all__
 __all__ += bookkeeping.__all__
 __all__ += disputes.__all__

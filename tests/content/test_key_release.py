@@ -57,7 +57,13 @@ class Hub:
 
 @pytest.fixture
 def hub(tmp_path: Path) -> Hub:
-    app = create_app(Settings(content_dir=tmp_path / "content"))
+    app = create_app(
+        Settings(
+            content_dir=tmp_path / "content",
+            database_url=f"sqlite:///{tmp_path / 'hub.sqlite3'}",
+            rate_limit_per_minute=10_000,
+        )
+    )
     checker = LicenceCheckerDouble()
     app.state.licence_checker = checker
     app.state.key_release = KeyReleasePolicy(domain=DOMAIN, chain_id=CHAIN_ID)
@@ -277,7 +283,9 @@ def test_licensee_without_a_wrapped_key_is_told_so(hub: Hub) -> None:
 
 
 def test_unconfigured_server_releases_nothing(tmp_path: Path) -> None:
-    client = TestClient(create_app(Settings(content_dir=tmp_path / "c")))
+    client = TestClient(
+        create_app(Settings(content_dir=tmp_path / "c", database_url=f"sqlite:///{tmp_path / 'h.sqlite3'}"))
+    )
     account = Account.create()
     r = _post(client, _message(client, account), account)
     _assert_problem(r, 503)

@@ -93,7 +93,11 @@ def onchain(
         keys = WrappedKeyStore(tmp / "content" / "keys")
         keys.put(work, buyer.address, wrap_key(key, buyer_x.public_key(), context=f"work:{work}"))
         settings = Settings(
-            rpc_url=node.url, deployments_dir=tmp / "deployments", content_dir=tmp / "content", siwe_domain=DOMAIN
+            rpc_url=node.url,
+            deployments_dir=tmp / "deployments",
+            content_dir=tmp / "content",
+            siwe_domain=DOMAIN,
+            database_url=f"sqlite:///{tmp / 'hub.sqlite3'}",
         )
         with TestClient(create_app(settings)) as client:
             yield OnChain(

@@ -1,0 +1,37 @@
+"""Running a statement on the API's shared tables (:mod:`indexer.tables.api_state`): they are created
+on first use if no migration has yet, and a database that does not answer is a 503 problem."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from indexer.tables.api_state import ensure
+
+from ..problems import Problem
+
+T = TypeVar("T")
+
+
+def in_transaction(engine: Engine, work: Callable[[sa.Connection], T]) -> T:
+    """``work(conn)`` in one transaction; the tables created first when they are missing."""
+    for attempt in (1, 2):
+        try:
+            with engine.begin() as conn:
+                return work(conn)
+        except sa.exc.DBAPIError as exc:
+            if attempt == 1 and _missing_table(engine, exc):
+                with engine.begin() as conn:
+                    ensure(conn)
+                continue
+            raise Problem(503, "Database unavailable", "the database did not answer; try again") from None
+    raise AssertionError("unreachable")
+
+
+def _missing_table(engine: Engine, exc: sa.exc.DBAPIError) -> bool:
+    from indexer.backends import backend_for
+
+    return bool(backend_for(engine).is_missing_schema(exc))

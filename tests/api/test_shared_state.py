@@ -1,0 +1,171 @@
+"""Key-release state is bounded and shared: nonces in the database expire and are capped, a client is
+rate limited (429 + Retry-After), bodies are bounded (413), a mirror rebuild keeps the API's tables,
+and two real uvicorn workers on one database agree on nonces."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from eth_account.messages import encode_defunct
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.stores import NonceStore, client_of
+from client_sdk.content import WrappedKey, unwrap_key
+from client_sdk.content.siwe import SiweMessage
+from indexer.db import drop_all, make_engine, migrate
+from tests.api.conftest import SIWE_DOMAIN, Story
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_nonces_expire_and_are_capped(story: Story) -> None:
+    engine = make_engine(story.database)
+    try:
+        store = NonceStore(engine, ttl_seconds=60, cap=3)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM api_sign_in_nonce"))
+        now = time.time()
+        issued = [store.issue(now)[0] for _ in range(3)]
+        with pytest.raises(Exception, match=r"(?i)too many"):
+            store.issue(now)
+        assert store.issue(now + 61)[0]  # the three expired and were swept
+        assert store.outstanding() == 1
+        assert not store.consume(issued[0], now + 61)
+    finally:
+        engine.dispose()
+
+
+def test_a_client_over_its_rate_is_told_when_to_retry(story: Story) -> None:
+    app = create_app(story.settings.model_copy(update={"rate_limit_per_minute": 3, "trusted_proxies": ["testclient"]}))
+    with TestClient(app) as client:
+        headers = {"X-Forwarded-For": f"203.0.113.{os.getpid() % 250}"}
+        codes = [client.get("/keys/nonce", headers=headers).status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        limited = client.get("/keys/nonce", headers=headers)
+        assert limited.status_code == 429 and 1 <= int(limited.headers["Retry-After"]) <= 60
+        assert limited.headers["content-type"].startswith("application/problem+json")
+        other = client.get("/keys/nonce", headers={"X-Forwarded-For": "198.51.100.7"})
+        assert other.status_code == 200  # another client behind the same proxy
+
+
+def test_client_identity_trusts_forwarded_for_only_from_trusted_proxies() -> None:
+    assert client_of("10.0.0.1", "1.2.3.4", []) == "10.0.0.1"
+    assert client_of("10.0.0.1", "6.6.6.6, 1.2.3.4", ["10.0.0.1"]) == "1.2.3.4"
+    assert client_of("10.0.0.1", "1.2.3.4, 10.0.0.2", ["10.0.0.1", "10.0.0.2"]) == "1.2.3.4"
+
+
+def test_a_50_mib_key_request_is_refused_before_it_is_read(story: Story) -> None:
+    reply = story.client.post(f"/keys/{story.film_id}", content=b"{" + b" " * (50 << 20) + b"}",
+                              headers={"content-type": "application/json"})  # fmt: skip
+    assert reply.status_code == 413
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(100):
+            yield b" " * (1 << 20)
+
+    chunked = story.client.post(
+        f"/keys/{story.film_id}", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert chunked.status_code == 413
+
+
+def test_a_mirror_rebuild_keeps_the_api_tables(story: Story, tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    migrate(engine)
+    store = NonceStore(engine)
+    nonce, _ = store.issue()
+    drop_all(engine)
+    migrate(engine)
+    assert store.consume(nonce)
+    engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def two_workers(story: Story) -> Iterator[list[str]]:
+    env = {
+        **os.environ,
+        "COPYRIGHT_HUB_RPC_URL": story.settings.rpc_url,
+        "COPYRIGHT_HUB_DATABASE_URL": story.database,
+        "COPYRIGHT_HUB_DEPLOYMENTS_DIR": str(story.settings.deployments_dir),
+        "COPYRIGHT_HUB_CONTENT_DIR": str(story.settings.content_dir),
+        "COPYRIGHT_HUB_SIWE_DOMAIN": SIWE_DOMAIN,
+    }
+    ports = [_free_port(), _free_port()]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "api.main:app_factory",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        for port in ports
+    ]
+    urls = [f"http://127.0.0.1:{p}" for p in ports]
+    try:
+        deadline = time.monotonic() + 30
+        for url in urls:
+            while True:
+                try:
+                    if httpx.get(url + "/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, "uvicorn did not start"
+                time.sleep(0.1)
+        yield urls
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=10)
+
+
+def test_key_release_across_two_uvicorn_workers(story: Story, two_workers: list[str]) -> None:
+    first, second = two_workers
+    nonce = httpx.get(first + "/keys/nonce", timeout=10).json()["nonce"]
+    now = datetime.now(UTC)
+    text = SiweMessage(
+        domain=SIWE_DOMAIN, address=story.buyer.address, statement="key please", uri=f"https://{SIWE_DOMAIN}/keys",
+        chain_id=31337, nonce=nonce, issued_at=now.isoformat().replace("+00:00", "Z"),
+        expiration_time=(now + timedelta(minutes=5)).isoformat().replace("+00:00", "Z"),
+        resources=[f"urn:copyright-hub:work:{story.film_id}"],
+    ).to_text()  # fmt: skip
+    body = {
+        "message": text,
+        "signature": story.buyer.sign_message(encode_defunct(text=text)).signature.to_0x_hex(),
+        "licence_id": story.licence_id,
+    }
+    released = httpx.post(f"{second}/keys/{story.film_id}", json=body, timeout=30)  # nonce from the other worker
+    assert released.status_code == 200, released.text
+    wrapped = WrappedKey.from_json(released.json()["wrapped_key"])
+    assert unwrap_key(wrapped, story.buyer_x25519, context=f"work:{story.film_id}") == story.content_key
+    replay = httpx.post(f"{first}/keys/{story.film_id}", json=body, timeout=30)
+    assert replay.status_code == 401  # used once, on either worker

@@ -18,6 +18,7 @@ from .tables import (  # noqa: F401
     StateTable,
     u256,
 )
+from .tables.api_state import *  # noqa: F403 - the API's shared state: in the schema, not in the mirror
 from .tables.attestations import *  # noqa: F403 - the re-export is the point
 from .tables.bookkeeping import *  # noqa: F403
 from .tables.disputes import *  # noqa: F403

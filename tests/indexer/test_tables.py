@@ -19,6 +19,7 @@ from indexer.decode import Log
 from indexer.errors import ProjectionFailed
 from indexer.tables import HISTORY_TABLES, IGNORED_EVENTS, MIRRORED, STATE_TABLES, Licence, Offer, Work
 from indexer.tables._declare import ZERO_ADDRESS, appends, creates, patches
+from indexer.tables.api_state import API_TABLES
 
 #: the indexer's own tables, written by the sync loop rather than by events
 BOOKKEEPING = {"raw_event", "block", "checkpoint", "undo_log", "indexer_status"}
@@ -81,7 +82,9 @@ def test_declarations_read_only_arguments_their_event_has() -> None:
 
 
 def test_tables_are_classified_by_their_base_and_each_is_written() -> None:
-    assert set(SQLModel.metadata.tables) == BOOKKEEPING | STATE_TABLES | HISTORY_TABLES
+    api_state = {t.__tablename__ for t in API_TABLES}  # type: ignore[misc]
+    assert set(SQLModel.metadata.tables) == BOOKKEEPING | STATE_TABLES | HISTORY_TABLES | api_state
+    assert not api_state & (STATE_TABLES | HISTORY_TABLES)  # the API's own rows are never mirror rows
     assert not STATE_TABLES & HISTORY_TABLES
     written = {b.table for bounds in projections.PROJECTIONS.values() for b in bounds}
     assert written == STATE_TABLES | HISTORY_TABLES

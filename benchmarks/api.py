@@ -1,0 +1,457 @@
+"""API benchmark: the real API under load, against a bare FastAPI twin that returns the same bytes.
+
+Usage::
+
+    python benchmarks/api.py [--works 10000] [--offers 500] [--seconds 10] [--db sqlite|postgresql] [--save PATH]
+
+It starts a private anvil (automine off, a large block gas limit), deploys the hub, registers
+``--works`` works in batched ``registerWorks`` transactions and publishes ``--offers`` offers on the
+first works (many transactions per block), indexes them into a temporary SQLite file (or a throw-away
+PostgreSQL schema at 127.0.0.1:5432 database ``test``; override with ``COPYRIGHT_HUB_BENCH_PG_URL``),
+then serves, at the same time and under the same uvicorn settings (one worker, loopback, a free port,
+no access log):
+
+* ``hub``: the real API (``api.main.create_app``) over that mirror;
+* ``bare``: a bare FastAPI app answering the same paths with the bytes and content type captured from
+  the hub just before (work details for a fixed random sample of ``--ids`` ids, drawn by both).
+
+Each endpoint is driven by a load generator in a separate process (asyncio + httpx, ``--clients``
+concurrent keep-alive clients, closed loop) for ``--seconds`` after a short warm-up, hub then bare, so
+both see the same machine. On a 2-core machine the generator shares the cores with the server, so
+absolute figures are not comparable across runs; the ratios within one run are the result. Search is
+not measured: the API has no search endpoint yet (``/works?q=`` is an exact digest/CID/owner match).
+
+The last line of output is one JSON object: per endpoint rps, p50 and p99 (ms) for hub and bare, the
+throughput ratio hub/bare, the p99 ratio hub/bare and the error count (non-200 answers and transport
+errors), plus whether the targets of issue 10 item 7 hold (every throughput ratio >= 0.4, every p99 at
+most 2.5x the bare twin's, zero errors). Only with ``--save PATH`` is it also written to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import random
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+# This file is called api.py: keep its folder off the path so ``import api`` finds the package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(REPO))
+
+import httpx  # noqa: E402
+from fastapi import FastAPI, HTTPException, Response  # noqa: E402
+
+WORKS_PER_TX = 200
+TXS_PER_BLOCK = 2
+OFFERS_PER_BLOCK = 100
+FINALITY = 12
+CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
+META = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
+PG_URL = os.environ.get("COPYRIGHT_HUB_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+WARMUP_SECONDS = 1.0
+#: the same for hub and bare: one worker on loopback, no access log (it would measure the terminal)
+UVICORN = {"host": "127.0.0.1", "workers": 1, "log_level": "warning", "access_log": False}
+TARGET_RATIO = 0.4
+TARGET_P99 = 2.5
+
+#: endpoint name -> path template; ``{id}`` is replaced by a random sampled work id per request
+ENDPOINTS = {
+    "catalogue_list": "/works?limit=50",
+    "work_detail": "/works/{id}",
+    "offers_list": "/offers?limit=50",
+    "catalogue_page": "/",
+}
+
+
+# -- chain -------------------------------------------------------------------------------------
+
+
+def build_chain(node_url: str, works: int, offers: int, deployments: Path) -> float:
+    """Deploy, register ``works`` works and publish ``offers`` offers; returns the seconds it took."""
+    from rich.progress import Progress
+    from web3 import Web3
+
+    from client_sdk.accounts import from_mnemonic
+    from client_sdk.artifacts import load_artifact
+    from client_sdk.chain import connect
+    from client_sdk.deploy import deploy
+    from copyright_hub.devnet import load_config
+    from copyright_hub.scenario import terms
+    from indexer._rpc import Rpc
+
+    config = load_config()
+    w3 = connect(node_url)
+    rpc = Rpc(node_url, timeout=120)
+    deployer = from_mnemonic(config.mnemonic, 0)
+    studio = from_mnemonic(config.mnemonic, 1)
+    deployment = deploy(w3, deployer, deployments).deployment
+    registry = w3.eth.contract(
+        address=Web3.to_checksum_address(deployment.address("WorkRegistry")), abi=load_artifact("WorkRegistry").abi
+    )
+    market = w3.eth.contract(
+        address=Web3.to_checksum_address(deployment.address("LicenceMarket")), abi=load_artifact("LicenceMarket").abi
+    )
+    nonce = w3.eth.get_transaction_count(studio.address)
+    first_id = 1  # work ids count from 1
+
+    def signed(to: str, data: str, gas: int) -> str:
+        nonlocal nonce
+        tx = {
+            "to": to,
+            "data": data,
+            "nonce": nonce,
+            "gas": gas,
+            "maxFeePerGas": 10 * 10**9,
+            "maxPriorityFeePerGas": 10**9,
+            "chainId": deployment.chain_id,
+            "value": 0,
+        }
+        nonce += 1
+        return "0x" + studio.sign_transaction(tx).raw_transaction.hex()
+
+    started = time.monotonic()
+    rpc.call("evm_setAutomine", [False])
+    now = int(w3.eth.get_block("latest")["timestamp"])
+    with Progress(transient=False) as progress:
+        task = progress.add_task(f"registering {works:,} works", total=works)
+        for first in range(0, works, WORKS_PER_TX * TXS_PER_BLOCK):
+            raws = []
+            for lo in range(first, min(works, first + WORKS_PER_TX * TXS_PER_BLOCK), WORKS_PER_TX):
+                batch = [
+                    (
+                        hashlib.sha256(f"api-bench-{i}".encode()).digest(),
+                        CID,
+                        META,
+                        i % 8,
+                        0,
+                        [(studio.address, 10_000)],
+                        [],
+                        [],
+                    )
+                    for i in range(lo, min(works, lo + WORKS_PER_TX))
+                ]
+                raws.append(
+                    signed(
+                        registry.address,
+                        registry.encode_abi("registerWorks", args=[batch]),
+                        80_000 * len(batch) + 200_000,
+                    )
+                )
+                progress.advance(task, len(batch))
+            rpc.batch([("eth_sendRawTransaction", [raw]) for raw in raws])
+            rpc.call("evm_mine")
+        task = progress.add_task(f"publishing {offers:,} offers", total=offers)
+        for first in range(0, offers, OFFERS_PER_BLOCK):
+            raws = []
+            for i in range(first, min(offers, first + OFFERS_PER_BLOCK)):
+                # a few works get several offers, most get one: ids from the first works
+                work_id = first_id + (i % max(1, min(works, offers * 3 // 4)))
+                data = market.encode_abi(
+                    "createOffer", args=[terms(work_id, now, price=10**15 * (1 + i % 50)).to_abi()]
+                )
+                raws.append(signed(market.address, data, 1_000_000))
+            rpc.batch([("eth_sendRawTransaction", [raw]) for raw in raws])
+            rpc.call("evm_mine")
+            progress.advance(task, len(raws))
+    rpc.call("anvil_mine", [hex(FINALITY + 1)])
+    rpc.call("evm_setAutomine", [True])
+    return time.monotonic() - started
+
+
+# -- servers -----------------------------------------------------------------------------------
+
+
+def serve(which: str, port: int, capture: Path | None) -> None:
+    """Run one server in this process (the parent starts two of these): the hub, or its bare twin."""
+    import uvicorn
+
+    if which == "hub":
+        from api.main import create_app
+
+        app: Any = create_app()  # settings from COPYRIGHT_HUB_* variables set by the parent
+    else:
+        assert capture is not None
+        app = bare_app(json.loads(capture.read_text(encoding="utf-8")))
+    uvicorn.run(app, port=port, **UVICORN)  # type: ignore[arg-type]
+
+
+def bare_app(captured: dict[str, Any]) -> FastAPI:
+    """A FastAPI app answering the captured paths with the captured bytes and content types, nothing else."""
+    app = FastAPI()
+    fixed = {path: (body.encode("utf-8"), ctype) for path, (body, ctype) in captured["fixed"].items()}
+    details = {int(k): body.encode("utf-8") for k, body in captured["details"].items()}
+    detail_type = captured["detail_type"]
+
+    def fixed_route(path: str) -> None:
+        body, ctype = fixed[path]
+
+        async def handler() -> Response:
+            return Response(content=body, media_type=ctype)
+
+        app.add_api_route(path.split("?")[0], handler, methods=["GET"])
+
+    for path in fixed:
+        fixed_route(path)
+
+    @app.get("/works/{work_id}")
+    async def work(work_id: int) -> Response:
+        body = details.get(work_id)
+        if body is None:
+            raise HTTPException(404)
+        return Response(content=body, media_type=detail_type)
+
+    return app
+
+
+def start_server(which: str, env: dict[str, str], capture: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    from copyright_hub.devnet import free_port
+
+    port = free_port()
+    argv = [sys.executable, str(Path(__file__).resolve()), "--serve", which, "--port", str(port)]
+    if capture is not None:
+        argv += ["--capture", str(capture)]
+    proc = subprocess.Popen(argv, env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the {which} server exited with {proc.returncode} before answering")
+        try:
+            httpx.get(url + "/openapi.json", timeout=2).raise_for_status()
+            return proc, url
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit(f"the {which} server did not answer on {url} within 60 s")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+# -- load --------------------------------------------------------------------------------------
+
+
+async def _drive(base: str, template: str, ids: list[int], clients: int, seconds: float) -> dict[str, Any]:
+    latencies: list[float] = []
+    errors: dict[str, int] = {}  # what went wrong (status and body start, or the exception) -> count
+    rng = random.Random(1)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+        async def one(until: float, record: bool) -> None:
+            while (t0 := time.perf_counter()) < until:
+                path = template.replace("{id}", str(rng.choice(ids))) if "{id}" in template else template
+                try:
+                    r = await client.get(path)
+                    await r.aread()
+                    kind = None if r.status_code == 200 else f"HTTP {r.status_code}: {r.text[:200]}"
+                except httpx.HTTPError as e:
+                    kind = f"{type(e).__name__}: {e}"[:200]
+                t1 = time.perf_counter()
+                if record:
+                    if kind is None:
+                        latencies.append(t1 - t0)
+                    else:
+                        errors[kind] = errors.get(kind, 0) + 1
+
+        warm_until = time.perf_counter() + WARMUP_SECONDS
+        await asyncio.gather(*(one(warm_until, False) for _ in range(clients)))
+        started = time.perf_counter()
+        await asyncio.gather(*(one(started + seconds, True) for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+
+    def pct(q: float) -> float:
+        return round(1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))], 2) if latencies else 0.0
+
+    return {
+        "rps": round(len(latencies) / elapsed, 1),
+        "p50_ms": pct(0.50),
+        "p99_ms": pct(0.99),
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+        "requests": len(latencies),
+    }
+
+
+def load(base: str, template: str, ids: list[int], clients: int, seconds: float) -> dict[str, Any]:
+    """Drive ``base + template`` from a separate process (so the generator is not the server's thread)."""
+    argv = [sys.executable, str(Path(__file__).resolve()), "--load", base, "--path", template]
+    argv += ["--clients", str(clients), "--seconds", str(seconds), "--id-list", ",".join(map(str, ids))]
+    out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+# -- run ---------------------------------------------------------------------------------------
+
+
+def capture(base: str, sample: list[int]) -> dict[str, Any]:
+    """The hub's answers for every path the load will ask, to be served by the bare twin."""
+    with httpx.Client(base_url=base, timeout=60) as client:
+        fixed = {}
+        for name, path in ENDPOINTS.items():
+            if "{id}" in path:
+                continue
+            r = client.get(path)
+            r.raise_for_status()
+            fixed[path] = (r.text, r.headers["content-type"])
+            print(f"captured {name} {path}: {len(r.content):,} bytes", file=sys.stderr)
+        details = {}
+        detail_type = "application/json"
+        for work_id in sample:
+            r = client.get(f"/works/{work_id}")
+            r.raise_for_status()
+            details[str(work_id)] = r.text
+            detail_type = r.headers["content-type"]
+    return {"fixed": fixed, "details": details, "detail_type": detail_type}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--works", type=int, default=10_000)
+    parser.add_argument("--offers", type=int, default=500)
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per endpoint and server")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent keep-alive clients")
+    parser.add_argument("--ids", type=int, default=500, help="work ids sampled for the detail endpoint")
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--save", type=Path, metavar="PATH", help="also write the result (JSON) to PATH")
+    # internal: the child processes (servers and the load generator)
+    parser.add_argument("--serve", choices=["hub", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--capture", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--load", help=argparse.SUPPRESS)
+    parser.add_argument("--path", help=argparse.SUPPRESS)
+    parser.add_argument("--id-list", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.serve:
+        serve(args.serve, args.port, args.capture)
+        return
+    if args.load:
+        ids = [int(i) for i in args.id_list.split(",") if i]
+        print(json.dumps(asyncio.run(_drive(args.load, args.path, ids, args.clients, args.seconds))))
+        return
+
+    import sqlalchemy as sa
+
+    from copyright_hub.devnet import spawn_anvil
+    from indexer import Indexer, IndexerSettings
+    from indexer.db import make_engine, migrate
+
+    tmp = Path(tempfile.mkdtemp(prefix="api-bench-"))
+    schema = None
+    if args.db == "sqlite":
+        url = f"sqlite:///{tmp / 'mirror.sqlite3'}"
+    else:
+        schema = "api_bench_" + secrets.token_hex(4)
+        with make_engine(PG_URL).begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+
+    node = spawn_anvil(extra_args=["--gas-limit", "3000000000", "--disable-code-size-limit"])
+    servers: list[subprocess.Popen[bytes]] = []
+    try:
+        build_s = build_chain(node.url, args.works, args.offers, tmp / "deployments")
+        print(f"built {args.works:,} works and {args.offers:,} offers in {build_s:.1f}s", file=sys.stderr)
+        settings = IndexerSettings(
+            database_url=url, rpc_url=node.url, deployments_dir=tmp / "deployments", finality_depth=FINALITY
+        )
+        migrate(make_engine(url))
+        started = time.monotonic()
+        Indexer(settings).run(once=True)
+        with make_engine(url).connect() as conn:
+            ids = [int(i) for i in conn.execute(sa.text("SELECT work_id FROM work")).scalars()]
+            n_offers = conn.execute(sa.text("SELECT count(*) FROM offer")).scalar_one()
+        print(
+            f"indexed {len(ids):,} works and {n_offers:,} offers in {time.monotonic() - started:.1f}s", file=sys.stderr
+        )
+        assert len(ids) == args.works and n_offers == args.offers, (len(ids), n_offers)
+        sample = random.Random(7).sample(ids, min(args.ids, len(ids)))
+
+        env = dict(os.environ)
+        env.update(
+            COPYRIGHT_HUB_DATABASE_URL=url,
+            COPYRIGHT_HUB_RPC_URL=node.url,
+            COPYRIGHT_HUB_DEPLOYMENTS_DIR=str(tmp / "deployments"),
+            COPYRIGHT_HUB_CONTENT_DIR=str(tmp / "content"),
+            COPYRIGHT_HUB_FINALITY_DEPTH=str(FINALITY),
+        )
+        hub, hub_url = start_server("hub", env)
+        servers.append(hub)
+        captured_path = tmp / "captured.json"
+        captured_path.write_text(json.dumps(capture(hub_url, sample)), encoding="utf-8")
+        bare, bare_url = start_server("bare", env, captured_path)
+        servers.append(bare)
+        print(f"hub pid {hub.pid} on {hub_url}, bare pid {bare.pid} on {bare_url}", file=sys.stderr)
+
+        endpoints: dict[str, Any] = {}
+        for name, path in ENDPOINTS.items():
+            h = load(hub_url, path, sample, args.clients, args.seconds)
+            b = load(bare_url, path, sample, args.clients, args.seconds)
+            row = {
+                "path": path,
+                "hub": h,
+                "bare": b,
+                "rps_ratio": round(h["rps"] / b["rps"], 3) if b["rps"] else None,
+                "p99_ratio": round(h["p99_ms"] / b["p99_ms"], 2) if b["p99_ms"] else None,
+                "errors": h["errors"] + b["errors"],
+            }
+            endpoints[name] = row
+            print(
+                f"{name:15} {path:18} hub {h['rps']:8.1f} rps p50 {h['p50_ms']:7.1f} p99 {h['p99_ms']:7.1f} ms | "
+                f"bare {b['rps']:8.1f} rps p50 {b['p50_ms']:7.1f} p99 {b['p99_ms']:7.1f} ms | "
+                f"ratio {row['rps_ratio']} p99x {row['p99_ratio']} errors {row['errors']}",
+                file=sys.stderr,
+            )
+        print("search: not measured, the API has no search endpoint yet", file=sys.stderr)
+        met = {
+            "throughput_ratio_ge_0_4": all((r["rps_ratio"] or 0) >= TARGET_RATIO for r in endpoints.values()),
+            "p99_le_2_5x_bare": all((r["p99_ratio"] or 99) <= TARGET_P99 for r in endpoints.values()),
+            "zero_errors": all(r["errors"] == 0 for r in endpoints.values()),
+        }
+        result = {
+            "db": args.db,
+            "works": args.works,
+            "offers": args.offers,
+            "clients": args.clients,
+            "seconds_per_endpoint": args.seconds,
+            "load_generator": "asyncio + httpx, one process",
+            "server": "uvicorn, 1 worker, loopback, no access log",
+            "endpoints": endpoints,
+            "search": "not measured: no search endpoint yet",
+            "targets_met": met,
+        }
+    finally:
+        for proc in servers:
+            stop(proc)
+        node.stop()
+        if schema is not None:
+            with make_engine(PG_URL).begin() as conn:
+                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        shutil.rmtree(tmp, ignore_errors=True)
+    if args.save is not None:
+        args.save.parent.mkdir(parents=True, exist_ok=True)
+        args.save.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

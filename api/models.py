@@ -16,6 +16,7 @@ its related rows), ``model_validate(..., from_attributes=True)``.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from typing import Annotated, Any
@@ -39,10 +40,15 @@ from indexer import models as m
 from indexer.models import U256
 
 WORK_STATUSES = [s.name.lower() for s in WorkStatus]
+#: distinct addresses whose EIP-55 form is kept (about 100 bytes each)
+CHECKSUM_CACHE_SIZE = 65_536
 
 
+@functools.lru_cache(maxsize=CHECKSUM_CACHE_SIZE)
 def checksum(address: str) -> str:
-    """EIP-55 form of an address (the mirror stores lower case)."""
+    """EIP-55 form of an address (the mirror stores lower case). Cached: the same few thousand owners,
+    buyers and contracts recur in every response, and each keccak was 43% of a list request's CPU
+    (py-spy, `benchmarks/api.py`)."""
     return Web3.to_checksum_address(address) if Web3.is_address(address) else address
 
 

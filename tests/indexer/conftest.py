@@ -196,6 +196,23 @@ def new_mirror(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Mirro
         factory.close()
 
 
+def scalar(url: str, sql: str) -> Any:
+    """One value from the mirror at ``url`` (None while it is not migrated yet)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(sql)).scalar()
+    except sa.exc.DBAPIError:
+        return None
+    finally:
+        engine.dispose()
+
+
+def checkpoint_hash(url: str) -> str | None:
+    """The hash of the block the mirror at ``url`` is checkpointed at."""
+    return scalar(url, "SELECT block_hash FROM checkpoint")
+
+
 def dump(url: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every mirrored table's rows, sorted: what must equal between two indexes of the same chain."""
     engine = make_engine(url)

@@ -20,17 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from client_sdk.accounts import from_mnemonic
 from client_sdk.chain import connect
 from client_sdk.deploy import deploy
 from copyright_hub.devnet import AnvilProcess, DevnetConfig, free_port, load_config, spawn_anvil
 from copyright_hub.devnet_state import read_snapshot
 from indexer import Indexer, IndexerSettings
-from indexer.db import make_engine
 
 from .chaos import Activity, chain_diffs
+from .conftest import checkpoint_hash, scalar
 
 #: the fault run's finality depth: far more blocks than one snapshot interval of activity can make
 DEPTH = 32
@@ -152,7 +150,7 @@ def run_faults(
         lived, rebuilt = dump(mirror_url), dump(fresh_url)
         report.divergent_tables = sorted(t for t in rebuilt if lived.get(t) != rebuilt[t])
         report.chain_diffs = chain_diffs(mirror_url, w3, deployment, [a.address for a in accounts])
-        report.reorgs_detected = int(_scalar(mirror_url, "SELECT reorgs_handled FROM indexer_status") or 0)
+        report.reorgs_detected = int(scalar(mirror_url, "SELECT reorgs_handled FROM indexer_status") or 0)
         report.activity = dict(activity.done)
         report.refused_steps = activity.refused
     finally:
@@ -175,7 +173,7 @@ def _wait_caught_up(url: str, w3: Any, indexer: Any, *, timeout: float) -> bool:
     """Wait until the mirror's checkpoint is the chain's head block (False: it did not get there)."""
     deadline = time.monotonic() + timeout
     while indexer.is_alive() and time.monotonic() < deadline:
-        if _checkpoint_hash(url) == w3.eth.get_block("latest")["hash"].to_0x_hex():
+        if checkpoint_hash(url) == w3.eth.get_block("latest")["hash"].to_0x_hex():
             return True
         time.sleep(0.05)
     return False
@@ -185,18 +183,3 @@ def _kill(proc: Any) -> None:
     if proc.is_alive():
         os.kill(proc.pid, signal.SIGKILL)
     proc.join()
-
-
-def _checkpoint_hash(url: str) -> Any:
-    return _scalar(url, "SELECT block_hash FROM checkpoint")
-
-
-def _scalar(url: str, sql: str) -> Any:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(sa.text(sql)).scalar()
-    except sa.exc.DBAPIError:
-        return None
-    finally:
-        engine.dispose()

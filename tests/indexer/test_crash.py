@@ -14,9 +14,8 @@ import signal
 import time
 
 import pytest
-import sqlalchemy as sa
 
-from .conftest import Chain, Mirror, MirrorFactory, chain_works, dump, index_once
+from .conftest import Chain, Mirror, MirrorFactory, chain_works, dump, index_once, scalar
 
 KILLS = 10
 WORKS = 500
@@ -48,14 +47,7 @@ def _spawn(mirror: Mirror, chain: Chain) -> multiprocessing.process.BaseProcess:
 
 
 def _checkpoint(mirror: Mirror) -> int | None:
-    engine = mirror.engine()
-    try:
-        with engine.connect() as conn:
-            return conn.execute(sa.text("SELECT block_number FROM checkpoint")).scalar()
-    except sa.exc.DBAPIError:  # not even migrated yet
-        return None
-    finally:
-        engine.dispose()
+    return scalar(mirror.url, "SELECT block_number FROM checkpoint")
 
 
 @pytest.mark.slow

@@ -30,7 +30,7 @@ from copyright_hub.devnet import AnvilProcess, DevnetConfig, free_port, load_con
 from indexer import DeepReorgError, Indexer
 
 from .chaos import Activity, chain_diffs
-from .conftest import Mirror, MirrorFactory, dump
+from .conftest import Mirror, MirrorFactory, checkpoint_hash, dump, scalar
 from .rpcproxy import RpcProxy, serve
 
 DEPTH = 12
@@ -227,7 +227,7 @@ def test_shorter_chain_regrown_while_the_follower_waits_between_retries(
     thread.start()
     try:
         head = devnet.w3.eth.get_block("latest")["hash"].to_0x_hex()
-        _wait(lambda: _checkpoint_hash(lived) == head, "the follower to reach the head")
+        _wait(lambda: checkpoint_hash(lived.url) == head, "the follower to reach the head")
 
         handler.closed.set()  # the follower's calls now fail: it retries with back-off
         _wait(lambda: handler.refused >= 2, "the follower to retry")
@@ -239,7 +239,7 @@ def test_shorter_chain_regrown_while_the_follower_waits_between_retries(
         handler.closed.clear()
 
         head = devnet.w3.eth.get_block("latest")["hash"].to_0x_hex()
-        _wait(lambda: _checkpoint_hash(lived) == head, "the follower to catch up with the regrown chain")
+        _wait(lambda: checkpoint_hash(lived.url) == head, "the follower to catch up with the regrown chain")
         _wait(lambda: _status(lived)["state"] == "following", "the outage to clear")
     finally:
         ix.stop()
@@ -308,20 +308,5 @@ def _run(ix: Indexer, errors: list[BaseException]) -> None:
         errors.append(exc)
 
 
-def _checkpoint_hash(mirror: Mirror) -> str | None:
-    return _scalar(mirror, "SELECT block_hash FROM checkpoint")
-
-
 def _checkpoint_number(mirror: Mirror) -> int:
-    return int(_scalar(mirror, "SELECT block_number FROM checkpoint"))
-
-
-def _scalar(mirror: Mirror, sql: str) -> Any:
-    engine = mirror.engine()
-    try:
-        with engine.connect() as conn:
-            return conn.execute(sa.text(sql)).scalar()
-    except sa.exc.DBAPIError:  # not migrated yet
-        return None
-    finally:
-        engine.dispose()
+    return int(scalar(mirror.url, "SELECT block_number FROM checkpoint"))

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from indexer import DeepReorgError
 
-from .conftest import Chain, MirrorFactory, chain_works, dump, index_once
+from .conftest import Chain, MirrorFactory, chain_works, checkpoint_hash, dump, index_once
 
 
 def _blocks_with_two_senders(chain: Chain, blocks: int) -> list[tuple[str, str]]:
@@ -110,17 +110,8 @@ def test_running_mirror_equals_a_rebuild_after_activity_and_reorgs(chain: Chain,
         except BaseException as exc:
             errors.append(exc)
 
-    def checkpoint() -> object:
-        from indexer.db import make_engine
-
-        engine = make_engine(lived.url)
-        try:
-            with engine.connect() as conn:
-                return conn.execute(sa.text("SELECT block_hash FROM checkpoint")).scalar()
-        except sa.exc.DBAPIError:  # not started yet
-            return None
-        finally:
-            engine.dispose()
+    def checkpoint() -> str | None:
+        return checkpoint_hash(lived.url)
 
     def wait_caught_up() -> None:
         head = chain.w3.eth.get_block("latest")["hash"].to_0x_hex()

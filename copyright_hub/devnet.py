@@ -26,7 +26,7 @@ from typing import Any
 
 from client_sdk.errors import HubError
 
-from .devnet_state import StateFileError, keeper_argv, recover_state
+from .devnet_state import RpcReplyError, StateFileError, call, keeper_argv, recover_state
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEVNET_DIR = REPO_ROOT / "hardhat-free-devnet"
@@ -120,14 +120,11 @@ def is_loopback(host: str) -> bool:
 
 
 def rpc(url: str, method: str, params: list[Any] | None = None, timeout: float = 2.0) -> Any:
-    """One JSON-RPC call with the standard library (no web3 needed to manage the devnet)."""
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
-    req = urllib.request.Request(url, data=body, headers={"content-type": "application/json"})
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
-        reply = json.loads(resp.read())
-    if "error" in reply:
-        raise DevnetError(f"{method} failed: {reply['error'].get('message')}")
-    return reply["result"]
+    """One JSON-RPC call (:func:`devnet_state.call`); an error answer is a :class:`DevnetError`."""
+    try:
+        return call(url, method, params, timeout)
+    except RpcReplyError as exc:
+        raise DevnetError(str(exc)) from None
 
 
 def prepare_state(path: Path) -> str | None:

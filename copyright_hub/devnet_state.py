@@ -160,15 +160,29 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def dump_state(url: str, timeout: float = DUMP_TIMEOUT) -> bytes:
-    """anvil's state as the JSON its ``--state`` file holds (``anvil_dumpState`` answers gzipped hex)."""
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "anvil_dumpState", "params": []}).encode()
+class RpcReplyError(OSError):
+    """The node answered a JSON-RPC call with an error object."""
+
+    def __init__(self, method: str, error: Any) -> None:
+        self.method = method
+        self.message = error.get("message") if isinstance(error, dict) else str(error)
+        super().__init__(f"{method} failed: {self.message}")
+
+
+def call(url: str, method: str, params: list[Any] | None = None, timeout: float = DUMP_TIMEOUT) -> Any:
+    """One JSON-RPC call with the standard library (the devnet is managed without web3)."""
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}).encode()
     req = urllib.request.Request(url, data=body, headers={"content-type": "application/json"})
     with urllib.request.urlopen(req, timeout=timeout) as resp:
         reply = json.loads(resp.read())
     if "error" in reply:
-        raise OSError(f"anvil_dumpState failed: {reply['error']}")
-    raw = bytes.fromhex(reply["result"].removeprefix("0x"))
+        raise RpcReplyError(method, reply["error"])
+    return reply["result"]
+
+
+def dump_state(url: str, timeout: float = DUMP_TIMEOUT) -> bytes:
+    """anvil's state as the JSON its ``--state`` file holds (``anvil_dumpState`` answers gzipped hex)."""
+    raw = bytes.fromhex(call(url, "anvil_dumpState", timeout=timeout).removeprefix("0x"))
     return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
 
 
@@ -195,10 +209,7 @@ def consistent_dump(url: str, attempts: int = SNAPSHOT_ATTEMPTS) -> bytes | None
 
 
 def _head(url: str) -> tuple[int, str]:
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_getBlockByNumber", "params": ["latest", False]})
-    req = urllib.request.Request(url, data=body.encode(), headers={"content-type": "application/json"})
-    with urllib.request.urlopen(req, timeout=DUMP_TIMEOUT) as resp:
-        block = json.loads(resp.read())["result"]
+    block = call(url, "eth_getBlockByNumber", ["latest", False])
     return int(block["number"], 16), str(block["hash"])
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import uvicorn
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
@@ -32,7 +34,7 @@ from api.stores import WrappedKeyStore
 from client_sdk.chain import connect
 from client_sdk.content import LocalBlockStore, new_content_key, wrap_key
 from client_sdk.deploy import deploy
-from copyright_hub.devnet import AnvilProcess, spawn_anvil
+from copyright_hub.devnet import AnvilProcess, free_port, spawn_anvil
 from indexer import Indexer, IndexerSettings
 from indexer.db import make_engine
 from tests.factories.scenario import FILM, Scenario, catalogue_story
@@ -93,6 +95,24 @@ class Story:
 
     def reindex(self) -> None:
         Indexer(IndexerSettings(**_indexer_settings(self.settings))).run(once=True)
+
+
+@contextmanager
+def serve_app(settings: Settings) -> Iterator[str]:
+    """The app for ``settings`` on a real uvicorn server on a free loopback port; its URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 def _indexer_settings(settings: Settings) -> dict[str, object]:

@@ -6,19 +6,16 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.problems import COMMON_STATUSES, PROBLEM_JSON
 from api.settings import Settings
-from copyright_hub.devnet import free_port
+from tests.api.conftest import serve_app
 from tests.api.test_provenance import CHROMIUM_FLAGS
 
 
@@ -104,17 +101,8 @@ def test_docs_can_be_turned_off(settings: Settings) -> None:
 
 @pytest.fixture
 def served(settings: Settings) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serve_app(settings) as url:
+        yield url
 
 
 def test_swagger_ui_renders_in_a_real_browser_without_the_internet(served: str, tmp_path: Path) -> None:

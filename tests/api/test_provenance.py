@@ -5,20 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlmodel import Session
 
-from api.main import create_app
-from copyright_hub.devnet import free_port
 from indexer import models
 from indexer.db import make_engine
-from tests.api.conftest import Story
+from tests.api.conftest import Story, serve_app
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -70,19 +65,8 @@ def test_a_tampered_mirror_is_caught_by_the_chain_check(story: Story) -> None:
 @pytest.fixture(scope="module")
 def served(story: Story) -> Iterator[str]:
     """The same app on a real uvicorn server on a free loopback port."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(story.settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serve_app(story.settings) as url:
+        yield url
 
 
 def _chromium() -> str:

@@ -53,6 +53,8 @@ sys.path.insert(0, str(REPO))
 import httpx  # noqa: E402
 from fastapi import FastAPI, HTTPException, Response  # noqa: E402
 
+from benchmarks._output import emit  # noqa: E402
+
 WORKS_PER_TX = 200
 TXS_PER_BLOCK = 2
 OFFERS_PER_BLOCK = 100
@@ -447,10 +449,7 @@ def main() -> None:
             with make_engine(PG_URL).begin() as conn:
                 conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         shutil.rmtree(tmp, ignore_errors=True)
-    if args.save is not None:
-        args.save.parent.mkdir(parents=True, exist_ok=True)
-        args.save.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result))
+    emit(result, args.save)
 
 
 if __name__ == "__main__":

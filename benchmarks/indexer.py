@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import secrets
 import sys
@@ -41,6 +40,7 @@ if str(REPO) not in sys.path:
 import sqlalchemy as sa  # noqa: E402
 from web3 import Web3  # noqa: E402
 
+from benchmarks._output import emit  # noqa: E402
 from client_sdk.accounts import from_mnemonic  # noqa: E402
 from client_sdk.artifacts import load_artifact  # noqa: E402
 from client_sdk.chain import connect  # noqa: E402
@@ -177,10 +177,7 @@ def main() -> None:
         for schema in schemas:
             with make_engine(PG_URL).begin() as conn:
                 conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    if args.save is not None:
-        args.save.parent.mkdir(parents=True, exist_ok=True)
-        args.save.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result))
+    emit(result, args.save)
 
 
 if __name__ == "__main__":

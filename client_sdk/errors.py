@@ -16,6 +16,9 @@ purpose is a :class:`HubError`; where a builtin fits, the error also subclasses 
     * WorkAlreadyRegistered -- names the work that holds the file
     * NotWorkOwner (PermissionError), AccessDenied (PermissionError)
     * WorkNotActive, PriceAboveMax, LicenceConflict, SignedOfferRejected
+  * InvalidMetadata (ValueError) -- ``client_sdk.metadata``: a work metadata document breaks the schema
+    * MetadataTooLarge, MetadataMismatch (the bytes do not hash to the CID)
+  * MetadataNotStored (LookupError) -- ``client_sdk.metadata``: a registration names metadata the store lacks
   * ContentError -- ``client_sdk.content.errors``: CIDs, stores, CAR files, encryption
     * InvalidCID, UnsupportedHash, NotAFile, MalformedDAG, CarError (ValueError)
     * BlockNotFound (LookupError), CorruptBlock, StoreUnavailable (ConnectionError)

@@ -27,6 +27,7 @@ from .errors import (
 )
 from .hub import Hub, Licence, Purchase, Registration, Work
 from .manifest import Deployment, read_manifest, write_manifest
+from .metadata import InvalidMetadata, MetadataNotStored, WorkMetadata
 from .terms import (
     ETH,
     WORLDWIDE,
@@ -55,11 +56,13 @@ __all__ = [
     "DeploymentNotFound",
     "Hub",
     "HubError",
+    "InvalidMetadata",
     "Licence",
     "LicenceConflict",
     "LicenceNotFound",
     "LicenceStatus",
     "ManifestError",
+    "MetadataNotStored",
     "NotWorkOwner",
     "OfferNotFound",
     "Outcome",
@@ -75,6 +78,7 @@ __all__ = [
     "Work",
     "WorkAlreadyRegistered",
     "WorkInput",
+    "WorkMetadata",
     "WorkNotActive",
     "WorkNotFound",
     "WorkStatus",

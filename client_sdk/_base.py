@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
@@ -17,14 +17,26 @@ from .chain import raise_for_revert, send_transaction
 from .errors import ConfigurationError
 from .manifest import Deployment
 
+if TYPE_CHECKING:
+    from .content import ContentStore
+
 
 class HubBase:
-    """Holds the web3 connection, the deployment and the optional signing account."""
+    """Holds the web3 connection, the deployment, the optional signing account and the optional
+    content store (where registrations' metadata must be; see :mod:`client_sdk._works`)."""
 
-    def __init__(self, w3: Web3, deployment: Deployment, account: LocalAccount | None = None) -> None:
+    def __init__(
+        self,
+        w3: Web3,
+        deployment: Deployment,
+        account: LocalAccount | None = None,
+        *,
+        store: ContentStore | None = None,
+    ) -> None:
         self.w3 = w3
         self.deployment = deployment
         self.account = account
+        self.store = store
         self.registry: Contract = self._contract("WorkRegistry")
         self.market: Contract = self._contract("LicenceMarket")
         self.resolver: Contract = self._contract("DisputeResolver")

@@ -1,15 +1,24 @@
-"""Works: registration (single, batch, derivative), metadata, reads."""
+"""Works: registration (single, batch, derivative), metadata, reads.
+
+A Hub with a content store (``Hub(..., store=...)``) never registers metadata that is stored nowhere:
+a metadata document given to :meth:`WorksMixin.register_work` (a :class:`~client_sdk.metadata.WorkMetadata`
+or a mapping) is validated and stored first, and a metadata CID given as text must be one the store
+holds and whose document follows the schema (:func:`client_sdk.metadata.check_stored`), or the call
+raises :class:`~client_sdk.metadata.MetadataNotStored` / :class:`~client_sdk.metadata.InvalidMetadata`
+before anything is sent. A Hub without a store cannot check, and sends the CID as given.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
 from web3 import Web3
 
 from ._base import HubBase
 from .errors import ConfigurationError, WorkNotFound
+from .metadata import WorkMetadata, check_stored, store_metadata
 from .shapes import AbiStruct
 from .terms import Split, WorkInput, WorkStatus
 
@@ -40,12 +49,36 @@ class Registration:
     gas_used: int = 0
 
 
+#: what a registration's metadata may be given as: a CID the store holds, or a document to store
+Metadata = str | WorkMetadata | Mapping[str, Any]
+
+
 class WorksMixin(HubBase):
+    def _store_name(self) -> str:
+        where = getattr(self.store, "root", None) or getattr(self.store, "url", None)
+        return f"the content store at {where}" if where else "the configured content store"
+
+    def store_metadata(self, metadata: WorkMetadata | Mapping[str, Any], cid_version: int = 0) -> str:
+        """Validate a metadata document, put its canonical JSON into this Hub's store; returns its CID."""
+        if self.store is None:
+            raise ConfigurationError(
+                "this Hub has no content store to put metadata in; pass store= to Hub or Hub.connect"
+            )
+        return store_metadata(self.store, metadata, cid_version)
+
+    def _metadata_cid(self, metadata: Metadata) -> str:
+        """The CID to register: a document stored now, or a given CID checked against the store."""
+        if not isinstance(metadata, str):
+            return self.store_metadata(metadata)
+        if self.store is not None:
+            check_stored(self.store, metadata, self._store_name())
+        return metadata
+
     def register_work(
         self,
         content_digest: bytes,
         content_cid: str,
-        metadata_cid: str,
+        metadata_cid: Metadata,
         work_type: int = 0,
         *,
         splits: Sequence[Split] = (),
@@ -55,13 +88,16 @@ class WorksMixin(HubBase):
     ) -> Registration:
         """Register a work owned by this Hub's account; reverts raise typed errors and change nothing.
 
+        ``metadata_cid``: a CID, or the document itself (stored first; needs a store). With a store, a
+        CID the store lacks or whose document is invalid is refused (see the module docstring).
         ``splits`` empty means the account takes 10,000 bps; otherwise ``splits[0]`` must be the account.
         ``parent_licences[i]`` is 0 when the account owns ``parents[i]``, else an adaptation licence id.
         """
+        _check_digest(content_digest)
         work = WorkInput(
             content_digest,
             content_cid,
-            metadata_cid,
+            self._metadata_cid(metadata_cid),
             work_type,
             royalty_bps,
             tuple(splits),
@@ -77,9 +113,11 @@ class WorksMixin(HubBase):
         return Registration(event["args"]["workId"], self._tx_hash(receipt), receipt["blockNumber"], receipt["gasUsed"])
 
     def register_works(self, works: Sequence[WorkInput]) -> list[Registration]:
-        """Register a catalogue in one transaction (ids are consecutive, in order)."""
+        """Register a catalogue in one transaction (ids are consecutive, in order); each work's
+        metadata CID is checked against the store as in :meth:`register_work`."""
         for w in works:
             _check_digest(w.content_digest)
+        works = [replace(w, metadata_cid=self._metadata_cid(w.metadata_cid)) for w in works]
         caller = self._signer().address
         receipt = self._transact(self.registry, "registerWorks", [w.to_abi(caller) for w in works])
         return [
@@ -87,9 +125,10 @@ class WorksMixin(HubBase):
             for e in self._events(self.registry, "WorkRegistered", receipt)
         ]
 
-    def update_metadata(self, work_id: int, metadata_cid: str) -> int:
-        """Publish a new metadata CID (owner only); returns the new version."""
-        receipt = self._transact(self.registry, "updateMetadata", work_id, metadata_cid)
+    def update_metadata(self, work_id: int, metadata_cid: Metadata) -> int:
+        """Publish a new metadata CID or document (owner only; checked or stored as in
+        :meth:`register_work`); returns the new version."""
+        receipt = self._transact(self.registry, "updateMetadata", work_id, self._metadata_cid(metadata_cid))
         (event,) = self._events(self.registry, "MetadataUpdated", receipt)
         return int(event["args"]["version"])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from eth_account.signers.local import LocalAccount
 
@@ -22,6 +23,9 @@ from ._works import Registration, Work, WorksMixin
 from .chain import connect
 from .errors import DeploymentNotFound
 from .manifest import manifest_path, read_manifest
+
+if TYPE_CHECKING:
+    from .content import ContentStore
 
 
 class Hub(WorksMixin, LicensingMixin, ReviewMixin, AdminMixin):
@@ -37,14 +41,16 @@ class Hub(WorksMixin, LicensingMixin, ReviewMixin, AdminMixin):
         *,
         deployments_dir: Path | None = None,
         account: LocalAccount | None = None,
+        store: ContentStore | None = None,
     ) -> Hub:
-        """Connect to ``rpc_url`` and load its chain's manifest (refusing one for another chain)."""
+        """Connect to ``rpc_url`` and load its chain's manifest (refusing one for another chain).
+        With a ``store``, registrations put their metadata there and refuse metadata it lacks."""
         w3 = connect(rpc_url)
         chain_id = w3.eth.chain_id
         path = manifest_path(chain_id, deployments_dir or default_deployments_dir())
         if not path.exists():
             raise DeploymentNotFound(chain_id, f"no manifest at {path}")
-        return cls(w3, read_manifest(path, expected_chain_id=chain_id), account)
+        return cls(w3, read_manifest(path, expected_chain_id=chain_id), account, store=store)
 
     def close(self) -> None:
         provider = self.w3.provider

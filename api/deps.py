@@ -18,7 +18,7 @@ from indexer.backends import backend_for
 
 from .problems import Problem
 from .services import Services, services_of
-from .stores import LicenceChecker, NonceStore, OnChainLicenceChecker, WrappedKeyStore
+from .stores import EncryptionKeyStore, LicenceChecker, NonceStore, OnChainLicenceChecker, WrappedKeyStore
 
 
 def get_services(request: Request) -> Services:
@@ -43,6 +43,13 @@ def get_wrapped_keys(request: Request) -> WrappedKeyStore:
 
 
 WrappedKeysDep = Annotated[WrappedKeyStore, Depends(get_wrapped_keys)]
+
+
+def get_encryption_keys(request: Request) -> EncryptionKeyStore:
+    return get_services(request).encryption_keys
+
+
+EncryptionKeysDep = Annotated[EncryptionKeyStore, Depends(get_encryption_keys)]
 
 
 def get_nonces(request: Request) -> NonceStore:

@@ -27,7 +27,7 @@ from indexer.db import make_engine
 from . import rendering
 from .problems import Problem
 from .settings import Settings
-from .stores import NonceStore, RateLimiter, WrappedKeyStore
+from .stores import EncryptionKeyStore, NonceStore, RateLimiter, WrappedKeyStore
 
 
 @dataclass
@@ -36,6 +36,7 @@ class Services:
     engine: Engine
     content_store: ContentStore
     wrapped_keys: WrappedKeyStore
+    encryption_keys: EncryptionKeyStore
     nonces: NonceStore
     rate_limiter: RateLimiter
     templates: jinja2.Environment
@@ -52,7 +53,8 @@ class Services:
             settings=settings,
             engine=engine,
             content_store=store,
-            wrapped_keys=WrappedKeyStore(settings.content_dir / "keys"),
+            wrapped_keys=WrappedKeyStore(engine),
+            encryption_keys=EncryptionKeyStore(engine),
             nonces=NonceStore(engine, settings.nonce_ttl_seconds, settings.nonce_cap),
             rate_limiter=RateLimiter(engine, settings.rate_limit_per_minute),
             templates=rendering.environment(),

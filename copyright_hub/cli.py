@@ -17,7 +17,7 @@ app = typer.Typer(
 )
 
 #: Command modules, each with ``register(app)``, in the order `--help` lists them.
-COMMAND_MODULES = ("stack", "devnet", "deploy", "works", "market", "content", "indexer", "serve")
+COMMAND_MODULES = ("stack", "devnet", "deploy", "works", "market", "content", "keys", "indexer", "serve")
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"{__package__}.commands.{_name}").register(app)

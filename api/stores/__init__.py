@@ -1,18 +1,22 @@
 """State the API keeps for key release: wrapped content keys, single-use sign-in nonces, and the
 on-chain licence checker that decides who may receive a key.
 
-Nonces and rate-limit counters are shared by every API process through the database; wrapped keys
-are still files under the content folder (a shared volume when there are several hosts).
+Nonces, rate-limit counters, wrapped keys and registered encryption keys are shared by every API
+process through the database.
 
-These are server-side: the client SDK (:mod:`client_sdk`) imports none of them. A studio files
-wrapped keys here through ``copyright-hub content wrap-key``; ``POST /keys/{work_id}`` reads them.
+These are server-side: the client SDK (:mod:`client_sdk`) imports none of them. A work's owner files
+wrapped keys through ``PUT /keys/{work_id}`` (``copyright-hub content wrap-key --hub`` or ``keys
+wrap-all``); ``POST /keys/{work_id}`` releases them.
 """
 
 from __future__ import annotations
 
-from .keys import WrappedKeyStore
-from .licences import LicenceChecker, OnChainLicenceChecker
+from .keys import EncryptionKeyStore, PendingLicensee, WrappedKeyStore
+from .licences import MASTER_RIGHTS, LicenceChecker, OnChainLicenceChecker
 from .nonces import NonceStore
 from .ratelimit import RateLimiter, client_of
 
-__all__ = ["LicenceChecker", "NonceStore", "OnChainLicenceChecker", "RateLimiter", "WrappedKeyStore", "client_of"]
+__all__ = [
+    "MASTER_RIGHTS", "EncryptionKeyStore", "LicenceChecker", "NonceStore", "OnChainLicenceChecker", "PendingLicensee",
+    "RateLimiter", "WrappedKeyStore", "client_of",
+]  # fmt: skip

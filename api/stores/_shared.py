@@ -4,9 +4,10 @@ on first use if no migration has yet, and a database that does not answer is a 5
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from indexer.tables.api_state import ensure
@@ -35,3 +36,10 @@ def _missing_table(engine: Engine, exc: sa.exc.DBAPIError) -> bool:
     from indexer.backends import backend_for
 
     return bool(backend_for(engine).is_missing_schema(exc))
+
+
+def upsert(engine: Engine, table: sa.Table, values: dict[str, object], keys: list[str], set_: dict[str, object]) -> Any:
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE SET set_`` in the engine's dialect (SQLite and
+    PostgreSQL spell it alike, through different constructors)."""
+    insert = (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)(table)
+    return insert.values(**values).on_conflict_do_update(index_elements=keys, set_=set_)

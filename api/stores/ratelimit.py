@@ -14,12 +14,11 @@ import time
 from collections.abc import Collection
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from indexer.tables.api_state import RateCount
 
-from ._shared import in_transaction
+from ._shared import in_transaction, upsert
 
 _TABLE: sa.Table = RateCount.__table__  # type: ignore[attr-defined]
 
@@ -48,12 +47,10 @@ class RateLimiter:
         """Count one request; None if allowed, else the seconds until the client may retry."""
         now = time.time() if now is None else now
         window = int(now // self.window)
-        insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(_TABLE)
-        stmt = (
-            insert.values(client=client, window=window, count=1)
-            .on_conflict_do_update(index_elements=["client", "window"], set_={"count": _TABLE.c.count + 1})
-            .returning(_TABLE.c.count)
-        )
+        stmt = upsert(
+            self.engine, _TABLE, {"client": client, "window": window, "count": 1}, ["client", "window"],
+            {"count": _TABLE.c.count + 1},
+        ).returning(_TABLE.c.count)  # fmt: skip
 
         def work(conn: sa.Connection) -> int:
             count = int(conn.execute(stmt).scalar_one())

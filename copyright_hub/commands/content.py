@@ -26,7 +26,17 @@ from client_sdk.content import (
 )
 from client_sdk.content.errors import ContentError
 
-from ._common import ContentDirOpt, byte_progress, content_dir, err, friendly
+from ._common import (
+    ContentDirOpt,
+    DatabaseUrlOpt,
+    KeyEnvOpt,
+    KeystoreOpt,
+    byte_progress,
+    content_dir,
+    err,
+    friendly,
+)
+from .keys import OptionalHubUrlOpt, client_for
 
 out = Console()
 
@@ -142,15 +152,33 @@ def wrap_key_cmd(
     account: Annotated[str, typer.Argument(help="the licensee's Ethereum address")],
     x25519_public: Annotated[str, typer.Argument(help="the licensee's X25519 public key, 64 hex digits")],
     key_file: Annotated[Path, typer.Option("--key", help="the content key file written by `encrypt`")],
-    store: ContentDirOpt = None,
+    hub: OptionalHubUrlOpt = None,
+    database_url: DatabaseUrlOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
 ) -> None:
-    """Wrap a work's content key for one licensee and file it where `POST /keys/{work_id}` finds it."""
-    try:
-        pub = bytes.fromhex(x25519_public.removeprefix("0x"))
-    except ValueError:
-        raise ContentError("the X25519 public key must be 64 hex digits") from None
+    """Wrap a work's content key for one licensee and file it where `POST /keys/{work_id}` finds it:
+    through the hub's API (--hub, as the work's owner) or straight into the hub's database (--database-url)."""
+    from api.stores.keys import account_of, public_key_hex
+
+    pub = bytes.fromhex(public_key_hex(x25519_public)[2:])
+    account_of(account)
     key = _read_key(key_file)
-    WrappedKeyStore(content_dir(store) / "keys").put(work_id, account, wrap_key(key, pub, context=f"work:{work_id}"))
+    wrapped = wrap_key(key, pub, context=f"work:{work_id}")
+    if hub and database_url:
+        raise ContentError("give either --hub (file through the API) or --database-url (the hub's database), not both")
+    if hub:
+        client_for(hub, keystore, key_env).file(work_id, {account: wrapped.to_json()})
+    elif database_url:
+        from indexer.db import make_engine
+
+        engine = make_engine(database_url)
+        try:
+            WrappedKeyStore(engine).put(work_id, account, wrapped)
+        finally:
+            engine.dispose()
+    else:
+        raise ContentError("say where to file the key: --hub URL (signed in as the work's owner) or --database-url URL")
     err.print(f"wrapped the key of work {work_id} for {account}")
 
 

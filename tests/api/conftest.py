@@ -150,9 +150,6 @@ def story(
         catalogue_story(sc, ended_after=CHAIN_LAG // 2)
         key = new_content_key()
         buyer_x = X25519PrivateKey.generate()
-        WrappedKeyStore(tmp / "content" / "keys").put(
-            sc["film"], buyer.address, wrap_key(key, buyer_x.public_key(), context=f"work:{sc['film']}")
-        )
         settings = Settings(
             rpc_url=node.url,
             database_url=database,
@@ -161,6 +158,11 @@ def story(
             siwe_domain=SIWE_DOMAIN,
         )
         Indexer(IndexerSettings(**_indexer_settings(settings))).run(once=True)
+        engine = make_engine(database)
+        WrappedKeyStore(engine).put(
+            sc["film"], buyer.address, wrap_key(key, buyer_x.public_key(), context=f"work:{sc['film']}")
+        )
+        engine.dispose()
         with TestClient(create_app(settings)) as client:
             yield Story(
                 node, client, settings, database, store, studio, co_owner, buyer, stranger,

@@ -14,6 +14,7 @@ from eth_account.signers.local import LocalAccount
 from api.stores import WrappedKeyStore
 from client_sdk import Right
 from client_sdk.content import unwrap_key
+from indexer.db import make_engine
 from tests.cli.conftest import Env
 from tests.factories.protocol import DAY
 
@@ -126,16 +127,18 @@ def test_wrap_key_files_a_key_only_the_licensee_can_unwrap(market: Env, buyer: L
     content_key = bytes.fromhex((tmp_path / "master.bin.key").read_text())
     licensee = X25519PrivateKey.generate()
     public = licensee.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    store = tmp_path / "content"
+    database = f"sqlite:///{tmp_path / 'hub.sqlite3'}"  # the hub's own database (the API route: test_keys_cli)
     wrapped = market.run(
         "content", "wrap-key", "7", buyer.address, public.hex(), "--key", str(tmp_path / "master.bin.key"),
-        "--store", str(store),
+        "--database-url", database,
     )  # fmt: skip
     assert wrapped.returncode == 0, wrapped.stderr
-    filed = WrappedKeyStore(store / "keys").get(7, buyer.address)
+    engine = make_engine(database)
+    filed = WrappedKeyStore(engine).get(7, buyer.address)
     assert filed is not None and filed.recipient_public == public
     assert unwrap_key(filed, licensee, context="work:7") == content_key
-    assert WrappedKeyStore(store / "keys").get(8, buyer.address) is None
+    assert WrappedKeyStore(engine).get(8, buyer.address) is None
+    engine.dispose()
 
     bad = market.run("content", "wrap-key", "7", buyer.address, "zz", "--key", str(tmp_path / "master.bin.key"))
     assert bad.returncode == 1 and "64 hex digits" in bad.stderr

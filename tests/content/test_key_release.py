@@ -1,4 +1,5 @@
-"""POST /keys/{work_id}: only a signed-in account with a valid licence gets its wrapped content key."""
+"""POST /keys/{work_id}: only a signed-in account with a valid licence gets its wrapped content key;
+PUT /keys/{work_id}: only the work's owner files wrapped keys; PUT /keys/encryption-key registers one."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.routes.keys import KeyReleasePolicy
+from api.services import services_of
 from api.settings import Settings
 from api.stores import LicenceChecker, WrappedKeyStore
 from client_sdk.content import WrappedKey, new_content_key, unwrap_key, wrap_key
@@ -31,19 +33,24 @@ LICENCE_ID = 7
 @dataclass
 class LicenceCheckerDouble:
     """TEST DOUBLE for the licence checker, so the sign-in rules can be tested from a table of
-    (licence id, work id, account) -> (valid from, valid until, revoked). The app's real
-    ``OnChainLicenceChecker`` is exercised against a chain in ``test_key_release_onchain.py``."""
+    (licence id, work id, account) -> (valid from, valid until, revoked) and work id -> owner. The app's
+    real ``OnChainLicenceChecker`` (rights, frozen works, owners) is exercised against a chain in
+    ``test_key_release_onchain.py``."""
 
     licences: dict[tuple[int, int, str], tuple[int, int, bool]] = field(default_factory=dict)
+    owners: dict[int, str] = field(default_factory=dict)
     calls: list[tuple[int, int, str, int]] = field(default_factory=list)
 
-    def is_valid_holder(self, licence_id: int, work_id: int, account: str, at_time: int) -> bool:
+    def refusal(self, licence_id: int, work_id: int, account: str, at_time: int) -> str | None:
         self.calls.append((licence_id, work_id, account, at_time))
         entry = self.licences.get((licence_id, work_id, account))
         if entry is None:
-            return False
+            return f"no licence {licence_id} of {account} on work {work_id}"
         start, end, revoked = entry
-        return not revoked and start <= at_time < end
+        return None if not revoked and start <= at_time < end else f"licence {licence_id} is not valid now"
+
+    def owner_of(self, work_id: int) -> str | None:
+        return self.owners.get(work_id)
 
 
 @dataclass
@@ -71,7 +78,7 @@ def hub(tmp_path: Path) -> Hub:
     licensee = Account.create()
     x = X25519PrivateKey.generate()
     key = new_content_key()
-    keys = WrappedKeyStore(tmp_path / "content" / "keys")  # the studio's upload, by wrapped copies
+    keys = services_of(app).wrapped_keys  # the studio's upload, by wrapped copies, in the database
     keys.put(WORK_ID, licensee.address, wrap_key(key, x.public_key(), context=f"work:{WORK_ID}"))
     now = int(datetime.now(UTC).timestamp())
     checker.licences[(LICENCE_ID, WORK_ID, licensee.address)] = (now - 3600, now + 3600, False)
@@ -347,3 +354,100 @@ def test_malformed_siwe_is_rejected(mutate) -> None:  # type: ignore[no-untyped-
     ).to_text()
     with pytest.raises(SiweError):
         SiweMessage.parse(mutate(text))
+
+
+# -- filing wrapped keys (the work's owner) and registering encryption keys -------------------------
+
+
+def _signed(client: TestClient, account: LocalAccount, resource: str) -> dict[str, str]:
+    text = _message(client, account, resources=[resource]).to_text()
+    return {"message": text, "signature": account.sign_message(encode_defunct(text=text)).signature.to_0x_hex()}
+
+
+def _filing(hub: Hub, signer: LocalAccount, keys: list[dict[str, object]], resource: str | None = None):  # type: ignore[no-untyped-def]
+    body = {**_signed(hub.client, signer, resource or f"urn:copyright-hub:file-keys:{WORK_ID}"), "keys": keys}
+    return hub.client.put(f"/keys/{WORK_ID}", json=body)
+
+
+def test_nonces_and_keys_are_never_cached(hub: Hub) -> None:
+    assert hub.client.get("/keys/nonce").headers["cache-control"] == "no-store"
+    released = _post(hub.client, _message(hub.client, hub.licensee), hub.licensee)
+    assert released.status_code == 200 and released.headers["cache-control"] == "no-store"
+
+
+def test_the_owner_files_a_key_the_licensee_then_receives(hub: Hub) -> None:
+    owner, newcomer, x = Account.create(), Account.create(), X25519PrivateKey.generate()
+    hub.checker.owners[WORK_ID] = owner.address
+    now = int(datetime.now(UTC).timestamp())
+    hub.checker.licences[(LICENCE_ID, WORK_ID, newcomer.address)] = (now - 10, now + 3600, False)
+    _assert_problem(_post(hub.client, _message(hub.client, newcomer), newcomer), 404)  # nothing filed yet
+    wrapped = wrap_key(hub.content_key, x.public_key(), context=f"work:{WORK_ID}").to_json()
+    filed = _filing(hub, owner, [{"account": newcomer.address.lower(), "wrapped_key": wrapped}])
+    assert filed.status_code == 200, filed.text
+    assert filed.json() == {"work_id": WORK_ID, "filed": [newcomer.address]}
+    r = _post(hub.client, _message(hub.client, newcomer), newcomer)
+    assert r.status_code == 200, r.text
+    assert unwrap_key(WrappedKey.from_json(r.json()["wrapped_key"]), x, context=f"work:{WORK_ID}") == hub.content_key
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "reason"),
+    [
+        ("not the owner", 403, "does not own work"),
+        ("no such work", 404, "not registered"),
+        ("release message", 401, "urn:copyright-hub:file-keys:42"),
+        ("other work's context", 422, "context 'work:43'"),
+        ("not a wrapped key", 422, "keys[0]"),
+        ("bad account", 422, "is not an Ethereum address"),
+        ("listed twice", 422, "listed twice"),
+    ],
+)
+def test_a_bad_filing_changes_nothing(hub: Hub, case: str, status: int, reason: str) -> None:
+    owner, stranger = Account.create(), Account.create()
+    if case != "no such work":
+        hub.checker.owners[WORK_ID] = owner.address
+    context = "work:43" if case == "other work's context" else f"work:{WORK_ID}"
+    forged = wrap_key(new_content_key(), X25519PrivateKey.generate().public_key(), context=context).to_json()
+    entry: dict[str, object] = {"account": hub.licensee.address, "wrapped_key": forged}
+    keys = [entry, entry] if case == "listed twice" else [entry]
+    if case == "not a wrapped key":
+        entry["wrapped_key"] = {"scheme": "rot13"}
+    if case == "bad account":
+        entry["account"] = "nobody"
+    signer = stranger if case == "not the owner" else owner
+    resource = f"urn:copyright-hub:work:{WORK_ID}" if case == "release message" else None
+    r = _filing(hub, signer, keys, resource)
+    _assert_problem(r, status)
+    assert reason in r.json()["detail"]
+    kept = hub.keys.get(WORK_ID, hub.licensee.address)
+    assert kept is not None and unwrap_key(kept, hub.licensee_x25519, context=f"work:{WORK_ID}") == hub.content_key
+
+
+def test_a_filing_nonce_is_single_use(hub: Hub) -> None:
+    owner = Account.create()
+    hub.checker.owners[WORK_ID] = owner.address
+    wrapped = wrap_key(hub.content_key, hub.licensee_x25519.public_key(), context=f"work:{WORK_ID}").to_json()
+    body = {**_signed(hub.client, owner, f"urn:copyright-hub:file-keys:{WORK_ID}"),
+            "keys": [{"account": hub.licensee.address, "wrapped_key": wrapped}]}  # fmt: skip
+    assert hub.client.put(f"/keys/{WORK_ID}", json=body).status_code == 200
+    _assert_problem(hub.client.put(f"/keys/{WORK_ID}", json=body), 401)
+
+
+def test_an_account_registers_its_encryption_key(hub: Hub) -> None:
+    services = services_of(hub.client.app)  # type: ignore[arg-type]
+    public = "0x" + X25519PrivateKey.generate().public_key().public_bytes_raw().hex()
+    body = {**_signed(hub.client, hub.licensee, f"urn:copyright-hub:x25519:{public}"), "public_key": public.upper()[2:]}
+    r = hub.client.put("/keys/encryption-key", json=body)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"account": hub.licensee.address, "public_key": public}
+    assert r.headers["cache-control"] == "no-store"
+    assert services.encryption_keys.get(hub.licensee.address) == public
+
+    other = "0x" + X25519PrivateKey.generate().public_key().public_bytes_raw().hex()
+    swapped = {**_signed(hub.client, hub.licensee, f"urn:copyright-hub:x25519:{public}"), "public_key": other}
+    _assert_problem(hub.client.put("/keys/encryption-key", json=swapped), 401)  # the message names another key
+    bad = {**_signed(hub.client, hub.licensee, f"urn:copyright-hub:x25519:{public}"), "public_key": "0x1234"}
+    r = hub.client.put("/keys/encryption-key", json=bad)
+    _assert_problem(r, 422)
+    assert "64 hex digits" in r.json()["detail"]
+    assert services.encryption_keys.get(hub.licensee.address) == public

@@ -1,0 +1,156 @@
+"""Content keys over a hub's HTTP API: ``copyright-hub keys register`` (a buyer files its X25519 public
+key) and ``copyright-hub keys wrap-all`` (a studio wraps each work's content key for every licensee
+waiting for one and files the copies). Both sign in with SIWE using the local account key; the content
+key never leaves this machine unwrapped. Run ``wrap-all`` on a schedule (cron, a systemd timer) so no
+out-of-band step remains between a purchase and the key."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from eth_account.messages import encode_defunct
+from eth_account.signers.local import LocalAccount
+
+from client_sdk.content import wrap_key
+from client_sdk.content.errors import ContentError
+from client_sdk.content.siwe import SiweMessage, format_time
+from client_sdk.errors import ConfigurationError, HubError
+
+from ._common import KeyEnvOpt, KeystoreOpt, err, friendly, load_signer
+
+keys_app = typer.Typer(no_args_is_help=True, help="Content keys over a hub's HTTP API: register, wrap and file.")
+
+_HUB_HELP = "the hub's API URL, e.g. https://hub.example.org; requests are signed in with your account key"
+HubUrlOpt = Annotated[str, typer.Option("--hub", help=_HUB_HELP)]
+OptionalHubUrlOpt = Annotated[str | None, typer.Option("--hub", help=_HUB_HELP)]
+
+#: How long a signed request stays valid (the hub accepts at most 10 minutes).
+SIGN_IN_WINDOW = timedelta(minutes=5)
+
+
+class HubRequestError(HubError):
+    """The hub refused a request or did not answer; the text is the hub's problem detail."""
+
+
+def register(app: typer.Typer) -> None:
+    keys_app.command("register")(friendly(register_cmd))
+    keys_app.command("wrap-all")(friendly(wrap_all_cmd))
+    app.add_typer(keys_app, name="keys")
+
+
+class KeysClient:
+    """Signed requests to a hub's ``/keys`` routes as ``signer``."""
+
+    def __init__(self, url: str, signer: LocalAccount, http: httpx.Client | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.signer = signer
+        self.http = http or httpx.Client(timeout=30)
+        self._policy: dict[str, Any] | None = None
+
+    def _call(self, method: str, path: str, **kw: Any) -> Any:
+        try:
+            reply = self.http.request(method, self.url + path, **kw)
+        except httpx.HTTPError as exc:
+            raise HubRequestError(f"the hub at {self.url} did not answer ({exc}); check --hub") from None
+        if reply.status_code >= 400:
+            try:
+                detail = reply.json().get("detail", reply.text)
+            except ValueError:
+                detail = reply.text[:300]
+            raise HubRequestError(f"{method} {path}: {reply.status_code} {detail}")
+        return reply.json()
+
+    def signed(self, resource: str) -> dict[str, str]:
+        """A fresh SIWE message naming ``resource`` and its signature, as a request body's fields."""
+        if self._policy is None:
+            self._policy = self._call("GET", "/keys/sign-in")
+        nonce = self._call("GET", "/keys/nonce")["nonce"]
+        now = datetime.now(UTC)
+        text = SiweMessage(
+            domain=self._policy["domain"], address=self.signer.address, uri=f"{self.url}/keys",
+            chain_id=self._policy["chain_id"], nonce=nonce, issued_at=format_time(now),
+            expiration_time=format_time(now + SIGN_IN_WINDOW), resources=[resource],
+        ).to_text()  # fmt: skip
+        signature = self.signer.sign_message(encode_defunct(text=text)).signature.to_0x_hex()
+        return {"message": text, "signature": signature}
+
+    def register_encryption_key(self, public_key: str) -> dict[str, Any]:
+        from api.routes.keys import x25519_resource
+
+        body = {**self.signed(x25519_resource(public_key)), "public_key": public_key}
+        return dict(self._call("PUT", "/keys/encryption-key", json=body))
+
+    def pending(self, work_id: int) -> list[dict[str, Any]]:
+        return list(self._call("GET", f"/keys/{work_id}/pending")["licensees"])
+
+    def file(self, work_id: int, wrapped: dict[str, dict[str, str]]) -> list[str]:
+        """File ``account -> wrapped key JSON`` for ``work_id``, in batches the hub accepts."""
+        from api.routes.keys import MAX_FILED_KEYS, filing_resource
+
+        items = [{"account": a, "wrapped_key": w} for a, w in wrapped.items()]
+        filed: list[str] = []
+        for i in range(0, len(items), MAX_FILED_KEYS):
+            body = {**self.signed(filing_resource(work_id)), "keys": items[i : i + MAX_FILED_KEYS]}
+            filed += self._call("PUT", f"/keys/{work_id}", json=body)["filed"]
+        return filed
+
+
+def client_for(hub: str, keystore: Path | None, key_env: str | None) -> KeysClient:
+    signer = load_signer(keystore, key_env)
+    if signer is None:
+        raise ConfigurationError("signing in to the hub needs your account key: pass --keystore FILE or --key-env VAR")
+    return KeysClient(hub, signer)
+
+
+def public_key_arg(text: str) -> str:
+    """An X25519 public key given on the command line, as the hub stores it; ContentError otherwise."""
+    from api.stores.keys import public_key_hex
+
+    return public_key_hex(text.strip())
+
+
+def register_cmd(
+    x25519_public: Annotated[str, typer.Argument(help="your X25519 public key, 64 hex digits")],
+    hub: HubUrlOpt,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+) -> None:
+    """Register your X25519 public key with the hub, so studios wrap content keys for you."""
+    public = public_key_arg(x25519_public)
+    stored = client_for(hub, keystore, key_env).register_encryption_key(public)
+    err.print(f"registered {stored['public_key']} for {stored['account']}")
+
+
+def _work_keys(pairs: list[str]) -> dict[int, bytes]:
+    from .content import _read_key
+
+    keys: dict[int, bytes] = {}
+    for pair in pairs:
+        work, sep, path = pair.partition("=")
+        if not sep or not work.isdigit() or not path:
+            raise ContentError(f"{pair!r}: give each work as WORK_ID=KEY_FILE, e.g. 7=master.bin.key")
+        keys[int(work)] = _read_key(Path(path))
+    return keys
+
+
+def wrap_all_cmd(
+    works: Annotated[list[str], typer.Argument(help="WORK_ID=KEY_FILE for each of your works (key from `encrypt`)")],
+    hub: HubUrlOpt,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+) -> None:
+    """Wrap each work's content key for every licensee the hub lists as waiting, and file the copies."""
+    keys = _work_keys(works)
+    client = client_for(hub, keystore, key_env)
+    for work_id, key in keys.items():
+        waiting = client.pending(work_id)
+        wrapped = {
+            p["account"]: wrap_key(key, bytes.fromhex(p["public_key"][2:]), context=f"work:{work_id}").to_json()
+            for p in waiting
+        }
+        filed = client.file(work_id, wrapped) if wrapped else []
+        typer.echo(f"work {work_id}: filed {len(filed)} wrapped key(s)")

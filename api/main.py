@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "HEAD", "POST"],
+            allow_methods=["GET", "HEAD", "POST", "PUT"],
             allow_headers=["Authorization", "Content-Type", "Range"],
             expose_headers=["Content-Range", "Content-Length", "Etag", "X-Ipfs-Path", "Retry-After"],
         )

@@ -115,7 +115,11 @@ def install(app: FastAPI) -> None:
         headers = dict(exc.headers or {})
         allow = [m.strip() for m in headers.get("Allow", "").split(",") if m.strip()]
         if "GET" in allow and "HEAD" not in allow:
-            headers["Allow"] = ", ".join([*allow, "HEAD"])  # api.middleware.HeadAsGet answers HEAD for GET
+            allow.append("HEAD")  # api.middleware.HeadAsGet answers HEAD for GET
+        if allow and _request.app.state.settings.cors_origins:
+            allow.append("OPTIONS")  # CORS preflights are answered on every path (api.main)
+        if allow:
+            headers["Allow"] = ", ".join(allow)
         return problem_response(exc.status_code, _title(exc.status_code), str(exc.detail), headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -5,7 +5,9 @@
   so a page costs ``2 + relations`` queries whatever its size;
 - :func:`present` merges a row's columns with its related values and validates the public model;
 - :func:`router` makes ``GET /{name}`` and ``GET /{name}/{key}`` with operation ids
-  ``{name}-list`` and ``{name}-get``, query parameters taken from the resource's filters.
+  ``{name}-list`` and ``{name}-get``, query parameters taken from the resource's filters;
+- :class:`CachedRoute` serves a route's answers through the response cache (:mod:`api.cache`): every
+  resource route, and the catalogue page.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from __future__ import annotations
 import inspect
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -24,6 +27,38 @@ from sqlmodel import Session, col, select
 from .deps import UINT256_MAX, Page, PageDep, SessionDep
 from .problems import Problem
 from .resources import Filter, Related, Resource
+from .services import services_of
+
+
+class CachedRoute(APIRoute):
+    """A route whose ``200`` answers depend only on the mirror (and on the current second when
+    :meth:`reads_clock` says so), served through the app's response cache (:mod:`api.cache`)."""
+
+    def reads_clock(self, request: Request) -> bool:
+        return False
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def cached(request: Request) -> Response:
+            cache = services_of(request.app).response_cache
+            if cache is None:
+                return await handler(request)
+            return await cache.serve(request, handler, self.reads_clock(request))
+
+        return cached
+
+
+def _route_class(resource: Resource) -> type[CachedRoute]:
+    """The cached route of ``resource``: it reads the clock when its model does, or when a filter that
+    does is in the query."""
+    clock_filters = tuple(f.name for f in resource.filters if f.clock)
+
+    class ResourceRoute(CachedRoute):
+        def reads_clock(self, request: Request) -> bool:
+            return resource.clock or any(name in request.query_params for name in clock_filters)
+
+    return ResourceRoute
 
 
 def paged(session: Session, stmt: Any, page: Page, order_by: Any) -> tuple[list[Any], int]:
@@ -119,7 +154,7 @@ def _query(f: Filter) -> Any:
 
 def router(resource: Resource) -> APIRouter:
     """``GET /{name}`` and ``GET /{name}/{key}`` for ``resource``."""
-    r = APIRouter(prefix=resource.path, tags=[resource.name])
+    r = APIRouter(prefix=resource.path, tags=[resource.name], route_class=_route_class(resource))
 
     def list_endpoint(session: Session, page: Page, **filters: Any) -> Any:
         rows, count = list_rows(session, resource, conditions(resource, filters), page)

@@ -35,6 +35,8 @@ class Filter:
     default: Any = None
     #: accepted values, when only some are (a 422 problem names them otherwise)
     choices: tuple[str, ...] = ()
+    #: the condition reads the wall clock, so a cached answer holds for the current second only
+    clock: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,9 @@ class Resource:
     #: the single-item model and the extra relations it carries (default: the list's)
     detail: type[BaseModel] | None = None
     detail_related: tuple[Related, ...] = ()
+    #: the public model reads the wall clock (a licence's status), so a cached answer holds for the
+    #: current second only (:mod:`api.cache`)
+    clock: bool = False
     page: type[BaseModel] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -165,7 +170,7 @@ OFFERS = Resource(
     summary="Offers, newest first.",
     filters=(
         Filter("work_id", int | None, "offers on this work", lambda v: m.Offer.work_id == v),
-        Filter("active", bool, "only offers not cancelled and not ended", _active, default=False),
+        Filter("active", bool, "only offers not cancelled and not ended", _active, default=False, clock=True),
     ),
 )
 
@@ -176,6 +181,7 @@ LICENCES = Resource(
     public=api.LicencePublic,
     key="licence_id",
     summary="Licences, newest first, by work and/or holder.",
+    clock=True,
     filters=(
         Filter("work_id", int | None, "licences on this work", lambda v: m.Licence.work_id == v),
         Filter("holder", str | None, "the current holder's address", _lower(m.Licence.holder)),

@@ -1,5 +1,6 @@
 """What the API holds for its whole life, built once from one :class:`~api.settings.Settings`:
-the mirror's engine, the content store, the key-release stores, the page templates, and the chain
+the mirror's engine, the content store, the key-release stores, the page templates, the response
+cache, and the chain
 client (connected on first use, so the API starts while the chain is down and answers 503 until it
 is up).
 
@@ -25,6 +26,7 @@ from client_sdk.content import ContentStore, KuboStore, LocalBlockStore
 from indexer.db import make_engine
 
 from . import rendering
+from .cache import ResponseCache
 from .problems import Problem
 from .settings import Settings
 from .stores import EncryptionKeyStore, NonceStore, RateLimiter, WrappedKeyStore
@@ -40,6 +42,8 @@ class Services:
     nonces: NonceStore
     rate_limiter: RateLimiter
     templates: jinja2.Environment
+    #: answers of mirror-only routes per mirror version; ``None`` when ``settings.response_cache_bytes`` is 0
+    response_cache: ResponseCache | None = None
     _hub: Hub | None = field(default=None, repr=False)
     _hub_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -58,6 +62,13 @@ class Services:
             nonces=NonceStore(engine, settings.nonce_ttl_seconds, settings.nonce_cap),
             rate_limiter=RateLimiter(engine, settings.rate_limit_per_minute),
             templates=rendering.environment(),
+            response_cache=ResponseCache(
+                engine,
+                poll_seconds=settings.response_cache_poll_ms / 1000,
+                max_bytes=settings.response_cache_bytes,
+            )
+            if settings.response_cache_bytes
+            else None,
         )
 
     def hub(self) -> Hub:

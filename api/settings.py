@@ -40,6 +40,16 @@ class Settings(IndexerSettings):
     )
     docs: bool = Field(default=True, description="serve Swagger UI at /docs and ReDoc at /redoc (assets from the project)")
     cors_origins: list[str] = Field(default=[], description="origins allowed to call the API from a browser (CORS)")
+    response_cache_bytes: int = Field(
+        default=64 << 20,
+        ge=0,
+        description="bodies the response cache of resources and the catalogue page may hold (api/cache.py); 0: no cache",
+    )
+    response_cache_poll_ms: int = Field(
+        default=500,
+        ge=0,
+        description="how often the response cache re-reads the mirror's checkpoint: the most a cached answer trails the mirror",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -6,11 +6,11 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from ..deps import Page, SessionDep, TemplatesDep
-from ..read import list_rows, present
+from ..read import CachedRoute, list_rows, present
 from ..rendering import render
 from ..resources import WORKS
 
-router = APIRouter(tags=["pages"])
+router = APIRouter(tags=["pages"], route_class=CachedRoute)
 
 #: how many of the newest works the catalogue page shows
 CATALOGUE_SIZE = 200

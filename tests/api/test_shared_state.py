@@ -1,6 +1,7 @@
 """Key-release state is bounded and shared: nonces in the database expire and are capped, a client is
-rate limited (429 + Retry-After), bodies are bounded (413), a mirror rebuild keeps the API's tables,
-and two real uvicorn workers on one database agree on nonces."""
+rate limited (429 + Retry-After) and its past windows' counts are purged, bodies are bounded (413), a
+mirror rebuild keeps the API's tables, and two real uvicorn workers on one database agree on nonces,
+registered encryption keys and wrapped keys."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from eth_account.messages import encode_defunct
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.stores import NonceStore, client_of
-from client_sdk.content import WrappedKey, unwrap_key
+from api.stores import NonceStore, RateLimiter, WrappedKeyStore, client_of
+from client_sdk.content import WrappedKey, unwrap_key, wrap_key
 from client_sdk.content.siwe import SiweMessage
+from copyright_hub.commands.keys import HubRequestError, KeysClient
 from indexer.db import drop_all, make_engine, migrate
 from tests.api.conftest import SIWE_DOMAIN, Story
 
@@ -169,3 +172,52 @@ def test_key_release_across_two_uvicorn_workers(story: Story, two_workers: list[
     assert unwrap_key(wrapped, story.buyer_x25519, context=f"work:{story.film_id}") == story.content_key
     replay = httpx.post(f"{first}/keys/{story.film_id}", json=body, timeout=30)
     assert replay.status_code == 401  # used once, on either worker
+
+
+def test_a_key_filed_through_one_worker_is_released_by_the_other(story: Story, two_workers: list[str]) -> None:
+    """The whole service path on two processes: the buyer registers an encryption key with worker 1,
+    worker 2 lists the buyer as waiting, the studio wraps and files through worker 1 (the code behind
+    ``copyright-hub keys wrap-all``), and worker 2 releases the copy sealed for the new key."""
+    first, second = two_workers
+    fresh = X25519PrivateKey.generate()
+    public = "0x" + fresh.public_key().public_bytes_raw().hex()
+    try:
+        with httpx.Client(timeout=30) as http:
+            buyer, studio = KeysClient(first, story.buyer, http), KeysClient(first, story.studio, http)
+            assert buyer.register_encryption_key(public)["public_key"] == public
+            waiting = KeysClient(second, story.studio, http).pending(story.film_id)
+            assert [(w["account"], w["public_key"], w["licence_id"]) for w in waiting] == [
+                (story.buyer.address, public, story.licence_id)
+            ]  # the future licence has not started: not waiting twice
+            wrapped = wrap_key(story.content_key, fresh.public_key(), context=f"work:{story.film_id}")
+            assert studio.file(story.film_id, {story.buyer.address: wrapped.to_json()}) == [story.buyer.address]
+            assert KeysClient(second, story.studio, http).pending(story.film_id) == []
+            body = {**KeysClient(second, story.buyer, http).signed(f"urn:copyright-hub:work:{story.film_id}"),
+                    "licence_id": story.licence_id}  # fmt: skip
+            released = http.post(f"{second}/keys/{story.film_id}", json=body)
+            assert released.status_code == 200, released.text
+            got = WrappedKey.from_json(released.json()["wrapped_key"])
+            assert unwrap_key(got, fresh, context=f"work:{story.film_id}") == story.content_key
+            with pytest.raises(HubRequestError, match="does not own work"):
+                KeysClient(second, story.buyer, http).file(story.film_id, {story.buyer.address: wrapped.to_json()})
+    finally:  # the module's other tests expect the story's own copy
+        engine = make_engine(story.database)
+        original = wrap_key(story.content_key, story.buyer_x25519.public_key(), context=f"work:{story.film_id}")
+        WrappedKeyStore(engine).put(story.film_id, story.buyer.address, original)
+        engine.dispose()
+
+
+def test_rate_counts_of_past_windows_are_purged(story: Story) -> None:
+    engine = make_engine(story.database)
+    try:
+        limiter = RateLimiter(engine, limit=5, window_seconds=60)
+        start = (time.time() // 60 + 1000) * 60  # windows of our own, far from the other tests' now
+        for minute in range(5):  # five windows, three clients each, one of them twice
+            for client in ("198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.1"):
+                assert limiter.hit(client, start + minute * 60 + 1) is None
+            with engine.connect() as conn:
+                rows = conn.execute(sa.text('SELECT "window", count FROM api_rate_count ORDER BY count')).all()
+            assert [w for w, _ in rows] == [int(start // 60) + minute] * 3, "only the current window is kept"
+            assert [c for _, c in rows] == [1, 1, 2]
+    finally:
+        engine.dispose()

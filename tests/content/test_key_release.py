@@ -451,3 +451,17 @@ def test_an_account_registers_its_encryption_key(hub: Hub) -> None:
     _assert_problem(r, 422)
     assert "64 hex digits" in r.json()["detail"]
     assert services.encryption_keys.get(hub.licensee.address) == public
+
+
+def test_with_cors_a_405_lists_options_and_browsers_may_put_keys(tmp_path: Path) -> None:
+    origin = "https://app.example"
+    settings = Settings(content_dir=tmp_path / "c", database_url=f"sqlite:///{tmp_path / 'h.sqlite3'}",
+                        cors_origins=[origin])  # fmt: skip
+    client = TestClient(create_app(settings))
+    r = client.delete("/keys/nonce")
+    assert r.status_code == 405
+    assert {"GET", "HEAD", "OPTIONS"} <= {m.strip() for m in r.headers["allow"].split(",")}
+    preflight = client.options(f"/keys/{WORK_ID}", headers={"Origin": origin, "Access-Control-Request-Method": "PUT"})
+    assert preflight.status_code == 200 and "PUT" in preflight.headers["access-control-allow-methods"]
+    plain = TestClient(create_app(settings.model_copy(update={"cors_origins": []})))
+    assert "OPTIONS" not in plain.delete("/keys/nonce").headers["allow"]

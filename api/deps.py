@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import jinja2
 from fastapi import Depends, Path, Query, Request
@@ -131,9 +131,13 @@ class Page:
     offset: int
 
 
+#: the description of ``limit``; :func:`declare_page_size` finds the parameter by it
+LIMIT_DESCRIPTION = "rows per page (at most settings.page_size_max)"
+
+
 def get_page(
     request: Request,
-    limit: Annotated[int, Query(ge=1, description="rows per page (at most settings.page_size_max)")] = 50,
+    limit: Annotated[int, Query(ge=1, description=LIMIT_DESCRIPTION)] = 50,
     offset: Annotated[int, Query(ge=0, le=OFFSET_MAX, description="rows to skip")] = 0,
 ) -> Page:
     """``limit``/``offset`` of a list endpoint, refusing a page larger than the server allows."""
@@ -144,3 +148,14 @@ def get_page(
 
 
 PageDep = Annotated[Page, Depends(get_page)]
+
+
+def declare_page_size(spec: dict[str, Any], largest: int) -> None:
+    """Write the largest page this server serves (``settings.page_size_max``, which :func:`get_page`
+    enforces) into the OpenAPI document ``spec`` as the ``maximum`` of every list's ``limit``: the bound
+    is a setting, so it cannot be in the parameter's declaration, which is made once at import."""
+    for item in spec.get("paths", {}).values():
+        for op in item.values():
+            for param in op.get("parameters", ()):
+                if param.get("in") == "query" and param.get("description") == LIMIT_DESCRIPTION:
+                    param["schema"]["maximum"] = largest

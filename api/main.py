@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
-from . import problems, read
+from . import deps, problems, read
 from .middleware import HeadAsGet, PageHeaders
 from .resources import RESOURCES
 from .routes import content, health, indexer_status, keys, licences, pages, provenance
@@ -34,6 +36,23 @@ def _operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
+def _document(app: FastAPI, settings: Settings) -> None:
+    """The OpenAPI document says what the handlers enforce beyond the routes' declarations: problem
+    documents for every error (:func:`api.problems.declare_problems`) and the page size this server's
+    settings allow (:func:`api.deps.declare_page_size`)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = build()  # FastAPI's document, which it caches as app.openapi_schema
+            problems.declare_problems(spec)
+            deps.declare_page_size(spec, settings.page_size_max)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app on ``settings`` (default: from the environment); its services are built in its lifespan."""
     settings = settings or get_settings()
@@ -55,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(read.router(resource))
     for router in ROUTERS:
         app.include_router(router)
-    problems.declare_problems(app)
+    _document(app, settings)
     app.add_middleware(PageHeaders, docs_paths={DOCS_URL, REDOC_URL})
     app.add_middleware(HeadAsGet)
     if settings.cors_origins:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from client_sdk.errors import ContractRevert, HubError
 from indexer.errors import IndexerError
@@ -73,33 +77,23 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def declare_problems(app: FastAPI) -> None:
-    """Make the OpenAPI document say what the handlers here do: every operation declares the statuses
-    any route can answer (:data:`COMMON_STATUSES`), and every 4xx/5xx it declares is a problem document
-    (a route's ``responses={404: {}}`` would otherwise be documented as its JSON model, and FastAPI's
-    422 as its own validation-error JSON)."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        spec = build()
-        spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
-        ref = {"$ref": "#/components/schemas/Problem"}
-        for item in spec.get("paths", {}).values():
-            for op in item.values():
-                responses = op.setdefault("responses", {})
-                for status in COMMON_STATUSES:
-                    responses.setdefault(str(status), {"description": _title(status)})
-                for code, response in responses.items():
-                    if code[:1] in ("4", "5"):
-                        response["content"] = {PROBLEM_JSON: {"schema": ref}}
-        spec["components"]["schemas"].pop("HTTPValidationError", None)
-        spec["components"]["schemas"].pop("ValidationError", None)
-        app.openapi_schema = spec
-        return spec
-
-    app.openapi = openapi  # type: ignore[method-assign]
+def declare_problems(spec: dict[str, Any]) -> None:
+    """Make the OpenAPI document ``spec`` say what the handlers here do: every operation declares the
+    statuses any route can answer (:data:`COMMON_STATUSES`), and every 4xx/5xx it declares is a problem
+    document (a route's ``responses={404: {}}`` would otherwise be documented as its JSON model, and
+    FastAPI's 422 as its own validation-error JSON)."""
+    spec.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    ref = {"$ref": "#/components/schemas/Problem"}
+    for item in spec.get("paths", {}).values():
+        for op in item.values():
+            responses = op.setdefault("responses", {})
+            for status in COMMON_STATUSES:
+                responses.setdefault(str(status), {"description": _title(status)})
+            for code, response in responses.items():
+                if code[:1] in ("4", "5"):
+                    response["content"] = {PROBLEM_JSON: {"schema": ref}}
+    spec["components"]["schemas"].pop("HTTPValidationError", None)
+    spec["components"]["schemas"].pop("ValidationError", None)
 
 
 def install(app: FastAPI) -> None:
@@ -110,16 +104,11 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         # keep the exception's headers: Allow on 405, WWW-Authenticate on 401, Retry-After on 429
         headers = dict(exc.headers or {})
-        allow = [m.strip() for m in headers.get("Allow", "").split(",") if m.strip()]
-        if "GET" in allow and "HEAD" not in allow:
-            allow.append("HEAD")  # api.middleware.HeadAsGet answers HEAD for GET
-        if allow and _request.app.state.settings.cors_origins:
-            allow.append("OPTIONS")  # CORS preflights are answered on every path (api.main)
-        if allow:
-            headers["Allow"] = ", ".join(allow)
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed(request))
         return problem_response(exc.status_code, _title(exc.status_code), str(exc.detail), headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -139,6 +128,27 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HubError)
     async def _hub(_request: Request, exc: HubError) -> JSONResponse:
         return problem_response(502, type(exc).__name__, str(exc))
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method some route serves on the request's path. Starlette's 405 names only the first
+    route whose path matches (``PUT /keys/{work_id}`` hides ``POST /keys/{work_id}``); HEAD goes with
+    GET, which :class:`api.middleware.HeadAsGet` answers for every GET route."""
+    path = request.scope["path"]
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        if route.methods and route.path and _path_regex(route.path).match(path):
+            methods |= route.methods
+    if "GET" in methods:
+        methods.add("HEAD")
+    if methods and request.app.state.settings.cors_origins:
+        methods.add("OPTIONS")  # CORS preflights are answered on every path (api.main)
+    return sorted(methods)
+
+
+@lru_cache(maxsize=256)
+def _path_regex(template: str) -> re.Pattern[str]:
+    return compile_path(template)[0]
 
 
 def _title(status: int) -> str:

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from client_sdk.content import CID, BlockNotFound, CorruptBlock, InvalidCID, MalformedDAG, car_chunks
@@ -41,13 +41,33 @@ CAR = "application/vnd.ipld.car"
 #: what the CAR responses hold, in the trustless gateway's content-type parameters
 CAR_TYPE = f"{CAR}; version=1; order=dfs; dups=n"
 IDENTITY = 0x00
+#: The text forms of a CID that :meth:`CID.parse` reads, declared in OpenAPI for the path parameter:
+#: CIDv0 (``Qm`` + 44 base58btc), or multibase base32 (``b…``/``B…``) or base58btc (``z…``). The varints
+#: and the multihash length inside cannot be said by a pattern. The gateway checks the CID itself and
+#: answers 400 Invalid CID, as an IPFS path gateway does, so the declaration does not validate.
+CID_PATTERN = r"^(Qm[1-9A-HJ-NP-Za-km-z]{44}|[bB][A-Za-z2-7]+|z[1-9A-HJ-NP-Za-km-z]+)$"
+#: longer than any CID of a sha2-256 block; an identity CID (its bytes inline) longer than this is refused
+CID_MAX_LENGTH = 512
+FORMATS = ("raw", "car")
+CidPath = Annotated[
+    str,
+    Path(
+        description="a CID: CIDv0 (Qm…) or CIDv1 in base32 (b…) or base58btc (z…)",
+        examples=["bafkqaaa"],
+        json_schema_extra={"pattern": CID_PATTERN, "maxLength": CID_MAX_LENGTH},
+    ),
+]
+FormatQuery = Annotated[
+    str | None,
+    Query(description="raw (one block) or car (the DAG as CARv1)", json_schema_extra={"enum": [*FORMATS]}),
+]
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _MAX_DIGITS = 20  # a byte position with more digits is past the end of any file
 
 
 def _format(format_: str | None, accept: str | None) -> str:
     if format_ is not None:
-        if format_ not in ("raw", "car"):
+        if format_ not in FORMATS:
             raise Problem(400, "Unsupported format", f"format={format_!r}: use format=raw or format=car")
         return format_
     accept = accept or ""
@@ -59,6 +79,8 @@ def _format(format_: str | None, accept: str | None) -> str:
 
 
 def _parse(cid: str) -> CID:
+    if len(cid) > CID_MAX_LENGTH:
+        raise Problem(400, "Invalid CID", f"a CID here is at most {CID_MAX_LENGTH} characters")
     try:
         return CID.parse(cid)
     except InvalidCID as exc:
@@ -144,9 +166,9 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.get("/{cid}", responses=_RESPONSES)
 def get_content(
     request: Request,
-    cid: str,
+    cid: CidPath,
     store: ContentStoreDep,
-    format: Annotated[str | None, Query(description="raw (one block) or car (the DAG as CARv1)")] = None,
+    format: FormatQuery = None,
     accept: Annotated[str | None, Header()] = None,
     range: Annotated[str | None, Header()] = None,
 ) -> Response:

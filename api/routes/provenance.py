@@ -9,7 +9,7 @@ from client_sdk import Hub
 
 from ..deps import ChainId, SessionDep, TemplatesDep, get_hub
 from ..models import Provenance
-from ..problems import Problem
+from ..problems import Problem, problem_responses
 from ..provenance import provenance, timeline_layout
 from ..read import get_row, present
 from ..rendering import render
@@ -25,7 +25,7 @@ def _hub_or_none(request: Request) -> Hub | None:
         return None
 
 
-@router.get("/works/{work_id}/provenance", operation_id="provenance-get")
+@router.get("/works/{work_id}/provenance", operation_id="provenance-get", responses=problem_responses(404))
 def get_provenance(work_id: ChainId, session: SessionDep, request: Request) -> Provenance:
     """The work's history from the mirror, and each mirrored field next to what the chain says."""
     work = get_row(session, WORKS, work_id)
@@ -33,7 +33,10 @@ def get_provenance(work_id: ChainId, session: SessionDep, request: Request) -> P
     return record
 
 
-@router.get("/provenance/{work_id}", operation_id="provenance-page", response_class=HTMLResponse)
+@router.get(
+    "/provenance/{work_id}", operation_id="provenance-page", response_class=HTMLResponse,
+    responses=problem_responses(404),
+)  # fmt: skip
 def provenance_page(work_id: ChainId, session: SessionDep, request: Request, templates: TemplatesDep) -> HTMLResponse:
     """A page an auditor can read: verification against the chain, owners, and a timeline."""
     row = get_row(session, WORKS, work_id)

@@ -73,7 +73,7 @@ def conditions(resource: Resource, values: dict[str, Any]) -> list[Any]:
     out = []
     for f in resource.filters:
         value = values.get(f.name)
-        if value is None or value == "":
+        if value is None or (value == "" and not f.choices):
             continue
         if isinstance(value, str) and "\x00" in value:  # PostgreSQL text cannot hold NUL; nothing matches it
             raise Problem(422, "Invalid request", f"{f.name} must not contain NUL characters")
@@ -152,6 +152,15 @@ def _query(f: Filter) -> Any:
     return Query(description=f.description)
 
 
+def _parameter(f: Filter) -> Any:
+    """The filter's query parameter type: one with choices declares them as an enum in OpenAPI
+    (:func:`conditions` refuses anything else with a 422 naming them, an empty value included), any
+    other its type with :func:`_query`'s bounds."""
+    if f.choices:
+        return Annotated[f.type, Query(description=f.description, json_schema_extra={"enum": [*f.choices]})]
+    return Annotated[f.type, _query(f)]
+
+
 def router(resource: Resource) -> APIRouter:
     """``GET /{name}`` and ``GET /{name}/{key}`` for ``resource``."""
     r = APIRouter(prefix=resource.path, tags=[resource.name], route_class=_route_class(resource))
@@ -169,7 +178,7 @@ def router(resource: Resource) -> APIRouter:
             inspect.Parameter("session", keyword, annotation=SessionDep),
             inspect.Parameter("page", keyword, annotation=PageDep),
             *(
-                inspect.Parameter(f.name, keyword, annotation=Annotated[f.type, _query(f)], default=f.default)
+                inspect.Parameter(f.name, keyword, annotation=_parameter(f), default=f.default)
                 for f in resource.filters
             ),
         ],

@@ -1,25 +1,21 @@
 """The API's settings: one class, safe embedded defaults, environment variables with prefix
 ``COPYRIGHT_HUB_`` (for example ``COPYRIGHT_HUB_RPC_URL``, ``COPYRIGHT_HUB_DATABASE_URL``).
 
-Chain, database and manifest settings are the indexer's (:class:`indexer.settings.IndexerSettings`),
+Chain, database, manifest and content store settings are the indexer's (:class:`indexer.settings.IndexerSettings`),
 so both read the same variables; the API adds what only it needs."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from client_sdk._config import DEFAULT_CONTENT_DIR
 from indexer.settings import IndexerSettings
 
 
 class Settings(IndexerSettings):
     environment: Literal["development", "production"] = "development"
-    content_dir: Path = Field(default=DEFAULT_CONTENT_DIR, description="local content block store")
-    kubo_api_url: str | None = Field(default=None, description="a kubo node's RPC URL; replaces the local store")
     siwe_domain: str = Field(default="127.0.0.1:8000", description="the host SIWE sign-in messages must name")
     page_size_max: int = Field(default=200, ge=1, description="largest `limit` a list endpoint accepts")
     trusted_proxies: list[str] = Field(

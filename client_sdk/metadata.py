@@ -379,13 +379,11 @@ def store_metadata(store: ContentStore, metadata: WorkMetadata | Mapping[str, An
     return str(store.add(canonical_bytes(document_of(metadata)), cid_version))
 
 
-def read_metadata(store: ContentStore, cid: str, *, max_bytes: int = MAX_METADATA_BYTES) -> dict[str, Any]:
-    """The valid document ``cid`` names in ``store``: at most ``max_bytes`` read, the bytes' CID
-    re-computed (a store is not trusted to have verified them), parsed and validated.
-
-    Raises the content store's errors (``BlockNotFound``, ``StoreUnavailable``, ``InvalidCID``,
-    ``CorruptBlock``, ``MalformedDAG``) and :class:`InvalidMetadata` and its subclasses.
-    """
+def fetch_metadata_bytes(store: ContentStore, cid: str, *, max_bytes: int = MAX_METADATA_BYTES) -> bytes:
+    """The bytes ``cid`` names in ``store``: at most ``max_bytes`` read, their CID re-computed (a store
+    is not trusted to have verified them). Raises the content store's errors (``BlockNotFound``,
+    ``StoreUnavailable``, ``InvalidCID``, ``CorruptBlock``, ``MalformedDAG``), :class:`MetadataTooLarge`
+    and :class:`MetadataMismatch`."""
     c = CID.parse(cid)
     declared = store.size(c)
     if declared > max_bytes:
@@ -398,7 +396,12 @@ def read_metadata(store: ContentStore, cid: str, *, max_bytes: int = MAX_METADAT
     actual = cid_of_bytes(bytes(data), c.version)
     if actual != str(c):
         raise MetadataMismatch(str(c), actual)
-    return parse(bytes(data), max_bytes=max_bytes)
+    return bytes(data)
+
+
+def read_metadata(store: ContentStore, cid: str, *, max_bytes: int = MAX_METADATA_BYTES) -> dict[str, Any]:
+    """The valid document ``cid`` names in ``store`` (:func:`fetch_metadata_bytes`, then :func:`parse`)."""
+    return parse(fetch_metadata_bytes(store, cid, max_bytes=max_bytes), max_bytes=max_bytes)
 
 
 def check_stored(store: ContentStore, cid: str, where: str) -> None:
@@ -435,6 +438,7 @@ __all__ = [
     "chain_work_type",
     "check_stored",
     "document_of",
+    "fetch_metadata_bytes",
     "parse",
     "read_metadata",
     "schema",

@@ -24,6 +24,7 @@ from .tables.bookkeeping import *  # noqa: F403
 from .tables.disputes import *  # noqa: F403
 from .tables.ignored import *  # noqa: F403
 from .tables.market import *  # noqa: F403
+from .tables.metadata import *  # noqa: F403 - derived from chain and content store, not mirrored
 from .tables.payments import *  # noqa: F403
 from .tables.settings import *  # noqa: F403
 from .tables.works import *  # noqa: F403

@@ -9,7 +9,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from client_sdk._config import DEFAULT_RPC_URL
+from client_sdk._config import DEFAULT_CONTENT_DIR, DEFAULT_RPC_URL
+from client_sdk.content import ContentStore, KuboStore, LocalBlockStore
+from client_sdk.metadata import MAX_METADATA_BYTES
 
 #: SQLite file used when no database URL is configured.
 DEFAULT_DATABASE_URL = "sqlite:///var/hub.sqlite3"
@@ -42,3 +44,20 @@ class IndexerSettings(BaseSettings):
         description="backfill with a forked fetcher process (fetch, decode, project on another core); "
         "False, or no fork on this platform: a fetcher thread",
     )
+    content_dir: Path = Field(default=DEFAULT_CONTENT_DIR, description="local content block store")
+    kubo_api_url: str | None = Field(default=None, description="a kubo node's RPC URL; replaces the local store")
+    metadata_worker: bool = Field(
+        default=True, description="`index` reads works' metadata documents from the content store beside the sync"
+    )
+    metadata_max_bytes: int = Field(default=MAX_METADATA_BYTES, ge=1, description="largest metadata document read")
+    metadata_fetch_timeout: float = Field(default=10.0, gt=0, description="seconds one metadata read may take")
+    metadata_retry_base: float = Field(
+        default=30.0, gt=0, description="seconds before a missing or invalid document is read again; doubles per try"
+    )
+    metadata_retry_max: float = Field(default=6 * 3600.0, gt=0, description="longest wait between two reads")
+    metadata_poll_interval: float = Field(default=1.0, gt=0, description="seconds between looks for new work")
+
+    def content_store(self) -> ContentStore:
+        """The content store these settings name: a kubo node when ``kubo_api_url`` is set, else the
+        local block store in ``content_dir``."""
+        return KuboStore(self.kubo_api_url) if self.kubo_api_url else LocalBlockStore(self.content_dir)

@@ -1,4 +1,5 @@
-"""``copyright-hub index``: mirror every hub event into SQL, then follow the head."""
+"""``copyright-hub index``: mirror every hub event into SQL, then follow the head; beside it, the
+metadata worker (:mod:`indexer.metadata`) reads works' metadata documents from the content store."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ._common import DatabaseUrlOpt, DeploymentsOpt, RpcOpt, friendly, indexer_s
 if TYPE_CHECKING:
     from indexer import Indexer, IndexerSettings
     from indexer import Progress as SyncProgress
+    from indexer.metadata import MetadataWorker
 
 console = Console(stderr=True)
 
@@ -64,19 +66,39 @@ def index(
         disable=quiet,
         transient=False,
     )
-    ix = _open_indexer(settings, None if quiet else _progress_to(bar))
+    worker = _metadata_worker(settings)
+    ix = _open_indexer(settings, None if quiet else _progress_to(bar), worker)
 
     def stop(_sig: int, _frame: Any) -> None:
         ix.stop()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    with bar:
-        position = ix.run(once=once, from_block=from_block, rebuild=rebuild)
+    try:
+        with bar:
+            position = ix.run(once=once, from_block=from_block, rebuild=rebuild)
+        if worker is not None and once:  # a script's `index --once` gets the metadata of what it mirrored
+            worker.stop()
+            worker.stop_event.clear()
+            worker.drain()
+    finally:
+        if worker is not None:
+            worker.stop()
     console.print(
         f"mirrored chain {ix.chain_id} to block {position.number} ({ix.stats.events_total:,} events this run, "
         f"{ix.stats.reorgs} reorgs handled)"
     )
+
+
+def _metadata_worker(settings: IndexerSettings) -> MetadataWorker | None:
+    """The worker that reads works' metadata documents from the content store, unless turned off
+    (``COPYRIGHT_HUB_METADATA_WORKER=false``); it starts once the indexer holds the writer lock."""
+    if not settings.metadata_worker:
+        return None
+    from indexer.db import make_engine
+    from indexer.metadata import MetadataWorker
+
+    return MetadataWorker(make_engine(settings.database_url), settings.content_store(), settings)
 
 
 def _settings(
@@ -107,8 +129,13 @@ def _progress_to(bar: Progress) -> Callable[[SyncProgress], None]:
     return on_progress
 
 
-def _open_indexer(settings: IndexerSettings, on_progress: Callable[[SyncProgress], None] | None) -> Indexer:
-    """The :class:`indexer.Indexer` on ``settings``; a malformed database URL is a configuration error."""
+def _open_indexer(
+    settings: IndexerSettings,
+    on_progress: Callable[[SyncProgress], None] | None,
+    worker: MetadataWorker | None = None,
+) -> Indexer:
+    """The :class:`indexer.Indexer` on ``settings`` (starting ``worker`` once it holds the writer lock);
+    a malformed database URL is a configuration error."""
     from sqlalchemy.exc import ArgumentError
 
     from client_sdk.errors import ConfigurationError
@@ -119,6 +146,7 @@ def _open_indexer(settings: IndexerSettings, on_progress: Callable[[SyncProgress
             settings,
             on_progress=on_progress,
             on_standby=lambda: console.print("another indexer holds this database; waiting as standby"),
+            on_lock=None if worker is None else worker.start,
         )
     except ArgumentError:  # the URL is not echoed: it may hold a password
         raise ConfigurationError(

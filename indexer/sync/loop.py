@@ -70,6 +70,7 @@ class Indexer:
         deployment: Deployment | None = None,
         on_progress: Callable[[Progress], None] | None = None,
         on_standby: Callable[[], None] | None = None,
+        on_lock: Callable[[], None] | None = None,
     ) -> None:
         self.settings = settings or IndexerSettings()
         self.engine = engine or make_engine(self.settings.database_url)
@@ -88,6 +89,8 @@ class Indexer:
         self._deployment = deployment
         self.on_progress = on_progress
         self.on_standby = on_standby
+        #: called once the writer lock is held (``index`` starts the metadata worker there)
+        self.on_lock = on_lock
         self.head = 0
         self.reader: RangeReader | None = None
         self._writes = BatchWriter(self._run_txn)
@@ -116,6 +119,8 @@ class Indexer:
         except sa.exc.OperationalError as exc:
             raise DatabaseUnavailable(_safe_url(self.engine), _reason(exc)) from None
         try:
+            if self.on_lock is not None:
+                self.on_lock()
             position = self._run_locked(once=once, from_block=from_block, rebuild=rebuild)
             self._writes.drain()
             return position

@@ -5,7 +5,8 @@ One module per group of tables (:mod:`.works`, :mod:`.attestations`, :mod:`.mark
 derives from :class:`StateTable` or :class:`HistoryTable`, and that base alone decides how a reorg
 undoes it; its ``__events__`` declare which events create, patch or append its rows
 (:mod:`._declare`), and :mod:`indexer.projections` runs them. Tables the API owns (shared state of
-API processes, not mirrored) are in :mod:`.api_state`. Hub events no table mirrors are listed,
+API processes, not mirrored) are in :mod:`.api_state`; what is derived from the chain and the content store
+(work metadata documents, not mirrored either) in :mod:`.metadata`. Hub events no table mirrors are listed,
 with the reason, in :data:`IGNORED_EVENTS`.
 
 To mirror a new event: add a declaration to the ``__events__`` of the table it writes. A new table:
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
-from . import api_state, attestations, bookkeeping, disputes, ignored, market, payments, settings, works
+from . import api_state, attestations, bookkeeping, disputes, ignored, market, metadata, payments, settings, works
 from ._base import U256, U256_DIGITS, HistoryTable, StateTable, tables_of, u256
 from .api_state import *  # noqa: F403 - each group module lists its tables in __all__
 from .attestations import *  # noqa: F403
@@ -24,6 +25,7 @@ from .bookkeeping import *  # noqa: F403
 from .disputes import *  # noqa: F403
 from .ignored import *  # noqa: F403
 from .market import *  # noqa: F403
+from .metadata import *  # noqa: F403
 from .payments import *  # noqa: F403
 from .settings import *  # noqa: F403
 from .works import *  # noqa: F403
@@ -46,6 +48,7 @@ __all__ += bookkeeping.__all__
 __all__ += disputes.__all__
 __all__ += ignored.__all__
 __all__ += market.__all__
+__all__ += metadata.__all__
 __all__ += payments.__all__
 __all__ += settings.__all__
 __all__ += works.__all__

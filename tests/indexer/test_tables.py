@@ -18,8 +18,10 @@ from indexer import projections
 from indexer.decode import Log
 from indexer.errors import ProjectionFailed
 from indexer.tables import HISTORY_TABLES, IGNORED_EVENTS, MIRRORED, STATE_TABLES, Licence, Offer, Work
+from indexer.tables._base import tables_of
 from indexer.tables._declare import ZERO_ADDRESS, appends, creates, patches
 from indexer.tables.api_state import API_TABLES
+from indexer.tables.metadata import OffChainTable
 
 #: the indexer's own tables, written by the sync loop rather than by events
 BOOKKEEPING = {"raw_event", "block", "checkpoint", "undo_log", "indexer_status"}
@@ -83,8 +85,11 @@ def test_declarations_read_only_arguments_their_event_has() -> None:
 
 def test_tables_are_classified_by_their_base_and_each_is_written() -> None:
     api_state = {t.__tablename__ for t in API_TABLES}  # type: ignore[misc]
-    assert set(SQLModel.metadata.tables) == BOOKKEEPING | STATE_TABLES | HISTORY_TABLES | api_state
+    off_chain = {t.__tablename__ for t in tables_of(OffChainTable)}  # type: ignore[attr-defined]
+    assert off_chain == {"work_metadata"}
+    assert set(SQLModel.metadata.tables) == BOOKKEEPING | STATE_TABLES | HISTORY_TABLES | api_state | off_chain
     assert not api_state & (STATE_TABLES | HISTORY_TABLES)  # the API's own rows are never mirror rows
+    assert not off_chain & (STATE_TABLES | HISTORY_TABLES)  # derived from the content store too: not mirror rows
     assert not STATE_TABLES & HISTORY_TABLES
     written = {b.table for bounds in projections.PROJECTIONS.values() for b in bounds}
     assert written == STATE_TABLES | HISTORY_TABLES

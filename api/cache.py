@@ -21,8 +21,10 @@ Only ``200`` answers with a body in memory are kept (problems, streams, 304s are
 dropped when the version changes. No mirror version (nothing indexed yet, database down): nothing
 is cached and every request runs the route as if there were no cache.
 
-Anything that writes rows a cached route serves without moving the checkpoint must change what
-:meth:`MirrorVersion.read` returns (add its own marker there), or the cache would hide its writes.
+The metadata worker writes ``work_metadata`` without moving the checkpoint; its ``revision`` grows with
+every write, so the highest revision is part of the version too. Anything else that writes rows a
+cached route serves without moving the checkpoint must add its own marker to :data:`VERSION`, or the
+cache would hide its writes.
 """
 
 from __future__ import annotations
@@ -49,6 +51,16 @@ CACHE_CONTROL = (b"cache-control", b"no-cache")
 ENTRY_OVERHEAD = 512
 
 _checkpoint = m.Checkpoint.__table__  # type: ignore[attr-defined]
+_metadata = m.MetadataDocument.__table__  # type: ignore[attr-defined]
+
+#: the mirror version, one statement: every checkpoint row (chain id, block number, block hash) with the
+#: metadata worker's highest revision
+VERSION = sa.select(
+    _checkpoint.c.chain_id,
+    _checkpoint.c.block_number,
+    _checkpoint.c.block_hash,
+    sa.select(sa.func.max(_metadata.c.revision)).scalar_subquery(),
+).order_by(_checkpoint.c.chain_id)
 
 
 class MirrorVersion:
@@ -67,15 +79,11 @@ class MirrorVersion:
         return self._value
 
     def read(self) -> Hashable | None:
-        """Every checkpoint row as ``((chain_id, block_number, block_hash), ...)``; ``None`` when the
-        mirror cannot say (no checkpoint table or row yet, database unavailable)."""
+        """:data:`VERSION` as ``((chain_id, block_number, block_hash, metadata_revision), ...)``; ``None``
+        when the mirror cannot say (no checkpoint table or row yet, database unavailable)."""
         try:
             with self._engine.connect() as conn:
-                rows = conn.execute(
-                    sa.select(_checkpoint.c.chain_id, _checkpoint.c.block_number, _checkpoint.c.block_hash).order_by(
-                        _checkpoint.c.chain_id
-                    )
-                ).all()
+                rows = conn.execute(VERSION).all()
         except sa.exc.SQLAlchemyError:
             return None
         return tuple(tuple(row) for row in rows) or None

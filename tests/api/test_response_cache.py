@@ -214,3 +214,18 @@ def test_nothing_is_cached_before_the_mirror_has_a_checkpoint(tmp_path: Path) ->
         _seed_work(url, 3)
         assert client.get("/works").json()["count"] == 3
         assert "etag" not in client.get("/works").headers and len(_cache(client)) == 0
+
+
+def test_a_metadata_write_moves_the_version_without_the_checkpoint(mirror: str, tmp_path: Path) -> None:
+    """The metadata worker writes ``work_metadata`` without moving the checkpoint; its revision is part
+    of the mirror version, so what it writes is never hidden by a cached answer."""
+    with _client(mirror, tmp_path, response_cache_poll_ms=0) as client:
+        first = client.get("/works/1")
+        assert client.get("/works/1").content == first.content and _cache(client).hits == 1
+        engine = make_engine(mirror)
+        with Session(engine) as s:
+            s.add(m.MetadataDocument(work_id=1, metadata_cid="bafym1", status="ok", checked_at=1, revision=1))
+            s.commit()
+        engine.dispose()
+        client.get("/works/1")
+        assert (_cache(client).misses, _cache(client).hits) == (2, 1)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from eth_account import Account
 from eth_account.messages import encode_defunct
@@ -19,9 +20,12 @@ from api.main import create_app
 from api.routes.keys import KeyReleasePolicy
 from api.services import services_of
 from api.settings import Settings
-from api.stores import LicenceChecker, WrappedKeyStore
+from api.stores import EncryptionKeyStore, LicenceChecker, WrappedKeyStore
+from client_sdk import Right
 from client_sdk.content import WrappedKey, new_content_key, unwrap_key, wrap_key
 from client_sdk.content.siwe import SECP256K1_N, SiweError, SiweMessage, format_time
+from indexer.db import make_engine, migrate
+from indexer.tables import Licence
 from tests.content.siwe_corpus import base_message, malformed
 
 DOMAIN = "hub.test"
@@ -465,3 +469,38 @@ def test_with_cors_a_405_lists_options_and_browsers_may_put_keys(tmp_path: Path)
     assert preflight.status_code == 200 and "PUT" in preflight.headers["access-control-allow-methods"]
     plain = TestClient(create_app(settings.model_copy(update={"cors_origins": []})))
     assert "OPTIONS" not in plain.delete("/keys/nonce").headers["allow"]
+
+
+def test_pending_lists_only_licensees_entitled_now_with_a_key_and_no_copy_for_it(tmp_path: Path) -> None:
+    """The studio's to-do list, from the mirror's licences (rows written here as the indexer would)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    migrate(engine)
+    now = 1_800_000_000
+    people = {
+        name: Account.create().address
+        for name in ("ok", "exhibition", "revoked", "expired", "filed", "rekeyed", "nokey")
+    }
+    rights = {"exhibition": int(Right.EXHIBITION | Right.PERFORMANCE)}
+    with engine.begin() as conn:
+        for i, (name, account) in enumerate(people.items()):
+            conn.execute(sa.insert(Licence.__table__), {  # type: ignore[attr-defined]
+                "licence_id": 100 + i, "work_id": WORK_ID, "licensee": account.lower(), "holder": account.lower(),
+                "offer_id": 1, "signed_offer_digest": "", "rights": rights.get(name, int(Right.INFORMATION_NETWORK)),
+                "start": now - 10, "end": now - 1 if name == "expired" else now + 10, "exclusive": False,
+                "sublicensable": False, "transferable": False, "currency": "0x" + "00" * 20, "price": 1, "fee": 0,
+                "revoked": name == "revoked", "granted_block": 1, "granted_at": now - 10, "granted_tx": "0x",
+            })  # fmt: skip
+    keys, wrapped = EncryptionKeyStore(engine), WrappedKeyStore(engine)
+    x = {name: X25519PrivateKey.generate().public_key() for name in people}
+    for name, account in people.items():
+        if name != "nokey":
+            keys.register(account, x[name].public_bytes_raw(), now)
+    content_key = new_content_key()
+    wrapped.put(WORK_ID, people["filed"], wrap_key(content_key, x["filed"], context=f"work:{WORK_ID}"))
+    wrapped.put(WORK_ID, people["rekeyed"], wrap_key(content_key, X25519PrivateKey.generate().public_key()))
+    pending = keys.pending(WORK_ID, now)
+    assert sorted((p.account, p.public_key) for p in pending) == sorted(
+        (people[n], "0x" + x[n].public_bytes_raw().hex()) for n in ("ok", "rekeyed")
+    )
+    assert keys.pending(WORK_ID + 1, now) == []
+    engine.dispose()

@@ -23,9 +23,10 @@ import sqlalchemy as sa
 from eth_utils import is_address, to_checksum_address
 from sqlalchemy.engine import Engine
 
+from client_sdk import WorkStatus
 from client_sdk.content.crypto import WrappedKey
 from client_sdk.content.errors import ContentError
-from indexer.tables import Licence
+from indexer.tables import Licence, Work
 from indexer.tables.api_state import EncryptionKey, WrappedContentKey
 
 from ._shared import in_transaction, upsert
@@ -36,6 +37,7 @@ _PUBLIC_KEY = re.compile(r"^0x[0-9a-f]{64}$")
 _WRAPPED: sa.Table = WrappedContentKey.__table__  # type: ignore[attr-defined]
 _ENCRYPTION: sa.Table = EncryptionKey.__table__  # type: ignore[attr-defined]
 _LICENCE: sa.Table = Licence.__table__  # type: ignore[attr-defined]
+_WORK: sa.Table = Work.__table__  # type: ignore[attr-defined]
 
 
 def work_id_of(work_id: int | str) -> int:
@@ -134,7 +136,8 @@ class EncryptionKeyStore:
     def pending(self, work_id: int | str, now: float | None = None, limit: int = 1000) -> list[PendingLicensee]:
         """Holders of a licence on ``work_id`` that is valid at ``now`` by the mirror and grants a right
         in :data:`~api.stores.licences.MASTER_RIGHTS`, who registered an encryption key and have no
-        copy filed for it. The mirror only chooses whom to wrap for; release asks the chain again."""
+        copy filed for it; nobody while the work is frozen. The mirror only chooses whom to wrap for;
+        release asks the chain again."""
         work = work_id_of(work_id)
         at = int(time.time() if now is None else now)
         filed = sa.exists().where(
@@ -142,10 +145,12 @@ class EncryptionKeyStore:
             _WRAPPED.c.account == _LICENCE.c.holder,
             _WRAPPED.c.recipient_public == _ENCRYPTION.c.public_key,
         )
+        frozen = sa.exists().where(_WORK.c.work_id == work, _WORK.c.status == int(WorkStatus.FROZEN))
         stmt = (
             sa.select(_LICENCE.c.holder, _ENCRYPTION.c.public_key, sa.func.min(_LICENCE.c.licence_id))
             .join(_ENCRYPTION, _ENCRYPTION.c.account == _LICENCE.c.holder)
             .where(
+                ~frozen,
                 _LICENCE.c.work_id == work,
                 _LICENCE.c.revoked == sa.false(),
                 _LICENCE.c.start <= at,

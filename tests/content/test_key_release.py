@@ -21,11 +21,11 @@ from api.routes.keys import KeyReleasePolicy
 from api.services import services_of
 from api.settings import Settings
 from api.stores import EncryptionKeyStore, LicenceChecker, WrappedKeyStore
-from client_sdk import Right
+from client_sdk import Right, WorkStatus
 from client_sdk.content import WrappedKey, new_content_key, unwrap_key, wrap_key
 from client_sdk.content.siwe import SECP256K1_N, SiweError, SiweMessage, format_time
 from indexer.db import make_engine, migrate
-from indexer.tables import Licence
+from indexer.tables import U256, Licence, Work
 from tests.content.siwe_corpus import base_message, malformed
 
 DOMAIN = "hub.test"
@@ -471,25 +471,33 @@ def test_with_cors_a_405_lists_options_and_browsers_may_put_keys(tmp_path: Path)
     assert "OPTIONS" not in plain.delete("/keys/nonce").headers["allow"]
 
 
+def _row(table: sa.Table, **given: object) -> dict[str, object]:
+    """A mirror row with ``given`` values and a zero of its type in every other column."""
+
+    def zero(column: sa.Column[object]) -> object:
+        if isinstance(column.type, sa.Boolean):
+            return False
+        return 0 if isinstance(column.type, (sa.Integer, U256)) else ""
+
+    return {c.name: None if c.nullable else zero(c) for c in table.columns} | given
+
+
 def test_pending_lists_only_licensees_entitled_now_with_a_key_and_no_copy_for_it(tmp_path: Path) -> None:
     """The studio's to-do list, from the mirror's licences (rows written here as the indexer would)."""
     engine = make_engine(f"sqlite:///{tmp_path / 'm.sqlite3'}")
     migrate(engine)
     now = 1_800_000_000
-    people = {
-        name: Account.create().address
-        for name in ("ok", "exhibition", "revoked", "expired", "filed", "rekeyed", "nokey")
-    }
+    names = ("ok", "exhibition", "revoked", "expired", "filed", "rekeyed", "nokey")
+    people = {name: Account.create().address for name in names}
     rights = {"exhibition": int(Right.EXHIBITION | Right.PERFORMANCE)}
+    licences: sa.Table = Licence.__table__  # type: ignore[attr-defined]
     with engine.begin() as conn:
         for i, (name, account) in enumerate(people.items()):
-            conn.execute(sa.insert(Licence.__table__), {  # type: ignore[attr-defined]
-                "licence_id": 100 + i, "work_id": WORK_ID, "licensee": account.lower(), "holder": account.lower(),
-                "offer_id": 1, "signed_offer_digest": "", "rights": rights.get(name, int(Right.INFORMATION_NETWORK)),
-                "start": now - 10, "end": now - 1 if name == "expired" else now + 10, "exclusive": False,
-                "sublicensable": False, "transferable": False, "currency": "0x" + "00" * 20, "price": 1, "fee": 0,
-                "revoked": name == "revoked", "granted_block": 1, "granted_at": now - 10, "granted_tx": "0x",
-            })  # fmt: skip
+            conn.execute(sa.insert(licences), _row(
+                licences, licence_id=100 + i, work_id=WORK_ID, holder=account.lower(),
+                rights=rights.get(name, int(Right.INFORMATION_NETWORK)), start=now - 10,
+                end=now - 1 if name == "expired" else now + 10, revoked=name == "revoked",
+            ))  # fmt: skip
     keys, wrapped = EncryptionKeyStore(engine), WrappedKeyStore(engine)
     x = {name: X25519PrivateKey.generate().public_key() for name in people}
     for name, account in people.items():
@@ -503,4 +511,8 @@ def test_pending_lists_only_licensees_entitled_now_with_a_key_and_no_copy_for_it
         (people[n], "0x" + x[n].public_bytes_raw().hex()) for n in ("ok", "rekeyed")
     )
     assert keys.pending(WORK_ID + 1, now) == []
+    with engine.begin() as conn:  # the work frozen by a ruling: nobody is waiting
+        works: sa.Table = Work.__table__  # type: ignore[attr-defined]
+        conn.execute(sa.insert(works), _row(works, work_id=WORK_ID, status=int(WorkStatus.FROZEN)))
+    assert keys.pending(WORK_ID, now) == []
     engine.dispose()

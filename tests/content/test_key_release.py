@@ -3,6 +3,7 @@ PUT /keys/{work_id}: only the work's owner files wrapped keys; PUT /keys/encrypt
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -17,7 +18,7 @@ from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.routes.keys import KeyReleasePolicy
+from api.routes.keys import MAX_FILED_KEYS, KeyReleasePolicy
 from api.services import services_of
 from api.settings import Settings
 from api.stores import EncryptionKeyStore, LicenceChecker, WrappedKeyStore
@@ -516,3 +517,22 @@ def test_pending_lists_only_licensees_entitled_now_with_a_key_and_no_copy_for_it
         conn.execute(sa.insert(works), _row(works, work_id=WORK_ID, status=int(WorkStatus.FROZEN)))
     assert keys.pending(WORK_ID, now) == []
     engine.dispose()
+
+
+def test_a_full_filing_batch_fits_the_body_limit(hub: Hub) -> None:
+    """``keys wrap-all`` sends MAX_FILED_KEYS copies a request: that must stay under the default 413 bound."""
+    owner = Account.create()
+    hub.checker.owners[WORK_ID] = owner.address
+    entries = [
+        {"account": Account.create().address,
+         "wrapped_key": wrap_key(hub.content_key, X25519PrivateKey.generate().public_key(),
+                                 context=f"work:{WORK_ID}").to_json()}
+        for _ in range(MAX_FILED_KEYS)
+    ]  # fmt: skip
+    body = {**_signed(hub.client, owner, f"urn:copyright-hub:file-keys:{WORK_ID}"), "keys": entries}
+    assert len(json.dumps(body)) < Settings().max_body_bytes
+    r = hub.client.put(f"/keys/{WORK_ID}", json=body)
+    assert r.status_code == 200, r.text
+    assert len(r.json()["filed"]) == MAX_FILED_KEYS
+    too_many = {**_signed(hub.client, owner, f"urn:copyright-hub:file-keys:{WORK_ID}"), "keys": [*entries, entries[0]]}
+    assert hub.client.put(f"/keys/{WORK_ID}", json=too_many).status_code in (413, 422)

@@ -36,6 +36,7 @@ from eth_utils import to_checksum_address
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from client_sdk import Right
 from client_sdk.content.crypto import CryptoError, WrappedKey
 from client_sdk.content.errors import ContentError
 from client_sdk.content.siwe import SiweError, SiweMessage, verify
@@ -353,8 +354,8 @@ def file_keys(
         "an `Expiration Time` at most 10 minutes after `Issued At`; the signature is 0x-hex (65 bytes, or 64 in "
         "the EIP-2098 compact form) with a low s.\n\n"
         "The chain decides (403 otherwise): the licence is the caller's, on this work, valid now, and grants at "
-        f"least one right that entitles its holder to the master ({master_rights_text()}; exhibition or "
-        "performance alone do not), and the work is not frozen. 404 while the studio has not filed a key "
+        f"least one right that entitles its holder to the master ({master_rights_text()}; "
+        f"{' or '.join(rights_names(Right.ALL & ~MASTER_RIGHTS))} alone do not), and the work is not frozen. 404 while the studio has not filed a key "
         "wrapped for the caller (register one with `PUT /keys/encryption-key`)."
     ),
 )

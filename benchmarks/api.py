@@ -2,22 +2,28 @@
 
 Usage::
 
-    python benchmarks/api.py [--works 10000] [--offers 500] [--seconds 10] [--db sqlite|postgresql] [--save PATH]
+    python benchmarks/api.py [--works 10000] [--offers 500] [--seconds 10] [--db sqlite|postgresql]
+                             [--workers 1] [--no-cache] [--save PATH]
 
 It starts a private anvil (automine off, a large block gas limit), deploys the hub, registers
 ``--works`` works in batched ``registerWorks`` transactions and publishes ``--offers`` offers on the
 first works (many transactions per block), indexes them into a temporary SQLite file (or a throw-away
 PostgreSQL schema at 127.0.0.1:5432 database ``test``; override with ``COPYRIGHT_HUB_BENCH_PG_URL``),
-then serves, at the same time and under the same uvicorn settings (one worker, loopback, a free port,
-no access log):
+then serves, at the same time and under the same uvicorn settings (``--workers`` workers, default one;
+loopback, a free port, no access log):
 
-* ``hub``: the real API (``api.main.create_app``) over that mirror;
+* ``hub``: the real API (``api.main.app_factory``) over that mirror, with its response cache on its
+  default settings (``--no-cache`` turns it off, to measure the read path itself);
 * ``bare``: a bare FastAPI app answering the same paths with the bytes and content type captured from
   the hub just before (work details for a fixed random sample of ``--ids`` ids, drawn by both).
 
 Each endpoint is driven by a load generator in a separate process (asyncio + httpx, ``--clients``
 concurrent keep-alive clients, closed loop) for ``--seconds`` after a short warm-up, hub then bare, so
-both see the same machine. On a 2-core machine the generator shares the cores with the server, so
+both see the same machine. Each client runs one loop from warm-up to the end: with a pause between the
+two, connections idled past uvicorn's keep-alive timeout (5 s) while the slowest warm-up request
+finished, and a request sent just as the server closed such a connection failed with ``ReadError``
+(the keep-alive race every HTTP/1.1 client must expect; reproduced with a 1 s timeout: 3-10 errors per
+run with the pause, none without). On a 2-core machine the generator shares the cores with the server, so
 absolute figures are not comparable across runs; the ratios within one run are the result. Search is
 not measured: the API has no search endpoint yet (``/works?q=`` is an exact digest/CID/owner match).
 
@@ -63,8 +69,10 @@ CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
 META = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
 PG_URL = os.environ.get("COPYRIGHT_HUB_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 WARMUP_SECONDS = 1.0
-#: the same for hub and bare: one worker on loopback, no access log (it would measure the terminal)
-UVICORN = {"host": "127.0.0.1", "workers": 1, "log_level": "warning", "access_log": False}
+#: the same for hub and bare (plus ``--workers``): loopback, no access log (it would measure the terminal)
+UVICORN = {"host": "127.0.0.1", "log_level": "warning", "access_log": False}
+#: where a bare twin's worker finds the captured answers (a worker builds its app from an import string)
+CAPTURE_VARIABLE = "COPYRIGHT_HUB_BENCH_CAPTURE"
 TARGET_RATIO = 0.4
 TARGET_P99 = 2.5
 
@@ -175,18 +183,23 @@ def build_chain(node_url: str, works: int, offers: int, deployments: Path) -> fl
 # -- servers -----------------------------------------------------------------------------------
 
 
-def serve(which: str, port: int, capture: Path | None) -> None:
-    """Run one server in this process (the parent starts two of these): the hub, or its bare twin."""
+def serve(which: str, port: int, capture: Path | None, workers: int) -> None:
+    """Run one server in this process (the parent starts two of these): the hub, or its bare twin, each
+    with ``workers`` uvicorn workers built from an import string (as ``uvicorn --factory`` does)."""
     import uvicorn
 
     if which == "hub":
-        from api.main import create_app
-
-        app: Any = create_app()  # settings from COPYRIGHT_HUB_* variables set by the parent
+        app = "api.main:app_factory"  # settings from COPYRIGHT_HUB_* variables set by the parent
     else:
         assert capture is not None
-        app = bare_app(json.loads(capture.read_text(encoding="utf-8")))
-    uvicorn.run(app, port=port, **UVICORN)  # type: ignore[arg-type]
+        os.environ[CAPTURE_VARIABLE] = str(capture)
+        app = "benchmarks.api:bare_factory"
+    uvicorn.run(app, factory=True, port=port, workers=workers, **UVICORN)  # type: ignore[arg-type]
+
+
+def bare_factory() -> FastAPI:
+    """The bare twin on the answers captured in the file named by ``$COPYRIGHT_HUB_BENCH_CAPTURE``."""
+    return bare_app(json.loads(Path(os.environ[CAPTURE_VARIABLE]).read_text(encoding="utf-8")))
 
 
 def bare_app(captured: dict[str, Any]) -> FastAPI:
@@ -217,11 +230,14 @@ def bare_app(captured: dict[str, Any]) -> FastAPI:
     return app
 
 
-def start_server(which: str, env: dict[str, str], capture: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    which: str, env: dict[str, str], workers: int, capture: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     from copyright_hub.devnet import free_port
 
     port = free_port()
     argv = [sys.executable, str(Path(__file__).resolve()), "--serve", which, "--port", str(port)]
+    argv += ["--workers", str(workers)]
     if capture is not None:
         argv += ["--capture", str(capture)]
     proc = subprocess.Popen(argv, env=env)
@@ -258,8 +274,9 @@ async def _drive(base: str, template: str, ids: list[int], clients: int, seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
 
-        async def one(until: float, record: bool) -> None:
+        async def one(warm_until: float, until: float) -> None:
             while (t0 := time.perf_counter()) < until:
+                record = t0 >= warm_until
                 path = template.replace("{id}", str(rng.choice(ids))) if "{id}" in template else template
                 try:
                     r = await client.get(path)
@@ -274,10 +291,11 @@ async def _drive(base: str, template: str, ids: list[int], clients: int, seconds
                     else:
                         errors[kind] = errors.get(kind, 0) + 1
 
-        warm_until = time.perf_counter() + WARMUP_SECONDS
-        await asyncio.gather(*(one(warm_until, False) for _ in range(clients)))
-        started = time.perf_counter()
-        await asyncio.gather(*(one(started + seconds, True) for _ in range(clients)))
+        # One closed loop per client from warm-up to the end: a pause between warm-up and measurement
+        # (waiting for the slowest warm-up request) left connections idle past the server's keep-alive
+        # timeout, and requests sent on them as the server closed them failed with ReadError.
+        started = time.perf_counter() + WARMUP_SECONDS
+        await asyncio.gather(*(one(started, started + seconds) for _ in range(clients)))
         elapsed = time.perf_counter() - started
     latencies.sort()
 
@@ -334,6 +352,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32, help="concurrent keep-alive clients")
     parser.add_argument("--ids", type=int, default=500, help="work ids sampled for the detail endpoint")
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers of each server (hub and bare)")
+    parser.add_argument(
+        "--cache",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the hub's response cache (settings.response_cache_bytes); --no-cache measures the read path itself",
+    )
     parser.add_argument("--save", type=Path, metavar="PATH", help="also write the result (JSON) to PATH")
     # internal: the child processes (servers and the load generator)
     parser.add_argument("--serve", choices=["hub", "bare"], help=argparse.SUPPRESS)
@@ -345,7 +370,7 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.serve:
-        serve(args.serve, args.port, args.capture)
+        serve(args.serve, args.port, args.capture, args.workers)
         return
     if args.load:
         ids = [int(i) for i in args.id_list.split(",") if i]
@@ -354,6 +379,7 @@ def main() -> None:
 
     import sqlalchemy as sa
 
+    from api.settings import Settings
     from copyright_hub.devnet import spawn_anvil
     from indexer import Indexer, IndexerSettings
     from indexer.db import make_engine, migrate
@@ -395,12 +421,14 @@ def main() -> None:
             COPYRIGHT_HUB_DEPLOYMENTS_DIR=str(tmp / "deployments"),
             COPYRIGHT_HUB_CONTENT_DIR=str(tmp / "content"),
             COPYRIGHT_HUB_FINALITY_DEPTH=str(FINALITY),
+            COPYRIGHT_HUB_RESPONSE_CACHE_BYTES=str(Settings().response_cache_bytes if args.cache else 0),
+            COPYRIGHT_HUB_RESPONSE_CACHE_POLL_MS=str(Settings().response_cache_poll_ms),
         )
-        hub, hub_url = start_server("hub", env)
+        hub, hub_url = start_server("hub", env, args.workers)
         servers.append(hub)
         captured_path = tmp / "captured.json"
         captured_path.write_text(json.dumps(capture(hub_url, sample)), encoding="utf-8")
-        bare, bare_url = start_server("bare", env, captured_path)
+        bare, bare_url = start_server("bare", env, args.workers, captured_path)
         servers.append(bare)
         print(f"hub pid {hub.pid} on {hub_url}, bare pid {bare.pid} on {bare_url}", file=sys.stderr)
 
@@ -436,7 +464,15 @@ def main() -> None:
             "clients": args.clients,
             "seconds_per_endpoint": args.seconds,
             "load_generator": "asyncio + httpx, one process",
-            "server": "uvicorn, 1 worker, loopback, no access log",
+            "server": f"uvicorn, {args.workers} worker{'s' if args.workers > 1 else ''}, loopback, no access log",
+            "response_cache": (
+                {
+                    "bytes": int(env["COPYRIGHT_HUB_RESPONSE_CACHE_BYTES"]),
+                    "poll_ms": int(env["COPYRIGHT_HUB_RESPONSE_CACHE_POLL_MS"]),
+                }
+                if args.cache
+                else "off"
+            ),
             "endpoints": endpoints,
             "search": "not measured: no search endpoint yet",
             "targets_met": met,

@@ -15,11 +15,12 @@ import platform
 import signal
 import socket
 import subprocess
+import sys
 import time
 import tomllib
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -27,6 +28,7 @@ from typing import Any
 from client_sdk.errors import HubError
 
 from .devnet_state import RpcReplyError, StateFileError, call, keeper_argv, recover_state
+from .rpc_gateway import GatewaySettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEVNET_DIR = REPO_ROOT / "hardhat-free-devnet"
@@ -51,8 +53,12 @@ class DevnetConfig:
     #: seconds between state snapshots: what a hard kill of the devnet can lose at most
     state_interval: float = 2
     block_time: int = 0
+    #: `devnet up` journals every block before a client sees it, so a crash loses nothing confirmed
+    journal: bool = True
     #: where run.json (pid, URL) and anvil.log live
     runtime_dir: Path = DEVNET_DIR / "state"
+    #: the public JSON-RPC gateway of `devnet up --public` (the ``[gateway]`` table)
+    gateway: GatewaySettings = field(default_factory=GatewaySettings)
 
 
 #: Environment variable naming another devnet.toml (tests and second devnets use it).
@@ -74,6 +80,11 @@ def load_config(path: Path | None = None) -> DevnetConfig:
             data[key] = (path.parent / data[key]).resolve()
     if "runtime_dir" in data and "state" not in data:
         data["state"] = data["runtime_dir"] / "anvil-state.json"
+    if "gateway" in data:
+        try:
+            data["gateway"] = GatewaySettings.from_dict(dict(data["gateway"]), f"{path} [gateway]")
+        except (ValueError, TypeError) as exc:
+            raise DevnetError(str(exc)) from None
     known = DevnetConfig.__dataclass_fields__
     unknown = set(data) - set(known)
     if unknown:
@@ -207,8 +218,14 @@ def spawn_anvil(
     extra_args: list[str] | None = None,
     detach: bool = False,
     ready_timeout: float = 30.0,
+    journal: bool = False,
 ) -> AnvilProcess:
-    """Start anvil and wait until its RPC answers. ``port=None`` picks a free loopback port."""
+    """Start anvil and wait until its RPC answers. ``port=None`` picks a free loopback port.
+
+    With ``state`` anvil runs under its state keeper; with ``journal`` too, the keeper answers on
+    ``host:port`` and journals every block before a client sees it (:mod:`copyright_hub.tx_journal`),
+    while anvil itself listens on another loopback port.
+    """
     config = config or load_config()
     port = free_port(host) if port is None else port
     if port_in_use(host, port):
@@ -217,10 +234,11 @@ def spawn_anvil(
     if state is not None:
         state.parent.mkdir(parents=True, exist_ok=True)
         recovered = prepare_state(state)
+    anvil_host, anvil_port = ("127.0.0.1", free_port()) if journal and state is not None else (host, port)
     argv = [
         str(anvil_binary()),
-        "--host", host,
-        "--port", str(port),
+        "--host", anvil_host,
+        "--port", str(anvil_port),
         "--chain-id", str(config.chain_id),
         "--mnemonic", config.mnemonic,
         "--accounts", str(config.accounts),
@@ -232,7 +250,15 @@ def spawn_anvil(
     argv += extra_args or []
     probe_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
     probe = f"http://{probe_host}:{port}"
-    if state is not None:  # anvil only loads the state; its keeper writes it (atomically)
+    report = journal_of(state).with_name(journal_of(state).name + ".replay") if state is not None else None
+    if state is not None and journal:  # the keeper answers on host:port, anvil behind it
+        assert report is not None
+        report.unlink(missing_ok=True)
+        argv += ["--order", "fifo"]  # a block's transactions replay in the order they were mined
+        internal = f"http://{anvil_host}:{anvil_port}"
+        argv = keeper_argv(state, internal, config.state_interval, argv, journal=journal_of(state),
+                           listen=(host, port), block_time=block_time or 0)  # fmt: skip
+    elif state is not None:  # anvil only loads the state; its keeper writes it (atomically)
         argv = keeper_argv(state, probe, config.state_interval, argv)
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - handed to the child
     try:
@@ -246,16 +272,35 @@ def spawn_anvil(
     deadline = time.monotonic() + ready_timeout
     while True:
         if proc.poll() is not None:
+            failed = _replay_report(report).get("error") if journal else None
+            if failed:
+                raise DevnetError(f"the devnet did not start: {failed}")
             tail = log.read_text(errors="replace")[-2000:] if log and log.exists() else ""
             raise DevnetError(f"anvil exited with code {proc.returncode} before answering\n{tail}".rstrip())
         try:
             rpc(probe, "eth_chainId", timeout=1.0)
+            if journal:
+                replayed = _replay_report(report).get("message")
+                anvil.recovered = "; ".join(m for m in (recovered, replayed) if m) or None
             return anvil
         except (OSError, urllib.error.URLError, DevnetError):
             if time.monotonic() > deadline:
                 anvil.kill()
                 raise DevnetError(f"anvil did not answer on {probe} within {ready_timeout:.0f}s") from None
             time.sleep(0.1)
+
+
+def journal_of(state: Path) -> Path:
+    """The transaction journal that goes with a state file (beside it)."""
+    return state.with_name(state.name + ".journal")
+
+
+def _replay_report(path: Path | None) -> dict[str, Any]:
+    """What the keeper said about its journal at start (written before it opens its door)."""
+    try:
+        return dict(json.loads(path.read_text())) if path else {}
+    except (OSError, ValueError):
+        return {}
 
 
 # -- the long-lived devnet behind `copyright-hub devnet` -------------------------------------------
@@ -270,6 +315,9 @@ class DevnetStatus:
     chain_id: int | None
     state: Path
     state_bytes: int | None
+    #: the public gateway's URL when `devnet up --public` runs one, and whether it relays transactions
+    gateway_url: str | None = None
+    gateway_sends: bool = False
 
 
 def _run_file(config: DevnetConfig) -> Path:
@@ -283,7 +331,7 @@ def _read_run(config: DevnetConfig) -> dict[str, Any] | None:
         return None
 
 
-def _alive(pid: int) -> bool:
+def _alive(pid: int, marker: str = "anvil") -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -291,7 +339,7 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     try:
-        return "anvil" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        return marker in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     except OSError:
         return True
 
@@ -310,7 +358,15 @@ def status(config: DevnetConfig | None = None) -> DevnetStatus:
         chain_id = int(rpc(run["url"], "eth_chainId"), 16)
     except (OSError, DevnetError):
         height = chain_id = None
-    return DevnetStatus(True, run["url"], int(run["pid"]), height, chain_id, state, size)
+    gateway = _gateway_run(run)
+    sends = bool(gateway and gateway.get("allow_send_raw"))
+    url = gateway["url"] if gateway else None
+    return DevnetStatus(True, run["url"], int(run["pid"]), height, chain_id, state, size, url, sends)
+
+
+def _gateway_run(run: dict[str, Any] | None) -> dict[str, Any] | None:
+    gateway = (run or {}).get("gateway")
+    return dict(gateway) if gateway and _alive(int(gateway["pid"]), GATEWAY_MARKER) else None
 
 
 def up(
@@ -320,29 +376,82 @@ def up(
     state: Path | None = None,
     block_time: float | None = None,
     config: DevnetConfig | None = None,
+    public: GatewaySettings | None = None,
 ) -> tuple[DevnetStatus, bool, str | None]:
-    """Start the devnet in the background unless it runs already.
+    """Start the devnet in the background unless it runs already; with ``public``, also its public
+    gateway (in front of the devnet's loopback address) unless one runs already.
 
     Returns (status, started_now, recovered): ``recovered`` says what was restored (and lost) when the
-    state file was damaged, else None.
+    state file was damaged, or replayed from the journal, else None.
     """
     config = config or load_config()
+    host = host or config.host
+    if not is_loopback(host):
+        raise DevnetError(
+            f"binding the devnet itself to {host} would expose anvil's cheat methods and unlocked dev accounts "
+            "to the network; use `copyright-hub devnet up --public [--host H --port P]`, which keeps the devnet "
+            "on loopback behind a JSON-RPC gateway"
+        )
     current = status(config)
     if current.running:
+        if public is not None and current.gateway_url is None:
+            _start_gateway(config, public, current)
+            current = status(config)
         return current, False, None
+    if public is not None and port_in_use(public.host, public.port):
+        raise DevnetError(f"port {public.port} on {public.host} is already in use; pick another with --port")
     config.runtime_dir.mkdir(parents=True, exist_ok=True)
     anvil = spawn_anvil(
-        host=host or config.host,
+        host=host,
         port=port if port is not None else config.port,
         config=config,
         state=(state or config.state).resolve(),
         block_time=block_time if block_time is not None else config.block_time,
         log=config.runtime_dir / "anvil.log",
         detach=True,
+        journal=config.journal,
     )
     run = {"pid": anvil.process.pid, "url": anvil.url, "state": str(anvil.state), "argv": anvil.argv}
     _run_file(config).write_text(json.dumps(run, indent=2))
+    if public is not None:
+        _start_gateway(config, public, status(config))
     return status(config), True, anvil.recovered
+
+
+#: what the gateway's command line contains (how `status` tells it from an unrelated process)
+GATEWAY_MARKER = "copyright_hub.rpc_gateway"
+
+
+def _start_gateway(
+    config: DevnetConfig, settings: GatewaySettings, devnet: DevnetStatus, timeout: float = 20.0
+) -> None:
+    """Run the public gateway detached in front of the running devnet; recorded in run.json."""
+    assert devnet.url is not None
+    if port_in_use(settings.host, settings.port):
+        raise DevnetError(f"port {settings.port} on {settings.host} is already in use; pick another with --port")
+    settings = GatewaySettings.from_dict({**asdict(settings), "upstream": devnet.url})
+    log = config.runtime_dir / "gateway.log"
+    argv = [sys.executable, "-m", GATEWAY_MARKER, "--settings", json.dumps(asdict(settings))]
+    with open(log, "ab") as out:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)  # fmt: skip
+    probe = f"http://{'127.0.0.1' if settings.host in {'0.0.0.0', '::'} else settings.host}:{settings.port}"
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:]
+            raise DevnetError(f"the gateway exited with code {proc.returncode} before answering\n{tail}".rstrip())
+        try:
+            rpc(probe, "eth_chainId", timeout=1.0)
+            break
+        except (OSError, urllib.error.URLError, DevnetError):
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise DevnetError(f"the gateway did not answer on {probe} within {timeout:.0f}s") from None
+            time.sleep(0.1)
+    run = _read_run(config) or {}
+    run["gateway"] = {"pid": proc.pid, "url": settings.url, "allow_send_raw": settings.allow_send_raw}
+    _run_file(config).write_text(json.dumps(run, indent=2))
 
 
 def down(config: DevnetConfig | None = None, timeout: float = 30.0) -> bool:
@@ -352,6 +461,9 @@ def down(config: DevnetConfig | None = None, timeout: float = 30.0) -> bool:
     if not run or not _alive(int(run["pid"])):
         _run_file(config).unlink(missing_ok=True)
         return False
+    gateway = _gateway_run(run)
+    if gateway:  # first the door to the outside
+        _stop(int(gateway["pid"]), GATEWAY_MARKER, timeout)
     pid = int(run["pid"])
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
@@ -361,6 +473,15 @@ def down(config: DevnetConfig | None = None, timeout: float = 30.0) -> bool:
         raise DevnetError(f"anvil (pid {pid}) did not stop within {timeout:.0f}s; its state may not be saved")
     _run_file(config).unlink(missing_ok=True)
     return True
+
+
+def _stop(pid: int, marker: str, timeout: float) -> None:
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _alive(pid, marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if _alive(pid, marker):
+        os.kill(pid, signal.SIGKILL)
 
 
 def dev_accounts(config: DevnetConfig | None = None) -> list[tuple[str, str]]:

@@ -37,6 +37,8 @@ from typing import Any
 _PR_SET_PDEATHSIG = 1
 #: seconds to wait for anvil's state dump before giving up on this round
 DUMP_TIMEOUT = 30.0
+#: seconds between the keeper's checks that anvil still runs
+WATCH_INTERVAL = 0.2
 #: dumps tried per snapshot before a busy chain makes the keeper skip a round
 SNAPSHOT_ATTEMPTS = 10
 
@@ -117,7 +119,7 @@ def recover_state(path: Path) -> str | None:
     _fsync_dir(path.parent)
     return (
         f"{broken}. It was moved to {aside.name}; the devnet restarts from the last good snapshot, "
-        f"block {spare.block} saved {_when(spare.saved_at)}: transactions after that block are lost"
+        f"block {spare.block} saved {_when(spare.saved_at)}: transactions after that block are lost unless the devnet's journal replays them"
     )
 
 
@@ -226,15 +228,34 @@ def _die_with_parent() -> None:
 
 
 class Keeper:
-    """Runs anvil as a child and writes its state atomically every ``interval`` seconds."""
+    """Runs anvil as a child and writes its state atomically every ``interval`` seconds.
 
-    def __init__(self, argv: list[str], state: Path, url: str, interval: float) -> None:
+    With a ``journal`` (:mod:`copyright_hub.tx_journal`), anvil listens on an internal port (``url``)
+    and the keeper answers on ``listen`` instead: it replays what the snapshot lacks before it opens
+    that door, and journals every block before a client can see it.
+    """
+
+    def __init__(
+        self,
+        argv: list[str],
+        state: Path,
+        url: str,
+        interval: float,
+        journal: Path | None = None,
+        listen: tuple[str, int] | None = None,
+        block_time: float = 0,
+    ) -> None:
         self.argv = argv
         self.state = state
         self.url = url
         self.interval = interval
+        self.journal_path = journal
+        self.listen = listen
+        self.block_time = block_time
         self.stopping = threading.Event()
         self._last: bytes | None = None
+        self._heights: list[int] = []  # heights of the snapshots on disk (state, .prev), oldest first
+        self._journal: Any = None
 
     def run(self) -> int:
         argv = list(self.argv)
@@ -244,12 +265,22 @@ class Keeper:
         anvil = subprocess.Popen(argv, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(sig, lambda *_: self.stopping.set())
+        close_door = None
         try:
-            while not self.stopping.wait(self.interval):
-                if anvil.poll() is not None:
+            if self.journal_path is not None:
+                close_door = self._open_front_door(anvil)
+                if close_door is None:
+                    return 1
+            next_save = time.monotonic() + self.interval
+            while not self.stopping.wait(min(self.interval, WATCH_INTERVAL)):
+                if anvil.poll() is not None:  # noticed soon, so the devnet's port frees for a restart
                     print(f"state keeper: anvil exited with code {anvil.returncode}", file=sys.stderr, flush=True)
                     return anvil.returncode or 1
-                self.save()
+                if time.monotonic() >= next_save:
+                    self.save()
+                    next_save = time.monotonic() + self.interval
+            if close_door is not None:
+                close_door()  # no request is answered after the last snapshot
             if anvil.poll() is None:
                 self.save()  # the final snapshot of a graceful stop
             return 0
@@ -262,6 +293,40 @@ class Keeper:
                     anvil.kill()
                     anvil.wait()
 
+    def _open_front_door(self, anvil: subprocess.Popen[bytes]) -> Any:
+        """Wait for anvil, replay the journal into it, then answer on ``listen``; None on failure."""
+        from . import tx_journal
+
+        assert self.journal_path is not None and self.listen is not None
+        upstream = tx_journal.Upstream(self.url)
+        deadline = time.monotonic() + DUMP_TIMEOUT
+        while True:
+            try:
+                height = int(upstream.call("eth_blockNumber"), 16)
+                break
+            except OSError:
+                if anvil.poll() is not None or time.monotonic() > deadline:
+                    print("state keeper: anvil did not answer; journal not replayed", file=sys.stderr, flush=True)
+                    return None
+                time.sleep(0.05)
+        report_file = suffixed(self.journal_path, ".replay")
+        try:
+            self._journal = journal = tx_journal.Journal(self.journal_path)
+            result = tx_journal.replay(journal, upstream, block_time=self.block_time)
+            journal.sync(upstream)
+        except (tx_journal.JournalError, OSError) as exc:
+            print(f"state keeper: {exc}", file=sys.stderr, flush=True)
+            report_file.write_text(json.dumps({"error": str(exc)}))
+            return None
+        message = result.message()
+        report_file.write_text(json.dumps({"message": message}))
+        if message:
+            print(f"state keeper: {message}", file=sys.stderr, flush=True)
+        self._heights = [height]
+        if result.replayed or not self.state.exists():
+            self.save()  # a snapshot holds the genesis (a fresh chain's is made anew) and the replay
+        return tx_journal.serve_front_door(self.listen, upstream, journal)
+
     def save(self) -> None:
         try:
             data = consistent_dump(self.url)
@@ -273,14 +338,28 @@ class Keeper:
         elif data != self._last:
             write_atomically(self.state, data)
             self._last = data
+            if self._journal is not None:
+                self._heights = [*self._heights[-1:], _best_block(data)]
+                self._journal.compact(min(self._heights))  # blocks every kept snapshot holds
 
 
-def keeper_argv(state: Path, url: str, interval: float, anvil_argv: list[str]) -> list[str]:
-    """The command that runs anvil (``anvil_argv``, without any state flag) under a state keeper."""
-    return [
-        sys.executable, "-m", "copyright_hub.devnet_state",
-        "--state", str(state), "--url", url, "--interval", str(interval), "--", *anvil_argv,
-    ]  # fmt: skip
+def keeper_argv(
+    state: Path,
+    url: str,
+    interval: float,
+    anvil_argv: list[str],
+    *,
+    journal: Path | None = None,
+    listen: tuple[str, int] | None = None,
+    block_time: float = 0,
+) -> list[str]:
+    """The command that runs anvil (``anvil_argv``, without any state flag) under a state keeper;
+    with ``journal``, the keeper answers on ``listen`` and anvil on ``url`` (internal)."""
+    argv = [sys.executable, "-m", "copyright_hub.devnet_state", "--state", str(state), "--url", url,
+            "--interval", str(interval)]  # fmt: skip
+    if journal is not None and listen is not None:
+        argv += ["--journal", str(journal), "--listen", f"{listen[0]}:{listen[1]}", "--block-time", str(block_time)]
+    return [*argv, "--", *anvil_argv]
 
 
 def main(args: list[str] | None = None) -> int:
@@ -288,12 +367,21 @@ def main(args: list[str] | None = None) -> int:
     parser.add_argument("--state", type=Path, required=True)
     parser.add_argument("--url", required=True, help="anvil's RPC URL (for anvil_dumpState)")
     parser.add_argument("--interval", type=float, required=True, help="seconds between snapshots")
+    parser.add_argument("--journal", type=Path, help="transaction journal file (then --listen is the front door)")
+    parser.add_argument("--listen", help="HOST:PORT the keeper answers on, forwarding to --url")
+    parser.add_argument("--block-time", type=float, default=0, help="anvil's --block-time (restored after a replay)")
     parser.add_argument("anvil", nargs=argparse.REMAINDER, help="-- then anvil's command line")
     ns = parser.parse_args(args)
     argv: list[Any] = ns.anvil[1:] if ns.anvil[:1] == ["--"] else ns.anvil
     if not argv:
         parser.error("give anvil's command line after --")
-    return Keeper(argv, ns.state, ns.url, ns.interval).run()
+    if (ns.journal is None) != (ns.listen is None):
+        parser.error("--journal and --listen go together")
+    listen = None
+    if ns.listen:
+        host, _, port = ns.listen.rpartition(":")
+        listen = (host.strip("[]"), int(port))
+    return Keeper(argv, ns.state, ns.url, ns.interval, ns.journal, listen, ns.block_time).run()
 
 
 if __name__ == "__main__":

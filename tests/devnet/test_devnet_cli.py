@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from copyright_hub.devnet import free_port, rpc
+from copyright_hub.devnet import DevnetError, free_port, rpc
 
 HUB = [sys.executable, "-m", "copyright_hub.cli"]
 
@@ -105,10 +105,31 @@ def test_unreadable_state_file_is_refused(devnet_env: dict[str, str], tmp_path: 
     assert proc.returncode == 1 and "is a folder" in proc.stderr
 
 
-def test_non_loopback_host_warns_that_keys_are_public(devnet_env: dict[str, str]) -> None:
-    proc = run(devnet_env, "devnet", "up", "--host", "0.0.0.0")
-    assert "PUBLIC" in proc.stderr
-    assert rpc(url_of(devnet_env), "eth_chainId") == hex(31337)
+def test_non_loopback_host_is_refused_without_the_gateway(devnet_env: dict[str, str]) -> None:
+    proc = run(devnet_env, "devnet", "up", "--host", "0.0.0.0", ok=False)
+    assert proc.returncode == 1 and "--public" in proc.stderr and "cheat methods" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "not running" in run(devnet_env, "devnet", "status").stdout
+    proc = run(devnet_env, "devnet", "up", "--allow-send-raw", ok=False)
+    assert proc.returncode != 0 and "--public" in proc.stderr
+
+
+def test_public_gateway_refuses_cheats_and_stops_with_the_devnet(devnet_env: dict[str, str]) -> None:
+    gateway_port = free_port()
+    up = run(devnet_env, "devnet", "up", "--public", "--host", "127.0.0.1", "--port", str(gateway_port))
+    gateway = f"http://127.0.0.1:{gateway_port}"
+    assert gateway in up.stdout and "read-only" in up.stdout
+    assert url_of(devnet_env) in up.stdout  # the devnet itself stays on its loopback port
+    assert rpc(gateway, "eth_chainId") == hex(31337)
+    with pytest.raises(DevnetError, match="anvil_mine is refused"):
+        rpc(gateway, "anvil_mine", ["0x5"])
+    assert rpc(url_of(devnet_env), "eth_blockNumber") == "0x0"
+    assert gateway in run(devnet_env, "devnet", "status").stdout
+    taken = run(devnet_env, "devnet", "up", "--public", "--port", str(gateway_port))  # already running: kept
+    assert gateway in taken.stdout
+    run(devnet_env, "devnet", "down")
+    with pytest.raises(OSError):
+        rpc(gateway, "eth_chainId")
 
 
 def test_up_recovers_a_damaged_state_file_and_says_what_was_lost(devnet_env: dict[str, str], tmp_path: Path) -> None:
@@ -122,6 +143,8 @@ def test_up_recovers_a_damaged_state_file_and_says_what_was_lost(devnet_env: dic
     state = tmp_path / "runtime" / "anvil-state.json"
     state.write_bytes(b"")  # what an in-place write cut by a SIGKILL leaves
     up = run(devnet_env, "devnet", "up")
-    assert "recovered" in up.stderr and "block 4" in up.stderr and "lost" in up.stderr, up.stderr
-    assert rpc(url, "eth_blockNumber") == hex(4)
+    assert "recovered" in up.stderr and "block 4" in up.stderr, up.stderr
+    # the journal re-mines the blocks the older snapshot lacks: nothing is lost after all
+    assert "replayed blocks 5..7" in up.stderr, up.stderr
+    assert rpc(url, "eth_blockNumber") == hex(7)
     assert len(list(state.parent.glob("anvil-state.json.corrupt-*"))) == 1

@@ -1,0 +1,162 @@
+"""Nothing confirmed is lost: the journaling devnet keeps every block a client saw across SIGKILLs,
+at the same position with the same ids; what it cannot keep it names."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from client_sdk.accounts import from_mnemonic
+from copyright_hub.devnet import AnvilProcess, DevnetConfig, DevnetError, journal_of, load_config, spawn_anvil
+from copyright_hub.tx_journal import COMPACT_AFTER, Journal, JournalError, Upstream
+
+from .killrun import run_kills
+
+ROUNDS = 3
+
+
+def _config(interval: float = 3600) -> DevnetConfig:
+    return DevnetConfig(**{**load_config().__dict__, "state_interval": interval})
+
+
+def _transfer(node: AnvilProcess, nonce: int, index: int = 1) -> str:
+    """A signed ETH transfer from dev account ``index``, sent through the devnet's front door."""
+    account = from_mnemonic(_config().mnemonic, index)
+    tx = {"to": "0x" + "11" * 20, "value": 1, "gas": 21000, "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 1,
+          "nonce": nonce, "chainId": 31337, "type": 2}  # fmt: skip
+    raw = "0x" + account.sign_transaction(tx).raw_transaction.hex().removeprefix("0x")
+    tx_hash = str(node.rpc("eth_sendRawTransaction", [raw]))
+    deadline = time.monotonic() + 10
+    while node.rpc("eth_getTransactionReceipt", [tx_hash]) is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    return tx_hash
+
+
+def test_kills_under_registrations_and_purchases_lose_no_confirmed_transaction(tmp_path: Path) -> None:
+    report = run_kills(tmp_path, rounds=ROUNDS, seed=int(os.environ.get("DEVNET_KILL_SEED", "5")))
+    assert report.rounds == ROUNDS
+    assert report.confirmed >= ROUNDS  # the stream got receipts before each kill
+    assert report.missing == [], report.missing
+    assert report.problems == [], report.problems
+    assert report.blocks_replayed > 0  # some kills took blocks the snapshots did not hold
+    assert report.kills_anvil > 0 and report.kills_keeper > 0
+
+
+def test_blocks_newer_than_the_snapshot_are_replayed_identically(tmp_path: Path) -> None:
+    state = tmp_path / "anvil-state.json"
+    node = spawn_anvil(config=_config(), state=state, journal=True)  # no periodic snapshot: only the journal
+    try:
+        node.rpc("anvil_mine", ["0x3", "0x10"])  # empty blocks 16 s apart: their times replay too
+        seen = [node.rpc("eth_getTransactionReceipt", [_transfer(node, n)]) for n in range(4)]
+        head = node.rpc("eth_getBlockByNumber", ["latest", False])
+        node.kill()
+        node = spawn_anvil(config=_config(), state=state, port=node.port, journal=True)
+        assert node.recovered is not None and "replayed blocks 1..7" in node.recovered, node.recovered
+        assert node.rpc("eth_getBlockByNumber", ["latest", False]) == head
+        for receipt in seen:
+            assert node.rpc("eth_getTransactionReceipt", [receipt["transactionHash"]]) == receipt
+        after = node.rpc("eth_getTransactionReceipt", [_transfer(node, 4)])  # the chain goes on
+        assert int(after["blockNumber"], 16) == 8
+        assert int(node.rpc("eth_getBlockByNumber", ["0x8", False])["timestamp"], 16) >= int(time.time()) - 5
+    finally:
+        node.stop()
+
+
+def test_a_revert_through_the_front_door_is_journaled_as_a_rewind(tmp_path: Path) -> None:
+    state = tmp_path / "anvil-state.json"
+    node = spawn_anvil(config=_config(), state=state, journal=True)
+    try:
+        _transfer(node, 0)
+        snap = node.rpc("evm_snapshot")
+        _transfer(node, 1)
+        _transfer(node, 2)
+        assert node.rpc("evm_revert", [snap]) is True
+        kept = _transfer(node, 1, index=1)  # a new block 2 on the other branch
+        head = node.rpc("eth_getBlockByNumber", ["latest", False])
+        node.kill()
+        lines = [json.loads(line) for line in journal_of(state).read_text().splitlines()]
+        assert {"rewind": 1} in lines
+        node = spawn_anvil(config=_config(), state=state, port=node.port, journal=True)
+        assert node.rpc("eth_getBlockByNumber", ["latest", False]) == head
+        assert node.rpc("eth_getTransactionReceipt", [kept])["blockNumber"] == "0x2"
+    finally:
+        node.stop()
+
+
+def test_a_block_that_cannot_be_replayed_is_named_with_what_was_lost(tmp_path: Path) -> None:
+    state = tmp_path / "anvil-state.json"
+    node = spawn_anvil(config=_config(), state=state, journal=True)
+    try:
+        _transfer(node, 0)
+        stranger = "0x" + "22" * 20
+        node.rpc("anvil_impersonateAccount", [stranger])
+        node.rpc("anvil_setBalance", [stranger, hex(10**18)])  # a state edit: only snapshots keep it
+        node.rpc("eth_sendTransaction", [{"from": stranger, "to": "0x" + "11" * 20, "value": "0x1"}])
+        _transfer(node, 1)
+        node.kill()
+        node = spawn_anvil(config=_config(), state=state, port=node.port, journal=True)
+        assert node.recovered is not None
+        assert "block 2 " in node.recovered and "blocks 2..3" in node.recovered, node.recovered
+        assert "lost" in node.recovered
+        assert node.rpc("eth_blockNumber") == "0x1"  # what replayed is kept, and the journal follows it
+        _transfer(node, 1)
+        assert node.rpc("eth_blockNumber") == "0x2"
+    finally:
+        node.stop()
+
+
+def test_a_journal_of_another_chain_is_moved_aside_not_replayed(tmp_path: Path) -> None:
+    state = tmp_path / "anvil-state.json"
+    node = spawn_anvil(config=_config(0.2), state=state, journal=True)
+    try:
+        _transfer(node, 0)
+        node.stop()
+        for snapshot in tmp_path.glob("anvil-state.json*"):  # a fresh chain is asked for: the old
+            if snapshot != journal_of(state):  # journal must not rebuild the old one
+                snapshot.unlink()
+        time.sleep(1.1)  # a new genesis time, so a new genesis hash
+        node = spawn_anvil(config=_config(0.2), state=state, port=node.port, journal=True)
+        assert node.recovered is not None and "another chain" in node.recovered
+        assert node.rpc("eth_blockNumber") == "0x0"
+        assert len(list(tmp_path.glob("anvil-state.json.journal.stale-*"))) == 1
+    finally:
+        node.stop()
+
+
+def test_a_torn_last_line_is_dropped_and_a_damaged_line_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "journal"
+    good = b'{"n":0,"h":"0xaa","t":1,"x":[],"b":1}\n{"n":1,"h":"0xbb","t":2,"x":[],"b":1}\n'
+    path.write_bytes(good + b'{"n":2,"h":"0x')  # a crash in the middle of an append (never answered)
+    journal = Journal(path)
+    assert journal.head_number == 1
+    journal.close()
+    assert path.read_bytes() == good
+    path.write_bytes(b'{"n":0,"h":"0xaa","t":1,"x":[],"b":1}\nnot json\n' + good)
+    with pytest.raises(JournalError, match="line 2 is damaged"):
+        Journal(path)
+    state = tmp_path / "s.json"
+    journal_of(state).write_bytes(b"garbage\n")
+    with pytest.raises(DevnetError, match="line 1 is damaged") as info:
+        spawn_anvil(config=_config(), state=state, journal=True)
+    assert "Traceback" not in str(info.value)
+    assert journal_of(state).read_bytes() == b"garbage\n"  # left for a person to look at
+
+
+def test_compaction_keeps_what_the_oldest_snapshot_lacks(tmp_path: Path) -> None:
+    with spawn_anvil() as node:
+        upstream = Upstream(node.url)
+        node.rpc("anvil_mine", [hex(COMPACT_AFTER + 20)])
+        journal = Journal(tmp_path / "journal")
+        journal.sync(upstream)
+        head = journal.head_number
+        assert not journal.compact(10)  # too little to gain
+        assert journal.compact(COMPACT_AFTER + 5)
+        journal.close()
+        again = Journal(tmp_path / "journal")
+        assert (again.base_number, again.head_number) == (COMPACT_AFTER + 5, head)
+        assert again.sync(upstream) == 0  # still in step with the chain

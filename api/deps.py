@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import jinja2
 from fastapi import Depends, Path, Query, Request
+from pydantic import Field
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
 
@@ -118,6 +119,8 @@ OFFSET_MAX = 2**62
 
 #: an on-chain id in a path (``/works/{work_id}``): declared 0..2^256-1 in OpenAPI, 422 outside
 ChainId = Annotated[int, Path(ge=0, le=UINT256_MAX, description="an on-chain id (uint256)")]
+#: an on-chain id in a JSON body (its bounds are written exactly by :func:`declare_exact_bounds`)
+Uint256 = Annotated[int, Field(ge=0, le=UINT256_MAX, description="an on-chain id (uint256)")]
 #: an on-chain id as an optional query filter
 ChainIdQuery = Annotated[int | None, Query(ge=0, le=UINT256_MAX, description="an on-chain id (uint256)")]
 
@@ -159,3 +162,25 @@ def declare_page_size(spec: dict[str, Any], largest: int) -> None:
             for param in op.get("parameters", ()):
                 if param.get("in") == "query" and param.get("description") == LIMIT_DESCRIPTION:
                     param["schema"]["maximum"] = largest
+
+
+def declare_exact_bounds(spec: dict[str, Any]) -> None:
+    """Write the bounds of integer schemas in the OpenAPI document ``spec`` as integers. FastAPI's
+    OpenAPI model types ``minimum``/``maximum`` as floats, so a body field's ``le=UINT256_MAX`` came out
+    as ``1.157920892373162e+77``: 2^256, one more than the largest id, and ``minimum`` as ``0.0``. The
+    float of :data:`UINT256_MAX` can only be that bound; other integral floats are exact as they are."""
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "integer":
+                for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+                    value = node.get(key)
+                    if isinstance(value, float) and value.is_integer():
+                        node[key] = UINT256_MAX if value == float(UINT256_MAX) else int(value)
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(spec)

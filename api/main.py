@@ -38,8 +38,9 @@ def _operation_id(route: APIRoute) -> str:
 
 def _document(app: FastAPI, settings: Settings) -> None:
     """The OpenAPI document says what the handlers enforce beyond the routes' declarations: problem
-    documents for every error (:func:`api.problems.declare_problems`) and the page size this server's
-    settings allow (:func:`api.deps.declare_page_size`)."""
+    documents for every error (:func:`api.problems.declare_problems`), the page size this server's
+    settings allow (:func:`api.deps.declare_page_size`) and integer bounds as integers
+    (:func:`api.deps.declare_exact_bounds`)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -47,6 +48,7 @@ def _document(app: FastAPI, settings: Settings) -> None:
             spec = build()  # FastAPI's document, which it caches as app.openapi_schema
             problems.declare_problems(spec)
             deps.declare_page_size(spec, settings.page_size_max)
+            deps.declare_exact_bounds(spec)
             app.openapi_schema = spec
         return app.openapi_schema
 

@@ -89,6 +89,8 @@ def declare_problems(spec: dict[str, Any]) -> None:
             responses = op.setdefault("responses", {})
             for status in COMMON_STATUSES:
                 responses.setdefault(str(status), {"description": _title(status)})
+            if "requestBody" in op:  # FastAPI answers a body that is not JSON with a 400
+                responses.setdefault("400", {"description": "the body is not valid JSON"})
             for code, response in responses.items():
                 if code[:1] in ("4", "5"):
                     response["content"] = {PROBLEM_JSON: {"schema": ref}}

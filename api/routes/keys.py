@@ -28,6 +28,7 @@ the endpoints answer 503 rather than releasing anything. Answers carrying nonces
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,11 +44,11 @@ from client_sdk.content.siwe import SiweError, SiweMessage, verify
 from client_sdk.terms import rights_names
 
 from ..deps import (
-    UINT256_MAX,
     ChainId,
     EncryptionKeysDep,
     LicenceCheckerDep,
     NoncesDep,
+    Uint256,
     WrappedKeysDep,
     get_hub,
 )
@@ -57,6 +58,8 @@ from ..services import chain_call
 from ..stores.keys import account_of, public_key_hex
 from ..stores.licences import MASTER_RIGHTS, master_rights_text
 
+# Routes with a work id take only digits in that segment (``{work_id:int}``), so ``PUT /keys/nonce`` is a
+# 405 naming the methods /keys/nonce has, not a 422 for a work id that is not a number.
 router = APIRouter(prefix="/keys", tags=["keys"], route_class=GuardedRoute)
 
 #: The longest a signed key request may stay usable: ``Expiration Time`` minus ``Issued At``.
@@ -129,7 +132,7 @@ class KeyRequest(SignedRequest):
         description="EIP-4361 message text with a nonce from GET /keys/nonce, the resource "
         "urn:copyright-hub:work:{work_id}, and an Expiration Time at most 10 minutes after Issued At"
     )
-    licence_id: int = Field(ge=0, le=UINT256_MAX)
+    licence_id: Uint256
 
 
 class WrappedKeyPublic(BaseModel):
@@ -139,10 +142,28 @@ class WrappedKeyPublic(BaseModel):
     wrapped_key: dict[str, str]
 
 
+#: what :meth:`WrappedKey.to_json` writes: its scheme, and its bytes fields as unpadded base64url
+WRAP_SCHEME = str(next(f.default for f in dataclasses.fields(WrappedKey) if f.name == "scheme"))
+WRAPPED_BYTES = tuple(f.name for f in dataclasses.fields(WrappedKey) if f.type in (bytes, "bytes"))
+_B64URL = r"^([A-Za-z0-9_-]{4})*([A-Za-z0-9_-]{2,3})?$"
+
+
 class FiledKey(BaseModel):
-    account: str = Field(description="the licensee's Ethereum address")
+    # the shapes below are declared in OpenAPI and checked by the handler, with its own messages
+    account: str = Field(
+        description="the licensee's Ethereum address (EIP-55 checksummed when mixed case)",
+        json_schema_extra={"pattern": r"^0x[0-9a-fA-F]{40}$"},
+    )
     wrapped_key: dict[str, str] = Field(
-        description="client_sdk.content.wrap_key(content_key, licensee_x25519, context='work:{work_id}').to_json()"
+        description="client_sdk.content.wrap_key(content_key, licensee_x25519, context='work:{work_id}').to_json()",
+        json_schema_extra={
+            "required": ["scheme", "ephemeral_public", "recipient_public", "nonce", "ciphertext"],
+            "properties": {
+                "scheme": {"type": "string", "enum": [WRAP_SCHEME]},
+                "context": {"type": "string", "description": "work:{work_id}"},
+                **{name: {"type": "string", "pattern": _B64URL} for name in WRAPPED_BYTES},
+            },
+        },
     )
 
 
@@ -164,7 +185,10 @@ class EncryptionKeyRequest(SignedRequest):
         description="EIP-4361 message with a nonce from GET /keys/nonce and the resource "
         "urn:copyright-hub:x25519:0x{public_key hex}"
     )
-    public_key: str = Field(description="the account's X25519 public key: 0x + 64 hex digits")
+    public_key: str = Field(
+        description="the account's X25519 public key: 0x + 64 hex digits",
+        json_schema_extra={"pattern": r"^(0[xX])?[0-9a-fA-F]{64}$"},
+    )
 
 
 class EncryptionKeyPublic(BaseModel):
@@ -286,7 +310,7 @@ def register_encryption_key(
     return EncryptionKeyPublic(account=msg.address, public_key=stored)
 
 
-@router.get("/{work_id}/pending", responses={429: {}, 503: {}})
+@router.get("/{work_id:int}/pending", responses={404: {}, 429: {}, 503: {}})
 def pending_licensees(
     work_id: ChainId, keys: EncryptionKeysDep, limit: int = Query(default=1000, ge=1, le=1000)
 ) -> PendingPublic:
@@ -301,7 +325,7 @@ def pending_licensees(
     )  # fmt: skip
 
 
-@router.put("/{work_id}", responses={401: {}, 403: {}, 404: {}, 413: {}, 422: {}, 429: {}, 503: {}})
+@router.put("/{work_id:int}", responses={401: {}, 403: {}, 404: {}, 413: {}, 422: {}, 429: {}, 503: {}})
 def file_keys(
     work_id: ChainId,
     body: KeyFiling,
@@ -317,6 +341,9 @@ def file_keys(
     The SIWE message, signed by the owner, carries the resource ``urn:copyright-hub:file-keys:{work_id}``.
     Each wrapped key must be bound to the work (``context`` ``work:{work_id}``); filing a key again for
     an account replaces it. All or none are filed."""
+    # signed in first: the keys are read only for their owner, and a stranger's request is a 401 whatever
+    # it carries (the checks below depend on the path's work, which the body's schema cannot state)
+    msg = _sign_in(body, request, nonces, FILING_RESOURCE_PREFIX, filing_resource(work_id))
     wrapped: dict[str, WrappedKey] = {}
     for i, filed in enumerate(body.keys):
         try:
@@ -332,7 +359,6 @@ def file_keys(
         if account in wrapped:
             raise Problem(422, "Invalid wrapped key", f"keys[{i}]: {filed.account} is listed twice")
         wrapped[account] = key
-    msg = _sign_in(body, request, nonces, FILING_RESOURCE_PREFIX, filing_resource(work_id))
     with chain_call():
         owner = checker.owner_of(work_id)
     if owner is None:
@@ -345,7 +371,7 @@ def file_keys(
 
 
 @router.post(
-    "/{work_id}",
+    "/{work_id:int}",
     responses={401: {}, 403: {}, 404: {}, 413: {}, 429: {}, 503: {}},
     description=(
         "The content key of `work_id` wrapped for the caller's registered X25519 key.\n\n"

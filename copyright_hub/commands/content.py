@@ -163,12 +163,13 @@ def wrap_key_cmd(
 
     pub = bytes.fromhex(public_key_hex(x25519_public)[2:])
     account_of(account)
-    key = _read_key(key_file)
+    key = read_content_key(key_file)
     wrapped = wrap_key(key, pub, context=f"work:{work_id}")
     if hub and database_url:
         raise ContentError("give either --hub (file through the API) or --database-url (the hub's database), not both")
     if hub:
-        client_for(hub, keystore, key_env).file(work_id, {account: wrapped.to_json()})
+        with client_for(hub, keystore, key_env) as client:
+            client.file(work_id, {account: wrapped.to_json()})
     elif database_url:
         from indexer.db import make_engine
 
@@ -182,7 +183,8 @@ def wrap_key_cmd(
     err.print(f"wrapped the key of work {work_id} for {account}")
 
 
-def _read_key(path: Path) -> bytes:
+def read_content_key(path: Path) -> bytes:
+    """The 32-byte content key in a file `encrypt` wrote (hex); ContentError if it holds none."""
     try:
         key = bytes.fromhex(_regular(path).read_text().strip())
     except ValueError:
@@ -219,7 +221,7 @@ def decrypt(
     output: Annotated[Path, typer.Option("-o", "--output", help="where to write the plaintext")],
 ) -> None:
     """Decrypt and authenticate a master; OUTPUT appears only if every chunk checks out."""
-    n = decrypt_file(_regular(file), output, _read_key(key_file))
+    n = decrypt_file(_regular(file), output, read_content_key(key_file))
     err.print(f"wrote {n} bytes to {output}")
 
 

@@ -48,8 +48,16 @@ class KeysClient:
     def __init__(self, url: str, signer: LocalAccount, http: httpx.Client | None = None) -> None:
         self.url = url.rstrip("/")
         self.signer = signer
+        self._own_http = http is None
         self.http = http or httpx.Client(timeout=30)
         self._policy: dict[str, Any] | None = None
+
+    def __enter__(self) -> KeysClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._own_http:
+            self.http.close()
 
     def _call(self, method: str, path: str, **kw: Any) -> Any:
         try:
@@ -121,19 +129,20 @@ def register_cmd(
 ) -> None:
     """Register your X25519 public key with the hub, so studios wrap content keys for you."""
     public = public_key_arg(x25519_public)
-    stored = client_for(hub, keystore, key_env).register_encryption_key(public)
+    with client_for(hub, keystore, key_env) as client:
+        stored = client.register_encryption_key(public)
     err.print(f"registered {stored['public_key']} for {stored['account']}")
 
 
 def _work_keys(pairs: list[str]) -> dict[int, bytes]:
-    from .content import _read_key
+    from .content import read_content_key
 
     keys: dict[int, bytes] = {}
     for pair in pairs:
         work, sep, path = pair.partition("=")
         if not sep or not work.isdigit() or not path:
             raise ContentError(f"{pair!r}: give each work as WORK_ID=KEY_FILE, e.g. 7=master.bin.key")
-        keys[int(work)] = _read_key(Path(path))
+        keys[int(work)] = read_content_key(Path(path))
     return keys
 
 
@@ -145,12 +154,12 @@ def wrap_all_cmd(
 ) -> None:
     """Wrap each work's content key for every licensee the hub lists as waiting, and file the copies."""
     keys = _work_keys(works)
-    client = client_for(hub, keystore, key_env)
-    for work_id, key in keys.items():
-        waiting = client.pending(work_id)
-        wrapped = {
-            p["account"]: wrap_key(key, bytes.fromhex(p["public_key"][2:]), context=f"work:{work_id}").to_json()
-            for p in waiting
-        }
-        filed = client.file(work_id, wrapped) if wrapped else []
-        typer.echo(f"work {work_id}: filed {len(filed)} wrapped key(s)")
+    with client_for(hub, keystore, key_env) as client:
+        for work_id, key in keys.items():
+            waiting = client.pending(work_id)
+            wrapped = {
+                p["account"]: wrap_key(key, bytes.fromhex(p["public_key"][2:]), context=f"work:{work_id}").to_json()
+                for p in waiting
+            }
+            filed = client.file(work_id, wrapped) if wrapped else []
+            typer.echo(f"work {work_id}: filed {len(filed)} wrapped key(s)")

@@ -66,8 +66,8 @@ def index(
         disable=quiet,
         transient=False,
     )
-    worker = _metadata_worker(settings)
-    ix = _open_indexer(settings, None if quiet else _progress_to(bar), worker)
+    ix = _open_indexer(settings, None if quiet else _progress_to(bar))
+    worker = _metadata_worker(settings, ix)
 
     def stop(_sig: int, _frame: Any) -> None:
         ix.stop()
@@ -90,15 +90,16 @@ def index(
     )
 
 
-def _metadata_worker(settings: IndexerSettings) -> MetadataWorker | None:
+def _metadata_worker(settings: IndexerSettings, ix: Indexer) -> MetadataWorker | None:
     """The worker that reads works' metadata documents from the content store, unless turned off
-    (``COPYRIGHT_HUB_METADATA_WORKER=false``); it starts once the indexer holds the writer lock."""
+    (``COPYRIGHT_HUB_METADATA_WORKER=false``); it starts once ``ix`` holds the writer lock."""
     if not settings.metadata_worker:
         return None
-    from indexer.db import make_engine
     from indexer.metadata import MetadataWorker
 
-    return MetadataWorker(make_engine(settings.database_url), settings.content_store(), settings)
+    worker = MetadataWorker(ix.engine, settings.content_store(), settings)
+    ix.on_lock = worker.start
+    return worker
 
 
 def _settings(
@@ -129,13 +130,8 @@ def _progress_to(bar: Progress) -> Callable[[SyncProgress], None]:
     return on_progress
 
 
-def _open_indexer(
-    settings: IndexerSettings,
-    on_progress: Callable[[SyncProgress], None] | None,
-    worker: MetadataWorker | None = None,
-) -> Indexer:
-    """The :class:`indexer.Indexer` on ``settings`` (starting ``worker`` once it holds the writer lock);
-    a malformed database URL is a configuration error."""
+def _open_indexer(settings: IndexerSettings, on_progress: Callable[[SyncProgress], None] | None) -> Indexer:
+    """The :class:`indexer.Indexer` on ``settings``; a malformed database URL is a configuration error."""
     from sqlalchemy.exc import ArgumentError
 
     from client_sdk.errors import ConfigurationError
@@ -146,7 +142,6 @@ def _open_indexer(
             settings,
             on_progress=on_progress,
             on_standby=lambda: console.print("another indexer holds this database; waiting as standby"),
-            on_lock=None if worker is None else worker.start,
         )
     except ArgumentError:  # the URL is not echoed: it may hold a password
         raise ConfigurationError(

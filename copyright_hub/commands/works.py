@@ -1,5 +1,9 @@
 """Work commands: ``copyright-hub register FILE`` (studios) and ``copyright-hub verify`` (auditors).
 
+``register`` builds the work's metadata document from its options (or takes a whole ``--metadata``
+JSON file), validates it against the published schema, and stores it in the content store before it
+registers, so the registration never names metadata stored nowhere.
+
 ``verify`` reads the chain directly (registry contract and its events) and recomputes the file's
 sha256 and CID; it never asks the hub's API or database.
 """
@@ -8,16 +12,19 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from client_sdk.terms import WORK_TYPES, work_type_name
+from client_sdk.metadata import METADATA_WORK_TYPES
+from client_sdk.terms import work_type_name
 
 from ._common import (
+    ContentDirOpt,
     DeploymentsOpt,
     KeyEnvOpt,
     KeystoreOpt,
@@ -25,8 +32,12 @@ from ._common import (
     byte_progress,
     connect_hub,
     friendly,
+    indexer_settings,
     load_signer,
 )
+
+if TYPE_CHECKING:
+    from client_sdk.metadata import WorkMetadata
 
 console = Console()
 
@@ -48,56 +59,145 @@ def _parse_split(text: str) -> tuple[str, int]:
     raise typer.BadParameter(f"{text!r}: write a split as ADDRESS:BPS, e.g. 0xAbc…:2500")
 
 
+def _parse_pair(text: str, option: str, example: str) -> tuple[str, str]:
+    name, sep, value = text.rpartition(":")
+    if not sep or not name.strip() or not value.strip():
+        raise typer.BadParameter(f"{text!r}: write {option} as {example}")
+    return name.strip(), value.strip()
+
+
+def _metadata_from_options(options: dict[str, Any], creators: list[str], external_ids: list[str]) -> WorkMetadata:
+    """The metadata document the ``--title-*``/``--type``/... options describe."""
+    from datetime import date
+
+    from client_sdk.metadata import CREATOR_ROLES, Creator, WorkMetadata
+
+    people = []
+    for text in creators:
+        name, role = _parse_pair(text, "--creator", "NAME:ROLE, e.g. 'Lin Qiao:director'")
+        if role not in CREATOR_ROLES:
+            raise typer.BadParameter(f"--creator {text!r}: the role must be one of {', '.join(CREATOR_ROLES)}")
+        people.append(Creator(name, role))
+    ids = dict(_parse_pair(t, "--external-id", "SCHEME:VALUE, e.g. isrc:CN-A01-25-00001") for t in external_ids)
+    published = options.pop("first_published")
+    try:
+        first_published = date.fromisoformat(published) if published else None
+    except ValueError:
+        raise typer.BadParameter(f"--first-published {published!r} must be a date written YYYY-MM-DD") from None
+    return WorkMetadata(
+        **options,
+        creators=tuple(people),
+        first_published=first_published,
+        external_ids={k.lower(): v for k, v in ids.items()},
+    )
+
+
+def _metadata_file(path: Path) -> dict[str, Any]:
+    """A metadata document from a JSON file (validated by the caller)."""
+    from client_sdk.metadata import InvalidMetadata
+
+    try:
+        document = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InvalidMetadata(f"{path} is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidMetadata(f"{path} is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    if not isinstance(document, dict):
+        raise InvalidMetadata(f"{path} holds a JSON {type(document).__name__}, not an object")
+    return document
+
+
 def register_cmd(
     file: Annotated[Path, typer.Argument(help="the work's content file")],
-    title: Annotated[str, typer.Option(help="English title")],
+    title_en: Annotated[str | None, typer.Option("--title-en", "--title", help="English title")] = None,
     title_zh: Annotated[str | None, typer.Option("--title-zh", help="Chinese title")] = None,
-    work_type: Annotated[str, typer.Option("--type", help=" | ".join(WORK_TYPES))] = "film",
+    description_en: Annotated[str | None, typer.Option("--description-en", help="English synopsis")] = None,
+    description_zh: Annotated[str | None, typer.Option("--description-zh", help="Chinese synopsis")] = None,
+    work_type: Annotated[str | None, typer.Option("--type", help=" | ".join(METADATA_WORK_TYPES))] = None,
+    creator: Annotated[list[str] | None, typer.Option(help="NAME:ROLE, repeatable (director, composer, ...)")] = None,
+    language: Annotated[list[str] | None, typer.Option(help="BCP 47 tag, repeatable: zh-Hans, en")] = None,
+    country: Annotated[str | None, typer.Option(help="country of origin, ISO 3166-1 alpha-2 (CN)")] = None,
+    duration: Annotated[int | None, typer.Option(help="running time in seconds")] = None,
+    first_published: Annotated[str | None, typer.Option(help="first publication date, YYYY-MM-DD")] = None,
+    poster_cid: Annotated[str | None, typer.Option(help="CID of the poster image")] = None,
+    preview_cid: Annotated[str | None, typer.Option(help="CID of a public preview clip")] = None,
+    external_id: Annotated[
+        list[str] | None, typer.Option(help="SCHEME:VALUE, repeatable: isan, isrc, eidr, iswc, doi, filing")
+    ] = None,
+    metadata: Annotated[
+        Path | None,
+        typer.Option("--metadata", help="the whole metadata document as a JSON file (instead of the options above)"),
+    ] = None,
     split: Annotated[
         list[str] | None, typer.Option(help="ADDRESS:BPS, repeatable; the first must be you; all sum to 10000")
     ] = None,
     cid_version: Annotated[int, typer.Option(help="0 (ipfs add default) or 1")] = 0,
-    store: Annotated[Path | None, typer.Option(help="also put file and metadata into this local block store")] = None,
+    add_content: Annotated[
+        bool, typer.Option("--add-content", help="also put the content file into the store (it is then public)")
+    ] = False,
+    store: ContentDirOpt = None,
     rpc: RpcOpt = None,
     keystore: KeystoreOpt = None,
     key_env: KeyEnvOpt = None,
     deployments: DeploymentsOpt = None,
 ) -> None:
-    """Register a work from its file: sha256 and CID computed locally, metadata JSON built, signed locally."""
-    from client_sdk.content import LocalBlockStore, compute_cid
+    """Register a work from its file: sha256 and CID computed locally, the metadata document validated
+    and put into the content store (--content-dir, or the kubo node of COPYRIGHT_HUB_KUBO_API_URL)
+    before the transaction is signed locally."""
     from client_sdk.errors import ConfigurationError
+    from client_sdk.metadata import WorkMetadata, chain_work_type
     from client_sdk.terms import Split
     from client_sdk.verify import digest_and_cid
 
-    if work_type not in WORK_TYPES:
-        raise typer.BadParameter(f"--type must be one of {', '.join(WORK_TYPES)}")
+    options: dict[str, Any] = {
+        "title_en": title_en, "title_zh": title_zh, "description_en": description_en,
+        "description_zh": description_zh, "country": country, "duration_seconds": duration,
+        "first_published": first_published, "poster_cid": poster_cid, "preview_cid": preview_cid,
+    }  # fmt: skip
+    lists = {"--creator": creator, "--language": language, "--external-id": external_id}
+    if metadata is not None:
+        given = [k for k, v in options.items() if v is not None] + [k for k, v in lists.items() if v]
+        if given or work_type is not None:
+            raise typer.BadParameter("give either --metadata FILE or the --title-*/--type/... options, not both")
+    elif title_en is None and title_zh is None:
+        raise typer.BadParameter("give the work a title: --title-en and/or --title-zh (or a whole --metadata FILE)")
+    if work_type is not None and work_type not in METADATA_WORK_TYPES:
+        raise typer.BadParameter(f"--type must be one of {', '.join(METADATA_WORK_TYPES)}")
     if cid_version not in (0, 1):
         raise typer.BadParameter("--cid-version must be 0 or 1")
+    splits = [Split(*_parse_split(s)) for s in split or []]
+    document = _metadata_file(metadata) if metadata is not None else None
     account = load_signer(keystore, key_env)
     if account is None:
         raise ConfigurationError("pass the studio's key with --keystore FILE or --key-env VAR (keys stay local)")
-    splits = [Split(*_parse_split(s)) for s in split or []]
+    meta = (
+        WorkMetadata.from_document(document)
+        if document is not None
+        else _metadata_from_options(
+            {**options, "work_type": work_type or "film", "languages": tuple(language or ())},
+            creator or [], external_id or [],
+        )
+    )  # fmt: skip
+    meta.to_bytes()  # a bad option is refused before the file is hashed
     size = file.stat().st_size if file.is_file() else 0
     with byte_progress("hashing", size) as tick:
         digest, cid = digest_and_cid(file, cid_version, on_progress=tick)
-    metadata = {
-        "title": {"en": title, **({"zh": title_zh} if title_zh else {})},
-        "workType": work_type,
-        "file": {"name": file.name, "size": size, "sha256": "0x" + digest.hex()},
-    }
-    metadata_bytes = json.dumps(metadata, ensure_ascii=False, sort_keys=True, indent=2).encode()
-    if store is not None:
-        blocks = LocalBlockStore(store)
-        blocks.add(file, cid_version)
-        metadata_cid = blocks.add(metadata_bytes, cid_version)
-    else:
-        metadata_cid = compute_cid(metadata_bytes, cid_version)
+    if document is None:
+        meta = replace(meta, file={"name": file.name, "size": size, "sha256": "0x" + digest.hex()})
+    content_store = indexer_settings(content_dir=store).content_store()
     with connect_hub(rpc, deployments, account) as hub:
-        reg = hub.register_work(digest, str(cid), str(metadata_cid), WORK_TYPES.index(work_type), splits=splits)
-    console.print(f"registered work [bold]{reg.work_id}[/bold] in tx {reg.tx_hash} (block {reg.block_number})")
+        hub.store = content_store
+        metadata_cid = hub.store_metadata(meta, cid_version)
+        if add_content:
+            content_store.add(file, cid_version)
+        reg = hub.register_work(digest, str(cid), metadata_cid, meta.chain_work_type, splits=splits)
+    title = " / ".join(t for t in (meta.title_en, meta.title_zh) if t)
+    console.print(
+        f"registered work [bold]{reg.work_id}[/bold] ({title}) in tx {reg.tx_hash} (block {reg.block_number})"
+    )
     console.print(f"  sha256       0x{digest.hex()}")
-    console.print(f"  content CID  {cid}")
-    console.print(f"  metadata CID {metadata_cid}")
+    console.print(f"  content CID  {cid}" + ("" if add_content else " (not added to the store)"))
+    console.print(f"  metadata CID {metadata_cid} ({meta.work_type}, type {chain_work_type(meta.work_type)} on chain)")
 
 
 def verify_cmd(

@@ -60,6 +60,7 @@ def market(
             os.environ,
             COPYRIGHT_HUB_RPC_URL=node.url,
             COPYRIGHT_HUB_DEPLOYMENTS_DIR=str(tmp / "deployments"),
+            COPYRIGHT_HUB_CONTENT_DIR=str(tmp / "content"),  # register stores metadata there, not in ./var
             STUDIO_KEY="0x" + bytes(studio.key).hex(),
             BUYER_KEY="0x" + bytes(buyer.key).hex(),
             COLUMNS="200",

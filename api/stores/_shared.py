@@ -1,5 +1,6 @@
 """Running a statement on the API's shared tables (:mod:`indexer.tables.api_state`): they are created
-on first use if no migration has yet, and a database that does not answer is a 503 problem."""
+on first use if no migration has yet; a mirror table still missing (the indexer has not run) and a
+database that does not answer are 503 problems."""
 
 from __future__ import annotations
 
@@ -24,10 +25,15 @@ def in_transaction(engine: Engine, work: Callable[[sa.Connection], T]) -> T:
             with engine.begin() as conn:
                 return work(conn)
         except sa.exc.DBAPIError as exc:
-            if attempt == 1 and _missing_table(engine, exc):
+            missing = _missing_table(engine, exc)
+            if attempt == 1 and missing:
                 with engine.begin() as conn:
                     ensure(conn)
                 continue
+            if missing:  # still missing once the API's own tables exist: a mirror table the indexer makes
+                raise Problem(
+                    503, "Mirror not ready", "the indexer has not created the database yet; start `copyright-hub index`"
+                ) from None
             raise Problem(503, "Database unavailable", "the database did not answer; try again") from None
     raise AssertionError("unreachable")
 

@@ -536,3 +536,9 @@ def test_a_full_filing_batch_fits_the_body_limit(hub: Hub) -> None:
     assert len(r.json()["filed"]) == MAX_FILED_KEYS
     too_many = {**_signed(hub.client, owner, f"urn:copyright-hub:file-keys:{WORK_ID}"), "keys": [*entries, entries[0]]}
     assert hub.client.put(f"/keys/{WORK_ID}", json=too_many).status_code in (413, 422)
+
+
+def test_pending_before_the_indexer_ran_is_a_503_saying_so(hub: Hub) -> None:
+    r = hub.client.get(f"/keys/{WORK_ID}/pending")
+    _assert_problem(r, 503)
+    assert "copyright-hub index" in r.json()["detail"]

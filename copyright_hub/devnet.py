@@ -398,6 +398,7 @@ def up(
             _start_gateway(config, public, current)
             current = status(config)
         return current, False, None
+    _stop_gateway(_read_run(config))  # a gateway that outlived its devnet (crashed) is restarted with it
     if public is not None and port_in_use(public.host, public.port):
         raise DevnetError(f"port {public.port} on {public.host} is already in use; pick another with --port")
     config.runtime_dir.mkdir(parents=True, exist_ok=True)
@@ -458,12 +459,10 @@ def down(config: DevnetConfig | None = None, timeout: float = 30.0) -> bool:
     """Stop the devnet gracefully (anvil writes its state on SIGTERM). False if it was not running."""
     config = config or load_config()
     run = _read_run(config)
+    _stop_gateway(run, timeout)  # first the door to the outside (also one left behind by a crashed devnet)
     if not run or not _alive(int(run["pid"])):
         _run_file(config).unlink(missing_ok=True)
         return False
-    gateway = _gateway_run(run)
-    if gateway:  # first the door to the outside
-        _stop(int(gateway["pid"]), GATEWAY_MARKER, timeout)
     pid = int(run["pid"])
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
@@ -473,6 +472,12 @@ def down(config: DevnetConfig | None = None, timeout: float = 30.0) -> bool:
         raise DevnetError(f"anvil (pid {pid}) did not stop within {timeout:.0f}s; its state may not be saved")
     _run_file(config).unlink(missing_ok=True)
     return True
+
+
+def _stop_gateway(run: dict[str, Any] | None, timeout: float = 30.0) -> None:
+    gateway = _gateway_run(run)
+    if gateway:
+        _stop(int(gateway["pid"]), GATEWAY_MARKER, timeout)
 
 
 def _stop(pid: int, marker: str, timeout: float) -> None:

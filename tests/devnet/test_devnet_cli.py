@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from copyright_hub.devnet import DevnetError, free_port, rpc
+from copyright_hub.devnet import DevnetError, free_port, port_in_use, rpc
 
 HUB = [sys.executable, "-m", "copyright_hub.cli"]
 
@@ -148,3 +150,37 @@ def test_up_recovers_a_damaged_state_file_and_says_what_was_lost(devnet_env: dic
     assert "replayed blocks 5..7" in up.stderr, up.stderr
     assert rpc(url, "eth_blockNumber") == hex(7)
     assert len(list(state.parent.glob("anvil-state.json.corrupt-*"))) == 1
+
+
+def test_sigkill_of_devnet_and_gateway_keeps_every_transaction_sent_through_the_gateway(
+    devnet_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The issue's case end to end: participants send signed transactions through the public gateway,
+    the devnet and the gateway are SIGKILLed, `devnet up --public` again: every receipt is where it was."""
+    from client_sdk.accounts import from_mnemonic
+
+    gateway_port = free_port()
+    args = ("devnet", "up", "--public", "--host", "127.0.0.1", "--port", str(gateway_port), "--allow-send-raw")
+    run(devnet_env, *args)
+    gateway = f"http://127.0.0.1:{gateway_port}"
+    account = from_mnemonic("test test test test test test test test test test test junk", 3)
+    receipts = []
+    for nonce in range(5):
+        tx = {"to": "0x" + "44" * 20, "value": nonce + 1, "gas": 21000, "maxFeePerGas": 10**11,
+              "maxPriorityFeePerGas": 1, "nonce": nonce, "chainId": 31337, "type": 2}  # fmt: skip
+        raw = "0x" + account.sign_transaction(tx).raw_transaction.hex().removeprefix("0x")
+        tx_hash = rpc(gateway, "eth_sendRawTransaction", [raw])
+        while (receipt := rpc(gateway, "eth_getTransactionReceipt", [tx_hash])) is None:
+            time.sleep(0.02)
+        receipts.append(receipt)
+    state = json.loads((tmp_path / "runtime" / "run.json").read_text())
+    os.kill(state["gateway"]["pid"], signal.SIGKILL)
+    os.kill(state["pid"], signal.SIGKILL)  # the keeper; anvil dies with it
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{state['pid']}").exists() or port_in_use("127.0.0.1", gateway_port):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    again = run(devnet_env, *args)
+    assert gateway in again.stdout
+    for receipt in receipts:
+        assert rpc(gateway, "eth_getTransactionReceipt", [receipt["transactionHash"]]) == receipt

@@ -22,7 +22,7 @@ from eth_account.messages import encode_defunct
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.stores import NonceStore, RateLimiter, WrappedKeyStore, client_of
+from api.stores import EncryptionKeyStore, NonceStore, RateLimiter, WrappedKeyStore, client_of
 from client_sdk.content import WrappedKey, unwrap_key, wrap_key
 from client_sdk.content.siwe import SiweMessage
 from copyright_hub.commands.keys import HubRequestError, KeysClient
@@ -88,9 +88,14 @@ def test_a_mirror_rebuild_keeps_the_api_tables(story: Story, tmp_path: Path) -> 
     migrate(engine)
     store = NonceStore(engine)
     nonce, _ = store.issue()
+    wrapped = wrap_key(story.content_key, story.buyer_x25519.public_key(), context="work:7")
+    WrappedKeyStore(engine).put(7, story.buyer.address, wrapped)
+    EncryptionKeyStore(engine).register(story.buyer.address, wrapped.recipient_public)
     drop_all(engine)
     migrate(engine)
     assert store.consume(nonce)
+    assert WrappedKeyStore(engine).get(7, story.buyer.address) == wrapped  # keys are not the mirror's to drop
+    assert EncryptionKeyStore(engine).get(story.buyer.address) == "0x" + wrapped.recipient_public.hex()
     engine.dispose()
 
 

@@ -16,10 +16,11 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -125,6 +126,32 @@ def _indexer_settings(settings: Settings) -> dict[str, object]:
     }
 
 
+@contextmanager
+def catalogue_hub(
+    kind: str, tmp: Path, cast: Mapping[str, LocalAccount], **settings: Any
+) -> Iterator[tuple[AnvilProcess, Scenario, Settings]]:
+    """The catalogue story on a private anvil whose clock starts :data:`CHAIN_LAG` behind, the hub
+    deployed by ``cast["admin"]``, content in ``tmp/content``; the API settings (``settings`` on top) on
+    a fresh ``kind`` database, which is not indexed yet."""
+    with (
+        spawn_anvil(extra_args=["--timestamp", str(int(time.time()) - CHAIN_LAG)]) as node,
+        _database(kind, tmp) as database,
+    ):
+        w3 = connect(node.url)
+        deployment = deploy(w3, cast["admin"], tmp / "deployments").deployment
+        sc = Scenario.on(w3, deployment, cast, store=LocalBlockStore(tmp / "content"))
+        catalogue_story(sc, ended_after=CHAIN_LAG // 2)
+        api = Settings(
+            rpc_url=node.url,
+            database_url=database,
+            deployments_dir=tmp / "deployments",
+            content_dir=tmp / "content",
+            siwe_domain=SIWE_DOMAIN,
+            **settings,
+        )
+        yield node, sc, api
+
+
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def story(
     request: pytest.FixtureRequest,
@@ -137,26 +164,13 @@ def story(
     stranger: LocalAccount,
 ) -> Iterator[Story]:
     tmp = tmp_path_factory.mktemp("api-story")
-    with (
-        spawn_anvil(extra_args=["--timestamp", str(int(time.time()) - CHAIN_LAG)]) as node,
-        _database(request.param, tmp) as database,
-    ):
-        w3 = connect(node.url)
-        deployment = deploy(w3, deployer, tmp / "deployments").deployment
-        store = LocalBlockStore(tmp / "content")
-        co_owner = arbiter  # any funded account
-        cast = {"admin": deployer, "studio": studio, "co_owner": co_owner, "buyer": buyer, "reviewer": auditor}
-        sc = Scenario.on(w3, deployment, {**cast, "stranger": stranger}, store=store)
-        catalogue_story(sc, ended_after=CHAIN_LAG // 2)
+    co_owner = arbiter  # any funded account
+    cast = {"admin": deployer, "studio": studio, "co_owner": co_owner, "buyer": buyer, "reviewer": auditor}
+    with catalogue_hub(request.param, tmp, {**cast, "stranger": stranger}) as (node, sc, settings):
+        database, store = settings.database_url, sc.store
+        assert isinstance(store, LocalBlockStore)
         key = new_content_key()
         buyer_x = X25519PrivateKey.generate()
-        settings = Settings(
-            rpc_url=node.url,
-            database_url=database,
-            deployments_dir=tmp / "deployments",
-            content_dir=tmp / "content",
-            siwe_domain=SIWE_DOMAIN,
-        )
         Indexer(IndexerSettings(**_indexer_settings(settings))).run(once=True)
         engine = make_engine(database)
         WrappedKeyStore(engine).put(

@@ -34,13 +34,10 @@ import pytest
 
 from api.settings import Settings
 from client_sdk.accounts import from_mnemonic
-from client_sdk.chain import connect
-from client_sdk.content import LocalBlockStore
-from client_sdk.deploy import deploy
-from copyright_hub.devnet import load_config, spawn_anvil
+from copyright_hub.devnet import load_config
 from indexer import Indexer, IndexerSettings
-from tests.api.conftest import CHAIN_LAG, SIWE_DOMAIN, _database, _indexer_settings, serve_app
-from tests.factories.scenario import Scenario, catalogue_story, every_event_story
+from tests.api.conftest import _indexer_settings, catalogue_hub, serve_app
+from tests.factories.scenario import Scenario, every_event_story
 
 #: examples per operation in the suite: enough to reach every operation's bounds and error paths
 SUITE_EXAMPLES = 10
@@ -83,25 +80,10 @@ def indexed_hub(kind: str, tmp: Path) -> Iterator[Settings]:
     API settings that serve it."""
     config = load_config()
     cast = {role: from_mnemonic(config.mnemonic, i) for role, i in ROLES.items()}
-    with (
-        spawn_anvil(extra_args=["--timestamp", str(int(time.time()) - CHAIN_LAG)]) as node,
-        _database(kind, tmp) as database,
-    ):
-        w3 = connect(node.url)
-        deployment = deploy(w3, cast["admin"], tmp / "deployments").deployment
-        store = LocalBlockStore(tmp / "content")
-        catalogue_story(Scenario.on(w3, deployment, cast, store=store), ended_after=CHAIN_LAG // 2)
-        every_event_story(Scenario.on(w3, deployment, cast, store=store, salt="every-event:"))
-        settings = Settings(
-            rpc_url=node.url,
-            database_url=database,
-            deployments_dir=tmp / "deployments",
-            content_dir=tmp / "content",
-            siwe_domain=SIWE_DOMAIN,
-            # the fuzzer sends far more than a person would: let it reach the key-release checks
-            # rather than stop at 429 after the first minute's 60 requests
-            rate_limit_per_minute=1_000_000,
-        )
+    # the fuzzer sends far more than a person would: let it reach the key-release checks rather than
+    # stop at 429 after the first minute's 60 requests
+    with catalogue_hub(kind, tmp, cast, rate_limit_per_minute=1_000_000) as (_node, sc, settings):
+        every_event_story(Scenario(sc.hubs, store=sc.store, salt="every-event:"))
         indexer_settings = IndexerSettings(**_indexer_settings(settings))
         Indexer(indexer_settings).run(once=True)
         follower = Indexer(indexer_settings)

@@ -44,13 +44,13 @@ class Related:
     """Rows of ``table`` whose ``on`` column holds the parent's key, loaded for a whole page at once.
 
     ``shape(parent, rows)`` turns one parent's rows (ordered by ``order_by``) into the public field's
-    value; the default hands the rows to the public model as they are. ``count``: only count them."""
+    value; the default hands the rows' columns to the public model. ``count``: only count them."""
 
     field: str
     table: type[SQLModel]
     on: str
     order_by: tuple[str, ...] = ()
-    shape: Callable[[Any, list[Any]], Any] = lambda _parent, rows: rows
+    shape: Callable[[Any, list[Any]], Any] = lambda _parent, rows: [r._asdict() for r in rows]
     count: bool = False
 
 

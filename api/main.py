@@ -12,7 +12,7 @@ from fastapi_offline import FastAPIOffline
 from . import deps, problems, read
 from .middleware import HeadAsGet, PageHeaders
 from .resources import RESOURCES
-from .routes import content, health, indexer_status, keys, licences, pages, provenance
+from .routes import content, health, indexer_status, keys, licences, pages, provenance, schemas
 from .services import lifespan
 from .settings import Settings, get_settings
 
@@ -25,6 +25,7 @@ ROUTERS: list[APIRouter] = [
     provenance.router,
     content.router,
     keys.router,
+    schemas.router,
 ]
 
 
@@ -65,7 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=REDOC_URL if settings.docs else None,
         title="Copyright Hub API",
         version="0.1.0",
-        description="Browse, license and verify audiovisual works registered on chain.",
+        description="Browse, license and verify audiovisual works registered on chain. Work metadata documents "
+        "follow the JSON Schema at [/schemas/work-metadata.v1.json](/schemas/work-metadata.v1.json).",
         generate_unique_id_function=_operation_id,
         lifespan=lifespan,
         swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from validator.swagger.io

@@ -134,9 +134,51 @@ OwnerPublic = public_model(
     descriptions={"bps": "revenue share in basis points (10,000 = 100%)"},
 )
 
+#: what a work's ``metadata_status`` says: the metadata worker's status of its current CID, or ``pending``
+METADATA_STATUSES = ["pending", *m.METADATA_STATUSES]
+
+
+def _metadata_row(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The current metadata document's row, as the resource's ``metadata`` relation gives it."""
+    row = data.get("metadata")
+    return _values(row) if row is not None and not isinstance(row, dict) else row
+
+
+class _WorkBase(Public):
+    @model_validator(mode="before")
+    @classmethod
+    def _metadata_fields(cls, data: Any) -> Any:
+        """Titles, the document's type and ``metadata_status`` from the current document's row: no row
+        yet is ``pending`` (a CID longer than any CID is never read: ``invalid``); only an ``ok``
+        document's fields are shown, never a guess."""
+        data = _values(data)
+        if not isinstance(data, dict) or "metadata_status" in data:
+            return data
+        row = _metadata_row(data)
+        too_long = len(data.get("metadata_cid") or "") > m.MAX_CID_CHARS
+        status = row["status"] if row else ("invalid" if too_long else "pending")
+        ok = row if row and row["status"] == "ok" else {}
+        fields = {"title_zh": ok.get("title_zh"), "title_en": ok.get("title_en"), "metadata_type": ok.get("work_type")}
+        return {**data, **fields, "metadata_status": status, "metadata": row}
+
+
+#: A list of BCP 47 tags, stored as JSON text.
+Languages = Annotated[list[str], BeforeValidator(lambda v: json.loads(v or "[]") if isinstance(v, str | None) else v)]
+#: The whole metadata document, stored as canonical JSON text.
+Document = Annotated[dict[str, Any] | None, BeforeValidator(lambda v: json.loads(v) if isinstance(v, str) else v)]
+
+MetadataPublic = public_model(
+    "MetadataPublic",
+    m.MetadataDocument,
+    exclude=("work_id", "revision"),
+    types={"languages": Languages, "document": Document},
+    descriptions={"document": "the whole document (creators, rights holders, episodes, external ids...) when ok"},
+)
+
 WorkPublic = public_model(
     "WorkPublic",
     m.Work,
+    base=_WorkBase,
     exclude=("registry_address", "updated_block"),
     types={"work_type": WorkTypeName, "status": WorkStatusName},
     descriptions={
@@ -148,6 +190,19 @@ WorkPublic = public_model(
         "owners": (list[OwnerPublic], Field(description="owners and revenue splits; the first is the lead owner")),  # type: ignore[valid-type]
         "royalty_bps": (int, Field(description="ERC-2981 royalty in basis points; 0 when none is set")),
         "parents": (list[int], Field(description="parent works of a derivative")),
+        "title_zh": (str | None, Field(description="Chinese title from the metadata document (when it is ok)")),
+        "title_en": (str | None, Field(description="English title from the metadata document (when it is ok)")),
+        "metadata_type": (
+            str | None,
+            Field(description="the document's work type, finer than work_type (an episode is a series on chain)"),
+        ),
+        "metadata_status": (
+            str,
+            Field(
+                description=" | ".join(METADATA_STATUSES) + ": the current metadata document as the indexer last "
+                "read it from the content store (pending: not read yet; missing and invalid are read again later)"
+            ),
+        ),
     },
 )
 
@@ -273,6 +328,10 @@ WorkDetail: type[BaseModel] = create_model(
     disputes=(list[DisputePublic], ...),  # type: ignore[valid-type]
     offers=(list[OfferPublic], ...),  # type: ignore[valid-type]
     licence_count=(int, ...),
+    metadata=(  # type: ignore[arg-type]
+        MetadataPublic | None,
+        Field(description="the current metadata document's mirrored fields and status; null while pending"),
+    ),
 )
 
 

@@ -115,6 +115,14 @@ def _owners(work: Any, rows: list[Any]) -> list[dict[str, Any]]:
     return [{"account": work.owner if i == 0 else r.account, "bps": r.bps} for i, r in enumerate(rows)]
 
 
+def _current_metadata(work: Any, rows: list[Any]) -> dict[str, Any] | None:
+    """The row of the work's current metadata CID (older CIDs' rows stay in the table), or None."""
+    for r in rows:
+        if r.metadata_cid == work.metadata_cid:
+            return r._asdict() if hasattr(r, "_asdict") else r.model_dump()
+    return None
+
+
 def _active(active: bool) -> Any:
     return (col(m.Offer.cancelled).is_(False)) & (col(m.Offer.end) > int(time.time())) if active else None
 
@@ -150,6 +158,7 @@ WORKS = Resource(
             shape=lambda _w, rows: [r.parent_id for r in rows],
         ),
         Related("royalty_bps", m.WorkRoyalty, "work_id", shape=lambda _w, rows: rows[0].bps if rows else 0),
+        Related("metadata", m.MetadataDocument, "work_id", shape=_current_metadata),  # titles, metadata_status
     ),
     detail=api.WorkDetail,
     detail_related=(

@@ -1,11 +1,12 @@
 """Content keys over a hub's HTTP API: ``copyright-hub keys register`` (a buyer files its X25519 public
 key) and ``copyright-hub keys wrap-all`` (a studio wraps each work's content key for every licensee
 waiting for one and files the copies). Both sign in with SIWE using the local account key; the content
-key never leaves this machine unwrapped. Run ``wrap-all`` on a schedule (cron, a systemd timer) so no
-out-of-band step remains between a purchase and the key."""
+key never leaves this machine unwrapped. ``keys serve`` runs ``wrap-all`` in a loop (or run ``wrap-all``
+from cron), so no out-of-band step remains between a purchase and the key."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -39,6 +40,7 @@ class HubRequestError(HubError):
 def register(app: typer.Typer) -> None:
     keys_app.command("register")(friendly(register_cmd))
     keys_app.command("wrap-all")(friendly(wrap_all_cmd))
+    keys_app.command("serve")(friendly(serve_cmd))
     app.add_typer(keys_app, name="keys")
 
 
@@ -146,20 +148,51 @@ def _work_keys(pairs: list[str]) -> dict[int, bytes]:
     return keys
 
 
-def wrap_all_cmd(
-    works: Annotated[list[str], typer.Argument(help="WORK_ID=KEY_FILE for each of your works (key from `encrypt`)")],
-    hub: HubUrlOpt,
-    keystore: KeystoreOpt = None,
-    key_env: KeyEnvOpt = None,
-) -> None:
+WorksArg = Annotated[list[str], typer.Argument(help="WORK_ID=KEY_FILE for each of your works (key from `encrypt`)")]
+
+
+def wrap_all(client: KeysClient, keys: dict[int, bytes]) -> dict[int, int]:
+    """One round: for each work, wrap its key for every licensee the hub lists as waiting and file the
+    copies; how many were filed per work."""
+    filed: dict[int, int] = {}
+    for work_id, key in keys.items():
+        wrapped = {
+            p["account"]: wrap_key(key, bytes.fromhex(p["public_key"][2:]), context=f"work:{work_id}").to_json()
+            for p in client.pending(work_id)
+        }
+        filed[work_id] = len(client.file(work_id, wrapped)) if wrapped else 0
+    return filed
+
+
+def wrap_all_cmd(works: WorksArg, hub: HubUrlOpt, keystore: KeystoreOpt = None, key_env: KeyEnvOpt = None) -> None:
     """Wrap each work's content key for every licensee the hub lists as waiting, and file the copies."""
     keys = _work_keys(works)
     with client_for(hub, keystore, key_env) as client:
-        for work_id, key in keys.items():
-            waiting = client.pending(work_id)
-            wrapped = {
-                p["account"]: wrap_key(key, bytes.fromhex(p["public_key"][2:]), context=f"work:{work_id}").to_json()
-                for p in waiting
-            }
-            filed = client.file(work_id, wrapped) if wrapped else []
-            typer.echo(f"work {work_id}: filed {len(filed)} wrapped key(s)")
+        for work_id, n in wrap_all(client, keys).items():
+            typer.echo(f"work {work_id}: filed {n} wrapped key(s)")
+
+
+def serve_cmd(
+    works: WorksArg,
+    hub: HubUrlOpt,
+    every: Annotated[float, typer.Option("--every", min=0.1, help="seconds between rounds")] = 60.0,
+    rounds: Annotated[int, typer.Option("--rounds", min=0, help="stop after this many rounds (0: never)")] = 0,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+) -> None:
+    """Run wrap-all every --every seconds until stopped: a licensee who registers a key gets it wrapped
+    within one round. A round the hub refuses or misses is reported on stderr and the next one tries again."""
+    keys = _work_keys(works)
+    with client_for(hub, keystore, key_env) as client:
+        done = 0
+        while True:
+            try:
+                for work_id, n in wrap_all(client, keys).items():
+                    if n:
+                        typer.echo(f"work {work_id}: filed {n} wrapped key(s)")
+            except HubRequestError as exc:
+                err.print(f"[yellow]warning:[/yellow] {exc}; trying again in {every:g} s", highlight=False)
+            done += 1
+            if rounds and done >= rounds:
+                return
+            time.sleep(every)

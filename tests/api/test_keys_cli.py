@@ -80,3 +80,23 @@ def test_an_unreachable_hub_is_one_line(story: Story, tmp_path: Path) -> None:
         story, "keys", "wrap-all", f"1={key_file}", "--hub", "http://127.0.0.1:9", "--key-env", "STUDIO_KEY"
     )
     assert code == 1 and "did not answer" in out and "Traceback" not in out
+
+
+def test_keys_serve_wraps_each_round_and_rides_out_an_unreachable_hub(
+    story: Story, hub_url: str, tmp_path: Path
+) -> None:
+    fresh = X25519PrivateKey.generate()
+    code, out = _cli(story, "keys", "register", fresh.public_key().public_bytes_raw().hex(), "--hub", hub_url,
+                     "--key-env", "BUYER_KEY")  # fmt: skip
+    assert code == 0, out
+    key_file = tmp_path / "film.key"
+    key_file.write_text(story.content_key.hex())
+    work = f"{story.film_id}={key_file}"
+    loop = ("--every", "0.1", "--rounds", "3", "--key-env", "STUDIO_KEY")
+    code, out = _cli(story, "keys", "serve", work, "--hub", hub_url, *loop)
+    assert code == 0, out
+    assert out.count("filed 1 wrapped key(s)") == 1  # the first round; the next two find nobody waiting
+    filed = _filed(story, story.buyer.address)
+    assert filed is not None and unwrap_key(filed, fresh, context=f"work:{story.film_id}") == story.content_key
+    code, out = _cli(story, "keys", "serve", work, "--hub", "http://127.0.0.1:9", *loop)
+    assert code == 0 and out.count("did not answer") == 3 and "Traceback" not in out

@@ -79,6 +79,7 @@ CASES: list[tuple[Any, ...]] = [
     ("content wrap-key", ["1", "0x" + "22" * 20, "22" * 32, "--key", "content.key"], 1, "--hub URL"),
     ("keys register", ["zz", "--hub", "http://127.0.0.1:9", "--key-env", "NO_SUCH_KEY"], 1, "64 hex digits"),
     ("keys wrap-all", ["7", "--hub", "http://127.0.0.1:9"], 1, "WORK_ID=KEY_FILE"),
+    ("keys serve", ["7=missing.key", "--hub", "http://127.0.0.1:9", "--rounds", "1"], 1, "missing.key"),
     ("serve", ["--port", "eighty"], USAGE, "Invalid value for '--port'"),
     ("serve", [], 1, "production needs COPYRIGHT_HUB_DATABASE_URL", {"COPYRIGHT_HUB_ENVIRONMENT": "production"}),
     ("index", ["--once", "--database-url", "not a url"], 1, "is not a SQLAlchemy URL"),

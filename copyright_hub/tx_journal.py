@@ -387,6 +387,10 @@ def _rpc_error(code: int, message: str) -> bytes:
 class _FrontDoorHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: FrontDoor
+    # headers and body leave in one segment, at once: with separate small writes, Nagle's algorithm
+    # and the client's delayed ACK stall every answer by ~40 ms (measured: 6x fewer registrations/s)
+    disable_nagle_algorithm = True
+    wbufsize = 1 << 16
 
     def do_POST(self) -> None:
         try:

@@ -162,3 +162,26 @@ def run_kills(workdir: Path, *, rounds: int, seed: int, interval: float = 2.0, s
     finally:
         node.stop()
     return report
+
+
+def front_door_cost(workdir: Path, *, registrations: int) -> dict[str, float]:
+    """Registrations per second on a bare anvil and on a journaling devnet (same machine, same run)."""
+    config = DevnetConfig(**{**load_config().__dict__, "state_interval": 2.0})
+    rates = {}
+    for name, journal in (("direct", False), ("journaled", True)):
+        state = workdir / name / "anvil-state.json" if journal else None
+        node = spawn_anvil(config=config, state=state, journal=journal)
+        try:
+            w3 = connect(node.url)
+            deployment = deploy(w3, from_mnemonic(config.mnemonic, 0), workdir / name / "deployments").deployment
+            studio = Hub(w3, deployment, from_mnemonic(config.mnemonic, 1))
+            started = time.perf_counter()
+            for _ in range(registrations):
+                studio.register_work(unique_digest(), fake_cid(), fake_cid("meta"), 0)
+            rates[f"{name}_registrations_per_s"] = round(registrations / (time.perf_counter() - started), 1)
+        finally:
+            node.stop()
+    rates["journaled_over_direct"] = round(
+        rates["journaled_registrations_per_s"] / rates["direct_registrations_per_s"], 3
+    )
+    return rates

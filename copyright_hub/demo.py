@@ -1,9 +1,11 @@
 """Demo data for `make up`: a small catalogue on the devnet so every page has something to show.
 
-The studio (dev account 1) registers four works from synthetic media files (content and metadata
-put into the local content store, so ``/ipfs/{cid}`` serves them), one with a co-owner split; a
-reviewer (dev account 3) attests a filing; the studio publishes offers; a buyer (dev account 2)
-licenses one. Idempotent: a work whose content digest is already registered is left as it is.
+The studio (dev account 1) registers six works from synthetic media files (content and metadata
+put into the local content store, so ``/ipfs/{cid}`` serves them), one with a co-owner split; each
+has a metadata document with a Chinese and an English title, type, creators, languages and dates.
+A reviewer (dev account 3) attests a filing; the studio publishes offers; a buyer (dev account 2)
+licenses one. Idempotent: a work whose content digest is already registered keeps its registration,
+and gets this metadata (an update) if its current document is another one (a devnet from before).
 Written with the shared scenario builder (:mod:`copyright_hub.scenario`).
 """
 
@@ -11,22 +13,59 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from datetime import date
 
 from eth_account.signers.local import LocalAccount
 
 from client_sdk import Hub, Right
 from client_sdk.content import ContentStore
+from client_sdk.metadata import Creator, Episode, WorkMetadata
 
 from .scenario import DAY, Scenario, media
 
-#: (English title, Chinese title, work type code, seed for the synthetic content bytes, size)
-DEMO_WORKS = [
-    ("The River at Dawn", "黎明之河", 0, "river", 600_000),
-    ("Paper Lanterns (Series 1)", "纸灯笼 第一季", 1, "lanterns", 300_000),
-    ("Moonlight Fox", "月光狐", 2, "fox", 200_000),
-    ("Night Market Stories", "夜市故事", 5, "market", 100_000),
-]
+#: (metadata, seed for the synthetic content bytes, size); the ``file`` entry is added from the bytes
+DEMO_WORKS: list[tuple[WorkMetadata, str, int]] = [
+    (WorkMetadata(
+        "film", title_en="River Harbour", title_zh="港湾河流",
+        description_en="A ferry pilot and the harbour town she cannot leave, over one monsoon season.",
+        description_zh="一位渡轮领航员与她离不开的港口小镇，一个雨季的故事。",
+        creators=(Creator("Lin Qiao", "director"), Creator("Chen Mo", "screenwriter"), Creator("Ada Moss", "composer")),
+        created=date(2025, 3, 1), first_published=date(2025, 6, 18), country="CN",
+        languages=("zh-Hans", "yue", "en"), duration_seconds=6_120,
+        external_ids={"isan": "0000-0001-8CFA-0000-I-0000-0000-K"},
+    ), "river", 600_000),
+    (WorkMetadata(
+        "series", title_en="Paper Lanterns", title_zh="纸灯笼",
+        description_en="A lantern workshop in an old town, one family, three generations.",
+        description_zh="古镇里的一家灯笼作坊，一个家族，三代人。",
+        creators=(Creator("Zhou Lan", "director"),), first_published=date(2024, 9, 1), country="CN",
+        languages=("zh-Hans",), duration_seconds=8 * 2_700,
+        episodes=tuple(Episode(n, 1, duration_seconds=2_700) for n in range(1, 9)),
+    ), "lanterns", 300_000),
+    (WorkMetadata(
+        "animation", title_en="Moonlight Fox", title_zh="月光狐",
+        description_en="A fox who steals moonlight to light a lost village.",
+        creators=(Creator("Studio Hoshi", "animator"), Creator("Mei Tanaka", "voice_actor")),
+        first_published=date(2023, 12, 22), country="JP", languages=("ja", "zh-Hans"), duration_seconds=1_380,
+    ), "fox", 200_000),
+    (WorkMetadata(
+        "podcast", title_en="Night Market Stories", title_zh="夜市故事",
+        description_zh="每周一期，夜市摊主讲述自己的故事。",
+        creators=(Creator("Wang Jie", "host"),), first_published=date(2025, 1, 10), country="TW",
+        languages=("zh-Hant",), duration_seconds=2_400,
+    ), "market", 100_000),
+    (WorkMetadata(
+        "short_video", title_en="Salt and Snow", title_zh="盐与雪",
+        creators=(Creator("Amara Okafor", "director"),), first_published=date(2025, 2, 14), country="GB",
+        languages=("en",), duration_seconds=95,
+    ), "salt", 80_000),
+    (WorkMetadata(
+        "live_recording", title_en="Echoes of the Silk Road (Live in Xi'an)", title_zh="丝路回声（西安现场）",
+        creators=(Creator("Silk Road Ensemble", "performer"),), created=date(2024, 10, 5), country="CN",
+        languages=("zh-Hans",), duration_seconds=5_400,
+    ), "silk", 120_000),
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -38,14 +77,9 @@ class DemoAccounts:
     co_owner: LocalAccount
 
 
-def _metadata(title_en: str, title_zh: str, work_type: int, content: bytes) -> dict[str, object]:
-    return {
-        "title": {"en": title_en, "zh": title_zh},
-        "workType": work_type,
-        "language": "zh",
-        "creators": ["Demo Studio"],
-        "file": {"sha256": "0x" + hashlib.sha256(content).hexdigest(), "size": len(content)},
-    }
+def _metadata(meta: WorkMetadata, seed: str, content: bytes) -> WorkMetadata:
+    file = {"name": f"{seed}.mp4", "size": len(content), "sha256": "0x" + hashlib.sha256(content).hexdigest()}
+    return replace(meta, file=file)
 
 
 def load(
@@ -56,20 +90,24 @@ def load(
 ) -> int:
     """Register what is missing; returns how many works were registered now."""
     sc = Scenario({role: hubs(account) for role, account in asdict(accounts).items()}, store=store)
-    first = DEMO_WORKS[0][3]
-    for title_en, title_zh, work_type, seed, size in DEMO_WORKS:
+    first = DEMO_WORKS[0][1]
+    for meta, seed, size in DEMO_WORKS:
         content = media(seed, size)
         splits = {"studio": 7_000, "co_owner": 3_000} if seed == first else None
-        sc.work(seed, content=content, metadata=_metadata(title_en, title_zh, work_type, content), work_type=work_type, splits=splits)  # fmt: skip
+        document = _metadata(meta, seed, content)
+        sc.work(seed, content=content, metadata=document, work_type=meta.chain_work_type, splits=splits)
         if sc.created[-1:] == [seed]:
-            progress(f"registered demo work {sc[seed]}: {title_en} / {title_zh}")
+            progress(f"registered demo work {sc[seed]}: {meta.title_en} / {meta.title_zh}")
+        elif sc.hub("studio").get_work(sc[seed]).metadata_cid != document.cid():
+            sc.update_metadata(seed, document)  # a devnet from before the metadata schema
+            progress(f"demo work {sc[seed]} now has its metadata document: {meta.title_en} / {meta.title_zh}")
     if not sc.created:
         return 0
     sc.grant("reviewer", "WorkRegistry", "REVIEWER_ROLE")
     sc.attest("filing", first, 1, reference="demo filing 2026-0001")
     now = sc.now()
     sc.offer("year", first, start=now - 60, rights=Right.INFORMATION_NETWORK | Right.BROADCASTING)
-    for *_titles, seed, _size in DEMO_WORKS[1:]:
+    for _meta, seed, _size in DEMO_WORKS[1:]:
         sc.offer(f"{seed} offer", seed, start=now - 60, end=now + 90 * DAY, price=5 * 10**16)
     sc.purchase("licence", "year")
     progress(f"buyer {accounts.buyer.address} licensed work {sc[first]} (licence {sc['licence']})")

@@ -13,14 +13,16 @@ and a name for every id a step creates, so a script reads as what happens::
 Its steps are the common ones (register, update metadata, attest, offer, purchase, grant a role);
 anything else is a public SDK call on ``sc.hub(role)``. Works are registered from real bytes: their
 content and metadata go into the content store when one is given (so the gateway serves them), and
-their CIDs are computed either way. Registering is idempotent: a work whose content digest is on
-chain already is named, not registered again (``created`` lists what was registered now).
+their CIDs are computed either way. Metadata documents follow the published schema
+(:mod:`client_sdk.metadata`): a work registered without one gets a bilingual title from
+:data:`TITLES`, and a partial document gets ``schemaVersion`` and the work's type filled in.
+Registering is idempotent: a work whose content digest is on chain already is named, not registered
+again (``created`` lists what was registered now).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,8 +33,31 @@ from web3 import Web3
 from client_sdk import ETH, Hub, Right, Split, Terms
 from client_sdk.content import ContentStore, cid_of_bytes
 from client_sdk.manifest import Deployment
+from client_sdk.metadata import METADATA_WORK_TYPES, SCHEMA_VERSION, WorkMetadata, canonical_bytes, document_of
+from client_sdk.terms import work_type_name
 
 DAY = 86_400
+
+#: (English, Chinese) titles of works registered without metadata, picked by the work's name
+TITLES: tuple[tuple[str, str], ...] = (
+    ("River Harbour", "港湾河流"),
+    ("Paper Lanterns", "纸灯笼"),
+    ("Moonlight Fox", "月光狐"),
+    ("Night Market Stories", "夜市故事"),
+    ("Harbour Lights", "港口灯火"),
+    ("Listening to Bamboo Rain", "竹林听雨"),
+    ("Echoes of the Silk Road", "丝路回声"),
+    ("The Tea Merchant's Daughter", "茶商的女儿"),
+    ("Mountain Postman", "山间邮差"),
+    ("Neon Dragon", "霓虹之龙"),
+    ("Salt and Snow", "盐与雪"),
+    ("The Last Ferry", "最后一班渡轮"),
+)
+
+
+def titles_for(name: str) -> tuple[str, str]:
+    """The (English, Chinese) title :data:`TITLES` gives a work named ``name`` (always the same one)."""
+    return TITLES[int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big") % len(TITLES)]
 
 
 def media(seed: str, size: int) -> bytes:
@@ -63,6 +88,7 @@ class Scenario:
     ids: dict[str, int] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
     _prices: dict[str, int] = field(default_factory=dict)
+    _types: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def on(cls, w3: Web3, deployment: Deployment, cast: Mapping[str, LocalAccount], **kwargs: Any) -> Scenario:
@@ -96,11 +122,14 @@ class Scenario:
     def _cid(self, data: bytes) -> str:
         return str(self.store.add(data)) if self.store is not None else cid_of_bytes(data)
 
-    def _document(self, metadata: Mapping[str, Any] | str) -> str:
-        """A metadata CID: given as it is, or the CID of the JSON document (stored when there is a store)."""
+    def _document(self, metadata: WorkMetadata | Mapping[str, Any] | str, work_type: int) -> str:
+        """A metadata CID: given as it is, or the CID of the document's canonical JSON (stored when
+        there is a store), with ``schemaVersion`` and the work's type filled in when missing."""
         if isinstance(metadata, str):
             return metadata
-        return self._cid(json.dumps(metadata, ensure_ascii=False, sort_keys=True).encode())
+        kind = work_type_name(work_type)
+        defaults = {"schemaVersion": SCHEMA_VERSION, "workType": kind if kind in METADATA_WORK_TYPES else "film"}
+        return self._cid(canonical_bytes({**defaults, **document_of(metadata)}))
 
     # -- steps ---------------------------------------------------------------------------------------
 
@@ -116,24 +145,28 @@ class Scenario:
         *,
         by: str = "studio",
         content: bytes | None = None,
-        metadata: Mapping[str, Any] | str | None = None,
+        metadata: WorkMetadata | Mapping[str, Any] | str | None = None,
         work_type: int = 0,
         splits: Mapping[str, int] | None = None,
         royalty_bps: int = 0,
         parents: Sequence[str] = (),
     ) -> int:
         """Register a work from ``content`` (default: bytes made from the name) with ``metadata``
-        (default: its name as the English title), ``splits`` by role; a digest already on chain is
-        only named."""
+        (default: a bilingual title from :data:`TITLES`), ``splits`` by role; a digest already on
+        chain is only named."""
         content = media(f"{self.salt}{name}", 1024) if content is None else content
         digest = hashlib.sha256(content).digest()
         hub = self.hub(by)
+        self._types[name] = work_type
         if existing := hub.work_id_by_digest(digest):
             return self._name(name, existing)
+        if metadata is None:
+            title_en, title_zh = titles_for(name)
+            metadata = {"title": {"en": title_en, "zh": title_zh}}
         reg = hub.register_work(
             digest,
             self._cid(content),
-            self._document(metadata if metadata is not None else {"title": {"en": name}}),
+            self._document(metadata, work_type),
             work_type,
             splits=[Split(self.address(role), bps) for role, bps in (splits or {}).items()],
             parents=[self[p] for p in parents],
@@ -143,9 +176,12 @@ class Scenario:
         self.created.append(name)
         return self._name(name, reg.work_id)
 
-    def update_metadata(self, work: str, metadata: Mapping[str, Any] | str, *, by: str = "studio") -> int:
+    def update_metadata(
+        self, work: str, metadata: WorkMetadata | Mapping[str, Any] | str, *, by: str = "studio"
+    ) -> int:
         """Publish a new metadata document (a CID as it is, or a JSON document); returns the version."""
-        return self.hub(by).update_metadata(self[work], self._document(metadata))
+        work_type = self._types[work] if work in self._types else self.hub(by).get_work(self[work]).work_type
+        return self.hub(by).update_metadata(self[work], self._document(metadata, work_type))
 
     def attest(self, name: str, work: str, kind: int, *, by: str = "reviewer", **fields: Any) -> int:
         """An attestation by ``by`` (``territory``, ``reference``, ``evidence_cid``, ``decision``)."""

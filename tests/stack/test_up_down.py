@@ -10,6 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from copyright_hub.demo import DEMO_WORKS
 from copyright_hub.devnet import free_port
 
 HUB = [sys.executable, "-m", "copyright_hub.cli"]
@@ -40,12 +41,14 @@ def test_up_serves_the_demo_catalogue_and_down_stops_everything(tmp_path: Path) 
         # the pid files the last check expects gone are really written here (so that check can fail)
         assert {p.name for p in (tmp_path / "var" / "run").glob("*.pid")} >= {"indexer.pid", "api.pid"}
         deadline = time.monotonic() + 60
-        while True:  # the indexer catches up in the background
+        while True:  # the indexer and its metadata worker catch up in the background
             works = _get(f"http://127.0.0.1:{api_port}/works")
-            if works["count"] == 4 or time.monotonic() > deadline:  # type: ignore[index]
+            titled = {w["title_en"] for w in works["data"] if w["metadata_status"] == "ok"}  # type: ignore[index]
+            if len(titled) == len(DEMO_WORKS) or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
-        assert works["count"] == 4  # type: ignore[index]
+        assert works["count"] == len(DEMO_WORKS)  # type: ignore[index]
+        assert titled == {meta.title_en for meta, _seed, _size in DEMO_WORKS}  # every demo work shows its title
         provenance = _get(f"http://127.0.0.1:{api_port}/works/1/provenance")
         assert provenance["verified"] is True  # type: ignore[index]
         again = subprocess.run([*HUB, "up"], env=env, capture_output=True, text=True, timeout=240)

@@ -184,12 +184,21 @@ class Journal:
     # -- writing ---------------------------------------------------------------------------------
 
     def _append(self, lines: list[bytes]) -> None:
-        self._file.write(b"".join(lines))
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        """Append and fsync; a failed write (a full disk) is cut off again, so no torn line is left
+        in the middle of the journal for the next append to follow."""
+        end = self._file.tell()
+        try:
+            self._file.write(b"".join(lines))
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        except OSError:
+            with contextlib.suppress(OSError):
+                self._file.truncate(end)
+            raise
 
     def sync(self, upstream: Upstream) -> int:
-        """Journal every block up to anvil's head (fsynced); returns how many blocks were added."""
+        """Journal every block up to anvil's head (fsynced); returns how many blocks were added.
+        The in-memory view changes only once the lines are on disk."""
         with self.lock:
             latest = upstream.call("eth_getBlockByNumber", ["latest", False])
             number, block_hash = int(latest["number"], 16), latest["hash"]
@@ -199,16 +208,15 @@ class Journal:
             lines: list[bytes] = []
             keep = self._common_height(upstream, number, block_hash)
             if keep < self.head_number:
-                self._rewind_to(keep)
                 lines.append(json.dumps({"rewind": keep}).encode() + b"\n")
-            added = 0
+            fresh: list[Block] = []
             for start in range(keep + 1, number + 1, SYNC_CHUNK):
-                for block in fetch_blocks(upstream, range(start, min(start + SYNC_CHUNK, number + 1))):
-                    self.blocks[block.number] = block
-                    lines.append(block.line())
-                    added += 1
+                fresh += fetch_blocks(upstream, range(start, min(start + SYNC_CHUNK, number + 1)))
+            lines += [block.line() for block in fresh]
             self._append(lines)
-            return added
+            self._rewind_to(keep)
+            self.blocks.update((block.number, block) for block in fresh)
+            return len(fresh)
 
     def _common_height(self, upstream: Upstream, number: int, block_hash: str) -> int:
         """The highest journaled block anvil still has (the journal's base when none can be checked)."""

@@ -12,7 +12,7 @@ import pytest
 
 from client_sdk.accounts import from_mnemonic
 from copyright_hub.devnet import AnvilProcess, DevnetConfig, DevnetError, journal_of, load_config, spawn_anvil
-from copyright_hub.tx_journal import COMPACT_AFTER, Journal, JournalError, Upstream
+from copyright_hub.tx_journal import COMPACT_AFTER, FrontDoor, Journal, JournalError, Upstream
 
 from .killrun import run_kills
 
@@ -21,6 +21,11 @@ ROUNDS = 3
 
 def _config(interval: float = 3600) -> DevnetConfig:
     return DevnetConfig(**{**load_config().__dict__, "state_interval": interval})
+
+
+def _start(state: Path, port: int | None = None, interval: float = 3600) -> AnvilProcess:
+    """A journaling devnet on ``state`` (by default no periodic snapshot: what it keeps, the journal kept)."""
+    return spawn_anvil(config=_config(interval), state=state, port=port, journal=True)
 
 
 def _transfer(node: AnvilProcess, nonce: int, index: int = 1) -> str:
@@ -49,13 +54,13 @@ def test_kills_under_registrations_and_purchases_lose_no_confirmed_transaction(t
 
 def test_blocks_newer_than_the_snapshot_are_replayed_identically(tmp_path: Path) -> None:
     state = tmp_path / "anvil-state.json"
-    node = spawn_anvil(config=_config(), state=state, journal=True)  # no periodic snapshot: only the journal
+    node = _start(state)
     try:
         node.rpc("anvil_mine", ["0x3", "0x10"])  # empty blocks 16 s apart: their times replay too
         seen = [node.rpc("eth_getTransactionReceipt", [_transfer(node, n)]) for n in range(4)]
         head = node.rpc("eth_getBlockByNumber", ["latest", False])
         node.kill()
-        node = spawn_anvil(config=_config(), state=state, port=node.port, journal=True)
+        node = _start(state, node.port)
         assert node.recovered is not None and "replayed blocks 1..7" in node.recovered, node.recovered
         assert node.rpc("eth_getBlockByNumber", ["latest", False]) == head
         for receipt in seen:
@@ -69,7 +74,7 @@ def test_blocks_newer_than_the_snapshot_are_replayed_identically(tmp_path: Path)
 
 def test_a_revert_through_the_front_door_is_journaled_as_a_rewind(tmp_path: Path) -> None:
     state = tmp_path / "anvil-state.json"
-    node = spawn_anvil(config=_config(), state=state, journal=True)
+    node = _start(state)
     try:
         _transfer(node, 0)
         snap = node.rpc("evm_snapshot")
@@ -81,7 +86,7 @@ def test_a_revert_through_the_front_door_is_journaled_as_a_rewind(tmp_path: Path
         node.kill()
         lines = [json.loads(line) for line in journal_of(state).read_text().splitlines()]
         assert {"rewind": 1} in lines
-        node = spawn_anvil(config=_config(), state=state, port=node.port, journal=True)
+        node = _start(state, node.port)
         assert node.rpc("eth_getBlockByNumber", ["latest", False]) == head
         assert node.rpc("eth_getTransactionReceipt", [kept])["blockNumber"] == "0x2"
     finally:
@@ -90,7 +95,7 @@ def test_a_revert_through_the_front_door_is_journaled_as_a_rewind(tmp_path: Path
 
 def test_a_block_that_cannot_be_replayed_is_named_with_what_was_lost(tmp_path: Path) -> None:
     state = tmp_path / "anvil-state.json"
-    node = spawn_anvil(config=_config(), state=state, journal=True)
+    node = _start(state)
     try:
         _transfer(node, 0)
         stranger = "0x" + "22" * 20
@@ -99,7 +104,7 @@ def test_a_block_that_cannot_be_replayed_is_named_with_what_was_lost(tmp_path: P
         node.rpc("eth_sendTransaction", [{"from": stranger, "to": "0x" + "11" * 20, "value": "0x1"}])
         _transfer(node, 1)
         node.kill()
-        node = spawn_anvil(config=_config(), state=state, port=node.port, journal=True)
+        node = _start(state, node.port)
         assert node.recovered is not None
         assert "block 2 " in node.recovered and "blocks 2..3" in node.recovered, node.recovered
         assert "lost" in node.recovered
@@ -112,7 +117,7 @@ def test_a_block_that_cannot_be_replayed_is_named_with_what_was_lost(tmp_path: P
 
 def test_a_journal_of_another_chain_is_moved_aside_not_replayed(tmp_path: Path) -> None:
     state = tmp_path / "anvil-state.json"
-    node = spawn_anvil(config=_config(0.2), state=state, journal=True)
+    node = _start(state, interval=0.2)
     try:
         _transfer(node, 0)
         node.stop()
@@ -120,7 +125,7 @@ def test_a_journal_of_another_chain_is_moved_aside_not_replayed(tmp_path: Path) 
             if snapshot != journal_of(state):  # journal must not rebuild the old one
                 snapshot.unlink()
         time.sleep(1.1)  # a new genesis time, so a new genesis hash
-        node = spawn_anvil(config=_config(0.2), state=state, port=node.port, journal=True)
+        node = _start(state, node.port, interval=0.2)
         assert node.recovered is not None and "another chain" in node.recovered
         assert node.rpc("eth_blockNumber") == "0x0"
         assert len(list(tmp_path.glob("anvil-state.json.journal.stale-*"))) == 1
@@ -142,7 +147,7 @@ def test_a_torn_last_line_is_dropped_and_a_damaged_line_is_refused(tmp_path: Pat
     state = tmp_path / "s.json"
     journal_of(state).write_bytes(b"garbage\n")
     with pytest.raises(DevnetError, match="line 1 is damaged") as info:
-        spawn_anvil(config=_config(), state=state, journal=True)
+        _start(state)
     assert "Traceback" not in str(info.value)
     assert journal_of(state).read_bytes() == b"garbage\n"  # left for a person to look at
 
@@ -160,3 +165,30 @@ def test_compaction_keeps_what_the_oldest_snapshot_lacks(tmp_path: Path) -> None
         again = Journal(tmp_path / "journal")
         assert (again.base_number, again.head_number) == (COMPACT_AFTER + 5, head)
         assert again.sync(upstream) == 0  # still in step with the chain
+
+
+def test_a_journal_that_cannot_be_written_answers_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk: the front door answers 503 instead of a block that is not on disk, and the failed
+    append leaves no torn line behind; once the disk has room the journal catches up."""
+    with spawn_anvil() as node:
+        upstream = Upstream(node.url)
+        journal = Journal(tmp_path / "journal")
+        journal.sync(upstream)
+        size, head = (tmp_path / "journal").stat().st_size, journal.head_number
+        door = FrontDoor(("127.0.0.1", 0), upstream, journal)
+        try:
+
+            def full(fd: int) -> None:
+                raise OSError(28, "No space left on device")
+
+            monkeypatch.setattr("copyright_hub.tx_journal.os.fsync", full)
+            body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "anvil_mine", "params": ["0x2"]}).encode()
+            status, _, reply = door.answer(body)
+            assert status == 503 and b"could not journal" in reply and b"No space left" in reply
+            assert (tmp_path / "journal").stat().st_size == size and journal.head_number == head
+            monkeypatch.undo()
+            assert journal.sync(upstream) == 2
+        finally:
+            door.server_close()
+            journal.close()
+        assert Journal(tmp_path / "journal").head_number == head + 2

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from web3.exceptions import Web3Exception
 
 from client_sdk import ContractRevert, Hub, HubError
-from client_sdk.content import ContentStore, KuboStore, LocalBlockStore
+from client_sdk.content import ContentStore
 from indexer.db import make_engine
 
 from . import rendering
@@ -49,9 +49,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings) -> Services:
-        store: ContentStore = (
-            KuboStore(settings.kubo_api_url) if settings.kubo_api_url else LocalBlockStore(settings.content_dir)
-        )
+        store = settings.content_store()  # the same store the indexer's metadata worker reads
         engine = make_engine(settings.database_url)
         return cls(
             settings=settings,

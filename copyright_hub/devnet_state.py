@@ -325,7 +325,11 @@ class Keeper:
         self._heights = [height]
         if result.replayed or not self.state.exists():
             self.save()  # a snapshot holds the genesis (a fresh chain's is made anew) and the replay
-        return tx_journal.serve_front_door(self.listen, upstream, journal)
+        try:
+            return tx_journal.serve_front_door(self.listen, upstream, journal)
+        except OSError as exc:
+            report_file.write_text(json.dumps({"error": f"cannot listen on {self.listen[0]}:{self.listen[1]} ({exc})"}))
+            return None
 
     def save(self) -> None:
         try:

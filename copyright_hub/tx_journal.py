@@ -28,6 +28,7 @@ import contextlib
 import http.client
 import json
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -373,6 +374,7 @@ class FrontDoor(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], upstream: Upstream, journal: Journal) -> None:
         self.upstream, self.journal = upstream, journal
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, _FrontDoorHandler)
 
     def answer(self, body: bytes) -> tuple[int, str, bytes]:
@@ -405,8 +407,14 @@ class _FrontDoorHandler(BaseHTTPRequestHandler):
             length = int(self.headers.get("content-length") or 0)
         except ValueError:
             length = -1
-        if not 0 <= length <= MAX_FRONT_DOOR_BODY:
+        if length < 0 or (length == 0 and "content-length" not in self.headers):
             self._send(411, "application/json", _rpc_error(-32600, "send one JSON-RPC body with a Content-Length"))
+            self.close_connection = True
+            return
+        if length > MAX_FRONT_DOOR_BODY:
+            message = f"the request is over {MAX_FRONT_DOOR_BODY} bytes; split the batch"
+            self._send(413, "application/json", _rpc_error(-32600, message))
+            self.close_connection = True
             return
         self._send(*self.server.answer(self.rfile.read(length)))
 

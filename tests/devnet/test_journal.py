@@ -3,8 +3,10 @@ at the same position with the same ids; what it cannot keep it names."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 
 from client_sdk.accounts import from_mnemonic
 from copyright_hub.devnet import AnvilProcess, DevnetConfig, DevnetError, journal_of, load_config, spawn_anvil
-from copyright_hub.tx_journal import COMPACT_AFTER, FrontDoor, Journal, JournalError, Upstream
+from copyright_hub.tx_journal import COMPACT_AFTER, MAX_FRONT_DOOR_BODY, FrontDoor, Journal, JournalError, Upstream
 
 from .killrun import run_kills
 
@@ -192,3 +194,27 @@ def test_a_journal_that_cannot_be_written_answers_nothing(tmp_path: Path, monkey
             door.server_close()
             journal.close()
         assert Journal(tmp_path / "journal").head_number == head + 2
+
+
+def test_the_front_door_refuses_bodies_it_cannot_bound(tmp_path: Path) -> None:
+    with spawn_anvil() as node:
+        journal = Journal(tmp_path / "journal")
+        door = FrontDoor(("127.0.0.1", 0), Upstream(node.url), journal)
+        thread = threading.Thread(target=door.serve_forever, daemon=True)
+        thread.start()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", door.server_address[1], timeout=10)
+            conn.putrequest("POST", "/")
+            conn.putheader("content-length", str(MAX_FRONT_DOOR_BODY + 1))
+            conn.endheaders()  # the body is never sent: the size alone is refused
+            resp = conn.getresponse()
+            assert resp.status == 413 and b"split the batch" in resp.read()
+            conn = http.client.HTTPConnection("127.0.0.1", door.server_address[1], timeout=10)
+            conn.request("POST", "/", body=iter([b"{}"]), encode_chunked=True)  # no Content-Length
+            resp = conn.getresponse()
+            assert resp.status == 411 and b"Content-Length" in resp.read()
+            assert journal.head_number == -1  # nothing was forwarded, nothing journaled
+        finally:
+            door.shutdown()
+            door.server_close()
+            journal.close()

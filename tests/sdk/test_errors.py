@@ -13,6 +13,7 @@ import pytest
 import client_sdk.content.errors
 import client_sdk.content.siwe
 import client_sdk.errors
+import client_sdk.metadata
 import copyright_hub.devnet
 import indexer._rpc
 import indexer.errors
@@ -22,8 +23,8 @@ from client_sdk.reverts import decode_revert
 
 #: Every module that defines errors of the tree.
 ERROR_MODULES: tuple[ModuleType, ...] = (
-    client_sdk.errors, client_sdk.content.errors, client_sdk.content.siwe, indexer.errors, indexer._rpc,
-    copyright_hub.devnet,
+    client_sdk.errors, client_sdk.content.errors, client_sdk.content.siwe, client_sdk.metadata, indexer.errors,
+    indexer._rpc, copyright_hub.devnet,
 )  # fmt: skip
 #: Control-flow signals that never leave their module, so they are not part of the tree.
 INTERNAL = {indexer._rpc.RangeTooLarge}

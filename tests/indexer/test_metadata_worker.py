@@ -17,9 +17,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from client_sdk import Hub
-from client_sdk.content import CID, LocalBlockStore, cid_of_bytes
-from client_sdk.metadata import WorkMetadata
-from indexer.metadata import MAX_ABANDONED, MetadataWorker
+from client_sdk.content import CID, KuboStore, LocalBlockStore, cid_of_bytes
+from client_sdk.metadata import WorkMetadata, store_metadata
+from indexer.metadata import MAX_ABANDONED, MetadataWorker, read_document
+from tests.content.fake_kubo import FakeKubo
 from tests.factories import fake_cid, unique_digest
 
 from .conftest import Chain, Mirror, MirrorFactory, index_once
@@ -213,3 +214,17 @@ def test_index_once_reads_metadata_from_the_configured_store(
     assert result.returncode == 0, result.stderr
     row = next(r for (work, _), r in _rows(mirror).items() if work == reg.work_id)
     assert (row["status"], row["title_zh"]) == ("ok", "夜市故事")
+
+
+def test_a_kubo_node_serves_metadata_as_the_local_store_does() -> None:
+    meta = _doc("Harbour Lights", "港口灯火")
+    with FakeKubo() as node, KuboStore(node.url) as store:
+        cid = store_metadata(store, meta)
+        found = read_document(store, cid, MAX_BYTES)
+        assert (found.status, found.document, found.size) == ("ok", meta.to_document(), len(meta.to_bytes()))
+        absent = read_document(store, _doc("Not Here", "不在").cid(), MAX_BYTES)
+        assert absent.status == "missing" and "does not hold this CID" in (absent.error or "")
+        url = node.url
+    with KuboStore(url) as gone:  # the node is down now
+        down = read_document(gone, cid, MAX_BYTES)
+    assert down.status == "missing" and "did not answer" in (down.error or "")

@@ -4,12 +4,14 @@ handed out from the app's :class:`~api.services.Services`."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import jinja2
 from fastapi import Depends, Path, Query, Request
 from pydantic import Field
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
 
@@ -90,11 +92,12 @@ TemplatesDep = Annotated[jinja2.Environment, Depends(get_templates)]
 
 # -- the SQL mirror ---------------------------------------------------------------------------------
 
-def get_session(request: Request) -> Iterator[Session]:
+
+@contextmanager
+def mirror_session(engine: Engine) -> Iterator[Session]:
     """A read session on the mirror; 503 problem while the indexer has not created its tables yet (a
     missing table is an ``OperationalError`` on SQLite and a ``ProgrammingError`` on PostgreSQL: the
     mirror's backend tells which)."""
-    engine = get_services(request).engine
     with Session(engine) as session:
         try:
             yield session
@@ -104,6 +107,12 @@ def get_session(request: Request) -> Iterator[Session]:
                     503, "Mirror not ready", "the indexer has not created the database yet; start `copyright-hub index`"
                 ) from None
             raise Problem(503, "Database unavailable", "the mirror database did not answer; try again") from None
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """:func:`mirror_session` on the app's engine, as a route dependency."""
+    with mirror_session(get_services(request).engine) as session:
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -138,7 +147,7 @@ class Page:
 LIMIT_DESCRIPTION = "rows per page (at most settings.page_size_max)"
 
 
-def get_page(
+async def get_page(  # async: no thread hand-off for arithmetic
     request: Request,
     limit: Annotated[int, Query(ge=1, description=LIMIT_DESCRIPTION)] = 50,
     offset: Annotated[int, Query(ge=0, le=OFFSET_MAX, description="rows to skip")] = 0,

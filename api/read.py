@@ -17,7 +17,7 @@ import inspect
 import time
 from collections import defaultdict
 from collections.abc import Callable, Coroutine, Iterable, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -25,11 +25,14 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
-from .deps import UINT256_MAX, Page, PageDep, SessionDep
+from .deps import UINT256_MAX, Page, PageDep, mirror_session
 from .problems import Problem
 from .resources import Filter, Related, Resource
 from .services import services_of
+
+T = TypeVar("T")
 
 
 class CachedRoute(APIRoute):
@@ -144,6 +147,17 @@ def present(session: Session, resource: Resource, rows: Sequence[Any], *, detail
     ]
 
 
+async def in_session(request: Request, work: Callable[[Session], T]) -> T:
+    """``work`` on a read session of the mirror (:func:`api.deps.mirror_session`), in one thread."""
+    engine = services_of(request.app).engine
+
+    def run() -> T:
+        with mirror_session(engine) as session:
+            return work(session)
+
+    return await run_in_threadpool(run)
+
+
 def json_response(model: BaseModel) -> Response:
     """``model`` as the JSON FastAPI would make of it as a route's ``response_model`` (no serialization
     aliases here, so the same bytes), without FastAPI validating the model again on the way out."""
@@ -177,19 +191,28 @@ def router(resource: Resource) -> APIRouter:
     """``GET /{name}`` and ``GET /{name}/{key}`` for ``resource``."""
     r = APIRouter(prefix=resource.path, tags=[resource.name], route_class=_route_class(resource))
 
-    def list_endpoint(session: Session, page: Page, **filters: Any) -> Response:
-        rows, count = list_rows(session, resource, conditions(resource, filters), page)
-        return json_response(resource.page(data=present(session, resource, rows), count=count))
+    # async, with all the database work in one thread hand-off: sync routes and a session dependency
+    # cost four (the dependency's enter and exit, the page, the route)
+    async def list_endpoint(request: Request, page: Page, **filters: Any) -> Response:
+        where = conditions(resource, filters)
 
-    def get_endpoint(session: Session, **key: Any) -> Response:
-        return json_response(
-            present(session, resource, [get_row(session, resource, key[resource.key])], detail=True)[0]
-        )
+        def answer(session: Session) -> Response:
+            rows, count = list_rows(session, resource, where, page)
+            return json_response(resource.page(data=present(session, resource, rows), count=count))
+
+        return await in_session(request, answer)
+
+    async def get_endpoint(request: Request, **key: Any) -> Response:
+        def answer(session: Session) -> Response:
+            row = get_row(session, resource, key[resource.key])
+            return json_response(present(session, resource, [row], detail=True)[0])
+
+        return await in_session(request, answer)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     list_endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
         [
-            inspect.Parameter("session", keyword, annotation=SessionDep),
+            inspect.Parameter("request", keyword, annotation=Request),
             inspect.Parameter("page", keyword, annotation=PageDep),
             *(
                 inspect.Parameter(f.name, keyword, annotation=_parameter(f), default=f.default)
@@ -200,7 +223,7 @@ def router(resource: Resource) -> APIRouter:
     )
     get_endpoint.__signature__ = _signature(  # type: ignore[attr-defined]
         [
-            inspect.Parameter("session", keyword, annotation=SessionDep),
+            inspect.Parameter("request", keyword, annotation=Request),
             inspect.Parameter(
                 resource.key, keyword, annotation=Annotated[int, Path(ge=0, le=UINT256_MAX, description="uint256")]
             ),

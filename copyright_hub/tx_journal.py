@@ -48,6 +48,15 @@ MAX_FRONT_DOOR_BODY = 64 << 20
 COMPACT_AFTER = 512
 
 
+#: state edits without a block that the front door journals (absolute setters: applying one again
+#: after the snapshot that may already hold it gives the same state)
+EDIT_METHODS = frozenset({
+    "anvil_setBalance", "anvil_setCode", "anvil_setNonce", "anvil_setStorageAt", "anvil_setCoinbase",
+    "anvil_setBlockGasLimit", "evm_setBlockGasLimit", "hardhat_setBalance", "hardhat_setCode",
+    "hardhat_setNonce", "hardhat_setStorageAt", "hardhat_setCoinbase",
+})  # fmt: skip
+
+
 class JournalError(Exception):
     """The journal cannot be read, written or kept in step with anvil; the message says why."""
 
@@ -65,6 +74,21 @@ class Block:
     def line(self) -> bytes:
         record = {"n": self.number, "h": self.hash, "t": self.timestamp, "x": list(self.raw_txs), "b": self.base_fee}
         return json.dumps(record, separators=(",", ":")).encode() + b"\n"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A state edit made through the front door after block ``after`` (replayed before the next)."""
+
+    after: int
+    method: str
+    params: list[Any]
+
+    def line(self) -> bytes:
+        return (
+            json.dumps({"edit": self.method, "p": self.params, "after": self.after}, separators=(",", ":")).encode()
+            + b"\n"
+        )
 
 
 class Upstream:
@@ -126,6 +150,7 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.blocks: dict[int, Block] = {}
+        self.edits: list[Edit] = []
         self.superseded = 0  # lines on disk that no longer describe the chain (rewound or compacted away)
         self.lock = threading.Lock()
         self._load()
@@ -150,6 +175,8 @@ class Journal:
                 record = json.loads(line)
                 if "rewind" in record:
                     self._rewind_to(int(record["rewind"]))
+                elif "edit" in record:
+                    self.edits.append(Edit(int(record["after"]), str(record["edit"]), list(record["p"])))
                 else:
                     fee = record.get("b")
                     block = Block(int(record["n"]), str(record["h"]), int(record["t"]), tuple(record["x"]), fee)
@@ -169,6 +196,9 @@ class Journal:
         for n in [n for n in self.blocks if n > number]:
             del self.blocks[n]
             self.superseded += 1
+        kept = [e for e in self.edits if e.after <= number]
+        self.superseded += len(self.edits) - len(kept)
+        self.edits = kept
 
     @property
     def head_number(self) -> int:
@@ -197,14 +227,18 @@ class Journal:
                 self._file.truncate(end)
             raise
 
-    def sync(self, upstream: Upstream) -> int:
-        """Journal every block up to anvil's head (fsynced); returns how many blocks were added.
-        The in-memory view changes only once the lines are on disk."""
+    def sync(self, upstream: Upstream, edits: list[tuple[str, list[Any]]] | None = None) -> int:
+        """Journal every block up to anvil's head, then ``edits`` just made (fsynced); returns how many
+        blocks were added. The in-memory view changes only once the lines are on disk."""
         with self.lock:
             latest = upstream.call("eth_getBlockByNumber", ["latest", False])
             number, block_hash = int(latest["number"], 16), latest["hash"]
             head = self.head
+            made = [Edit(number, method, params) for method, params in edits or []]
             if head is not None and head.number == number and head.hash == block_hash:
+                if made:
+                    self._append([e.line() for e in made])
+                    self.edits += made
                 return 0
             lines: list[bytes] = []
             keep = self._common_height(upstream, number, block_hash)
@@ -213,10 +247,11 @@ class Journal:
             fresh: list[Block] = []
             for start in range(keep + 1, number + 1, SYNC_CHUNK):
                 fresh += fetch_blocks(upstream, range(start, min(start + SYNC_CHUNK, number + 1)))
-            lines += [block.line() for block in fresh]
+            lines += [block.line() for block in fresh] + [e.line() for e in made]
             self._append(lines)
             self._rewind_to(keep)
             self.blocks.update((block.number, block) for block in fresh)
+            self.edits += made
             return len(fresh)
 
     def _common_height(self, upstream: Upstream, number: int, block_hash: str) -> int:
@@ -238,9 +273,13 @@ class Journal:
                 return False
             for n in [n for n in self.blocks if n < keep_from]:
                 del self.blocks[n]
+            self.edits = [e for e in self.edits if e.after >= keep_from]
+            after: dict[int, list[bytes]] = {}
+            for edit in self.edits:
+                after.setdefault(edit.after, []).append(edit.line())
             tmp = self.path.with_name(self.path.name + ".tmp")
             with open(tmp, "wb") as f:
-                f.write(b"".join(self.blocks[n].line() for n in sorted(self.blocks)))
+                f.write(b"".join(self.blocks[n].line() + b"".join(after.get(n, [])) for n in sorted(self.blocks)))
                 f.flush()
                 os.fsync(f.fileno())
             self._file.close()
@@ -256,6 +295,7 @@ class Journal:
             aside = self.path.with_name(f"{self.path.name}.stale-{time.strftime('%Y%m%dT%H%M%S')}")
             os.replace(self.path, aside)
             self.blocks.clear()
+            self.edits.clear()
             self.superseded = 0
             self._file = open(self.path, "ab")  # noqa: SIM115 - see __init__
             print(f"journal: {reason}; moved to {aside.name}", flush=True)
@@ -286,11 +326,14 @@ class Replay:
     first: int | None = None
     last: int | None = None
     problem: str | None = None
+    edits: int = 0
 
     def message(self) -> str | None:
         parts = []
         if self.replayed:
             parts.append(f"replayed blocks {self.first}..{self.last} from the transaction journal")
+        if self.edits:
+            parts.append(f"applied {self.edits} journaled state edits again")
         if self.problem:
             parts.append(self.problem)
         return "; ".join(parts) or None
@@ -318,24 +361,41 @@ def replay(journal: Journal, upstream: Upstream, *, block_time: float = 0) -> Re
         journal.reset(f"block {check} differs from the restored chain")
         return Replay(problem=f"the journal describes another chain (block {check} differs); it was moved aside")
     todo = [journal.blocks[n] for n in range(height + 1, journal.head_number + 1)]
-    if not todo:
+    edits: dict[int, list[Edit]] = {}
+    for edit in journal.edits:
+        if edit.after >= height:  # an edit the snapshot may lack (setting it again changes nothing)
+            edits.setdefault(edit.after, []).append(edit)
+    if not todo and not edits:
         return Replay()
-    done = 0
-    upstream.call("evm_setAutomine", [False])
-    if block_time:
-        upstream.call("evm_setIntervalMining", [0])
-    problem = None
+    done, problem = 0, None
+    if todo:
+        upstream.call("evm_setAutomine", [False])
+        if block_time:
+            upstream.call("evm_setIntervalMining", [0])
     try:
         for block in todo:
-            problem = _mine_again(upstream, block)
+            problem = _edit_again(upstream, edits.get(block.number - 1, [])) or _mine_again(upstream, block)
             if problem:
                 break
             done += 1
+        if not problem:
+            problem = _edit_again(upstream, edits.get(max(height, journal.head_number), []))
     finally:
-        _resume_mining(upstream, block_time, todo[done - 1].timestamp if done else None)
-    if problem:
+        if todo:
+            _resume_mining(upstream, block_time, todo[done - 1].timestamp if done else None)
+    if problem and done < len(todo):
         problem += f"; blocks {todo[done].number}..{todo[-1].number} of the journal are lost"
-    return Replay(done, todo[0].number if done else None, todo[done - 1].number if done else None, problem)
+    count = sum(len(e) for e in edits.values())
+    return Replay(done, todo[0].number if done else None, todo[done - 1].number if done else None, problem, count)
+
+
+def _edit_again(upstream: Upstream, edits: list[Edit]) -> str | None:
+    for edit in edits:
+        try:
+            upstream.call(edit.method, edit.params)
+        except JournalError as exc:
+            return f"the state edit {edit.method} after block {edit.after} could not be replayed ({exc})"
+    return None
 
 
 def _mine_again(upstream: Upstream, block: Block) -> str | None:
@@ -383,11 +443,27 @@ class FrontDoor(ThreadingHTTPServer):
         except OSError as exc:
             return 502, "application/json", _rpc_error(-32603, f"anvil is not answering ({exc})")
         try:
-            self.journal.sync(self.upstream)
+            self.journal.sync(self.upstream, _edits_made(body, reply) if b"_set" in body else None)
         except (OSError, JournalError, ValueError, KeyError, TypeError) as exc:
             # never hand out a block that is not on disk: the client retries later
             return 503, "application/json", _rpc_error(-32603, f"the devnet could not journal its chain: {exc}")
         return status, ctype, reply
+
+
+def _edits_made(body: bytes, reply: bytes) -> list[tuple[str, list[Any]]]:
+    """The state edits (:data:`EDIT_METHODS`) in a request that anvil carried out, in request order."""
+    try:
+        calls, answers = json.loads(body), json.loads(reply)
+    except ValueError:
+        return []
+    calls = calls if isinstance(calls, list) else [calls]
+    answers = answers if isinstance(answers, list) else [answers]
+    done = {json.dumps(a.get("id")) for a in answers if isinstance(a, dict) and "error" not in a}
+    return [
+        (c["method"], list(c.get("params") or []))
+        for c in calls
+        if isinstance(c, dict) and c.get("method") in EDIT_METHODS and json.dumps(c.get("id")) in done
+    ]
 
 
 def _rpc_error(code: int, message: str) -> bytes:

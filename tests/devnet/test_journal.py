@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
 
 from client_sdk.accounts import from_mnemonic
 from copyright_hub.devnet import AnvilProcess, DevnetConfig, DevnetError, journal_of, load_config, spawn_anvil
@@ -30,9 +32,9 @@ def _start(state: Path, port: int | None = None, interval: float = 3600) -> Anvi
     return spawn_anvil(config=_config(interval), state=state, port=port, journal=True)
 
 
-def _transfer(node: AnvilProcess, nonce: int, index: int = 1) -> str:
-    """A signed ETH transfer from dev account ``index``, sent through the devnet's front door."""
-    account = from_mnemonic(_config().mnemonic, index)
+def _transfer(node: AnvilProcess, nonce: int, index: int = 1, account: LocalAccount | None = None) -> str:
+    """A signed ETH transfer from dev account ``index`` (or ``account``), through the devnet's front door."""
+    account = account or from_mnemonic(_config().mnemonic, index)
     tx = {"to": "0x" + "11" * 20, "value": 1, "gas": 21000, "maxFeePerGas": 10**11, "maxPriorityFeePerGas": 1,
           "nonce": nonce, "chainId": 31337, "type": 2}  # fmt: skip
     raw = "0x" + account.sign_transaction(tx).raw_transaction.hex().removeprefix("0x")
@@ -74,6 +76,28 @@ def test_blocks_newer_than_the_snapshot_are_replayed_identically(tmp_path: Path)
         node.stop()
 
 
+def test_state_edits_are_replayed_before_the_blocks_that_need_them(tmp_path: Path) -> None:
+    state = tmp_path / "anvil-state.json"
+    node = _start(state)
+    try:
+        _transfer(node, 0)
+        funded = Account.create()  # no funds but what the edit gives it
+        slot = ["0x" + "55" * 20, "0x0"]
+        node.rpc("anvil_setBalance", [funded.address, hex(10**18)])
+        node.rpc("anvil_setStorageAt", [*slot, "0x" + "00" * 31 + "07"])
+        seen = node.rpc("eth_getTransactionReceipt", [_transfer(node, 0, account=funded)])
+        balance = node.rpc("eth_getBalance", [funded.address, "latest"])
+        node.kill()
+        node = _start(state, node.port)
+        assert node.recovered is not None, "nothing was replayed"
+        assert "replayed blocks 1..2" in node.recovered and "2 journaled state edits" in node.recovered
+        assert node.rpc("eth_getTransactionReceipt", [seen["transactionHash"]]) == seen
+        assert node.rpc("eth_getBalance", [funded.address, "latest"]) == balance
+        assert node.rpc("eth_getStorageAt", [*slot, "latest"]) == "0x" + "00" * 31 + "07"
+    finally:
+        node.stop()
+
+
 def test_a_revert_through_the_front_door_is_journaled_as_a_rewind(tmp_path: Path) -> None:
     state = tmp_path / "anvil-state.json"
     node = _start(state)
@@ -102,7 +126,7 @@ def test_a_block_that_cannot_be_replayed_is_named_with_what_was_lost(tmp_path: P
         _transfer(node, 0)
         stranger = "0x" + "22" * 20
         node.rpc("anvil_impersonateAccount", [stranger])
-        node.rpc("anvil_setBalance", [stranger, hex(10**18)])  # a state edit: only snapshots keep it
+        node.rpc("anvil_setBalance", [stranger, hex(10**18)])  # journaled and replayed, but the next is not
         node.rpc("eth_sendTransaction", [{"from": stranger, "to": "0x" + "11" * 20, "value": "0x1"}])
         _transfer(node, 1)
         node.kill()

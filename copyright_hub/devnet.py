@@ -3,7 +3,9 @@
 Configuration lives in ``hardhat-free-devnet/devnet.toml``; runtime files (chain state, pid, log)
 in ``hardhat-free-devnet/state/``. :func:`spawn_anvil` is the low-level launcher that tests and
 benchmarks use for throw-away chains on a free port; :func:`up` / :func:`down` / :func:`status`
-manage the long-lived devnet behind ``copyright-hub devnet``.
+manage the long-lived devnet behind ``copyright-hub devnet``: loopback only, journaled
+(:mod:`copyright_hub.tx_journal`), and with ``public`` a JSON-RPC gateway in front of it
+(:mod:`copyright_hub.rpc_gateway`) that is what listens outside.
 """
 
 from __future__ import annotations

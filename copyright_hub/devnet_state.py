@@ -11,7 +11,9 @@ its keeper (Linux ``PR_SET_PDEATHSIG``).
 :func:`recover_state` runs before every start: a state file that does not parse (written by an older
 anvil in place, or damaged on disk) is moved aside and the newest good snapshot (``.prev``, or a
 fully written ``.tmp``) takes its place, with a message saying which block the chain restarts from.
-Only the standard library is used, so the keeper starts fast.
+With ``--journal`` the keeper also answers the devnet's address itself and journals every block
+before a client can see it, replaying the journal on start (:mod:`copyright_hub.tx_journal`), so a
+kill loses nothing a client saw confirmed. Only the standard library is used, so the keeper starts fast.
 """
 
 from __future__ import annotations

@@ -8,18 +8,20 @@ request (from the SDK, deploy, the indexer, the public gateway, tests) is forwar
 (:meth:`Journal.sync`). Whatever a client can have seen (a receipt, a block, a log, a balance) was
 read before that head, so it is on disk before the client sees it.
 
-The journal is a file of JSON lines, one per block (``n`` number, ``h`` hash, ``t`` timestamp, ``x``
-the block's signed raw transactions in order) plus ``{"rewind": n}`` when the chain went back (a
-revert or reorg by a cheat method). On start, :func:`replay` re-mines what the restored snapshot
-lacks: each block with its original timestamp and transactions, in order, checking that anvil
-produces the very same block hash (anvil's blocks are deterministic given parent, time and
-transactions), so numbers, transaction indexes, hashes and every id a contract assigned are
-unchanged. The keeper rewrites the journal from the oldest snapshot it keeps (:meth:`Journal.compact`).
+The journal is a file of JSON lines, one per block (``n`` number, ``h`` hash, ``t`` timestamp, ``b``
+base fee, ``x`` the block's signed raw transactions in order), ``{"edit": method, "p": params,
+"after": n}`` for an absolute state edit (:data:`EDIT_METHODS`) made through the front door, and
+``{"rewind": n}`` when the chain went back (a revert or reorg by a cheat method). On start,
+:func:`replay` re-mines what the restored snapshot lacks: the edits, then each block with its
+original timestamp, base fee and transactions, in order, checking that anvil produces the very same
+block hash (anvil's blocks are deterministic given parent, time and transactions), so numbers,
+transaction indexes, hashes and every id a contract assigned are unchanged. The keeper rewrites the
+journal from the oldest snapshot it keeps (:meth:`Journal.compact`).
 
-Not journaled (kept only by the periodic snapshot): state edited without a block by cheat methods
-(``anvil_setBalance``, ``anvil_setStorageAt``, ...). A block that cannot be re-mined identically
-(an impersonated sender's transaction, or one that depended on such an edit) stops the replay, and
-the message says which blocks were lost. Standard library only: the keeper starts fast.
+A block that cannot be re-mined identically (an impersonated sender's transaction: its raw form has
+no valid signature) stops the replay, and the message says which blocks were lost. Relative edits
+(``anvil_addBalance``) and impersonation are not journaled. Standard library only: the keeper starts
+fast.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import json
 import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,29 @@ def _config(interval: float = 3600) -> DevnetConfig:
 def _start(state: Path, port: int | None = None, interval: float = 3600) -> AnvilProcess:
     """A journaling devnet on ``state`` (by default no periodic snapshot: what it keeps, the journal kept)."""
     return spawn_anvil(config=_config(interval), state=state, port=port, journal=True)
+
+
+class Journaled:
+    """A journaling devnet under test, with no periodic snapshot: what survives a crash, the journal kept."""
+
+    def __init__(self, state: Path) -> None:
+        self.state = state
+        self.node = _start(state)
+
+    def crash(self) -> AnvilProcess:
+        """SIGKILL the keeper (anvil dies with it) and start again on the same port."""
+        self.node.kill()
+        self.node = _start(self.state, self.node.port)
+        return self.node
+
+
+@pytest.fixture
+def devnet(tmp_path: Path) -> Iterator[Journaled]:
+    net = Journaled(tmp_path / "anvil-state.json")
+    try:
+        yield net
+    finally:
+        net.node.stop()
 
 
 def _transfer(node: AnvilProcess, nonce: int, index: int = 1, account: LocalAccount | None = None) -> str:
@@ -56,89 +80,69 @@ def test_kills_under_registrations_and_purchases_lose_no_confirmed_transaction(t
     assert report.kills_anvil > 0 and report.kills_keeper > 0
 
 
-def test_blocks_newer_than_the_snapshot_are_replayed_identically(tmp_path: Path) -> None:
-    state = tmp_path / "anvil-state.json"
-    node = _start(state)
-    try:
-        node.rpc("anvil_mine", ["0x3", "0x10"])  # empty blocks 16 s apart: their times replay too
-        seen = [node.rpc("eth_getTransactionReceipt", [_transfer(node, n)]) for n in range(4)]
-        head = node.rpc("eth_getBlockByNumber", ["latest", False])
-        node.kill()
-        node = _start(state, node.port)
-        assert node.recovered is not None and "replayed blocks 1..7" in node.recovered, node.recovered
-        assert node.rpc("eth_getBlockByNumber", ["latest", False]) == head
-        for receipt in seen:
-            assert node.rpc("eth_getTransactionReceipt", [receipt["transactionHash"]]) == receipt
-        after = node.rpc("eth_getTransactionReceipt", [_transfer(node, 4)])  # the chain goes on
-        assert int(after["blockNumber"], 16) == 8
-        assert int(node.rpc("eth_getBlockByNumber", ["0x8", False])["timestamp"], 16) >= int(time.time()) - 5
-    finally:
-        node.stop()
+def test_blocks_newer_than_the_snapshot_are_replayed_identically(devnet: Journaled) -> None:
+    node = devnet.node
+    node.rpc("anvil_mine", ["0x3", "0x10"])  # empty blocks 16 s apart: their times replay too
+    seen = [node.rpc("eth_getTransactionReceipt", [_transfer(node, n)]) for n in range(4)]
+    head = node.rpc("eth_getBlockByNumber", ["latest", False])
+    node = devnet.crash()
+    assert node.recovered is not None and "replayed blocks 1..7" in node.recovered, node.recovered
+    assert node.rpc("eth_getBlockByNumber", ["latest", False]) == head
+    for receipt in seen:
+        assert node.rpc("eth_getTransactionReceipt", [receipt["transactionHash"]]) == receipt
+    after = node.rpc("eth_getTransactionReceipt", [_transfer(node, 4)])  # the chain goes on
+    assert int(after["blockNumber"], 16) == 8
+    assert int(node.rpc("eth_getBlockByNumber", ["0x8", False])["timestamp"], 16) >= int(time.time()) - 5
 
 
-def test_state_edits_are_replayed_before_the_blocks_that_need_them(tmp_path: Path) -> None:
-    state = tmp_path / "anvil-state.json"
-    node = _start(state)
-    try:
-        _transfer(node, 0)
-        funded = Account.create()  # no funds but what the edit gives it
-        slot = ["0x" + "55" * 20, "0x0"]
-        node.rpc("anvil_setBalance", [funded.address, hex(10**18)])
-        node.rpc("anvil_setStorageAt", [*slot, "0x" + "00" * 31 + "07"])
-        seen = node.rpc("eth_getTransactionReceipt", [_transfer(node, 0, account=funded)])
-        balance = node.rpc("eth_getBalance", [funded.address, "latest"])
-        node.kill()
-        node = _start(state, node.port)
-        assert node.recovered is not None, "nothing was replayed"
-        assert "replayed blocks 1..2" in node.recovered and "2 journaled state edits" in node.recovered
-        assert node.rpc("eth_getTransactionReceipt", [seen["transactionHash"]]) == seen
-        assert node.rpc("eth_getBalance", [funded.address, "latest"]) == balance
-        assert node.rpc("eth_getStorageAt", [*slot, "latest"]) == "0x" + "00" * 31 + "07"
-    finally:
-        node.stop()
+def test_state_edits_are_replayed_before_the_blocks_that_need_them(devnet: Journaled) -> None:
+    node = devnet.node
+    _transfer(node, 0)
+    funded = Account.create()  # no funds but what the edit gives it
+    slot = ["0x" + "55" * 20, "0x0"]
+    node.rpc("anvil_setBalance", [funded.address, hex(10**18)])
+    node.rpc("anvil_setStorageAt", [*slot, "0x" + "00" * 31 + "07"])
+    seen = node.rpc("eth_getTransactionReceipt", [_transfer(node, 0, account=funded)])
+    balance = node.rpc("eth_getBalance", [funded.address, "latest"])
+    node = devnet.crash()
+    assert node.recovered is not None, "nothing was replayed"
+    assert "replayed blocks 1..2" in node.recovered and "2 journaled state edits" in node.recovered
+    assert node.rpc("eth_getTransactionReceipt", [seen["transactionHash"]]) == seen
+    assert node.rpc("eth_getBalance", [funded.address, "latest"]) == balance
+    assert node.rpc("eth_getStorageAt", [*slot, "latest"]) == "0x" + "00" * 31 + "07"
 
 
-def test_a_revert_through_the_front_door_is_journaled_as_a_rewind(tmp_path: Path) -> None:
-    state = tmp_path / "anvil-state.json"
-    node = _start(state)
-    try:
-        _transfer(node, 0)
-        snap = node.rpc("evm_snapshot")
-        _transfer(node, 1)
-        _transfer(node, 2)
-        assert node.rpc("evm_revert", [snap]) is True
-        kept = _transfer(node, 1, index=1)  # a new block 2 on the other branch
-        head = node.rpc("eth_getBlockByNumber", ["latest", False])
-        node.kill()
-        lines = [json.loads(line) for line in journal_of(state).read_text().splitlines()]
-        assert {"rewind": 1} in lines
-        node = _start(state, node.port)
-        assert node.rpc("eth_getBlockByNumber", ["latest", False]) == head
-        assert node.rpc("eth_getTransactionReceipt", [kept])["blockNumber"] == "0x2"
-    finally:
-        node.stop()
+def test_a_revert_through_the_front_door_is_journaled_as_a_rewind(devnet: Journaled) -> None:
+    node = devnet.node
+    _transfer(node, 0)
+    snap = node.rpc("evm_snapshot")
+    _transfer(node, 1)
+    _transfer(node, 2)
+    assert node.rpc("evm_revert", [snap]) is True
+    kept = _transfer(node, 1, index=1)  # a new block 2 on the other branch
+    head = node.rpc("eth_getBlockByNumber", ["latest", False])
+    node = devnet.crash()
+    lines = [json.loads(line) for line in journal_of(devnet.state).read_text().splitlines()]
+    assert {"rewind": 1} in lines
+    assert node.rpc("eth_getBlockByNumber", ["latest", False]) == head
+    assert node.rpc("eth_getTransactionReceipt", [kept])["blockNumber"] == "0x2"
 
 
-def test_a_block_that_cannot_be_replayed_is_named_with_what_was_lost(tmp_path: Path) -> None:
-    state = tmp_path / "anvil-state.json"
-    node = _start(state)
-    try:
-        _transfer(node, 0)
-        stranger = "0x" + "22" * 20
-        node.rpc("anvil_impersonateAccount", [stranger])
-        node.rpc("anvil_setBalance", [stranger, hex(10**18)])  # journaled and replayed, but the next is not
-        node.rpc("eth_sendTransaction", [{"from": stranger, "to": "0x" + "11" * 20, "value": "0x1"}])
-        _transfer(node, 1)
-        node.kill()
-        node = _start(state, node.port)
-        assert node.recovered is not None
-        assert "block 2 " in node.recovered and "blocks 2..3" in node.recovered, node.recovered
-        assert "lost" in node.recovered
-        assert node.rpc("eth_blockNumber") == "0x1"  # what replayed is kept, and the journal follows it
-        _transfer(node, 1)
-        assert node.rpc("eth_blockNumber") == "0x2"
-    finally:
-        node.stop()
+def test_a_block_that_cannot_be_replayed_is_named_with_what_was_lost(devnet: Journaled) -> None:
+    node = devnet.node
+    _transfer(node, 0)
+    stranger = "0x" + "22" * 20
+    node.rpc("anvil_impersonateAccount", [stranger])
+    node.rpc("anvil_setBalance", [stranger, hex(10**18)])  # journaled and replayed, but the next is not
+    node.rpc("eth_sendTransaction", [{"from": stranger, "to": "0x" + "11" * 20, "value": "0x1"}])
+    _transfer(node, 1)
+    node = devnet.crash()
+    assert node.recovered is not None
+    assert "block 2 " in node.recovered and "blocks 2..3" in node.recovered, node.recovered
+    assert "lost" in node.recovered
+    assert node.rpc("eth_blockNumber") == "0x1"  # what replayed is kept, and the journal follows it
+    _transfer(node, 1)
+    assert node.rpc("eth_blockNumber") == "0x2"
 
 
 def test_a_journal_of_another_chain_is_moved_aside_not_replayed(tmp_path: Path) -> None:

@@ -50,7 +50,9 @@ class Services:
     @classmethod
     def build(cls, settings: Settings) -> Services:
         store = settings.content_store()  # the same store the indexer's metadata worker reads
-        engine = make_engine(settings.database_url)
+        engine = make_engine(
+            settings.database_url, pool_size=settings.database_pool_size, max_overflow=settings.database_pool_overflow
+        )
         return cls(
             settings=settings,
             engine=engine,

@@ -41,6 +41,12 @@ class Settings(IndexerSettings):
         ge=0,
         description="bodies the response cache of resources and the catalogue page may hold (api/cache.py); 0: no cache",
     )
+    database_pool_size: int = Field(
+        default=5, ge=1, description="mirror connections each API process keeps open (SQLAlchemy pool_size)"
+    )
+    database_pool_overflow: int = Field(
+        default=10, ge=0, description="extra mirror connections a process may open under load (max_overflow)"
+    )
     response_cache_poll_ms: int = Field(
         default=500,
         ge=0,

@@ -81,3 +81,18 @@ def test_pages_escape_what_the_mirror_holds(tmp_path: Path) -> None:
         for page in ("/", "/provenance/1"):
             html = client.get(page).text
             assert "<script>" not in html and "&lt;script&gt;" in html, page
+
+
+def test_the_mirror_connection_pool_follows_the_settings(tmp_path: Path) -> None:
+    from api.services import Services
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'm.sqlite3'}", content_dir=tmp_path / "c",
+        database_pool_size=7, database_pool_overflow=3,
+    )  # fmt: skip
+    services = Services.build(settings)
+    try:
+        assert services.engine.pool.size() == 7  # type: ignore[attr-defined]
+        assert services.engine.pool._max_overflow == 3  # type: ignore[attr-defined]
+    finally:
+        services.close()

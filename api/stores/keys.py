@@ -90,12 +90,12 @@ class WrappedKeyStore:
             for account, w in wrapped.items()
         ]  # fmt: skip
 
-        def work_(conn: sa.Connection) -> None:
+        def write(conn: sa.Connection) -> None:
             for row in rows:
                 keep = {k: v for k, v in row.items() if k not in ("work_id", "account")}
                 conn.execute(upsert(self.engine, _WRAPPED, row, ["work_id", "account"], keep))
 
-        in_transaction(self.engine, work_)
+        in_transaction(self.engine, write)
 
     def get(self, work_id: int | str, account: str) -> WrappedKey | None:
         stmt = sa.select(_WRAPPED.c.wrapped).where(

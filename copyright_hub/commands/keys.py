@@ -6,6 +6,7 @@ from cron), so no out-of-band step remains between a purchase and the key."""
 
 from __future__ import annotations
 
+import random
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +32,10 @@ OptionalHubUrlOpt = Annotated[str | None, typer.Option("--hub", help=_HUB_HELP)]
 
 #: How long a signed request stays valid (the hub accepts at most 10 minutes).
 SIGN_IN_WINDOW = timedelta(minutes=5)
+#: How often a request the hub rate-limits (429) is sent again, waiting its Retry-After (at most
+#: MAX_RETRY_AFTER seconds, plus up to 10 % jitter) each time; a studio filing for many works meets the limit.
+RATE_LIMIT_RETRIES = 3
+MAX_RETRY_AFTER = 60.0
 
 
 class HubRequestError(HubError):
@@ -62,10 +67,17 @@ class KeysClient:
             self.http.close()
 
     def _call(self, method: str, path: str, **kw: Any) -> Any:
-        try:
-            reply = self.http.request(method, self.url + path, **kw)
-        except httpx.HTTPError as exc:
-            raise HubRequestError(f"the hub at {self.url} did not answer ({exc}); check --hub") from None
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            try:
+                reply = self.http.request(method, self.url + path, **kw)
+            except httpx.HTTPError as exc:
+                raise HubRequestError(f"the hub at {self.url} did not answer ({exc}); check --hub") from None
+            if reply.status_code != 429 or attempt == RATE_LIMIT_RETRIES:
+                break
+            # over the hub's per-client rate: it refused before reading the body (a signed nonce is not
+            # used up), so the same request is sent again once the hub says it may be
+            retry = reply.headers.get("Retry-After", "")
+            time.sleep(min(float(retry) if retry.isdigit() else 1.0, MAX_RETRY_AFTER) * (1 + random.random() / 10))
         if reply.status_code >= 400:
             try:
                 detail = reply.json().get("detail", reply.text)

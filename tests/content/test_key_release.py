@@ -4,6 +4,7 @@ PUT /keys/{work_id}: only the work's owner files wrapped keys; PUT /keys/encrypt
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -21,10 +22,11 @@ from api.main import create_app
 from api.routes.keys import MAX_FILED_KEYS, KeyReleasePolicy
 from api.services import services_of
 from api.settings import Settings
-from api.stores import EncryptionKeyStore, LicenceChecker, WrappedKeyStore
+from api.stores import EncryptionKeyStore, LicenceChecker, RateLimiter, WrappedKeyStore
 from client_sdk import Right, WorkStatus
 from client_sdk.content import WrappedKey, new_content_key, unwrap_key, wrap_key
 from client_sdk.content.siwe import SECP256K1_N, SiweError, SiweMessage, format_time
+from copyright_hub.commands.keys import HubRequestError, KeysClient
 from indexer.db import make_engine, migrate
 from indexer.tables import U256, Licence, Work
 from tests.content.siwe_corpus import base_message, malformed
@@ -542,3 +544,20 @@ def test_pending_before_the_indexer_ran_is_a_503_saying_so(hub: Hub) -> None:
     r = hub.client.get(f"/keys/{WORK_ID}/pending")
     _assert_problem(r, 503)
     assert "copyright-hub index" in r.json()["detail"]
+
+
+def test_the_cli_client_waits_out_the_rate_limit(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    """KeysClient (behind ``keys wrap-all``/``serve``) sends a 429'd request again after Retry-After: with
+    the app's real limiter at 2 requests a 1 s window, six requests all succeed and some waited."""
+    services = services_of(hub.client.app)  # type: ignore[arg-type]
+    services.rate_limiter = RateLimiter(services.engine, limit=2, window_seconds=1)
+    waits: list[float] = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(time, "sleep", lambda s: (waits.append(s), real_sleep(s)))
+    client = KeysClient("http://testserver", hub.licensee, http=hub.client)
+    for _ in range(2):  # sign-in policy once, then nonce + PUT twice, pending once: six requests
+        public = "0x" + X25519PrivateKey.generate().public_key().public_bytes_raw().hex()
+        assert client.register_encryption_key(public)["public_key"] == public
+    with pytest.raises(HubRequestError, match="503"):
+        client.pending(WORK_ID)  # no mirror here: the hub's own refusal comes through, after any wait
+    assert waits and all(0 < w <= 1.1 for w in waits)

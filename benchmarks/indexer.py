@@ -31,6 +31,7 @@ import secrets
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -60,8 +61,11 @@ META = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
 PG_URL = os.environ.get("COPYRIGHT_HUB_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def build_events(node_url: str, rpc: Rpc, events: int, deployments: Path) -> tuple[object, int]:
-    """Deploy and register ``events / 2`` works in batches, many txs per block; returns (deployment, seconds)."""
+def build_events(
+    node_url: str, rpc: Rpc, events: int, deployments: Path, meta: Callable[[int], str] = lambda _i: META
+) -> tuple[object, int]:
+    """Deploy and register ``events / 2`` works in batches, many txs per block (work ``i`` with metadata CID
+    ``meta(i)``); returns (deployment, seconds)."""
     config = load_config()
     w3 = connect(node_url)
     deployer = from_mnemonic(config.mnemonic, 0)
@@ -77,7 +81,7 @@ def build_events(node_url: str, rpc: Rpc, events: int, deployments: Path) -> tup
     raw_txs = []
     for first in range(0, works, WORKS_PER_TX):
         batch = [
-            (hashlib.sha256(f"bench-{i}".encode()).digest(), CID, META, i % 8, 0, [(studio.address, 10_000)], [], [])
+            (hashlib.sha256(f"bench-{i}".encode()).digest(), CID, meta(i), i % 8, 0, [(studio.address, 10_000)], [], [])
             for i in range(first, min(works, first + WORKS_PER_TX))
         ]
         tx = {

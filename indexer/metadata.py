@@ -10,9 +10,12 @@ Why it cannot block chain sync:
   worker waits for at most ``metadata_fetch_timeout`` seconds; a read that does not come back is
   abandoned and counted as ``missing`` ("did not answer"), and while :data:`MAX_ABANDONED` abandoned
   reads are still hanging no new read starts, so a dead store costs a few idle threads, not the worker;
-- each result is one small upsert in its own short transaction, so the chain's batch commits wait for
-  no store round trip (SQLite serialises writers: they may wait for that one upsert, milliseconds;
-  PostgreSQL does not make them wait at all: other tables, other rows).
+- results are upserted in short transactions of at most :data:`FLUSH_ROWS` rows, never around a store
+  round trip, so the chain's batch commits wait for no store (SQLite serialises writers: a commit may
+  wait for one such upsert, milliseconds; PostgreSQL does not make it wait at all: other tables);
+- while the indexer backfills (its status row says ``backfill``) the worker does not read at all: it
+  leaves the database and the CPU (one GIL with the sync's writer thread) to the sync, and reads what
+  the backfill mirrored once the indexer follows the head.
 
 What it does per pass (:meth:`MetadataWorker.run_once`): works whose current ``metadata_cid`` has no
 row yet (*pending*, newest first), then rows not ``ok`` whose ``next_attempt_at`` has come. For each it
@@ -62,9 +65,14 @@ BATCH = 50
 MAX_ABANDONED = 4
 #: longest error text kept in a row
 MAX_ERROR_CHARS = 500
+#: results written in one transaction at most, and the longest a result waits for its transaction (s)
+FLUSH_ROWS, FLUSH_SECONDS = 50, 1.0
+#: a status row saying "backfill" counts only when written this recently (s); older: a stopped indexer
+BACKFILL_FRESH_SECONDS = 30
 
 _work = m.Work.__table__  # type: ignore[attr-defined]
 _doc = m.MetadataDocument.__table__  # type: ignore[attr-defined]
+_status = m.IndexerStatus.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -174,11 +182,13 @@ class MetadataWorker:
             self._thread.join(timeout)
 
     def run(self) -> None:
-        """Pass after pass until stopped; a pass that found nothing to do waits ``metadata_poll_interval``.
-        Database errors are logged and retried (the sync loop reports the database's health)."""
+        """Pass after pass until stopped; a pass that found nothing to do waits ``metadata_poll_interval``,
+        and so does the worker while the indexer backfills (it yields the database and the CPU to the
+        sync, and reads what the backfill mirrored once it follows the head). Database errors are logged
+        and retried (the sync loop reports the database's health)."""
         while not self.stop_event.is_set():
             try:
-                done = self.run_once()
+                done = 0 if self._backfilling() else self.run_once()
             except sa.exc.DBAPIError as exc:
                 if not self.backend.is_missing_schema(exc):  # not migrated yet: the loop is about to
                     log.warning("metadata worker: database error, retrying: %s", str(exc).splitlines()[0])
@@ -198,16 +208,20 @@ class MetadataWorker:
         return total
 
     def run_once(self, now: float | None = None) -> int:
-        """One pass: read what is due at ``now`` (default: the time now); returns the rows written."""
+        """One pass: read what is due at ``now`` (default: the time now); returns the rows written.
+        Results are written :data:`FLUSH_ROWS` at a time, none waiting more than :data:`FLUSH_SECONDS`."""
         now = time.time() if now is None else now
-        written = 0
+        rows: list[dict[str, Any]] = []
+        written, since = 0, time.monotonic()
         for work_id, cid, attempts in self._due(int(now)):
             if self.stop_event.is_set() or self._reads.saturated():
                 break
             outcome = self._reads(functools.partial(read_document, self.store, cid, self.settings.metadata_max_bytes))
-            self._record(work_id, cid, attempts + 1, outcome, now)
-            written += 1
-        return written
+            rows.append(self._row(work_id, cid, attempts + 1, outcome, now))
+            if len(rows) >= FLUSH_ROWS or time.monotonic() - since > FLUSH_SECONDS:
+                written += self._write(rows)
+                rows, since = [], time.monotonic()
+        return written + self._write(rows)
 
     # -- the database -------------------------------------------------------------------------------
 
@@ -243,11 +257,13 @@ class MetadataWorker:
         s = self.settings
         return min(s.metadata_retry_base * 2 ** min(attempts - 1, 40), s.metadata_retry_max) * (1 + random.random() / 4)
 
-    def _record(self, work_id: int, cid: str, attempts: int, outcome: Outcome, now: float) -> None:
+    def _row(self, work_id: int, cid: str, attempts: int, outcome: Outcome, now: float) -> dict[str, Any]:
         assert self._revision is not None
         self._revision += 1
         ok = outcome.status == "ok"
-        row: dict[str, Any] = {
+        if not ok:
+            log.info("metadata of work %d (%s): %s: %s", work_id, cid, outcome.status, outcome.error)
+        return {
             "work_id": work_id,
             "metadata_cid": cid,
             "status": outcome.status,
@@ -259,10 +275,19 @@ class MetadataWorker:
             "size": outcome.size,
             **(_row_fields(outcome.document) if ok and outcome.document else _EMPTY),
         }
-        with self.engine.begin() as conn:
-            self.backend.upsert(conn, _doc, [row])
-        if not ok:
-            log.info("metadata of work %d (%s): %s: %s", work_id, cid, outcome.status, row["error"])
+
+    def _write(self, rows: list[dict[str, Any]]) -> int:
+        """One short transaction: upsert ``rows`` (one per (work, CID)); returns how many."""
+        if rows:
+            with self.engine.begin() as conn:
+                self.backend.upsert(conn, _doc, rows, distinct_keys=True)
+        return len(rows)
+
+    def _backfilling(self) -> bool:
+        """Whether the indexer is writing backfill batches now (its status row, fresh)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(_status.c.state, _status.c.updated_at)).all()
+        return any(r.state == "backfill" and time.time() - r.updated_at < BACKFILL_FRESH_SECONDS for r in rows)
 
 
 def revision(conn: sa.Connection) -> int:

@@ -228,3 +228,33 @@ def test_a_kubo_node_serves_metadata_as_the_local_store_does() -> None:
     with KuboStore(url) as gone:  # the node is down now
         down = read_document(gone, cid, MAX_BYTES)
     assert down.status == "missing" and "did not answer" in (down.error or "")
+
+
+def test_the_worker_waits_while_the_indexer_backfills(chain: Chain, new_mirror: MirrorFactory, tmp_path: Path) -> None:
+    store = LocalBlockStore(tmp_path / "content")
+    hub = Hub(chain.w3, chain.deployment, chain.accounts[1], store=store)
+    work = hub.register_work(unique_digest(), fake_cid(), _doc("Salt and Snow", "盐与雪")).work_id
+    mirror = new_mirror()
+    index_once(mirror, chain)
+    engine = mirror.engine()
+
+    def state(value: str) -> None:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE indexer_status SET state = :s, updated_at = :t"), {"s": value, "t": int(time.time())}
+            )
+
+    state("backfill")
+    worker = MetadataWorker(engine, store, mirror.settings(chain, metadata_poll_interval=0.05))
+    worker.start()
+    try:
+        time.sleep(0.5)
+        assert _rows(mirror) == {}  # a backfill is under way: the worker leaves the database to it
+        state("following")
+        deadline = time.monotonic() + 10
+        while not any(w == work for w, _ in _rows(mirror)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert any(w == work and r["status"] == "ok" for (w, _), r in _rows(mirror).items())
+    finally:
+        worker.stop()
+        engine.dispose()

@@ -217,7 +217,7 @@ class Gateway:
             return JSONResponse(error_object(None, fault.code, fault.message), status_code=413)
         try:
             payload = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than any request needs
             return JSONResponse(error_object(None, PARSE_ERROR, "the body is not JSON; send a JSON-RPC 2.0 request"))
         batch = isinstance(payload, list)
         calls = payload if batch else [payload]

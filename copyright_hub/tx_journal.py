@@ -456,7 +456,7 @@ def _edits_made(body: bytes, reply: bytes) -> list[tuple[str, list[Any]]]:
     """The state edits (:data:`EDIT_METHODS`) in a request that anvil carried out, in request order."""
     try:
         calls, answers = json.loads(body), json.loads(reply)
-    except ValueError:
+    except (ValueError, RecursionError):  # anvil refused it too: nothing was edited
         return []
     calls = calls if isinstance(calls, list) else [calls]
     answers = answers if isinstance(answers, list) else [answers]

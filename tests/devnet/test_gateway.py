@@ -3,6 +3,9 @@ uvicorn server on a free loopback port in front of the session's real anvil."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -198,6 +201,29 @@ def test_client_identity_and_the_bucket_bound() -> None:
     limiter.take("b", 1, now=0)
     limiter.take("c", 1, now=0)  # "a" is forgotten: at most two clients are kept
     assert limiter.take("a", 2, now=0) == 0
+
+
+def test_the_gateway_process_survives_hostile_bodies(anvil: AnvilProcess) -> None:
+    """The gateway as `devnet up --public` runs it (its own process): a body nested 100,000 deep is a
+    parse error, not a crash (in a thread with a small stack it would overflow the C stack)."""
+    settings = GatewaySettings(host="127.0.0.1", port=free_port(), upstream=anvil.url)
+    argv = [sys.executable, "-m", "copyright_hub.rpc_gateway", "--settings", json.dumps(asdict(settings))]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert post(settings.url, call("eth_chainId")).json()["result"] == hex(31337)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, "the gateway did not start"
+                time.sleep(0.1)
+        deep = httpx.post(settings.url, content=b"[" * 100_000 + b"]" * 100_000, timeout=10)
+        assert deep.status_code == 200 and deep.json()["error"]["code"] == -32700
+        assert post(settings.url, call("eth_chainId")).json()["result"] == hex(31337)
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 def test_a_silent_devnet_is_named_not_a_stack_trace(gateway: Gateway) -> None:

@@ -30,6 +30,7 @@ import asyncio
 import contextlib
 import ipaddress
 import json
+import logging
 import math
 import sys
 import time
@@ -380,7 +381,11 @@ def build_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | N
     gateway = Gateway(settings, client)
 
     async def rpc(request: Request) -> Response:
-        return await gateway.handle(request)
+        try:
+            return await gateway.handle(request)
+        except Exception:  # a bug must not answer a client with a traceback or a non-JSON-RPC body
+            logging.getLogger(__name__).exception("gateway failure")
+            return JSONResponse(error_object(None, INTERNAL_ERROR, "the gateway failed on this request"), 500)
 
     async def info(request: Request) -> Response:
         return JSONResponse(gateway.describe())

@@ -123,6 +123,11 @@ class GatewaySettings:
                 raise ValueError(f"{where}: {name} must be a whole number of at least 1")
         if not settings.rate > 0:
             raise ValueError(f"{where}: rate must be above 0 calls per second")
+        for net in settings.trusted_proxies:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError:
+                raise ValueError(f"{where}: trusted_proxies entry {net!r} is not an IP address or CIDR") from None
         return settings
 
     @property

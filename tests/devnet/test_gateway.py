@@ -238,3 +238,5 @@ def test_bad_settings_are_refused() -> None:
         GatewaySettings.from_dict({"max_batchs": 3})
     with pytest.raises(ValueError, match="max_batch must be"):
         GatewaySettings.from_dict({"max_batch": 0})
+    with pytest.raises(ValueError, match=r"'proxy\.local' is not an IP address or CIDR"):
+        GatewaySettings.from_dict({"trusted_proxies": ["10.0.0.0/8", "proxy.local"]})

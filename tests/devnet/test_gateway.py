@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,7 +18,7 @@ import pytest
 import uvicorn
 
 from client_sdk.accounts import from_mnemonic
-from copyright_hub.devnet import AnvilProcess, DevnetConfig, free_port
+from copyright_hub.devnet import AnvilProcess, DevnetConfig, DevnetError, free_port, load_config
 from copyright_hub.rpc_gateway import READ_METHODS, GatewaySettings, RateLimiter, build_app, client_of, policy
 
 Gateway = Callable[..., str]
@@ -233,7 +234,11 @@ def test_a_silent_devnet_is_named_not_a_stack_trace(gateway: Gateway) -> None:
     assert "Traceback" not in reply.text
 
 
-def test_bad_settings_are_refused() -> None:
+def test_bad_settings_are_refused(tmp_path: Path) -> None:
+    toml = tmp_path / "devnet.toml"
+    toml.write_text("[gateway]\nmax_batch = 0\n")
+    with pytest.raises(DevnetError, match=r"devnet\.toml \[gateway\]: max_batch must be"):
+        load_config(toml)
     with pytest.raises(ValueError, match="unknown keys"):
         GatewaySettings.from_dict({"max_batchs": 3})
     with pytest.raises(ValueError, match="max_batch must be"):

@@ -69,10 +69,14 @@ MAX_ERROR_CHARS = 500
 FLUSH_ROWS, FLUSH_SECONDS = 50, 1.0
 #: a status row saying "backfill" counts only when written this recently (s); older: a stopped indexer
 BACKFILL_FRESH_SECONDS = 30
+#: seconds between looks at every work for pending documents (in between: only works changed since)
+FULL_SCAN_SECONDS = 300.0
 
 _work = m.Work.__table__  # type: ignore[attr-defined]
 _doc = m.MetadataDocument.__table__  # type: ignore[attr-defined]
 _status = m.IndexerStatus.__table__  # type: ignore[attr-defined]
+_checkpoint = m.Checkpoint.__table__  # type: ignore[attr-defined]
+_versions = m.MetadataVersion.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,10 @@ class MetadataWorker:
         self._reads = _TimedReads(self.settings.metadata_fetch_timeout)
         self._revision: int | None = None
         self._thread: threading.Thread | None = None
+        #: the checkpoint block up to which every pending work was found, and when to look at all again
+        self._scanned: int | None = None
+        self._full_after = 0.0
+        self._scan_done: tuple[int, bool] | None = None
 
     # -- running ------------------------------------------------------------------------------------
 
@@ -192,7 +200,7 @@ class MetadataWorker:
             except sa.exc.DBAPIError as exc:
                 if not self.backend.is_missing_schema(exc):  # not migrated yet: the loop is about to
                     log.warning("metadata worker: database error, retrying: %s", str(exc).splitlines()[0])
-                self._revision = None
+                self._revision = self._scanned = None
                 done = 0
             if done == 0:
                 self.stop_event.wait(self.settings.metadata_poll_interval)
@@ -213,44 +221,74 @@ class MetadataWorker:
         now = time.time() if now is None else now
         rows: list[dict[str, Any]] = []
         written, since = 0, time.monotonic()
+        self._scan_done = None
         for work_id, cid, attempts in self._due(int(now)):
             if self.stop_event.is_set() or self._reads.saturated():
+                self._scan_done = None  # some pending works were not read: look for them again
                 break
             outcome = self._reads(functools.partial(read_document, self.store, cid, self.settings.metadata_max_bytes))
             rows.append(self._row(work_id, cid, attempts + 1, outcome, now))
             if len(rows) >= FLUSH_ROWS or time.monotonic() - since > FLUSH_SECONDS:
                 written += self._write(rows)
                 rows, since = [], time.monotonic()
-        return written + self._write(rows)
+        written += self._write(rows)
+        if self._scan_done is not None:
+            self._scanned, full = self._scan_done
+            if full:
+                self._full_after = time.monotonic() + FULL_SCAN_SECONDS
+        return written
 
     # -- the database -------------------------------------------------------------------------------
 
     def _due(self, now: int) -> list[tuple[int, str, int]]:
         """``(work_id, metadata_cid, attempts)`` to read now: pending works first, newest first, then
-        retries whose time has come, oldest appointment first."""
-        joined = _work.outerjoin(
-            _doc, sa.and_(_doc.c.work_id == _work.c.work_id, _doc.c.metadata_cid == _work.c.metadata_cid)
-        )
-        base = sa.select(_work.c.work_id, _work.c.metadata_cid, sa.func.coalesce(_doc.c.attempts, 0)).select_from(
-            joined
-        )
-        pending = (
-            base.where(_doc.c.work_id.is_(None), sa.func.length(_work.c.metadata_cid) <= m.MAX_CID_CHARS)
-            .order_by(_work.c.work_id.desc())
-            .limit(self.batch)
-        )
-        retries = (
-            base.where(_doc.c.status != "ok", _doc.c.next_attempt_at <= now)
-            .order_by(_doc.c.next_attempt_at)
-            .limit(self.batch)
-        )
+        retries whose time has come, oldest appointment first.
+
+        Looking at every work costs a scan of ``work``, so it is done when the worker starts, every
+        :data:`FULL_SCAN_SECONDS`, and when the checkpoint went back (a reorg may have restored an older
+        CID); otherwise only when the checkpoint moved since the last complete look, and only over the
+        works registered or updated since (:meth:`_pending`; the indexer writes those rows in the same
+        transaction as the checkpoint). Retries come from the index on
+        ``next_attempt_at``."""
         with self.engine.connect() as conn:
-            rows = [tuple(r) for r in conn.execute(pending)]
+            checkpoint = conn.execute(sa.select(sa.func.max(_checkpoint.c.block_number))).scalar()
+            rows: list[tuple[int, str, int]] = []
+            if checkpoint is not None and checkpoint != self._scanned:
+                full = self._scanned is None or checkpoint < self._scanned or time.monotonic() > self._full_after
+                rows = [tuple(r) for r in conn.execute(self._pending(None if full else self._scanned))]
+                if len(rows) < self.batch:  # every pending work is in hand: once read, look on from here
+                    self._scan_done = (checkpoint, full)
             if len(rows) < self.batch:
-                rows += [tuple(r) for r in conn.execute(retries.limit(self.batch - len(rows)))]
+                retries = (
+                    sa.select(_doc.c.work_id, _doc.c.metadata_cid, _doc.c.attempts)
+                    .join(
+                        _work, sa.and_(_work.c.work_id == _doc.c.work_id, _work.c.metadata_cid == _doc.c.metadata_cid)
+                    )
+                    .where(_doc.c.next_attempt_at <= now, _doc.c.status != "ok")
+                    .order_by(_doc.c.next_attempt_at)
+                    .limit(self.batch - len(rows))
+                )
+                rows += [tuple(r) for r in conn.execute(retries)]
             if self._revision is None:
                 self._revision = conn.execute(sa.select(sa.func.max(_doc.c.revision))).scalar() or 0
         return rows
+
+    def _pending(self, changed_after: int | None) -> sa.Select[Any]:
+        """Works whose current metadata CID has no row yet, newest first; given a block, only those
+        registered or updated after it, found from their ``metadata_version`` rows (one per registration
+        and update, keyed by block), so such a look costs a few index lookups, not a pass over ``work``."""
+        has_row = sa.exists().where(_doc.c.work_id == _work.c.work_id, _doc.c.metadata_cid == _work.c.metadata_cid)
+        readable = sa.func.length(_work.c.metadata_cid) <= m.MAX_CID_CHARS
+        if changed_after is None:
+            stmt = sa.select(_work.c.work_id, _work.c.metadata_cid, sa.literal(0)).where(readable, ~has_row)
+            return stmt.order_by(_work.c.work_id.desc()).limit(self.batch)
+        return (
+            sa.select(_work.c.work_id, _work.c.metadata_cid, sa.literal(0))
+            .select_from(_versions.join(_work, _work.c.work_id == _versions.c.work_id))
+            .where(_versions.c.block_number > changed_after, readable, ~has_row)
+            .distinct()
+            .limit(self.batch)
+        )
 
     def _retry_delay(self, attempts: int) -> float:
         """Exponential back-off with jitter: ``base x 2^(attempts-1)`` up to ``max``, times 1 to 1.25."""

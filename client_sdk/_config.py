@@ -33,3 +33,7 @@ def default_deployments_dir() -> Path:
 def default_content_dir() -> Path:
     """``$COPYRIGHT_HUB_CONTENT_DIR`` or ``var/content``."""
     return Path(os.environ.get(CONTENT_DIR_ENV) or DEFAULT_CONTENT_DIR)
+#: Blocks per ``eth_getLogs`` call when a client scans history (the public devnet gateway's cap).
+DEFAULT_LOG_CHUNK_BLOCKS = 10_000
+#: Seconds a request to a hub's HTTP API may take (``verify --hub`` reading ``GET /deployment``).
+DEFAULT_HTTP_TIMEOUT = 30.0

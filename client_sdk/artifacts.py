@@ -34,15 +34,51 @@ class Artifact:
 
     def code_matches(self, onchain: bytes) -> bool:
         """Whether deployed code equals this artifact's runtime code, immutables masked out."""
+        return self.code_mismatch(onchain) is None
+
+    def code_mismatch(self, onchain: bytes) -> str | None:
+        """Why ``onchain`` is not this artifact's runtime code, or ``None`` when it is.
+
+        Immutables are the only bytes a deployment may set: each one's references (offsets from
+        ``immutableReferences``) are masked, and all references of one immutable must hold the same
+        32 bytes, as the constructor writes one value to every place. Every other byte, the trailing
+        metadata hash of the sources included, must be equal.
+        """
         expected = bytearray(self.deployed_bytecode)
-        actual = bytearray(onchain)
-        if len(expected) != len(actual) or not expected:
-            return False
-        for refs in self.immutable_references.values():
+        actual = bytes(onchain)
+        if not actual:
+            return "there is no code at this address"
+        if not expected:
+            return f"the artifact {self.name} has no runtime code (an interface or abstract contract)"
+        if len(expected) != len(actual):
+            return f"the code is {len(actual)} bytes, the committed build's is {len(expected)}"
+        for ident, refs in self.immutable_references.items():
+            values = {actual[r["start"] : r["start"] + r["length"]] for r in refs}
+            if len(values) > 1:
+                return f"immutable {ident} holds different values at its {len(refs)} places"
             for ref in refs:
                 start, length = ref["start"], ref["length"]
                 expected[start : start + length] = actual[start : start + length]
-        return bytes(expected) == bytes(actual)
+        if bytes(expected) != actual:
+            first = next(i for i, (a, b) in enumerate(zip(expected, actual, strict=True)) if a != b)
+            return f"the code differs from the committed build from byte {first} on"
+        return None
+
+    def immutable_values(self, onchain: bytes) -> dict[str, bytes]:
+        """The 32-byte value of each immutable (by its AST id) in code that :meth:`code_matches`."""
+        return {
+            ident: bytes(onchain[refs[0]["start"] : refs[0]["start"] + refs[0]["length"]])
+            for ident, refs in self.immutable_references.items()
+            if refs
+        }
+
+    def constructor_args(self, creation_input: bytes) -> bytes | None:
+        """The ABI-encoded constructor arguments of a deployment transaction's input, or ``None``
+        when the input does not start with this artifact's creation code."""
+        data = bytes(creation_input)
+        if not self.bytecode or not data.startswith(self.bytecode):
+            return None
+        return data[len(self.bytecode) :]
 
 
 @functools.cache

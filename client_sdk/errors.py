@@ -10,6 +10,9 @@ purpose is a :class:`HubError`; where a builtin fits, the error also subclasses 
   * ChainUnavailable (ConnectionError) -- the EVM JSON-RPC endpoint did not answer
   * ChainIdMismatch -- a manifest or setting names another chain than the RPC serves
   * DeploymentNotFound (LookupError) -- no hub deployment on this chain
+  * DeploymentMismatch -- ``client_sdk.verify``: code at a deployment's address is not the committed build
+    (or a manifest/``GET /deployment`` disagrees with the artifacts): do not trust it
+  * InvalidReport (ValueError) -- ``client_sdk.report``: an audit report file is unreadable or malformed
   * TransactionFailed -- mined but failed without a decodable reason, or never mined
   * ContractRevert -- a contract refused with a custom error (``error_name``, ``args_by_name``)
     * WorkNotFound (LookupError), OfferNotFound (LookupError), LicenceNotFound (LookupError)
@@ -89,6 +92,27 @@ class DeploymentNotFound(HubError, LookupError):
     def __init__(self, chain_id: int, detail: str) -> None:
         self.chain_id = chain_id
         super().__init__(f"no hub deployment on chain {chain_id}: {detail}. Run `copyright-hub deploy`.")
+
+
+class DeploymentMismatch(HubError):
+    """What a deployment names is not the committed build: other code at an address, an artifact hash
+    or ABI that differs, or contracts that do not point at each other. Nothing read through it is trusted.
+
+    Attributes: ``contract`` (artifact name), ``address``, ``reason``.
+    """
+
+    def __init__(self, contract: str, address: str, reason: str) -> None:
+        self.contract = contract
+        self.address = address
+        self.reason = reason
+        super().__init__(
+            f"{contract} at {address} is not the committed build: {reason}. Do not trust this deployment; "
+            "check the --hub, --registry or manifest you were given, and that your client is current"
+        )
+
+
+class InvalidReport(HubError, ValueError):
+    """An audit report file is unreadable, malformed or of an unknown format (the message says which)."""
 
 
 class TransactionFailed(HubError):
@@ -268,8 +292,10 @@ __all__ = [
     "ChainUnavailable",
     "ConfigurationError",
     "ContractRevert",
+    "DeploymentMismatch",
     "DeploymentNotFound",
     "HubError",
+    "InvalidReport",
     "LicenceConflict",
     "LicenceNotFound",
     "ManifestError",

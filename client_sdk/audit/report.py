@@ -1,0 +1,610 @@
+"""Audit reports: a work's record read from the chain at one pinned block, signed, re-checkable by anyone.
+
+A report is a list of *claims*, each one read of the chain that anybody can repeat: a view call
+(contract, function, arguments, result) or a log query (contract, event, the event argument that
+equals an id, from the deploy block to the pinned block, every matching log). Every call is made at
+the pinned block (``block.number``; its ``hash`` is recorded and re-checked), so the answer cannot
+drift. Nothing is read from the hub's database or API. What the claims cover is declared once in
+:data:`SOURCES` (registration and file binding, ownership history, splits, licences and their status
+at the pinned block's time, attestations, disputes); a source whose function or event is not in the
+committed ABI is listed under ``not_covered`` rather than guessed.
+
+The ``summary`` (what the certificate prints) is derived from the claims by :func:`summarize`, so
+re-checking derives it again and compares. The work's metadata document (for its titles) is included
+as text when it could be fetched; its CID is recomputed from that text and must be the one on chain.
+
+Signature: EIP-712 typed data ``AuditReport(uint256 workId,uint256 chainId,uint256 blockNumber,
+bytes32 blockHash,bytes32 reportHash)`` in the domain ``{name: "Copyright Hub Audit Report",
+version: "1"}``; ``reportHash`` is the keccak-256 of the report's canonical JSON (sorted keys, no
+spaces, UTF-8) without its ``signature``. EIP-712 rather than EIP-191 because a wallet or hardware
+signer shows the auditor the work, chain and block it signs for instead of an opaque hash, and the
+typed fields bind the signature to that chain and block without parsing the JSON.
+
+:func:`check_report` re-checks a report against any RPC and says which checks hold: the report's
+form, its hash (edited by hand?), the signer, the chain id (another chain?), the pinned block's hash
+(a reorg or another chain), the deployment's code against *this* client's committed artifacts (a
+forged deployment, a registry with other code), every claim, the summary, the metadata text and,
+given the file, its sha256 and CID.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from eth_abi import encode as abi_encode
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak, to_checksum_address
+from hexbytes import HexBytes
+from web3 import Web3
+
+from .._files import atomic_write
+from ..artifacts import load_artifact
+from ..content.cid import CID, cid_of_bytes
+from ..errors import ChainIdMismatch, DeploymentMismatch, InvalidReport
+from ..manifest import Deployment
+from ..terms import LicenceStatus
+from ..verify import digest_and_cid, read_logs, verify_deployment
+
+#: The ``format`` of every report this module writes; any other is refused by :func:`load_report`.
+REPORT_FORMAT = "copyright-hub/audit-report/1"
+
+#: The EIP-712 domain and type of the auditor's signature (see the module docstring).
+EIP712_DOMAIN = {"name": "Copyright Hub Audit Report", "version": "1"}
+EIP712_TYPES = {
+    "AuditReport": [
+        {"name": "workId", "type": "uint256"},
+        {"name": "chainId", "type": "uint256"},
+        {"name": "blockNumber", "type": "uint256"},
+        {"name": "blockHash", "type": "bytes32"},
+        {"name": "reportHash", "type": "bytes32"},
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Logs:
+    """Every ``event`` log of ``contract`` whose argument ``arg`` equals the id (``section`` groups it)."""
+
+    section: str
+    contract: str
+    event: str
+    arg: str
+
+
+@dataclass(frozen=True)
+class Call:
+    """A view call of ``contract.function`` with ``args`` named: ``work``, ``digest`` (the work's
+    content digest), ``id`` (each id found by ``each``: (event, its id argument)), ``at`` (the pinned
+    block's timestamp)."""
+
+    section: str
+    contract: str
+    function: str
+    args: tuple[str, ...]
+    each: tuple[str, str] | None = None
+
+
+#: What a report claims about a work, in the order it is read and printed.
+SOURCES: tuple[Logs | Call, ...] = (
+    Logs("registration", "WorkRegistry", "WorkRegistered", "workId"),
+    Call("registration", "WorkRegistry", "getWork", ("work",)),
+    Call("registration", "WorkRegistry", "workIdByDigest", ("digest",)),
+    Logs("registration", "WorkRegistry", "MetadataUpdated", "workId"),
+    Logs("registration", "WorkRegistry", "ParentsSet", "workId"),
+    Logs("registration", "WorkRegistry", "WorkStatusChanged", "workId"),
+    Call("ownership", "WorkRegistry", "ownerOf", ("work",)),
+    Logs("ownership", "WorkRegistry", "Transfer", "id"),
+    Call("splits", "WorkRegistry", "payees", ("work",)),
+    Logs("splits", "WorkRegistry", "SplitsSet", "workId"),
+    Logs("splits", "WorkRegistry", "RoyaltySet", "workId"),
+    Logs("licences", "LicenceMarket", "LicenceGranted", "workId"),
+    Logs("licences", "LicenceMarket", "LicenceRevoked", "workId"),
+    Call("licences", "LicenceMarket", "getLicence", ("id",), each=("LicenceGranted", "licenceId")),
+    Call("licences", "LicenceMarket", "licenceStatus", ("id", "at"), each=("LicenceGranted", "licenceId")),
+    Call("licences", "LicenceMarket", "ownerOf", ("id",), each=("LicenceGranted", "licenceId")),
+    Logs("attestations", "WorkRegistry", "AttestationRecorded", "workId"),
+    Logs("attestations", "WorkRegistry", "AttestationRevoked", "workId"),
+    Call("attestations", "WorkRegistry", "getAttestation", ("id",), each=("AttestationRecorded", "attestationId")),
+    Logs("disputes", "DisputeResolver", "DisputeOpened", "workId"),
+    Logs("disputes", "DisputeResolver", "DisputeResolved", "workId"),
+    Call("disputes", "DisputeResolver", "getDispute", ("id",), each=("DisputeOpened", "disputeId")),
+    Call("disputes", "DisputeResolver", "openDisputeOf", ("work",)),
+)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One repeatable read of the chain and what it returned (JSON: uint256 as strings, bytes as hex)."""
+
+    section: str
+    kind: str  # "call" | "logs"
+    contract: str
+    name: str  # function or event
+    args: list[Any]  # call arguments, or [argument name, value] for logs
+    result: Any
+
+    @property
+    def id(self) -> str:
+        return f"{self.section}: {self.contract}.{self.name}({', '.join(map(str, self.args))})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("section", "kind", "contract", "name", "args", "result")}
+
+
+@dataclass(frozen=True)
+class ReportCheck:
+    """One check of :func:`check_report`: its name, whether it holds, and what was found."""
+
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+# -- JSON form of chain values --------------------------------------------------------------------
+
+
+def to_json(value: Any) -> Any:
+    """A chain value as JSON: integers as decimal strings, bytes as 0x-hex, tuples as lists."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, Mapping):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    return str(value)
+
+
+def _named(outputs: list[dict[str, Any]], value: Any) -> Any:
+    """A call's decoded outputs with struct fields named as in the ABI."""
+    if len(outputs) == 1:
+        return _field(outputs[0], value)
+    return {o["name"] or str(i): _field(o, v) for i, (o, v) in enumerate(zip(outputs, value, strict=True))}
+
+
+def _field(param: dict[str, Any], value: Any) -> Any:
+    t: str = param["type"]
+    if t == "tuple":
+        return {c["name"]: _field(c, v) for c, v in zip(param["components"], value, strict=True)}
+    if t.startswith("tuple["):
+        return [_field({**param, "type": "tuple"}, v) for v in value]
+    return value
+
+
+def _from_json(abi_type: str, value: Any) -> Any:
+    """An argument back from its JSON form, by its ABI type."""
+    if abi_type.endswith("]"):
+        return [_from_json(abi_type[: abi_type.rindex("[")], v) for v in value]
+    if abi_type.startswith(("uint", "int")):
+        return int(value)
+    if abi_type.startswith("bytes"):
+        return bytes.fromhex(str(value).removeprefix("0x"))
+    if abi_type == "address":
+        return to_checksum_address(value)
+    return value
+
+
+def canonical_json(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def report_hash(report: Mapping[str, Any]) -> bytes:
+    """keccak-256 of the report's canonical JSON without its ``signature``: what the auditor signs."""
+    return keccak(canonical_json({k: v for k, v in report.items() if k != "signature"}))
+
+
+# -- reading the chain at the pinned block --------------------------------------------------------
+
+
+class _Reader:
+    """Runs claims against one chain at one block."""
+
+    def __init__(self, w3: Web3, deployment: Deployment, block: int, from_block: int) -> None:
+        self.w3 = w3
+        self.deployment = deployment
+        self.block = block
+        self.from_block = from_block
+
+    def _abi(self, contract: str, kind: str, name: str) -> dict[str, Any] | None:
+        for entry in load_artifact(contract).abi:
+            if entry.get("type") == kind and entry.get("name") == name:
+                return entry
+        return None
+
+    def has(self, source: Logs | Call) -> bool:
+        if isinstance(source, Logs):
+            return self._abi(source.contract, "event", source.event) is not None
+        return self._abi(source.contract, "function", source.function) is not None
+
+    def call(self, contract: str, function: str, args: list[Any]) -> Any:
+        entry = self._abi(contract, "function", function)
+        if entry is None:
+            raise LookupError(f"{contract}.{function} is not in this client's committed ABI")
+        values = [_from_json(i["type"], a) for i, a in zip(entry["inputs"], args, strict=True)]
+        c = self.w3.eth.contract(address=to_checksum_address(self.deployment.address(contract)), abi=[entry])
+        try:
+            out = c.functions[function](*values).call(block_identifier=self.block)
+        except Exception as exc:  # a revert is an answer too (e.g. ownerOf of a burnt token)
+            return {"reverted": type(exc).__name__}
+        return to_json(_named(entry["outputs"], out))
+
+    def logs(self, contract: str, event: str, arg: str, value: str) -> list[dict[str, Any]]:
+        entry = self._abi(contract, "event", event)
+        if entry is None:
+            raise LookupError(f"{contract}.{event} is not in this client's committed ABI")
+        c = self.w3.eth.contract(address=to_checksum_address(self.deployment.address(contract)), abi=[entry])
+        ev = c.events[event]()
+        topics: list[Any] = [ev.topic]
+        for param in (p for p in entry["inputs"] if p["indexed"]):
+            if param["name"] == arg:
+                topics.append("0x" + abi_encode([param["type"]], [_from_json(param["type"], value)]).hex())
+                break
+            topics.append(None)
+        found = []
+        for log in read_logs(self.w3, {"address": c.address, "topics": topics}, self.from_block, self.block):
+            args = ev.process_log(log)["args"]
+            if to_json(args[arg]) != value:
+                continue
+            found.append({
+                "block": int(log["blockNumber"]),
+                "tx": HexBytes(log["transactionHash"]).to_0x_hex(),
+                "log_index": int(log["logIndex"]),
+                "args": to_json(dict(args)),
+            })  # fmt: skip
+        return found
+
+    def run(self, claim: Claim) -> Any:
+        if claim.kind == "call":
+            return self.call(claim.contract, claim.name, claim.args)
+        if claim.kind == "logs":
+            return self.logs(claim.contract, claim.name, claim.args[0], claim.args[1])
+        raise LookupError(f"unknown claim kind {claim.kind!r}")
+
+
+def _read_claims(reader: _Reader, work_id: int, at: int) -> tuple[list[Claim], list[str]]:
+    claims: list[Claim] = []
+    not_covered: list[str] = []
+    for source in SOURCES:
+        if not reader.has(source):
+            name = source.event if isinstance(source, Logs) else source.function
+            not_covered.append(f"{source.section}: {source.contract}.{name} (not in this build's ABI)")
+            continue
+        if isinstance(source, Logs):
+            args: list[Any] = [source.arg, str(work_id)]
+            result = reader.logs(source.contract, source.event, source.arg, str(work_id))
+            claims.append(Claim(source.section, "logs", source.contract, source.event, args, result))
+            continue
+        ids = [None]
+        if source.each is not None:
+            event, id_arg = source.each
+            ids = [
+                log["args"][id_arg]
+                for c in claims
+                if c.kind == "logs" and c.name == event
+                for log in c.result
+            ]
+        digest = _digest_of(claims)
+        for one in ids:
+            named = {"work": str(work_id), "digest": digest, "id": one, "at": str(at)}
+            call_args = [named[a] for a in source.args]
+            if any(a is None for a in call_args):
+                continue
+            claims.append(
+                Claim(source.section, "call", source.contract, source.function, call_args,
+                      reader.call(source.contract, source.function, call_args))
+            )  # fmt: skip
+    return claims, not_covered
+
+
+def _digest_of(claims: Iterable[Claim]) -> str | None:
+    for c in claims:
+        if c.kind == "logs" and c.name == "WorkRegistered" and c.result:
+            return str(c.result[0]["args"]["contentDigest"])
+    return None
+
+
+# -- the summary the certificate prints -----------------------------------------------------------
+
+
+def _first(claims: Iterable[Claim], name: str) -> Claim | None:
+    return next((c for c in claims if c.name == name), None)
+
+
+def summarize(claims: list[Claim], metadata: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What the certificate shows, derived from the claims (and the metadata document's titles)."""
+    reg = _first(claims, "WorkRegistered")
+    info = _first(claims, "getWork")
+    if reg is None or not reg.result or info is None or "reverted" in info.result:
+        return {"registered": False}
+    first = reg.result[0]["args"]
+    metadata_cid = first["metadataCid"]
+    updates = _first(claims, "MetadataUpdated")
+    if updates and updates.result:
+        metadata_cid = max(updates.result, key=lambda u: int(u["args"]["version"]))["args"]["metadataCid"]
+    splits = _first(claims, "SplitsSet")
+    owner = info.result.get("owner")
+    if splits and splits.result:
+        last = splits.result[-1]["args"]
+        owners = [{"account": a, "bps": b} for a, b in zip(last["accounts"], last["bps"], strict=True)]
+    else:
+        owners = [{"account": owner, "bps": "10000"}]
+    registered_at = int(info.result.get("registeredAt") or first.get("registeredAt") or 0)
+    licences = []
+    for c in claims:
+        if c.name == "licenceStatus":
+            status = int(c.result) if isinstance(c.result, str) else 0
+            licences.append({
+                "licence_id": c.args[0],
+                "status": LicenceStatus(status).name.lower() if status in set(LicenceStatus) else str(status),
+            })  # fmt: skip
+    titles = (metadata or {}).get("title") or {}
+    return {
+        "registered": True,
+        "work_id": first["workId"],
+        "title_zh": titles.get("zh") if isinstance(titles, Mapping) else None,
+        "title_en": titles.get("en") if isinstance(titles, Mapping) else None,
+        "owner": owner,
+        "owners": owners,
+        "content_digest": first["contentDigest"],
+        "content_cid": first["contentCid"],
+        "metadata_cid": metadata_cid,
+        "registered_at": str(registered_at),
+        "registered_at_utc": datetime.fromtimestamp(registered_at, UTC).isoformat(),
+        "registration_tx": reg.result[0]["tx"],
+        "status": info.result.get("status"),
+        "licences": licences,
+        "attestations": sum(len(c.result) for c in claims if c.name == "AttestationRecorded"),
+        "disputes": sum(len(c.result) for c in claims if c.name == "DisputeOpened"),
+    }
+
+
+# -- building, signing, loading, checking ---------------------------------------------------------
+
+
+def build_report(
+    w3: Web3,
+    deployment: Deployment,
+    work_id: int,
+    *,
+    block: int | None = None,
+    file: str | os.PathLike[str] | None = None,
+    metadata_text: str | None = None,
+    provenance_url: str | None = None,
+) -> dict[str, Any]:
+    """The unsigned report on ``work_id`` at ``block`` (default: the head), read from the chain only.
+
+    ``file``: a copy of the work to bind (its sha256 and CID are recorded and compared).
+    ``metadata_text``: the metadata document as fetched (kept only if its CID is the one on chain).
+    ``provenance_url``: where the certificate's QR code points."""
+    pinned = w3.eth.get_block(block if block is not None else "latest")
+    number = int(pinned["number"])
+    reader = _Reader(w3, deployment, number, deployment.deploy_block)
+    claims, not_covered = _read_claims(reader, work_id, int(pinned["timestamp"]))
+    report: dict[str, Any] = {
+        "format": REPORT_FORMAT,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "chain_id": deployment.chain_id,
+        "block": {
+            "number": number,
+            "hash": HexBytes(pinned["hash"]).to_0x_hex(),
+            "timestamp": int(pinned["timestamp"]),
+        },
+        "work_id": str(work_id),
+        "deployment": {
+            name: {**entry.model_dump(), "address": to_checksum_address(entry.address)}
+            for name, entry in deployment.contracts.items()
+        },
+        "deploy_block": deployment.deploy_block,
+        "deployer": deployment.deployer,
+        "claims": [c.to_json() for c in claims],
+        "not_covered": not_covered,
+        "provenance_url": provenance_url,
+    }
+    summary = summarize(claims, None)
+    metadata = None
+    if metadata_text is not None and summary.get("registered"):
+        metadata = _metadata_if_bound(metadata_text, summary["metadata_cid"])
+        if metadata is not None:
+            report["metadata"] = {"cid": summary["metadata_cid"], "text": metadata_text}
+    report["summary"] = summarize(claims, metadata)
+    if file is not None:
+        digest, cid = digest_and_cid(file, _cid_version(summary.get("content_cid")))
+        report["file"] = {"name": Path(file).name, "sha256": "0x" + digest.hex(), "cid": str(cid)}
+    return report
+
+
+def _cid_version(cid: str | None) -> int:
+    try:
+        return CID.parse(cid or "").version
+    except Exception:
+        return 0
+
+
+def _metadata_if_bound(text: str, cid: str) -> dict[str, Any] | None:
+    """The document if ``text`` hashes to ``cid``; else None (a document that is not the one on chain)."""
+    if cid_of_bytes(text.encode(), _cid_version(cid)) != cid:
+        return None
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def _message(report: Mapping[str, Any], digest: bytes) -> dict[str, Any]:
+    return {
+        "workId": int(report["work_id"]),
+        "chainId": int(report["chain_id"]),
+        "blockNumber": int(report["block"]["number"]),
+        "blockHash": bytes.fromhex(str(report["block"]["hash"]).removeprefix("0x")),
+        "reportHash": digest,
+    }
+
+
+def sign_report(report: dict[str, Any], account: LocalAccount) -> dict[str, Any]:
+    """``report`` with ``auditor`` and an EIP-712 ``signature`` over its canonical hash."""
+    body = {k: v for k, v in report.items() if k != "signature"}
+    body["auditor"] = account.address
+    digest = report_hash(body)
+    signed = account.sign_typed_data(EIP712_DOMAIN, EIP712_TYPES, _message(body, digest))
+    body["signature"] = {
+        "scheme": "EIP-712",
+        "domain": EIP712_DOMAIN,
+        "types": EIP712_TYPES,
+        "report_hash": "0x" + digest.hex(),
+        "value": HexBytes(signed.signature).to_0x_hex(),
+    }
+    return body
+
+
+def write_report(report: Mapping[str, Any], path: Path) -> Path:
+    atomic_write(path, (json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode())
+    return path
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    """A report from ``path``, its form checked; :class:`InvalidReport` saying what is wrong."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise InvalidReport(f"cannot read report {path}: {exc.strerror}") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidReport(f"{path} is not a JSON report ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict) or data.get("format") != REPORT_FORMAT:
+        found = data.get("format") if isinstance(data, dict) else type(data).__name__
+        raise InvalidReport(f"{path} is not a report of format {REPORT_FORMAT} (found {found!r})")
+    problems = [
+        key for key in ("chain_id", "block", "work_id", "deployment", "claims", "summary", "auditor", "signature")
+        if key not in data
+    ]  # fmt: skip
+    if problems:
+        raise InvalidReport(f"{path} lacks {', '.join(problems)}; it is not a complete signed report")
+    try:
+        int(data["work_id"]), int(data["chain_id"]), int(data["block"]["number"])
+        [Claim(**c) for c in data["claims"]]
+        Deployment.model_validate({
+            "chain_id": data["chain_id"], "deployer": data.get("deployer", ""),
+            "deploy_block": data.get("deploy_block", 0), "contracts": data["deployment"],
+        })  # fmt: skip
+    except (TypeError, ValueError, KeyError) as exc:
+        raise InvalidReport(f"{path} is malformed ({str(exc).splitlines()[0]})") from None
+    return data
+
+
+def _recover(report: Mapping[str, Any]) -> tuple[str | None, str]:
+    signature = report.get("signature") or {}
+    if signature.get("scheme") != "EIP-712":
+        return None, f"unknown signature scheme {signature.get('scheme')!r}"
+    try:
+        digest = bytes.fromhex(str(signature["report_hash"]).removeprefix("0x"))
+        message = encode_typed_data(EIP712_DOMAIN, EIP712_TYPES, _message(report, digest))
+        return Account.recover_message(message, signature=HexBytes(signature["value"])), ""
+    except Exception as exc:
+        return None, f"the signature cannot be read ({type(exc).__name__})"
+
+
+def check_report(
+    report: Mapping[str, Any], w3: Web3, *, file: str | os.PathLike[str] | None = None
+) -> list[ReportCheck]:
+    """Re-check a loaded report against the chain ``w3`` serves (see the module docstring)."""
+    checks: list[ReportCheck] = []
+
+    def add(name: str, ok: bool, detail: str = "") -> None:
+        checks.append(ReportCheck(name, ok, detail))
+
+    stated = str((report.get("signature") or {}).get("report_hash", ""))
+    actual = "0x" + report_hash(report).hex()
+    add("report unchanged since signing", stated == actual,
+        "" if stated == actual else f"its content hashes to {actual}, the signature covers {stated}: edited after signing")  # fmt: skip
+    signer, why = _recover(report)
+    auditor = str(report.get("auditor", ""))
+    signed_by = signer is not None and signer == to_checksum_address(auditor) if Web3.is_address(auditor) else False
+    add("signed by the auditor", bool(signed_by), f"signer {signer}, report names {auditor}" if not signed_by else auditor)
+    if not signed_by and why:
+        checks[-1] = ReportCheck(checks[-1].name, False, why)
+
+    chain_id = w3.eth.chain_id
+    same_chain = chain_id == int(report["chain_id"])
+    add("same chain", same_chain, f"the RPC serves chain {chain_id}, the report is for chain {report['chain_id']}")
+    number = int(report["block"]["number"])
+    try:
+        block = w3.eth.get_block(number)
+        found_hash = HexBytes(block["hash"]).to_0x_hex()
+    except Exception:
+        found_hash = "(no such block)"
+    same_block = found_hash == report["block"]["hash"]
+    add(f"block {number} is the pinned block", same_block,
+        "" if same_block else f"the chain's block {number} is {found_hash}, the report's {report['block']['hash']}: "
+        "a reorg, or another chain")  # fmt: skip
+    if not (same_chain and same_block):
+        add("claims", False, "not re-checked: this RPC does not serve the chain and block the report is pinned to")
+        return checks
+
+    deployment = Deployment.model_validate({
+        "chain_id": report["chain_id"], "deployer": report.get("deployer", ""),
+        "deploy_block": report.get("deploy_block", 0), "contracts": report["deployment"],
+    })  # fmt: skip
+    try:
+        verify_deployment(w3, deployment)
+        add("deployment is the committed build", True, ", ".join(f"{n} {e.address}" for n, e in deployment.contracts.items()))
+    except (DeploymentMismatch, ChainIdMismatch) as exc:
+        add("deployment is the committed build", False, str(exc).split(". Do not trust")[0])
+        add("claims", False, "not re-checked: the deployment they were read through is not the committed build")
+        return checks
+
+    reader = _Reader(w3, deployment, number, deployment.deploy_block)
+    claims = [Claim(**c) for c in report["claims"]]
+    rerun: list[Claim] = []
+    for claim in claims:
+        try:
+            result = reader.run(claim)
+        except Exception as exc:
+            add(claim.id, False, f"could not be re-read: {exc}")
+            rerun.append(claim)
+            continue
+        ok = result == claim.result
+        add(claim.id, ok, "" if ok else f"the chain now answers {json.dumps(result)[:300]}")
+        rerun.append(Claim(**{**claim.to_json(), "result": result}))
+    expected = _expected_claims(reader, int(report["work_id"]), int(report["block"]["timestamp"]))
+    missing = sorted({c.id for c in expected} - {c.id for c in claims})
+    add("claims are complete", not missing, ("left out: " + "; ".join(missing)[:400]) if missing else "")
+
+    metadata = None
+    if "metadata" in report:
+        cid, text = report["metadata"].get("cid"), report["metadata"].get("text", "")
+        metadata = _metadata_if_bound(text, str(cid))
+        summary_cid = summarize(rerun, None).get("metadata_cid")
+        ok = metadata is not None and cid == summary_cid
+        add("metadata document is the one on chain", ok, "" if ok else f"its text does not hash to {summary_cid}")
+    derived = summarize(rerun, metadata)
+    ok = to_json(derived) == to_json(report["summary"])
+    diff = [k for k in derived if derived.get(k) != report["summary"].get(k)] if not ok else []
+    add("summary follows from the claims", ok, "" if ok else f"differs in {', '.join(diff)}")
+
+    if "file" in report:
+        binding = report["file"]
+        reg_ok = binding.get("sha256") == derived.get("content_digest") and binding.get("cid") == derived.get("content_cid")
+        add("file in the report is the registered one", reg_ok,
+            "" if reg_ok else "the report's file sha256/CID are not the work's on chain")  # fmt: skip
+    if file is not None:
+        digest, cid = digest_and_cid(file, _cid_version(derived.get("content_cid")))
+        sha = "0x" + digest.hex()
+        ok = sha == derived.get("content_digest") and str(cid) == derived.get("content_cid")
+        add(f"{Path(file).name} is the registered file", ok, "" if ok else f"sha256 {sha}, CID {cid}")
+    return checks
+
+
+def _expected_claims(reader: _Reader, work_id: int, at: int) -> list[Claim]:
+    """The claims a report on this work at this block must hold (ids only are compared)."""
+    return _read_claims(reader, work_id, at)[0]

@@ -193,7 +193,7 @@ class MetadataWorker:
         """Pass after pass until stopped; a pass that found nothing to do waits ``metadata_poll_interval``,
         and so does the worker while the indexer backfills (it yields the database and the CPU to the
         sync, and reads what the backfill mirrored once it follows the head). Database errors are logged
-        and retried (the sync loop reports the database's health)."""
+        and retried (the sync loop reports the database's health), and so is anything unexpected."""
         while not self.stop_event.is_set():
             try:
                 done = 0 if self._backfilling() else self.run_once()
@@ -202,6 +202,13 @@ class MetadataWorker:
                     log.warning("metadata worker: database error, retrying: %s", str(exc).splitlines()[0])
                 self._revision = self._scanned = None
                 done = 0
+            except Exception:  # a bug must not end the worker silently, nor take the sync with it
+                log.exception(
+                    "metadata worker: unexpected error, retrying after %s s", self.settings.metadata_retry_base
+                )
+                self._revision = self._scanned = None
+                self.stop_event.wait(self.settings.metadata_retry_base)
+                continue
             if done == 0:
                 self.stop_event.wait(self.settings.metadata_poll_interval)
 

@@ -18,8 +18,11 @@ loopback, a free port, no access log):
   the hub just before (work details for a fixed random sample of ``--ids`` ids, drawn by both).
 
 Each endpoint is driven by a load generator in a separate process (asyncio + httpx, ``--clients``
-concurrent keep-alive clients, closed loop) for ``--seconds`` after a short warm-up, hub then bare, so
-both see the same machine. Each client runs one loop from warm-up to the end.
+concurrent keep-alive clients, closed loop) for ``--seconds`` in all, in ``--rounds`` slices that
+alternate between the servers (hub, bare, bare, hub, ...; each slice after a short warm-up), so a
+change in the machine's load hits both alike: on a machine shared with other work, one 10 s run of
+each, hub then bare, gave ratios anywhere from 0.5 to 1.8 for the same code. Each client runs one loop
+from warm-up to the end of its slice.
 
 ``ReadError``s seen in earlier runs were the generator's, not the server's: uvicorn closes a keep-alive
 connection that stays idle for 5 s after it wrote a response, and a request sent on it just then gets
@@ -315,13 +318,30 @@ async def _drive(base: str, template: str, ids: list[int], clients: int, seconds
         started = time.perf_counter() + WARMUP_SECONDS
         await asyncio.gather(*(one(started, started + seconds) for _ in range(clients)))
         elapsed = time.perf_counter() - started
-    latencies.sort()
+    return {
+        "elapsed_s": elapsed,
+        "latencies_ms": [round(1000 * t, 3) for t in latencies],
+        "error_kinds": errors,
+        "retried_kinds": retried,
+    }
+
+
+def summary(slices: list[dict[str, Any]]) -> dict[str, Any]:
+    """One server's figures for one endpoint from the slices it was driven in."""
+    latencies = sorted(t for s in slices for t in s["latencies_ms"])
+    elapsed = sum(s["elapsed_s"] for s in slices)
+    errors: dict[str, int] = {}
+    retried: dict[str, int] = {}
+    for s in slices:
+        for merged, kinds in ((errors, s["error_kinds"]), (retried, s["retried_kinds"])):
+            for kind, n in kinds.items():
+                merged[kind] = merged.get(kind, 0) + n
 
     def pct(q: float) -> float:
-        return round(1000 * latencies[min(len(latencies) - 1, int(q * len(latencies)))], 2) if latencies else 0.0
+        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))], 2) if latencies else 0.0
 
     return {
-        "rps": round(len(latencies) / elapsed, 1),
+        "rps": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
         "p50_ms": pct(0.50),
         "p99_ms": pct(0.99),
         "errors": sum(errors.values()),
@@ -369,6 +389,7 @@ def main() -> None:
     parser.add_argument("--works", type=int, default=10_000)
     parser.add_argument("--offers", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per endpoint and server")
+    parser.add_argument("--rounds", type=int, default=5, help="slices the seconds are measured in, alternating servers")
     parser.add_argument("--clients", type=int, default=32, help="concurrent keep-alive clients")
     parser.add_argument("--ids", type=int, default=500, help="work ids sampled for the detail endpoint")
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
@@ -454,8 +475,11 @@ def main() -> None:
 
         endpoints: dict[str, Any] = {}
         for name, path in ENDPOINTS.items():
-            h = load(hub_url, path, sample, args.clients, args.seconds)
-            b = load(bare_url, path, sample, args.clients, args.seconds)
+            slices: dict[str, list[dict[str, Any]]] = {hub_url: [], bare_url: []}
+            for i in range(args.rounds):  # hub, bare, bare, hub, ...: a change in the machine's load hits both
+                for url in (hub_url, bare_url) if i % 2 == 0 else (bare_url, hub_url):
+                    slices[url].append(load(url, path, sample, args.clients, args.seconds / args.rounds))
+            h, b = summary(slices[hub_url]), summary(slices[bare_url])
             row = {
                 "path": path,
                 "hub": h,
@@ -484,6 +508,7 @@ def main() -> None:
             "offers": args.offers,
             "clients": args.clients,
             "seconds_per_endpoint": args.seconds,
+            "rounds": args.rounds,
             "load_generator": "asyncio + httpx, one process",
             "server": f"uvicorn, {args.workers} worker{'s' if args.workers > 1 else ''}, loopback, no access log",
             "response_cache": (

@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
-import secrets
 import sys
 import tempfile
 import time
@@ -41,6 +39,7 @@ if str(REPO) not in sys.path:
 import sqlalchemy as sa  # noqa: E402
 from web3 import Web3  # noqa: E402
 
+from benchmarks._databases import Databases  # noqa: E402
 from benchmarks._output import emit  # noqa: E402
 from client_sdk.accounts import from_mnemonic  # noqa: E402
 from client_sdk.artifacts import load_artifact  # noqa: E402
@@ -58,7 +57,6 @@ TXS_PER_BLOCK = 2
 FINALITY = 12
 CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
 META = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
-PG_URL = os.environ.get("COPYRIGHT_HUB_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def build_events(
@@ -128,19 +126,12 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="indexer-bench-"))
-    schemas: list[str] = []
+    databases = Databases(args.db, tmp, "idx_bench_")
 
     def fresh_database(i: int) -> str:
-        if args.db == "sqlite":
-            return f"sqlite:///{tmp / f'mirror{i}.sqlite3'}"
-        schema = "idx_bench_" + secrets.token_hex(4)
-        with make_engine(PG_URL).begin() as conn:
-            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-        schemas.append(schema)
-        return f"{PG_URL}?options=-csearch_path%3D{schema}"
+        return databases.fresh(f"mirror{i}")
 
-    node = spawn_anvil(extra_args=["--gas-limit", "3000000000", "--disable-code-size-limit"])
-    try:
+    with spawn_anvil(extra_args=["--gas-limit", "3000000000", "--disable-code-size-limit"]) as node, databases:
         rpc = Rpc(node.url, timeout=120)
         deployment, build_s = build_events(node.url, rpc, args.events, tmp / "deployments")
         print(f"built {args.events} events in {build_s:.1f}s", file=sys.stderr)
@@ -176,11 +167,6 @@ def main() -> None:
             "db": args.db,
             "repeats": args.repeat,
         }
-    finally:
-        node.stop()
-        for schema in schemas:
-            with make_engine(PG_URL).begin() as conn:
-                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     emit(result, args.save)
 
 

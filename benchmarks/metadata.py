@@ -25,7 +25,6 @@ The best time of each is kept. The last line of output is one JSON object; ``--s
 from __future__ import annotations
 
 import argparse
-import secrets
 import sys
 import tempfile
 import threading
@@ -38,8 +37,9 @@ if str(REPO) not in sys.path:
 
 import sqlalchemy as sa  # noqa: E402
 
+from benchmarks._databases import Databases  # noqa: E402
 from benchmarks._output import emit  # noqa: E402
-from benchmarks.indexer import EVENTS_PER_WORK, FINALITY, PG_URL, build_events  # noqa: E402
+from benchmarks.indexer import EVENTS_PER_WORK, FINALITY, build_events  # noqa: E402
 from client_sdk.content import LocalBlockStore  # noqa: E402
 from client_sdk.metadata import WorkMetadata, store_metadata  # noqa: E402
 from copyright_hub.devnet import spawn_anvil  # noqa: E402
@@ -77,17 +77,10 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="metadata-bench-"))
-    schemas: list[str] = []
+    databases = Databases(args.db, tmp, "meta_bench_")
 
     def fresh_database(name: str) -> str:
-        if args.db == "sqlite":
-            url = f"sqlite:///{tmp / f'{name}.sqlite3'}"
-        else:
-            schema = "meta_bench_" + secrets.token_hex(4)
-            with make_engine(PG_URL).begin() as conn:
-                conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-            schemas.append(schema)
-            url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+        url = databases.fresh(name)
         engine = make_engine(url)
         migrate(engine)  # an empty schema is set-up, not sync throughput
         engine.dispose()
@@ -95,8 +88,7 @@ def main() -> None:
 
     store = LocalBlockStore(tmp / "content")
     cids = _documents(store, args.works)
-    node = spawn_anvil(extra_args=["--gas-limit", "3000000000", "--disable-code-size-limit"])
-    try:
+    with spawn_anvil(extra_args=["--gas-limit", "3000000000", "--disable-code-size-limit"]) as node, databases:
         rpc = Rpc(node.url, timeout=120)
         build_events(node.url, rpc, args.works * EVENTS_PER_WORK, tmp / "deployments", meta=cids.__getitem__)
 
@@ -149,11 +141,6 @@ def main() -> None:
             "db": args.db,
             "repeats": args.repeat,
         }
-    finally:
-        node.stop()
-        for schema in schemas:
-            with make_engine(PG_URL).begin() as conn:
-                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     emit(result, args.save)
 
 

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import httpx
+    import uvicorn
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
@@ -404,7 +405,8 @@ def build_app(settings: GatewaySettings, transport: httpx.AsyncBaseTransport | N
     return Starlette(routes=routes, lifespan=lifespan)
 
 
-def serve(settings: GatewaySettings) -> None:
+def server(settings: GatewaySettings) -> uvicorn.Server:
+    """The uvicorn server the gateway runs in, with its connection bound (503 above it)."""
     import uvicorn
 
     config = uvicorn.Config(
@@ -412,7 +414,11 @@ def serve(settings: GatewaySettings) -> None:
         limit_concurrency=settings.max_connections, timeout_keep_alive=5, proxy_headers=False, server_header=False,
         h11_max_incomplete_event_size=64 << 10,
     )  # fmt: skip
-    asyncio.run(uvicorn.Server(config).serve())
+    return uvicorn.Server(config)
+
+
+def serve(settings: GatewaySettings) -> None:
+    asyncio.run(server(settings).serve())
 
 
 def main(args: list[str] | None = None) -> int:

@@ -4,11 +4,13 @@ uvicorn server on a free loopback port in front of the session's real anvil."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,8 @@ import uvicorn
 
 from client_sdk.accounts import from_mnemonic
 from copyright_hub.devnet import AnvilProcess, DevnetConfig, DevnetError, free_port, load_config
-from copyright_hub.rpc_gateway import READ_METHODS, GatewaySettings, RateLimiter, build_app, client_of, policy
+from copyright_hub.rpc_gateway import READ_METHODS, GatewaySettings, RateLimiter, client_of, policy
+from copyright_hub.rpc_gateway import server as gateway_server
 
 Gateway = Callable[..., str]
 
@@ -32,8 +35,7 @@ def gateway(anvil: AnvilProcess) -> Iterator[Gateway]:
     def start(**overrides: Any) -> str:
         base = {"host": "127.0.0.1", "port": free_port(), "upstream": anvil.url}
         settings = GatewaySettings.from_dict({**asdict(GatewaySettings()), **base, **overrides})
-        config = uvicorn.Config(build_app(settings), host=settings.host, port=settings.port, log_level="warning")
-        server = uvicorn.Server(config)
+        server = gateway_server(settings)  # as the gateway process runs it, bounds included
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         servers.append((server, thread))
@@ -225,6 +227,19 @@ def test_the_gateway_process_survives_hostile_bodies(anvil: AnvilProcess) -> Non
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_a_flood_of_connections_is_bounded(gateway: Gateway) -> None:
+    """More requests in flight than max_connections: the excess is refused at once (503), the rest are
+    answered, and the gateway answers again when the flood is over."""
+    with socket.socket() as silent:  # a devnet that accepts and never answers keeps requests in flight
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        url = gateway(upstream=f"http://127.0.0.1:{silent.getsockname()[1]}", upstream_timeout=3, max_connections=4)
+        with ThreadPoolExecutor(12) as pool:
+            statuses = list(pool.map(lambda _: post(url, call("eth_chainId")).status_code, range(12)))
+    assert statuses.count(503) >= 6 and statuses.count(200) >= 1, statuses  # 200: "not answering" errors
+    assert post(url, call("eth_accounts")).json()["result"] == []
 
 
 def test_a_silent_devnet_is_named_not_a_stack_trace(gateway: Gateway) -> None:

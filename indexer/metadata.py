@@ -183,11 +183,12 @@ class MetadataWorker:
         self._thread = threading.Thread(target=self.run, name="metadata-worker", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Ask the worker to stop and wait up to ``timeout`` seconds for its current read."""
+    def stop(self) -> None:
+        """Ask the worker to stop and wait for its current read (at most ``metadata_fetch_timeout``) and
+        write, so nothing else (``index --once`` draining) runs a pass beside it."""
         self.stop_event.set()
         if self._thread is not None:
-            self._thread.join(timeout)
+            self._thread.join(self.settings.metadata_fetch_timeout + 10)
 
     def run(self) -> None:
         """Pass after pass until stopped; a pass that found nothing to do waits ``metadata_poll_interval``,

@@ -1,27 +1,21 @@
-"""Work commands: ``copyright-hub register FILE`` (studios) and ``copyright-hub verify`` (auditors).
+"""Work commands: ``copyright-hub register FILE`` (studios; auditors' ``verify`` is in :mod:`.verify`).
 
 ``register`` builds the work's metadata document from its options (or takes a whole ``--metadata``
 JSON file), validates it against the published schema, and stores it in the content store before it
 registers, so the registration never names metadata stored nowhere.
-
-``verify`` reads the chain directly (registry contract and its events) and recomputes the file's
-sha256 and CID; it never asks the hub's API or database.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from client_sdk.metadata import METADATA_WORK_TYPES
-from client_sdk.terms import work_type_name
 
 from ._common import (
     ContentDirOpt,
@@ -44,7 +38,6 @@ console = Console()
 
 def register(app: typer.Typer) -> None:
     app.command("register")(friendly(register_cmd))
-    app.command("verify")(friendly(verify_cmd))
 
 
 def _parse_split(text: str) -> tuple[str, int]:
@@ -198,56 +191,3 @@ def register_cmd(
     console.print(f"  sha256       0x{digest.hex()}")
     console.print(f"  content CID  {cid}" + ("" if add_content else " (not added to the store)"))
     console.print(f"  metadata CID {metadata_cid} ({meta.work_type}, type {chain_work_type(meta.work_type)} on chain)")
-
-
-def verify_cmd(
-    work_id: Annotated[
-        int | None, typer.Argument(help="the work to check (default: find it by the file's sha256)")
-    ] = None,
-    file: Annotated[Path | None, typer.Option(help="a copy of the file to check against the registration")] = None,
-    rpc: RpcOpt = None,
-    deployments: DeploymentsOpt = None,
-) -> None:
-    """Check a work (and optionally a file) against the chain itself. Exit code 1 when a check fails."""
-    from client_sdk.verify import verify_file
-
-    if work_id is None and file is None:
-        raise typer.BadParameter("give a WORK_ID, a --file, or both")
-    with connect_hub(rpc, deployments) as hub:
-        if file is None:
-            assert work_id is not None
-            work = hub.get_work(work_id)
-            _print_work(work, hub)
-            return
-        size = file.stat().st_size if file.is_file() else 0
-        with byte_progress("hashing", size) as tick:
-            result = verify_file(hub, file, work_id, on_progress=tick)
-        if result.work is not None:
-            _print_work(result.work, hub)
-        table = Table(title=f"{os.fspath(file)} against the chain")
-        for col in ("check", "registered", "file", ""):
-            table.add_column(col, overflow="fold")
-        for c in result.checks:
-            table.add_row(c.name, c.expected, c.actual, "[green]ok[/green]" if c.ok else "[red]MISMATCH[/red]")
-        console.print(table)
-        if not result.ok:
-            console.print("[red]verification failed[/red]")
-            raise typer.Exit(1)
-        console.print("[green]the file matches its registration on chain[/green]")
-
-
-def _print_work(work: Any, hub: Any) -> None:
-    from datetime import UTC, datetime
-
-    when = datetime.fromtimestamp(work.registered_at, UTC).isoformat()
-    console.print(f"work {work.work_id} on chain {hub.deployment.chain_id} (registry {hub.registry.address})")
-    for label, value in (
-        ("owner", work.owner),
-        ("sha256", "0x" + work.content_digest.hex()),
-        ("content CID", work.content_cid),
-        ("metadata CID", f"{work.metadata_cid} (version {work.metadata_version})"),
-        ("type", work_type_name(work.work_type)),
-        ("status", work.status.name.lower()),
-        ("registered", when),
-    ):
-        console.print(f"  {label:<13} {value}", highlight=False, soft_wrap=True)

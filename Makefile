@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HUB := $(VENV)/bin/copyright-hub
 STAMPS := .stamps
 
-.PHONY: install up down test lint bench bench-results gas-baseline contracts clean help
+.PHONY: install up down test lint bench bench-results gas-baseline contracts wheel clean help
 
 help:
 	@echo "make up      install, start the devnet, deploy, index and serve the API with demo data"
@@ -14,6 +14,7 @@ help:
 	@echo "make test    install, then run the contract build check, lint and the whole suite"
 	@echo "make bench   run every benchmark under benchmarks/; figures and charts go to $(BENCH_OUT), committed results stay"
 	@echo "make bench-results  re-measure and rewrite the committed throughput results and charts (benchmarks/results/)"
+	@echo "make wheel   build the installable wheel (SDK, CLI, contract artifacts) into dist/: pip install dist/*.whl"
 	@echo "make gas-baseline   rewrite the gas regression baseline (benchmarks/results/gas.json) after a deliberate gas change"
 
 install: $(STAMPS)/python $(STAMPS)/node
@@ -92,6 +93,18 @@ gas-baseline: install
 	$(PY) benchmarks/gas.py --save benchmarks/results/gas.json
 	$(PY) benchmarks/report.py
 	@echo "make gas-baseline: rewrote benchmarks/results/gas.json; update benchmarks/results/gas.md and README to match, and say in the commit what changed the gas"
+
+# The wheel an auditor installs with pip (SDK, `copyright-hub verify`, committed contract artifacts;
+# nothing to compile, no Node): built by pip from a copy of the sources, so the tree gets no build/ folder.
+WHEEL_SRC := $(STAMPS)/wheel-src
+DIST ?= dist
+
+wheel:
+	@rm -rf $(WHEEL_SRC) && mkdir -p $(WHEEL_SRC) $(DIST)
+	@tar -c --exclude=__pycache__ pyproject.toml README.md contracts client_sdk indexer api copyright_hub | tar -x -C $(WHEEL_SRC)
+	@$(PYTHON) -m pip wheel -q --no-deps --disable-pip-version-check -w $(DIST) $(WHEEL_SRC)
+	@rm -rf $(WHEEL_SRC)
+	@ls $(DIST)/copyright_hub-*.whl
 
 clean:
 	rm -rf $(VENV) node_modules $(STAMPS)

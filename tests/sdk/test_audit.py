@@ -139,3 +139,31 @@ def test_a_signed_report_holds_and_names_every_edit(
     other = tmp_path / "other.bin"
     other.write_bytes(b"not the film")
     assert _failed(check_report(report, w3, file=other)) == ["other.bin is the registered file"]
+
+
+def test_a_report_covers_disputes_revocations_and_attestations_and_rechecks_at_an_older_block(
+    w3: Web3, deployment: Deployment, deployer: LocalAccount, studio: LocalAccount, buyer: LocalAccount,
+    auditor: LocalAccount, arbiter: LocalAccount, stranger: LocalAccount,
+) -> None:  # fmt: skip
+    from tests.factories.scenario import Scenario, every_event_story
+
+    cast = {"admin": deployer, "studio": studio, "buyer": buyer, "reviewer": auditor, "arbiter": arbiter,
+            "claimant": stranger, "co_owner": arbiter}  # fmt: skip
+    sc = Scenario.on(w3, deployment, cast)
+    every_event_story(sc)
+    film, revoked = sc["film"], sc["signed_licence"]
+    report = sign_report(build_report(w3, deployment, film), auditor)
+    summary = report["summary"]
+    assert {"licence_id": str(revoked), "status": "revoked"} in summary["licences"]
+    assert summary["attestations"] == 2 and summary["disputes"] == 1
+    assert summary["owner"] == stranger.address  # the upheld dispute transferred the work
+    sections = {c["section"] for c in report["claims"]}
+    assert sections == {"registration", "ownership", "splits", "licences", "attestations", "disputes"}
+    assert report["not_covered"] == []
+    assert _failed(check_report(report, w3)) == []
+    # pinned before the dispute: the licence was valid then, and that report still re-checks now
+    (opened,) = next(c for c in report["claims"] if c["name"] == "DisputeOpened")["result"]
+    before = sign_report(build_report(w3, deployment, film, block=opened["block"] - 1), auditor)
+    assert {"licence_id": str(revoked), "status": "valid"} in before["summary"]["licences"]
+    assert before["summary"]["disputes"] == 0 and before["summary"]["owner"] == studio.address
+    assert _failed(check_report(before, w3)) == []

@@ -80,6 +80,7 @@ def _deployment(w3: Any, hub_url: str | None, registry: str | None, deployments:
 def _metadata_text(hub_url: str | None, store_dir: Path | None, cid: str) -> str | None:
     """The metadata document's text from the hub's content gateway or the local store, if either has
     it (the report keeps it only if it hashes to the CID on chain)."""
+    from client_sdk._config import DEFAULT_HTTP_TIMEOUT
     from client_sdk.content import LocalBlockStore
     from client_sdk.metadata import fetch_metadata_bytes
 
@@ -87,7 +88,7 @@ def _metadata_text(hub_url: str | None, store_dir: Path | None, cid: str) -> str
         import httpx
 
         try:
-            reply = httpx.get(f"{hub_url.rstrip('/')}/ipfs/{cid}", timeout=30.0)
+            reply = httpx.get(f"{hub_url.rstrip('/')}/ipfs/{cid}", timeout=DEFAULT_HTTP_TIMEOUT)
             if reply.status_code == 200:
                 return reply.content.decode("utf-8")
         except (httpx.HTTPError, UnicodeDecodeError):

@@ -45,6 +45,8 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
 
     /// @notice The market asked whether a licence allows a derivative (set once by the admin).
     ILicenceMarket public licenceMarket;
+    /// @dev Transfers per work (see `ownershipEpoch`).
+    mapping(uint256 workId => uint256 epoch) private _ownershipEpochs;
 
     uint256 private _lastWorkId;
     uint256 private _lastAttestationId;
@@ -394,12 +396,22 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
         if (msg.value != 0) revert EthNotAccepted(msg.value);
     }
 
-    /// @dev Transfers (not mints) need an Active work and an unpaused registry.
-    function _beforeTokenTransfer(address from, address to, uint256 id) internal view override {
+    /// @inheritdoc IWorkRegistry
+    function ownershipEpoch(uint256 workId) external view returns (uint256) {
+        return _ownershipEpochs[workId];
+    }
+
+    /// @dev Transfers (not mints) need an Active work and an unpaused registry; each one starts a new
+    /// ownership epoch (voiding offers signed before it).
+    function _beforeTokenTransfer(address from, address to, uint256 id) internal override {
         if (from != address(0) && to != address(0)) {
             _requireNotPaused();
             WorkStatus status = _status(_getExtraData(id));
             if (status != WorkStatus.Active) revert WorkNotActive(id, status);
+            // One transaction per transfer: the counter cannot reach 2^256.
+            unchecked {
+                ++_ownershipEpochs[id];
+            }
         }
     }
 

@@ -181,7 +181,7 @@ def buy(
             )
         if terms.currency != ETH:
             hub.approve_currency(terms.currency, terms.price)
-        bought = hub.purchase(offer_id, max_price=terms.price, currency=terms.currency)
+        bought = hub.purchase(offer_id, max_price=limit, currency=terms.currency)
     console.print(
         f"licence [bold]{bought.licence_id}[/bold] bought for {format_amount(bought.price, terms.currency)} "
         f"(tx {bought.tx_hash})"

@@ -307,4 +307,10 @@ interface IWorkRegistry {
     /// @notice Whether a live Approved attestation of `kind` exists for `workId` in `territory`
     /// (an attestation for territory 0 covers every territory).
     function hasApproval(uint256 workId, uint8 kind, uint16 territory) external view returns (bool);
+
+    /// @notice How many times the work has changed hands (transfers and forced transfers); 0 from
+    /// registration. Signed licence offers carry it, so a transfer voids every offer signed before it.
+    /// @param workId the work.
+    /// @return the count.
+    function ownershipEpoch(uint256 workId) external view returns (uint256);
 }

@@ -99,7 +99,9 @@ def test_only_the_intended_entry_points_accept_eth(
     """Every payable function in the ABI either is meant to take ETH, or refuses it with EthNotAccepted
     although the same call without ETH would go through (so it is the ETH that is refused)."""
     if contract == "LicenceMarket":
-        token = buyer_hub.purchase(studio_hub.create_offer(offer_terms(work, transferable=True)), max_price=PRICE).licence_id
+        token = buyer_hub.purchase(
+            studio_hub.create_offer(offer_terms(work, transferable=True)), max_price=PRICE
+        ).licence_id
         holder, target = buyer, buyer_hub.market
     else:
         token, holder, target = work, studio, studio_hub.registry
@@ -112,9 +114,7 @@ def test_only_the_intended_entry_points_accept_eth(
             continue
         values = {"from": holder.address, "to": stranger.address, "account": stranger.address, "id": token, "data": b""}
         args = [values[i["name"]] for i in entry["inputs"]]
-        function = target.get_function_by_signature(
-            f"{entry['name']}({','.join(i['type'] for i in entry['inputs'])})"
-        )
+        function = target.get_function_by_signature(f"{entry['name']}({','.join(i['type'] for i in entry['inputs'])})")
         function(*args).estimate_gas({"from": holder.address, "value": 0})
         data = function(*args)._encode_transaction_data()
         with reverts("EthNotAccepted", value=1):
@@ -185,7 +185,9 @@ def test_licence_fields_reach_storage_and_events_unnarrowed(
     studio_hub: Hub, buyer_hub: Hub, work: int, offer_terms, w3
 ) -> None:
     """Extreme values of every packed field read back exactly (typed sale fields, no silent casts)."""
-    terms = offer_terms(work, rights=int(Right.ALL), end=MAX_TIME, price=2**96 - 1, sublicensable=True, transferable=True)
+    terms = offer_terms(
+        work, rights=int(Right.ALL), end=MAX_TIME, price=2**96 - 1, sublicensable=True, transferable=True
+    )
     w3.provider.make_request("anvil_setBalance", [buyer_hub.account.address, hex(2**100)])  # type: ignore[arg-type]
     receipt = buyer_hub._transact(
         buyer_hub.market, "purchase", studio_hub.create_offer(terms), 2**96 - 1, value=2**96 - 1
@@ -249,4 +251,3 @@ def test_terms_carry_the_hash_and_uri_of_their_legal_text(
     )
     (redeemed,) = buyer_hub._events(buyer_hub.market, "SignedOfferRedeemed", receipt)
     assert (redeemed["args"]["terms"]["legalHash"], redeemed["args"]["terms"]["legalUri"]) == (text_hash, uri)
-

@@ -101,3 +101,14 @@ def test_a_missing_role_is_named_not_hashed() -> None:
 def test_an_unknown_error_keeps_its_plain_form() -> None:
     error = ContractRevert("SomethingNew", {"x": 1})
     assert str(error) == "SomethingNew(x=1)" and error.hint == ""
+
+
+def test_a_locked_role_says_no_admin_can_grant_it() -> None:
+    from eth_abi import encode
+    from eth_utils import keccak
+
+    selector = keccak(text="AccessControlUnauthorizedAccount(address,bytes32)")[:4]
+    data = selector + encode(["address", "bytes32"], ["0x" + "ab" * 20, keccak(text="LOCKED_ROLE")])
+    error = decode_revert(data)
+    assert isinstance(error, ContractRevert)
+    assert "LOCKED_ROLE" in str(error) and "no admin can change it" in str(error)

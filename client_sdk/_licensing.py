@@ -159,11 +159,14 @@ class LicensingMixin(HubBase):
         return Licence(licence_id=licence_id, **Licence.__struct__.from_abi(info))
 
     def licence_status(self, licence_id: int, timestamp: int | None = None) -> LicenceStatus:
-        ts = self._now() if timestamp is None else timestamp
+        """The licence's status at ``timestamp`` (any time, past or future; default: now on chain).
+        A licence revoked at time R reads valid (by its window) before R and revoked from R on."""
+        ts = self.chain_time() if timestamp is None else timestamp
         return LicenceStatus(self._call(self.market.functions.licenceStatus(licence_id, ts)))
 
     def is_licence_valid(self, licence_id: int, timestamp: int | None = None) -> bool:
-        ts = self._now() if timestamp is None else timestamp
+        """Whether the licence was (or will be) valid at ``timestamp`` (default: now on chain)."""
+        ts = self.chain_time() if timestamp is None else timestamp
         return bool(self._call(self.market.functions.isLicenceValid(licence_id, ts)))
 
     def transfer_licence(self, licence_id: int, to: str) -> str:
@@ -172,7 +175,8 @@ class LicensingMixin(HubBase):
         receipt = self._transact(self.market, "transferFrom", me, Web3.to_checksum_address(to), licence_id)
         return self._tx_hash(receipt)
 
-    def _now(self) -> int:
+    def chain_time(self) -> int:
+        """The latest block's time: what "now" means for a licence's status."""
         return int(self.w3.eth.get_block("latest")["timestamp"])
 
 

@@ -711,26 +711,23 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
     /// @notice ERC-721 declares approve/transfer payable; licences are sold only through `purchase*`, so
     /// ETH sent with them is refused rather than locked.
     function approve(address account, uint256 id) public payable override {
-        _refuseEth();
+        if (msg.value != 0) revert EthNotAccepted(msg.value);
         super.approve(account, id);
     }
 
     /// @inheritdoc ERC721
     function transferFrom(address from, address to, uint256 id) public payable override {
-        _refuseEth();
+        if (msg.value != 0) revert EthNotAccepted(msg.value);
         super.transferFrom(from, to, id);
     }
 
     /// @inheritdoc ERC721
     function safeTransferFrom(address from, address to, uint256 id, bytes calldata data) public payable override {
-        _refuseEth();
+        if (msg.value != 0) revert EthNotAccepted(msg.value);
         super.safeTransferFrom(from, to, id, data);
     }
 
-    /// @dev solady's 3-argument safeTransferFrom calls `transferFrom`, which refuses ETH.
-    function _refuseEth() private view {
-        if (msg.value != 0) revert EthNotAccepted(msg.value);
-    }
+    // solady's 3-argument safeTransferFrom calls `transferFrom`, which refuses ETH.
 
     /// @dev Only licences whose terms say so may change hands, and never once revoked.
     function _beforeTokenTransfer(address from, address to, uint256 id) internal view override {

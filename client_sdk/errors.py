@@ -152,7 +152,7 @@ ROLE_NAMES: dict[bytes, str] = {
     b"\0" * 32: "DEFAULT_ADMIN_ROLE",
     **{
         keccak(text=name): name
-        for name in ("REVIEWER_ROLE", "STATUS_ROLE", "PAUSER_ROLE", "REVOKER_ROLE", "ARBITER_ROLE", "LOCKED_ROLE")
+        for name in ("REVIEWER_ROLE", "STATUS_ROLE", "PAUSER_ROLE", "REVOKER_ROLE", "ARBITER_ROLE", "SEALED_ROLE")
     },
 }
 _WORK_STATUS_NAMES = ("active", "frozen", "disputed")
@@ -218,8 +218,11 @@ def revert_hint(error_name: str, args: dict[str, Any]) -> str:
     shown: dict[str, Any] = {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in args.items()}
     if isinstance(args.get("neededRole"), bytes):
         shown["neededRole"] = ROLE_NAMES.get(args["neededRole"], shown["neededRole"])
-    if error_name == "AccessControlUnauthorizedAccount" and shown.get("neededRole") == "LOCKED_ROLE":
-        return "the role is under LOCKED_ROLE, which no one holds: it was fixed when the contracts were wired (to the dispute resolver) and no admin can change it"
+    if error_name == "AccessControlUnauthorizedAccount" and shown.get("neededRole") == "SEALED_ROLE":
+        return (
+            "the role is under SEALED_ROLE, which nobody holds: it was sealed to the dispute resolver when the "
+            "contracts were wired, and no admin can change it (licences are revoked only through a ruling)"
+        )
     if error_name == "WorkNotActive" and isinstance(args.get("status"), int):
         status = args["status"]
         shown["status"] = _WORK_STATUS_NAMES[status] if status < len(_WORK_STATUS_NAMES) else status

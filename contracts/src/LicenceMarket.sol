@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -35,14 +36,17 @@ import {MarketConfig} from "./types/MarketConfig.sol";
 /// non-exclusive licence ending after max(start, now) (conservative: territory and start of
 /// non-exclusive licences are not tracked, and ends are rounded up to a day). Both checks are
 /// O(MAX_EXCLUSIVE + 15).
-contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP712, ILicenceMarket {
+contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuardTransient, EIP712, ILicenceMarket {
     using SafeERC20 for IERC20;
 
     /// @notice May revoke licences: the dispute resolver, granted once at wiring. The first grant puts the
-    /// role under LOCKED_ROLE, so from then on no one (the default admin included) can grant or revoke it.
+    /// role under SEALED_ROLE, so from then on no one (the default admin included) can grant or revoke it.
     bytes32 public constant REVOKER_ROLE = keccak256("REVOKER_ROLE");
-    /// @notice Held by no one and administered only by itself: a role placed under it is fixed for good.
-    bytes32 public constant LOCKED_ROLE = keccak256("LOCKED_ROLE");
+    /// @notice Held by nobody and administered only by itself: a role placed under it is fixed for good.
+    bytes32 public constant SEALED_ROLE = keccak256("SEALED_ROLE");
+    /// @notice The default admin moves in two steps, the second no sooner than this after the first
+    /// (OpenZeppelin's AccessControlDefaultAdminRules, as in the registry and the resolver).
+    uint48 public constant ADMIN_TRANSFER_DELAY = 3 days;
     /// @notice May pause and unpause.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 
@@ -145,11 +149,11 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
 
     constructor(address admin, IWorkRegistry registry_, address treasury, uint16 feeBps)
         EIP712("CopyrightHub LicenceMarket", "1")
+        AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
     {
         if (admin == address(0) || address(registry_) == address(0)) revert ZeroAddress();
         registry = registry_;
-        _setRoleAdmin(LOCKED_ROLE, LOCKED_ROLE);
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setRoleAdmin(SEALED_ROLE, SEALED_ROLE);
         _grantRole(PAUSER_ROLE, admin);
         _setFee(feeBps, treasury);
     }
@@ -704,8 +708,13 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
     }
 
     /// @inheritdoc ERC721
-    function supportsInterface(bytes4 interfaceId) public view override(ERC721, AccessControl) returns (bool) {
-        return ERC721.supportsInterface(interfaceId) || AccessControl.supportsInterface(interfaceId);
+    function supportsInterface(bytes4 interfaceId)
+        public
+        view
+        override(ERC721, AccessControlDefaultAdminRules)
+        returns (bool)
+    {
+        return ERC721.supportsInterface(interfaceId) || AccessControlDefaultAdminRules.supportsInterface(interfaceId);
     }
 
     /// @notice ERC-721 declares approve/transfer payable; licences are sold only through `purchase*`, so
@@ -737,11 +746,11 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
         }
     }
 
-    /// @dev The first grant of REVOKER_ROLE (the wiring to the resolver) puts the role under LOCKED_ROLE,
-    /// which no one holds: the default admin can then neither grant it to itself nor take it away.
+    /// @dev The first grant of REVOKER_ROLE (the wiring to the resolver) puts the role under SEALED_ROLE,
+    /// which nobody holds: the default admin can then neither grant it to itself nor take it away.
     function _grantRole(bytes32 role, address account) internal override returns (bool granted) {
         granted = super._grantRole(role, account);
-        if (granted && role == REVOKER_ROLE) _setRoleAdmin(REVOKER_ROLE, LOCKED_ROLE);
+        if (granted && role == REVOKER_ROLE) _setRoleAdmin(REVOKER_ROLE, SEALED_ROLE);
     }
 
     // ---------------------------------------------------------------------------- internals

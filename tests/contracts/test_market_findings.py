@@ -26,7 +26,7 @@ from tests.factories.protocol import DAY, work_input
 from tests.factories.protocol import terms as _terms
 
 PRICE = 10**17
-LOCKED_ROLE = Web3.keccak(text="LOCKED_ROLE")
+SEALED_ROLE = Web3.keccak(text="SEALED_ROLE")
 MAX_TIME = 2**40 - 1
 #: Where the coverage counters saturate: the reviewed contract's (2^20-1 hours) and today's (2^16-1 days).
 EPOCH = 1_704_067_200
@@ -124,16 +124,20 @@ def test_only_the_intended_entry_points_accept_eth(
 # -- item 4: the default admin cannot make itself a revoker --------------------------------------------
 
 
-def test_the_default_admin_can_neither_grant_nor_take_the_revoker_role(admin_hub: Hub, deployer, w3) -> None:
+def test_the_default_admin_can_neither_grant_nor_take_the_revoker_role(admin_hub: Hub, deployer, stranger) -> None:
+    """The revoker role is sealed to the resolver after wiring; the default admin moves only in two steps."""
     market = admin_hub.market
-    assert market.functions.getRoleAdmin(REVOKER_ROLE).call() == LOCKED_ROLE
+    assert market.functions.getRoleAdmin(REVOKER_ROLE).call() == SEALED_ROLE
     assert market.functions.hasRole(REVOKER_ROLE, admin_hub.resolver.address).call()
-    with reverts("AccessControlUnauthorizedAccount", account=deployer.address, neededRole=LOCKED_ROLE):
+    with reverts("AccessControlUnauthorizedAccount", account=deployer.address, neededRole=SEALED_ROLE):
         admin_hub._transact(market, "grantRole", REVOKER_ROLE, deployer.address)
-    with reverts("AccessControlUnauthorizedAccount", account=deployer.address, neededRole=LOCKED_ROLE):
+    with reverts("AccessControlUnauthorizedAccount", account=deployer.address, neededRole=SEALED_ROLE):
         admin_hub._transact(market, "revokeRole", REVOKER_ROLE, admin_hub.resolver.address)
-    with reverts("AccessControlUnauthorizedAccount", account=deployer.address, neededRole=LOCKED_ROLE):
-        admin_hub._transact(market, "grantRole", LOCKED_ROLE, deployer.address)
+    with reverts("AccessControlUnauthorizedAccount", account=deployer.address, neededRole=SEALED_ROLE):
+        admin_hub._transact(market, "grantRole", SEALED_ROLE, deployer.address)
+    with reverts("AccessControlEnforcedDefaultAdminRules"):
+        admin_hub._transact(market, "grantRole", DEFAULT_ADMIN_ROLE, stranger.address)
+    assert market.functions.defaultAdminDelay().call() == 3 * 86_400
     assert market.functions.hasRole(DEFAULT_ADMIN_ROLE, deployer.address).call()
 
 

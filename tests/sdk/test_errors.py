@@ -103,9 +103,9 @@ def test_a_missing_role_is_named_not_hashed() -> None:
 
 
 def test_a_locked_role_says_no_admin_can_grant_it() -> None:
-    error = _access_denied("LOCKED_ROLE")
+    error = _access_denied("SEALED_ROLE")
     assert isinstance(error, ContractRevert)
-    assert "LOCKED_ROLE" in str(error) and "no admin can change it" in str(error)
+    assert "SEALED_ROLE" in str(error) and "no admin can change it" in str(error)
 
 
 def test_an_unknown_error_keeps_its_plain_form() -> None:

@@ -6,6 +6,7 @@ import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IDisputeResolver} from "./interfaces/IDisputeResolver.sol";
+import {IHubErrors} from "./interfaces/IHubErrors.sol";
 import {ILicenceMarket} from "./interfaces/ILicenceMarket.sol";
 import {IWorkRegistry} from "./interfaces/IWorkRegistry.sol";
 
@@ -37,7 +38,7 @@ contract DisputeResolver is AccessControl, Pausable, ReentrancyGuardTransient, I
 
     constructor(address admin, IWorkRegistry registry_, ILicenceMarket market_, uint256 minBond_) {
         if (admin == address(0) || address(registry_) == address(0) || address(market_) == address(0)) {
-            revert ILicenceMarket.ZeroAddress();
+            revert IHubErrors.ZeroAddress();
         }
         registry = registry_;
         market = market_;

@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ERC2981} from "@openzeppelin/contracts/token/common/ERC2981.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ERC721} from "solady/src/tokens/ERC721.sol";
+import {IHubErrors} from "./interfaces/IHubErrors.sol";
 import {ILicenceMarket} from "./interfaces/ILicenceMarket.sol";
 import {IWorkRegistry} from "./interfaces/IWorkRegistry.sol";
 
@@ -59,7 +60,7 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
     mapping(uint256 workId => mapping(uint256 kindTerritory => uint256 count)) private _approvals;
 
     constructor(address admin) {
-        if (admin == address(0)) revert ILicenceMarket.ZeroAddress();
+        if (admin == address(0)) revert IHubErrors.ZeroAddress();
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
     }
@@ -236,7 +237,7 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
 
     /// @inheritdoc IWorkRegistry
     function forceTransfer(uint256 workId, address to) external onlyRole(STATUS_ROLE) {
-        if (to == address(0)) revert ILicenceMarket.ZeroAddress();
+        if (to == address(0)) revert IHubErrors.ZeroAddress();
         (address owner, uint96 extra) = _workWord(workId);
         if (_status(extra) != WorkStatus.Active) _setStatus(workId, extra, WorkStatus.Active);
         _transfer(address(0), owner, to, workId);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
+import {IHubErrors} from "./IHubErrors.sol";
+
 /// @title ILicenceMarket
 /// @notice Offers (on chain or EIP-712 signed off chain), purchases, pull payments and the licence
 /// tokens (ERC-721) they mint.
@@ -12,8 +14,9 @@ pragma solidity 0.8.37;
 /// of sound and video recordings, 14 broadcasting organisations' rights.
 /// Territories are a strictly ascending list of ISO 3166-1 numeric codes (1..999); the empty list
 /// means worldwide. Licence ids are `workId << 64 | serial` (serial is a global counter from 1), so
-/// the work of a licence is readable from its id.
-interface ILicenceMarket {
+/// the work of a licence is readable from its id. Errors other hub contracts raise too are declared
+/// once, in IHubErrors.
+interface ILicenceMarket is IHubErrors {
     /// @notice Licence terms, as published in an offer.
     /// @param workId the licensed work.
     /// @param rights bitmask of the fifteen rights (see contract doc); non-zero, < 2**15.
@@ -208,12 +211,6 @@ interface ILicenceMarket {
     /// @param offerId the id.
     error OfferCancelledAlready(uint256 offerId);
 
-    /// @notice Thrown when the caller must own the work but does not.
-    /// @param workId the work.
-    /// @param caller the caller.
-    /// @param owner the current owner.
-    error NotWorkOwner(uint256 workId, address caller, address owner);
-
     /// @notice Thrown when a rights mask is empty or has bits beyond the fifteen rights.
     /// @param rights the mask.
     error InvalidRights(uint16 rights);
@@ -301,23 +298,10 @@ interface ILicenceMarket {
     /// @param current the seller's current counter.
     error StaleCounter(address seller, uint256 counter, uint256 current);
 
-    /// @notice Thrown when there is nothing to withdraw.
-    /// @param account the caller.
-    /// @param currency the currency asked for.
-    error NothingToWithdraw(address account, address currency);
-
-    /// @notice Thrown when sending ETH fails.
-    /// @param to recipient.
-    /// @param amount amount.
-    error EthTransferFailed(address to, uint256 amount);
-
     /// @notice Thrown when the fee is above the cap or the treasury is zero.
     /// @param feeBps requested fee.
     /// @param maxBps cap.
     error InvalidFee(uint16 feeBps, uint16 maxBps);
-
-    /// @notice Thrown when a zero address is given where an account is needed.
-    error ZeroAddress();
 
     /// @notice Thrown when a licence id does not exist.
     /// @param licenceId the id.

@@ -34,6 +34,11 @@ def test_offer_buy_show_withdraw_and_assign(market: Env, buyer: LocalAccount, st
     # the whole status word: "valid" alone would also match "not_yet_valid"
     assert re.search(rf"^licence {licence_id} on work {market.work_id}: valid$", lic.stdout, re.MULTILINE), lic.stdout
     assert f"holder  {buyer.address}" in lic.stdout
+    start = int(re.search(r"window  (\d+) \.\.", lic.stdout).group(1))  # type: ignore[union-attr]
+    before = market.run("licence", "show", str(licence_id), "--at", str(start - 1))
+    assert f"licence {licence_id} on work {market.work_id} at {start - 1}: not_yet_valid" in before.stdout
+    refused = market.run("licence", "show", str(licence_id), "--at", str(2**40))
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
 
     paid = market.run("withdraw", "--key-env", "STUDIO_KEY")
     assert paid.returncode == 0 and "withdrew 0.25 ETH" in paid.stdout  # the whole price: deployed with no fee

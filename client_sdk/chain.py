@@ -20,7 +20,12 @@ T = TypeVar("T")
 
 def connect(rpc_url: str, timeout: float = DEFAULT_RPC_TIMEOUT) -> Web3:
     """A :class:`Web3` on ``rpc_url`` that has answered ``eth_chainId``; else :class:`ChainUnavailable`."""
-    w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}))
+    # the chain id is asked once per connection: web3 asks it again before every eth_call, which would
+    # double the requests a rate-limited public gateway counts (an audit report makes hundreds of calls)
+    provider = Web3.HTTPProvider(
+        rpc_url, request_kwargs={"timeout": timeout}, cache_allowed_requests=True, cacheable_requests={"eth_chainId"}
+    )
+    w3 = Web3(provider)
     try:
         w3.eth.chain_id  # noqa: B018 - a real round trip, not just a socket check
     except Exception as exc:
@@ -78,22 +83,14 @@ def raise_for_revert(exc: BaseException, tx_hash: str | None = None) -> None:
         raise TransactionFailed(f"the contract reverted without a known reason: {exc}", tx_hash) from None
 
 
-def send_transaction(
-    w3: Web3,
-    account: LocalAccount,
-    tx: dict[str, Any],
-    *,
-    receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT,
-) -> TxReceipt:
-    """Fill in, sign locally, send and wait for ``tx``. Reverts surface as typed errors *before* sending.
-
-    Gas is estimated first: a call that would revert is refused with its custom error and nothing is
-    broadcast, so nothing on chain changes.
-    """
+def prepare_transaction(w3: Web3, tx: dict[str, Any]) -> dict[str, Any]:
+    """``tx`` (with its ``from``) filled in for signing: chain id, the sender's next nonce, gas as
+    estimated plus a margin, EIP-1559 fees. The estimate runs the call first: one that would revert
+    raises its typed custom error here, before anything is signed or sent. Whoever signs it (this SDK,
+    or a buyer's own wallet given the transaction by the API) signs exactly this."""
     tx = dict(tx)
-    tx.setdefault("from", account.address)
     tx.setdefault("chainId", w3.eth.chain_id)
-    tx.setdefault("nonce", w3.eth.get_transaction_count(account.address, "pending"))
+    tx.setdefault("nonce", w3.eth.get_transaction_count(tx["from"], "pending"))
     if "gas" not in tx:
         try:
             estimate = w3.eth.estimate_gas(tx)  # type: ignore[arg-type]
@@ -106,6 +103,22 @@ def send_transaction(
         tip = w3.to_wei(1, "gwei")
         tx["maxPriorityFeePerGas"] = tip
         tx["maxFeePerGas"] = 2 * base + tip
+    return tx
+
+
+def send_transaction(
+    w3: Web3,
+    account: LocalAccount,
+    tx: dict[str, Any],
+    *,
+    receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT,
+) -> TxReceipt:
+    """Fill in, sign locally, send and wait for ``tx``. Reverts surface as typed errors *before* sending.
+
+    Gas is estimated first: a call that would revert is refused with its custom error and nothing is
+    broadcast, so nothing on chain changes.
+    """
+    tx = prepare_transaction(w3, {"from": account.address, **tx})
     signed = account.sign_transaction(tx)
     tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
     try:

@@ -12,7 +12,7 @@ from fastapi_offline import FastAPIOffline
 from . import deps, problems, read
 from .middleware import HeadAsGet, PageHeaders
 from .resources import RESOURCES
-from .routes import content, deployment, health, indexer_status, keys, licences, pages, provenance, schemas
+from .routes import content, deployment, health, indexer_status, keys, licences, pages, provenance, schemas, trading
 from .services import lifespan
 from .settings import Settings, get_settings
 
@@ -27,6 +27,7 @@ ROUTERS: list[APIRouter] = [
     keys.router,
     schemas.router,
     deployment.router,
+    trading.router,
 ]
 
 

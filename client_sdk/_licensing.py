@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -10,7 +12,7 @@ from web3 import Web3
 
 from ._base import HubBase
 from .errors import ConfigurationError, PriceAboveMax
-from .shapes import AbiStruct
+from .shapes import AbiStruct, struct
 from .terms import ETH, LicenceStatus, SignedOffer, Terms, signed_offer_typed_data
 
 
@@ -115,7 +117,7 @@ class LicensingMixin(HubBase):
             raise ConfigurationError(
                 f"offer {offer_id} is priced in {terms.currency}, not {currency}; nothing was sent"
             )
-        price = _within_cap(terms.price, max_price)
+        price = within_cap(terms.price, max_price)
         value = price if terms.currency == ETH else 0
         receipt = self._transact(self.market, "purchase", offer_id, max_price, value=value)
         return self._purchase_result(receipt)
@@ -125,7 +127,7 @@ class LicensingMixin(HubBase):
 
         Raises :class:`~client_sdk.errors.PriceAboveMax` before sending when the price is above it.
         """
-        price = _within_cap(offer.terms.price, max_price)
+        price = within_cap(offer.terms.price, max_price)
         value = price if offer.terms.currency == ETH else 0
         receipt = self._transact(self.market, "purchaseSigned", offer.to_abi(), offer.signature, max_price, value=value)
         return self._purchase_result(receipt)
@@ -180,7 +182,98 @@ class LicensingMixin(HubBase):
         return int(self.w3.eth.get_block("latest")["timestamp"])
 
 
-def _within_cap(price: int, max_price: int) -> int:
+# -- signed offers as JSON (the order book's wire form) ------------------------------------------
+
+#: integers wider than this many bits go as decimal strings in JSON (JavaScript reads 2^53 exactly)
+JSON_SAFE_BITS = 53
+
+
+def json_value(param: Mapping[str, Any], value: Any) -> Any:
+    """An ABI value as JSON, by its ABI parameter ``param``: structs as objects keyed by ABI names,
+    integers wider than :data:`JSON_SAFE_BITS` bits as decimal strings, bytes as 0x hex."""
+    kind = str(param["type"])
+    if kind.endswith("]"):
+        element = {**param, "type": kind[: kind.rindex("[")]}
+        return [json_value(element, v) for v in value]
+    if kind == "tuple":
+        items = (
+            value
+            if isinstance(value, Mapping)
+            else dict(zip((c["name"] for c in param["components"]), value, strict=True))
+        )
+        return {c["name"]: json_value(c, items[c["name"]]) for c in param["components"]}
+    if kind.startswith(("uint", "int")):
+        return str(int(value)) if _bits(kind) > JSON_SAFE_BITS else int(value)
+    if kind.startswith("bytes"):
+        return "0x" + bytes(value).hex()
+    if kind == "address":
+        return Web3.to_checksum_address(value)
+    return value
+
+
+def from_json_value(param: Mapping[str, Any], value: Any) -> Any:
+    """The inverse of :func:`json_value`: what web3 encodes (tuples in ABI order), checked against the
+    ABI type; :class:`ValueError` naming the field when ``value`` does not fit it."""
+    kind, name = str(param["type"]), str(param.get("name") or "value")
+    if kind.endswith("]"):
+        if not isinstance(value, list):
+            raise ValueError(f"{name} must be a list")
+        element = {**param, "type": kind[: kind.rindex("[")]}
+        return [from_json_value(element, v) for v in value]
+    if kind == "tuple":
+        if not isinstance(value, Mapping):
+            raise ValueError(f"{name} must be an object")
+        missing = [c["name"] for c in param["components"] if c["name"] not in value]
+        if missing:
+            raise ValueError(f"{name} lacks {', '.join(missing)}")
+        return tuple(from_json_value(c, value[c["name"]]) for c in param["components"])
+    if kind.startswith(("uint", "int")):
+        number = int(value) if isinstance(value, int) or re.fullmatch(r"-?[0-9]{1,78}", str(value)) else None
+        bits = _bits(kind)
+        low, high = (0, 2**bits - 1) if kind.startswith("uint") else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+        if number is None or isinstance(value, bool) or not low <= number <= high:
+            raise ValueError(f"{name} must be a {kind}: an integer in {low}..{high}")
+        return number
+    if kind == "address":
+        if not isinstance(value, str) or not Web3.is_address(value):
+            raise ValueError(f"{name} must be an address (0x and 40 hex digits)")
+        return Web3.to_checksum_address(value)
+    if kind.startswith("bytes"):
+        size = int(kind[5:]) if kind != "bytes" else None
+        hexes = r"0x([0-9a-fA-F]{2})" + (f"{{{size}}}" if size else "*")
+        if not isinstance(value, str) or not re.fullmatch(hexes, value):
+            raise ValueError(f"{name} must be 0x and " + (f"{2 * size} hex digits" if size else "hex bytes"))
+        return bytes.fromhex(value[2:])
+    if (kind == "bool" and not isinstance(value, bool)) or (kind == "string" and not isinstance(value, str)):
+        raise ValueError(f"{name} must be a {kind}")
+    return value
+
+
+def _bits(kind: str) -> int:
+    digits = kind.lstrip("uint")
+    return int(digits) if digits else 256
+
+
+def signed_offer_param() -> dict[str, Any]:
+    """The ABI parameter of a ``SignedOffer`` (a ``tuple`` with its components), from the ABI."""
+    shape = struct("SignedOffer")
+    return {"name": "offer", "type": "tuple", "components": [dict(f.param) for f in shape.fields]}
+
+
+def signed_offer_to_json(offer: SignedOffer) -> dict[str, Any]:
+    """``{"offer": <the SignedOffer struct, ABI names>, "signature": "0x..."}``: what ``POST /signed-offers``
+    takes and ``GET /signed-offers`` lists (uint wider than 53 bits as strings)."""
+    return {"offer": json_value(signed_offer_param(), offer.to_abi()), "signature": "0x" + offer.signature.hex()}
+
+
+def signed_offer_from_json(document: Mapping[str, Any]) -> SignedOffer:
+    """The inverse of :func:`signed_offer_to_json`; :class:`ValueError` naming the field that does not fit."""
+    values = from_json_value(signed_offer_param(), document.get("offer"))
+    signature = from_json_value({"name": "signature", "type": "bytes"}, document.get("signature"))
+    return replace(SignedOffer.from_abi(values), signature=signature)
+
+
+def within_cap(price: int, max_price: int) -> int:
     """``price``, or :class:`PriceAboveMax` (the contract's own error, raised before sending) above the cap."""
     if price > max_price:
         raise PriceAboveMax("PriceAboveMax", {"price": price, "maxPrice": max_price})

@@ -1,11 +1,12 @@
 """Tables the API owns, in the mirror's database because every API process must share them: sign-in
-nonces, rate-limit counters, wrapped content keys and licensees' encryption keys. They are NOT mirror tables: no event writes them, a reorg leaves them
-alone, they are left out of :data:`~indexer.tables.MIRROR_TABLES` (a rebuilt mirror is compared
-without them), and :func:`indexer.db.drop_all` (``index --rebuild``) keeps their rows.
+nonces, rate-limit counters, wrapped content keys, licensees' encryption keys and the order book of
+signed offers. They are NOT mirror tables: no event writes them, a reorg leaves them alone, they are
+left out of :data:`~indexer.tables.MIRROR_TABLES` (a rebuilt mirror is compared without them), and
+:func:`indexer.db.drop_all` (``index --rebuild``) keeps their rows.
 
-Migrations 0007 (nonces, counters) and 0008 (keys) create them; the API also creates them if absent
-(:func:`ensure`), so it can issue nonces before any indexer ran on a fresh database, and the migrations
-then find them in place. Addresses are lower-case hex, like the mirror's, so they join with it."""
+Migrations 0007 (nonces, counters), 0008 (keys) and 0012 (the order book) create them; the API also
+creates them if absent (:func:`ensure`), so it can issue nonces before any indexer ran on a fresh
+database, and the migrations then find them in place. Addresses are lower-case hex, like the mirror's, so they join with it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from sqlmodel import Field, SQLModel
 
 from ._base import u256
 
-__all__ = ["API_TABLES", "ApiTable", "EncryptionKey", "RateCount", "SignInNonce", "WrappedContentKey", "ensure"]
+__all__ = [
+    "API_TABLES", "ApiTable", "EncryptionKey", "PublishedSignedOffer", "RateCount", "SignInNonce", "WrappedContentKey",
+    "ensure",
+]  # fmt: skip
 
 
 class ApiTable(SQLModel):
@@ -64,9 +68,43 @@ class EncryptionKey(ApiTable, table=True):
     registered_at: int = Field(sa_type=sa.BigInteger)
 
 
-API_TABLES: tuple[type[SQLModel], ...] = (SignInNonce, RateCount, WrappedContentKey, EncryptionKey)
+class PublishedSignedOffer(ApiTable, table=True):
+    """A signed EIP-712 offer published to the order book (``POST /signed-offers``), keyed by its digest
+    (``LicenceMarket.hashSignedOffer``). Stored only once every check passed; whether it still sells is
+    judged when it is read, by joining the mirror (``api.stores.signed_offers``), so no row is ever
+    updated as the chain moves. The columns the order book filters and joins on are copied out of
+    ``offer`` (the whole struct as JSON, uint256 as strings), which is what a buyer redeems."""
+
+    __tablename__ = "api_signed_offer"
+
+    digest: str = Field(primary_key=True, max_length=66)
+    seller: str = Field(max_length=42, index=True)
+    nonce: int = u256()
+    counter: int = u256()
+    #: the work's transfers so far (checked equal to the chain's when stored, so it fits a BigInteger)
+    ownership_epoch: int = Field(sa_type=sa.BigInteger)
+    deadline: int = Field(sa_type=sa.BigInteger)
+    #: the terms' end: the offer sells nothing after it (``TermsEnded``)
+    end: int = Field(sa_type=sa.BigInteger)
+    work_id: int = u256(index=True)
+    rights: int
+    currency: str = Field(max_length=42)
+    price: int = u256()
+    supply_cap: int = Field(sa_type=sa.BigInteger)
+    offer: str = Field(sa_type=sa.Text)
+    signature: str = Field(max_length=132)
+    published_at: int = Field(sa_type=sa.BigInteger)
+
+
+API_TABLES: tuple[type[SQLModel], ...] = (
+    SignInNonce,
+    RateCount,
+    WrappedContentKey,
+    EncryptionKey,
+    PublishedSignedOffer,
+)
 
 
 def ensure(conn: sa.Connection) -> None:
-    """Create the API's tables that do not exist yet (what migrations 0007 and 0008 create)."""
+    """Create the API's tables that do not exist yet (what migrations 0007, 0008 and 0012 create)."""
     SQLModel.metadata.create_all(conn, tables=[t.__table__ for t in API_TABLES], checkfirst=True)  # type: ignore[attr-defined]

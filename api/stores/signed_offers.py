@@ -1,0 +1,140 @@
+"""The order book of signed offers (table ``api_signed_offer``): stored once checked, judged when read.
+
+Whether a stored offer still sells is computed at read time, in one SQL query that joins the mirror's
+tables (no background job, no row ever updated, always as current as the mirror). An offer lists as
+``active`` unless, in this order:
+
+* ``expired``: its signature's deadline or its terms' end is not after now (the wall clock, as the
+  rest of the API judges "active");
+* ``counter_changed``: its seller's counter moved on (``CounterIncremented``, table ``seller_counter``);
+* ``nonce_cancelled``: its seller voided its nonce (``SignedOfferCancelled``, table ``cancelled_nonce``);
+* ``owner_changed``: the work left the seller, or changed hands and came back (its transfers,
+  table ``ownership_transfer``, no longer number the signed ownership epoch);
+* ``work_inactive``: the work is frozen or disputed (``work.status``);
+* ``sold_out``: the licences sold under the seller's nonce (``licence`` joined with the mirror's
+  ``signed_offer`` on the digest) reached its supply cap.
+
+A sale of a *different* signed offer under the same seller and nonce with supply cap 1 uses the nonce
+up on chain; the mirror counts those sales too (the join is by seller and nonce), so such an offer
+reads sold out as soon as its cap is reached, which a cap of 1 always is.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from indexer.tables._base import U256
+from indexer.tables._declare import ZERO_ADDRESS
+from indexer.tables.api_state import PublishedSignedOffer
+from indexer.tables.market import CancelledNonce, Licence, SellerCounter, SignedOffer
+from indexer.tables.works import OwnershipTransfer, Work
+
+from ._shared import in_transaction
+
+_BOOK: sa.Table = PublishedSignedOffer.__table__  # type: ignore[attr-defined]
+_WORK: sa.Table = Work.__table__  # type: ignore[attr-defined]
+_COUNTER: sa.Table = SellerCounter.__table__  # type: ignore[attr-defined]
+_CANCELLED: sa.Table = CancelledNonce.__table__  # type: ignore[attr-defined]
+_TRANSFER: sa.Table = OwnershipTransfer.__table__  # type: ignore[attr-defined]
+_REDEEMED: sa.Table = SignedOffer.__table__  # type: ignore[attr-defined]
+_LICENCE: sa.Table = Licence.__table__  # type: ignore[attr-defined]
+
+#: every status an offer of the book can have, ``active`` being the one that sells
+STATUSES = ("active", "expired", "counter_changed", "nonce_cancelled", "owner_changed", "work_inactive", "sold_out")
+
+
+@dataclass(frozen=True)
+class BookFilter:
+    """What ``GET /signed-offers`` narrows the book to (``None``: any)."""
+
+    work_id: int | None = None
+    seller: str | None = None
+    right_bit: int | None = None
+    currency: str | None = None
+    active: bool | None = True
+
+
+def _status(now: int) -> sa.ColumnElement[str]:
+    o = _BOOK.c
+    counter = sa.select(_COUNTER.c.counter).where(_COUNTER.c.seller == o.seller).scalar_subquery()
+    cancelled = sa.exists().where(_CANCELLED.c.seller == o.seller, _CANCELLED.c.nonce == o.nonce)
+    owner = sa.select(_WORK.c.owner).where(_WORK.c.work_id == o.work_id).scalar_subquery()
+    status = sa.select(_WORK.c.status).where(_WORK.c.work_id == o.work_id).scalar_subquery()
+    transfers = (
+        sa.select(sa.func.count())
+        .select_from(_TRANSFER)
+        .where(_TRANSFER.c.work_id == o.work_id, _TRANSFER.c.from_address != ZERO_ADDRESS)
+        .scalar_subquery()
+    )
+    sold = (
+        sa.select(sa.func.count())
+        .select_from(_LICENCE.join(_REDEEMED, _LICENCE.c.signed_offer_digest == _REDEEMED.c.digest))
+        .where(_REDEEMED.c.seller == o.seller, _REDEEMED.c.nonce == o.nonce)
+        .scalar_subquery()
+    )
+    return sa.case(
+        (sa.or_(o.deadline <= now, o.end <= now), "expired"),
+        (sa.func.coalesce(counter, sa.literal(0, U256)) != o.counter, "counter_changed"),
+        (cancelled, "nonce_cancelled"),
+        (sa.or_(owner.is_(None), owner != o.seller, transfers != o.ownership_epoch), "owner_changed"),
+        (status != 0, "work_inactive"),
+        (sold >= o.supply_cap, "sold_out"),
+        else_="active",
+    )
+
+
+class SignedOfferBook:
+    """Signed offers as rows; :meth:`put` is idempotent on the digest."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def put(self, row: dict[str, Any]) -> bool:
+        """Store a checked offer; ``True`` if it is new, ``False`` if that digest was stored already."""
+        insert = (postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert)(_BOOK)
+        # RETURNING, not rowcount: the PostgreSQL driver's rowcount is not the rows an upsert wrote
+        stmt = insert.values(**row).on_conflict_do_nothing(index_elements=["digest"]).returning(_BOOK.c.digest)
+        return in_transaction(self.engine, lambda conn: conn.execute(stmt).first() is not None)
+
+    def get(self, digest: str, now: int | None = None) -> dict[str, Any] | None:
+        """The stored offer with this digest and its status now, or ``None``."""
+        stmt = sa.select(_BOOK, _status(_now(now)).label("status")).where(_BOOK.c.digest == digest)
+        row = in_transaction(self.engine, lambda conn: conn.execute(stmt).mappings().first())
+        return dict(row) if row is not None else None
+
+    def list(
+        self, where: BookFilter, *, limit: int, offset: int, now: int | None = None
+    ) -> tuple[Sequence[dict[str, Any]], int]:
+        """One page of offers matching ``where`` (newest first) with their status, and how many match."""
+        status = _status(_now(now)).label("status")
+        inner = sa.select(_BOOK, status)
+        if where.work_id is not None:
+            inner = inner.where(_BOOK.c.work_id == where.work_id)
+        if where.seller is not None:
+            inner = inner.where(_BOOK.c.seller == where.seller.lower())
+        if where.currency is not None:
+            inner = inner.where(_BOOK.c.currency == where.currency.lower())
+        if where.right_bit is not None:
+            inner = inner.where(_BOOK.c.rights.op("&")(where.right_bit) != 0)
+        book = inner.subquery()
+        query = sa.select(book)
+        if where.active is not None:
+            query = query.where((book.c.status == "active") if where.active else (book.c.status != "active"))
+        count = sa.select(sa.func.count()).select_from(query.subquery())
+        page = query.order_by(book.c.published_at.desc(), book.c.digest).limit(limit).offset(offset)
+
+        def work(conn: sa.Connection) -> tuple[list[dict[str, Any]], int]:
+            return [dict(r) for r in conn.execute(page).mappings()], int(conn.execute(count).scalar_one())
+
+        return in_transaction(self.engine, work)
+
+
+def _now(now: int | None) -> int:
+    return int(time.time()) if now is None else now

@@ -18,6 +18,10 @@ IGNORED_EVENTS: dict[str, str] = {
     "RoleGranted": _ROLES,
     "RoleRevoked": _ROLES,
     "RoleAdminChanged": _ROLES,
+    "DefaultAdminTransferScheduled": _ROLES,
+    "DefaultAdminTransferCanceled": _ROLES,
+    "DefaultAdminDelayChangeScheduled": _ROLES,
+    "DefaultAdminDelayChangeCanceled": _ROLES,
     "LicenceMarket.EIP712DomainChanged": (
         "the EIP-712 domain is fixed at deployment (name, version, chain, address); clients read it with eip712Domain()"
     ),

@@ -221,7 +221,7 @@ def test_only_the_right_role_can_act(
             hub = Hub(w3, deployment, account)
             calls = {
                 "attest": lambda h: h.attest(work, 1),
-                "resolve": lambda h, d=dispute: h._transact(h.resolver, "resolveDispute", d, 3, [], ""),
+                "resolve": lambda h, d=dispute: h._transact(h.resolver, "resolveDispute", d, 3, [], [], ""),
                 "pause_registry": lambda h: h.registry.functions.pause().estimate_gas({"from": h.account.address}),
                 "pause_market": lambda h: h.market.functions.pause().estimate_gas({"from": h.account.address}),
                 "set_fee": lambda h: h.market.functions.setFee(1, h.account.address).estimate_gas(

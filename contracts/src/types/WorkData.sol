@@ -17,9 +17,9 @@ using WorkDataLib for WorkData global;
 
 /// @notice Named accessors of {WorkData}; no other code shifts its bits.
 library WorkDataLib {
-    uint256 private constant STATUS_SHIFT = 48;
-    uint256 private constant CO_OWNERS_SHIFT = 56;
-    uint256 private constant VERSION_SHIFT = 64;
+    uint8 private constant STATUS_SHIFT = 48;
+    uint8 private constant CO_OWNERS_SHIFT = 56;
+    uint8 private constant VERSION_SHIFT = 64;
 
     /// @notice A fresh work's word: status Active, metadata version 0.
     /// @param registeredAt_ block timestamp of the registration.

@@ -235,6 +235,13 @@ REVERT_HINTS: dict[str, str] = {
 }
 
 
+#: ``AccessControlUnauthorizedAccount`` for a role under ``SEALED_ROLE``: there is nobody to ask.
+_SEALED_HINT = (
+    "{account} cannot change that role: it is sealed to the dispute resolver (SEALED_ROLE is held by nobody); "
+    "work status changes only through a ruling"
+)
+
+
 def revert_hint(error_name: str, args: dict[str, Any]) -> str:
     """The :data:`REVERT_HINTS` entry for ``error_name`` filled in from ``args``, or ``""``."""
     template = REVERT_HINTS.get(error_name)
@@ -243,6 +250,8 @@ def revert_hint(error_name: str, args: dict[str, Any]) -> str:
     shown: dict[str, Any] = {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in args.items()}
     if isinstance(args.get("neededRole"), bytes):
         shown["neededRole"] = ROLE_NAMES.get(args["neededRole"], shown["neededRole"])
+        if shown["neededRole"] == "SEALED_ROLE":
+            template = _SEALED_HINT
     if error_name in _STATUS_ERRORS and isinstance(args.get("status"), int):
         status = args["status"]
         shown["status"] = _WORK_STATUS_NAMES[status] if status < len(_WORK_STATUS_NAMES) else status

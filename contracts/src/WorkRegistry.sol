@@ -5,7 +5,9 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {ERC2981} from "@openzeppelin/contracts/token/common/ERC2981.sol";
+import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ERC721} from "solady/src/tokens/ERC721.sol";
 import {ILicenceMarket} from "./interfaces/ILicenceMarket.sol";
@@ -406,10 +408,32 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
         return "CHWORK";
     }
 
-    /// @notice Works have no on-chain URI: metadata CIDs are in `WorkRegistered`/`MetadataUpdated` events.
+    /// @notice An ERC-721 metadata document a wallet or marketplace can show, built from what the chain
+    /// stores (`data:application/json;base64,...`: name, type, status, metadata version, registration
+    /// time). The work's own metadata CID is not stored, to keep a registration at two storage words
+    /// (gas targets); it is in the latest `WorkRegistered`/`MetadataUpdated` event, which the document names.
+    /// @param id the work.
+    /// @return the data URI.
     function tokenURI(uint256 id) public view override returns (string memory) {
-        if (!_exists(id)) revert WorkNotFound(id);
-        return "";
+        (, WorkData data) = _workWord(id);
+        string memory workId = Strings.toString(id);
+        string memory json = string.concat(
+            '{"name":"Copyright Hub Work #',
+            workId,
+            '","description":"Work ',
+            workId,
+            " of the Copyright Hub registry. Its metadata document is the CID in the work's latest "
+            'WorkRegistered or MetadataUpdated event.","attributes":[{"trait_type":"work type","value":',
+            Strings.toString(data.workType()),
+            '},{"trait_type":"status","value":"',
+            _statusName(data.status()),
+            '"},{"trait_type":"metadata version","display_type":"number","value":',
+            Strings.toString(data.metadataVersion()),
+            '},{"trait_type":"registered","display_type":"date","value":',
+            Strings.toString(data.registeredAt()),
+            "}]}"
+        );
+        return string.concat("data:application/json;base64,", Base64.encode(bytes(json)));
     }
 
     /// @inheritdoc ERC721
@@ -456,6 +480,11 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
             WorkStatus status = WorkData.wrap(_getExtraData(id)).status();
             if (status != WorkStatus.Active) revert WorkNotActive(id, status);
         }
+    }
+
+    function _statusName(WorkStatus status) private pure returns (string memory) {
+        if (status == WorkStatus.Active) return "active";
+        return status == WorkStatus.Frozen ? "frozen" : "disputed";
     }
 
     function _workWord(uint256 workId) private view returns (address owner, WorkData data) {

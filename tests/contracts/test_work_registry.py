@@ -333,6 +333,24 @@ def test_views_refuse_unknown_work(reader_hub: Hub) -> None:
             reader_hub._call(getattr(reader_hub.registry.functions, fn)(31337))
 
 
+def test_token_uri_is_a_document_a_wallet_can_show(studio_hub: Hub, stranger_hub: Hub, work: int, w3) -> None:
+    """Finding 7: tokenURI returned "" although ERC721Metadata is advertised (0x5b5e139f)."""
+    import base64
+    import json
+
+    assert studio_hub.registry.functions.supportsInterface("0x5b5e139f").call()
+    studio_hub.update_metadata(work, "bafy-v1")
+    stranger_hub.open_dispute(work, "bafyclaim", bond=10**16)
+    uri = studio_hub.registry.functions.tokenURI(work).call()
+    prefix = "data:application/json;base64,"
+    assert uri.startswith(prefix)
+    doc = json.loads(base64.b64decode(uri[len(prefix) :]))
+    assert doc["name"] == f"Copyright Hub Work #{work}"
+    attributes = {a["trait_type"]: a["value"] for a in doc["attributes"]}
+    registered = studio_hub.get_work(work).registered_at
+    assert attributes == {"work type": 0, "status": "disputed", "metadata version": 1, "registered": registered}
+
+
 def test_supports_erc721_erc2981_and_access_control(reader_hub: Hub) -> None:
     for iid in ("0x80ac58cd", "0x2a55205a", "0x7965db0b", "0x01ffc9a7"):
         assert reader_hub.registry.functions.supportsInterface(iid).call()

@@ -190,15 +190,29 @@ def test_a_ruling_may_name_the_new_splits(stranger_hub: Hub, arbiter_hub: Hub, w
 
 
 def test_rulings_stay_available_while_everything_is_paused(
-    admin_hub: Hub, stranger_hub: Hub, arbiter_hub: Hub, work: int, stranger
+    admin_hub: Hub,
+    stranger_hub: Hub,
+    arbiter_hub: Hub,
+    studio_hub: Hub,
+    buyer_hub: Hub,
+    work: int,
+    offer_terms,
+    stranger,
 ) -> None:
-    """Finding 5: a transfer by ruling went through no pause before (EnforcedPause); SECURITY.md promises it does."""
+    """Finding 5: a transfer by ruling went through no pause before (EnforcedPause); SECURITY.md promises it does,
+    with its licence revocations, and a lapse too."""
+    licence = buyer_hub.purchase(studio_hub.create_offer(offer_terms(work)), max_price=PRICE).licence_id
     dispute = stranger_hub.open_dispute(work, "bafyclaim", bond=MIN_BOND)
+    other = buyer_hub.open_dispute(work, "bafyclaim2", bond=MIN_BOND)
     for contract in ("WorkRegistry", "LicenceMarket", "DisputeResolver"):
         admin_hub.pause(contract)
-    arbiter_hub.resolve_dispute(dispute, Outcome.UPHELD_TRANSFERRED)
+    arbiter_hub.resolve_dispute(dispute, Outcome.UPHELD_TRANSFERRED, revoke_licences=[licence])
     assert admin_hub.get_work(work).owner == stranger.address
+    assert buyer_hub.licence_status(licence) == LicenceStatus.REVOKED
     assert stranger_hub.withdraw_bond() == MIN_BOND
+    warp(stranger_hub.w3, RULING_PERIOD + 1)
+    buyer_hub.lapse_dispute(other)
+    assert admin_hub.get_work(work).status == WorkStatus.ACTIVE
 
 
 def test_an_unanswered_dispute_lapses_after_the_ruling_period(

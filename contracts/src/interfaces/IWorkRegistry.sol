@@ -39,7 +39,8 @@ interface IWorkRegistry is IHubErrors {
     /// @param contentCid IPFS CID of the content (event only).
     /// @param metadataCid IPFS CID of the metadata JSON document (event only).
     /// @param workType film, series, animation, short video, audio, podcast, live recording, interactive, ...
-    /// @param royaltyBps ERC-2981 royalty for secondary sales of the work token, paid to the registrant (0 = none).
+    /// @param royaltyBps ERC-2981 royalty for secondary sales of the work token, paid to the registrant (0 = none;
+    /// a transfer by ruling re-points it to the new owner).
     /// @param splits owners and shares; `splits[0].account` must be the caller.
     /// @param parents works this one derives from.
     /// @param parentLicences per parent: 0 when the caller owns the parent, else the id of a licence the
@@ -120,11 +121,11 @@ interface IWorkRegistry is IHubErrors {
     /// @param by the owner who updated it.
     event MetadataUpdated(uint256 indexed workId, uint32 version, string metadataCid, address indexed by);
 
-    /// @notice Emitted when a work's status changes (dispute opened or resolved, admin freeze).
+    /// @notice Emitted when a work's status changes (a dispute opened, ruled or lapsed; a transfer by ruling).
     /// @param workId the work.
     /// @param previous the status before.
     /// @param current the status now.
-    /// @param by the account (resolver contract or admin) that changed it.
+    /// @param by the account that changed it (the dispute resolver, the only holder of STATUS_ROLE).
     event WorkStatusChanged(uint256 indexed workId, WorkStatus previous, WorkStatus current, address indexed by);
 
     /// @notice Emitted when a reviewer records an attestation about a work.

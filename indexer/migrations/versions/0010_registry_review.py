@@ -1,7 +1,7 @@
 """registry and dispute review: ruling deadlines, lapsed disputes, the registry's resolver
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-29 09:00:00
 
 Disputes now have a ruling deadline (``DisputeOpened.deadline``) and may lapse when nobody rules in
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -59,6 +59,8 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
     ILicenceMarket public licenceMarket;
     /// @notice The dispute resolver, the one account ever granted STATUS_ROLE (set once by the admin).
     address public disputeResolver;
+    /// @dev Transfers per work (see `ownershipEpoch`).
+    mapping(uint256 workId => uint256 epoch) private _ownershipEpochs;
 
     uint256 private _lastWorkId;
     uint256 private _lastAttestationId;
@@ -472,13 +474,23 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
         if (msg.value != 0) revert EthNotAccepted(msg.value);
     }
 
+    /// @inheritdoc IWorkRegistry
+    function ownershipEpoch(uint256 workId) external view returns (uint256) {
+        return _ownershipEpochs[workId];
+    }
+
     /// @dev Transfers (not mints) need an Active work, and an unpaused registry unless a ruling moves
-    /// the work (STATUS_ROLE: rulings stay available while paused, as SECURITY.md promises).
-    function _beforeTokenTransfer(address from, address to, uint256 id) internal view override {
+    /// the work (STATUS_ROLE: rulings stay available while paused, as SECURITY.md promises); each one
+    /// starts a new ownership epoch (voiding offers signed before it).
+    function _beforeTokenTransfer(address from, address to, uint256 id) internal override {
         if (from != address(0) && to != address(0)) {
             if (paused() && !hasRole(STATUS_ROLE, msg.sender)) revert EnforcedPause();
             WorkStatus status = WorkData.wrap(_getExtraData(id)).status();
             if (status != WorkStatus.Active) revert WorkNotActive(id, status);
+            // One transaction per transfer: the counter cannot reach 2^256.
+            unchecked {
+                ++_ownershipEpochs[id];
+            }
         }
     }
 

@@ -270,6 +270,15 @@ def test_forced_transfer_replaces_splits_and_repoints_royalty(own_registry, w3, 
     assert own_registry.functions.payees(work).call() == [0, buyer.address, [studio.address], [3_000]]
 
 
+def test_every_transfer_starts_an_ownership_epoch(own_registry, w3, deployer, studio, buyer) -> None:
+    """The market binds signed offers to it (the market half of the review); a ruling counts as a transfer."""
+    work = _register(w3, studio, own_registry)
+    assert own_registry.functions.ownershipEpoch(work).call() == 0
+    call_as(w3, studio, own_registry, "transferFrom", studio.address, buyer.address, work)
+    call_as(w3, deployer, own_registry, "forceTransfer", work, studio.address, [])
+    assert own_registry.functions.ownershipEpoch(work).call() == 2
+
+
 def test_a_work_without_royalty_gets_none_from_a_ruling(own_registry, w3, deployer, studio, buyer) -> None:
     work = _register(w3, studio, own_registry)
     receipt = call_as(w3, deployer, own_registry, "forceTransfer", work, buyer.address, [])

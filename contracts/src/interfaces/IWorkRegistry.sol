@@ -377,4 +377,10 @@ interface IWorkRegistry is IHubErrors {
     /// @param territory ISO 3166-1 numeric code.
     /// @return true when such an approval is live.
     function hasApproval(uint256 workId, uint8 kind, uint16 territory) external view returns (bool);
+
+    /// @notice How many times the work has changed hands (transfers and forced transfers); 0 from
+    /// registration. Signed licence offers carry it, so a transfer voids every offer signed before it.
+    /// @param workId the work.
+    /// @return the count.
+    function ownershipEpoch(uint256 workId) external view returns (uint256);
 }

@@ -216,6 +216,8 @@ class TermsPublic(Public):
     exclusive: bool
     sublicensable: bool
     transferable: bool
+    legal_hash: str = Field(description="keccak256 of the legal text the terms stand for, 0x-hex (0x00…00: none)")
+    legal_uri: str = Field(description="where that legal text can be read (empty: not given)")
 
 
 def _values(data: Any) -> Any:

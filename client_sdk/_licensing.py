@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from eth_account.messages import encode_typed_data
 from web3 import Web3
 
 from ._base import HubBase
+from .errors import ConfigurationError, PriceAboveMax
 from .shapes import AbiStruct
 from .terms import ETH, LicenceStatus, SignedOffer, Terms, signed_offer_typed_data
 
@@ -29,6 +30,8 @@ class Licence(AbiStruct, struct="LicenceInfo"):
     sublicensable: bool
     transferable: bool
     revoked: bool
+    #: when it was revoked (0: not revoked); it was valid before that time
+    revoked_at: int
 
 
 @dataclass(frozen=True)
@@ -60,17 +63,31 @@ class LicensingMixin(HubBase):
         terms, sold, cancelled = self._call(self.market.functions.getOffer(offer_id))
         return Terms.from_abi(terms), sold, cancelled
 
-    def sign_offer(self, terms: Terms, *, nonce: int, deadline: int, counter: int | None = None) -> SignedOffer:
-        """Sign ``terms`` off chain as this account (gasless listing). Nothing is sent."""
+    def sign_offer(
+        self,
+        terms: Terms,
+        *,
+        nonce: int,
+        deadline: int,
+        counter: int | None = None,
+        ownership_epoch: int | None = None,
+    ) -> SignedOffer:
+        """Sign ``terms`` off chain as this account (gasless listing). Nothing is sent.
+
+        ``counter`` and ``ownership_epoch`` default to the chain's current values: the signature dies
+        when this account increments its counter or when the work changes hands (even if it comes back).
+        """
         account = self._signer()
         if counter is None:
             counter = int(self._call(self.market.functions.counterOf(account.address)))
-        offer = SignedOffer(terms, account.address, nonce, counter, deadline)
+        if ownership_epoch is None:
+            ownership_epoch = int(self._call(self.registry.functions.ownershipEpoch(terms.work_id)))
+        offer = SignedOffer(terms, account.address, nonce, counter, ownership_epoch, deadline)
         message = encode_typed_data(
             full_message=signed_offer_typed_data(offer, self.w3.eth.chain_id, self.market.address)
         )
         signature = bytes(account.sign_message(message).signature)
-        return SignedOffer(terms, account.address, nonce, counter, deadline, signature)
+        return replace(offer, signature=signature)
 
     def cancel_nonce(self, nonce: int) -> None:
         """Void this account's signed offer with ``nonce``."""
@@ -84,19 +101,32 @@ class LicensingMixin(HubBase):
 
     # -- purchase ------------------------------------------------------------------------------
 
-    def purchase(self, offer_id: int, *, max_price: int, currency: str = ETH) -> Purchase:
-        """Buy a licence from an on-chain offer, paying at most ``max_price``.
+    def purchase(self, offer_id: int, *, max_price: int, currency: str | None = None) -> Purchase:
+        """Buy a licence from an on-chain offer at its current price, if that is at most ``max_price``.
 
-        For ETH offers ``max_price`` is sent as the value, so it must equal the current price.
+        ``max_price`` is the buyer's cap, never the exact price: the current price is read first and
+        :class:`~client_sdk.errors.PriceAboveMax` is raised, with nothing sent, when it is above the
+        cap. An ETH offer is paid exactly its price, with ``maxPrice = max_price`` so the chain refuses
+        a price raised above the cap meanwhile. ``currency``, when given, must be the offer's.
         For ERC-20 offers call :meth:`approve_currency` first.
         """
-        value = max_price if currency == ETH else 0
+        terms, _sold, _cancelled = self.get_offer(offer_id)
+        if currency is not None and int(currency, 16) != int(terms.currency, 16):
+            raise ConfigurationError(
+                f"offer {offer_id} is priced in {terms.currency}, not {currency}; nothing was sent"
+            )
+        price = _within_cap(terms.price, max_price)
+        value = price if terms.currency == ETH else 0
         receipt = self._transact(self.market, "purchase", offer_id, max_price, value=value)
         return self._purchase_result(receipt)
 
     def purchase_signed(self, offer: SignedOffer, *, max_price: int) -> Purchase:
-        """Buy a licence from a signed offer, paying at most ``max_price``."""
-        value = max_price if offer.terms.currency == ETH else 0
+        """Buy a licence from a signed offer at its price, if that is at most ``max_price`` (the cap).
+
+        Raises :class:`~client_sdk.errors.PriceAboveMax` before sending when the price is above it.
+        """
+        price = _within_cap(offer.terms.price, max_price)
+        value = price if offer.terms.currency == ETH else 0
         receipt = self._transact(self.market, "purchaseSigned", offer.to_abi(), offer.signature, max_price, value=value)
         return self._purchase_result(receipt)
 
@@ -129,11 +159,14 @@ class LicensingMixin(HubBase):
         return Licence(licence_id=licence_id, **Licence.__struct__.from_abi(info))
 
     def licence_status(self, licence_id: int, timestamp: int | None = None) -> LicenceStatus:
-        ts = self._now() if timestamp is None else timestamp
+        """The licence's status at ``timestamp`` (any time, past or future; default: now on chain).
+        A licence revoked at time R reads valid (by its window) before R and revoked from R on."""
+        ts = self.chain_time() if timestamp is None else timestamp
         return LicenceStatus(self._call(self.market.functions.licenceStatus(licence_id, ts)))
 
     def is_licence_valid(self, licence_id: int, timestamp: int | None = None) -> bool:
-        ts = self._now() if timestamp is None else timestamp
+        """Whether the licence was (or will be) valid at ``timestamp`` (default: now on chain)."""
+        ts = self.chain_time() if timestamp is None else timestamp
         return bool(self._call(self.market.functions.isLicenceValid(licence_id, ts)))
 
     def transfer_licence(self, licence_id: int, to: str) -> str:
@@ -142,8 +175,16 @@ class LicensingMixin(HubBase):
         receipt = self._transact(self.market, "transferFrom", me, Web3.to_checksum_address(to), licence_id)
         return self._tx_hash(receipt)
 
-    def _now(self) -> int:
+    def chain_time(self) -> int:
+        """The latest block's time: what "now" means for a licence's status."""
         return int(self.w3.eth.get_block("latest")["timestamp"])
+
+
+def _within_cap(price: int, max_price: int) -> int:
+    """``price``, or :class:`PriceAboveMax` (the contract's own error, raised before sending) above the cap."""
+    if price > max_price:
+        raise PriceAboveMax("PriceAboveMax", {"price": price, "maxPrice": max_price})
+    return price
 
 
 _ERC20_APPROVE_ABI = [

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from web3 import Web3
 
 from ._base import HubBase
+from .chain import in_ranges
 from .errors import ConfigurationError, WorkNotFound
 from .metadata import WorkMetadata, check_stored, store_metadata
 from .shapes import AbiStruct
@@ -135,16 +136,20 @@ class WorksMixin(HubBase):
     def get_work(self, work_id: int) -> Work:
         """The work as stored on chain, with CIDs from its events; :class:`WorkNotFound` if it does not exist."""
         info = Work.__struct__.from_abi(self._call(self.registry.functions.getWork(work_id)))
-        logs = self.registry.events.WorkRegistered().get_logs(
-            from_block=self._from_block, argument_filters={"workId": work_id}
-        )
+        head = self.w3.eth.block_number
+        registered, updated = self.registry.events.WorkRegistered(), self.registry.events.MetadataUpdated()
+        by_work = {"workId": work_id}
+        logs = in_ranges(  # a public gateway caps each eth_getLogs range
+            lambda a, b: registered.get_logs(from_block=a, to_block=b, argument_filters=by_work),
+            self._from_block, head, first_only=True,
+        )  # fmt: skip
         if not logs:
             raise WorkNotFound("WorkNotFound", {"workId": work_id})
         reg = logs[0]["args"]
         metadata_cid = reg["metadataCid"]
         if info["metadata_version"]:
-            updates = self.registry.events.MetadataUpdated().get_logs(
-                from_block=self._from_block, argument_filters={"workId": work_id}
+            updates = in_ranges(
+                lambda a, b: updated.get_logs(from_block=a, to_block=b, argument_filters=by_work), self._from_block, head
             )
             if updates:
                 metadata_cid = max(updates, key=lambda e: e["args"]["version"])["args"]["metadataCid"]

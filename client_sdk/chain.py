@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from eth_account.signers.local import LocalAccount
 from hexbytes import HexBytes
@@ -10,9 +11,11 @@ from web3 import Web3
 from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted, Web3RPCError
 from web3.types import TxReceipt
 
-from ._config import DEFAULT_RECEIPT_TIMEOUT, DEFAULT_RPC_TIMEOUT
+from ._config import DEFAULT_LOG_CHUNK_BLOCKS, DEFAULT_RECEIPT_TIMEOUT, DEFAULT_RPC_TIMEOUT
 from .errors import ChainUnavailable, TransactionFailed
 from .reverts import decode_revert, revert_data_from_exception
+
+T = TypeVar("T")
 
 
 def connect(rpc_url: str, timeout: float = DEFAULT_RPC_TIMEOUT) -> Web3:
@@ -23,6 +26,41 @@ def connect(rpc_url: str, timeout: float = DEFAULT_RPC_TIMEOUT) -> Web3:
     except Exception as exc:
         raise ChainUnavailable(rpc_url, _reason(exc)) from None
     return w3
+
+
+def in_ranges(
+    fetch: Callable[[int, int], Sequence[T]], first: int, last: int, *, first_only: bool = False
+) -> list[T]:
+    """``fetch(start, end)`` over ``first..last`` in consecutive block ranges, in chain order, for reads
+    a node caps by range (``eth_getLogs``): ranges start at
+    :data:`~client_sdk._config.DEFAULT_LOG_CHUNK_BLOCKS` (a public gateway's cap) and halve each time the
+    node refuses one, down to a single block. With ``first_only``, stop at the first range with results."""
+    found: list[T] = []
+    size, start = DEFAULT_LOG_CHUNK_BLOCKS, first
+    while start <= last:
+        end = min(last, start + size - 1)
+        try:
+            found.extend(fetch(start, end))
+        except Web3RPCError:
+            if end == start:
+                raise
+            size = max(1, (end - start + 1) // 2)
+            continue
+        if first_only and found:
+            break
+        start = end + 1
+    return found
+
+
+def read_logs(
+    w3: Web3, params: dict[str, Any], from_block: int, to_block: int, *, first_only: bool = False
+) -> list[Any]:
+    """``eth_getLogs`` with ``params`` over ``from_block..to_block`` (:func:`in_ranges`)."""
+
+    def fetch(start: int, end: int) -> Sequence[Any]:
+        return w3.eth.get_logs({**params, "fromBlock": start, "toBlock": end})  # type: ignore[typeddict-item]
+
+    return in_ranges(fetch, from_block, to_block, first_only=first_only)
 
 
 def _reason(exc: BaseException) -> str:

@@ -184,8 +184,7 @@ REVERT_HINTS: dict[str, str] = {
     "choose other terms or wait until it ends",
     "CoverageConflict": "right bit {right} is licensed until {coveredUntil} (unix seconds); "
     "an exclusive licence must start after that",
-    "TooManyExclusiveGrants": "the work has the most exclusive licences it may hold ({max}); "
-    "wait until one ends",
+    "TooManyExclusiveGrants": "the work has the most exclusive licences it may hold ({max}); wait until one ends",
     "SignatureExpired": "the signed offer's deadline {deadline} has passed; ask the seller to sign it again",
     "InvalidSignature": "the signature is from {recovered}, not the seller {seller}; ask the seller to sign it again",
     "NonceUnavailable": "the seller's nonce {nonce} was used or cancelled; ask the seller for a new signed offer",
@@ -195,13 +194,17 @@ REVERT_HINTS: dict[str, str] = {
     "OfferCancelledAlready": "offer {offerId} is cancelled; look for another offer on the work",
     "CurrencyNotAllowed": "{currency} is not an allowed currency; price in ETH or ask the admin to allow it",
     "NothingToWithdraw": "{account} has nothing to withdraw in {currency}",
-    "LicenceNotTransferable": "licence {licenceId} is not transferable under the terms it was sold with",
+    "LicenceNotTransferable": "licence {licenceId} cannot change hands: its terms keep it with the licensee, "
+    "or it was revoked",
+    "EthNotAccepted": "this call takes no ETH (sent {value} wei); send it again without value",
+    "OwnershipChanged": "work {workId} changed hands after the offer was signed (epoch {signedEpoch}, now "
+    "{currentEpoch}); ask the current owner for a new signed offer",
     "AttestationRequired": "the offer requires a reviewer's approval of work {workId} (kind {kind}, territory "
     "{territory}); ask a reviewer to attest it first",
     "NoAdaptationRight": "registering a derivative of work {parentId} needs an adaptation licence on it "
     "held by {caller}; licence {licenceId} is not one",
     "InvalidWindow": "a licence must end after it starts (start {start}, end {end})",
-    "InvalidRights": "rights mask {rights} is empty or has unknown bits; name at least one of the twelve rights",
+    "InvalidRights": "rights mask {rights} is empty or has unknown bits; name at least one of the fifteen rights",
     "InvalidSupplyCap": "an exclusive offer sells exactly one licence: use supply cap 1 (got {supplyCap})",
     "InvalidTerritories": "territories must be ascending ISO 3166-1 numeric codes without repeats "
     "(code {code} at position {index} is not)",
@@ -237,8 +240,9 @@ REVERT_HINTS: dict[str, str] = {
 
 #: ``AccessControlUnauthorizedAccount`` for a role under ``SEALED_ROLE``: there is nobody to ask.
 _SEALED_HINT = (
-    "{account} cannot change that role: it is sealed to the dispute resolver (SEALED_ROLE is held by nobody); "
-    "work status changes only through a ruling"
+    "{account} cannot change that role: it was sealed to the dispute resolver when the contracts were wired "
+    "(SEALED_ROLE is held by nobody), and no admin can change it; work status changes and licence revocations "
+    "happen only through a ruling"
 )
 
 
@@ -298,7 +302,8 @@ class LicenceConflict(ContractRevert):
 
 
 class SignedOfferRejected(ContractRevert):
-    """A signed offer is expired, mis-signed, cancelled, sold out or from an old counter; ask the seller to re-sign."""
+    """A signed offer is expired, mis-signed, cancelled, sold out, from an old counter or from before the
+    work last changed hands; ask the (current) owner to re-sign."""
 
 
 #: Custom errors that get their own class; every other custom error is a plain ContractRevert.
@@ -318,6 +323,7 @@ REVERT_CLASSES: dict[str, type[ContractRevert]] = {
     "InvalidSignature": SignedOfferRejected,
     "NonceUnavailable": SignedOfferRejected,
     "StaleCounter": SignedOfferRejected,
+    "OwnershipChanged": SignedOfferRejected,
 }
 
 __all__ = [

@@ -30,7 +30,12 @@ DOMAIN_VERSION = "1"
 
 
 class Right(IntFlag):
-    """The twelve property rights of Art. 10 PRC Copyright Law, as the contract's 12-bit mask."""
+    """The rights a licence grants, as the contract's 15-bit mask.
+
+    Bits 0..11 are the twelve property rights of Art. 10 PRC Copyright Law; bits 12..14 the
+    neighbouring (related) rights audio, podcast and live-recording works are licensed under:
+    performers', producers of sound and video recordings', broadcasting organisations'.
+    """
 
     REPRODUCTION = 1 << 0
     DISTRIBUTION = 1 << 1
@@ -44,7 +49,10 @@ class Right(IntFlag):
     ADAPTATION = 1 << 9
     TRANSLATION = 1 << 10
     COMPILATION = 1 << 11
-    ALL = (1 << 12) - 1
+    PERFORMERS = 1 << 12
+    RECORDING_PRODUCERS = 1 << 13
+    BROADCASTING_ORGANISATIONS = 1 << 14
+    ALL = (1 << 15) - 1
 
 
 class WorkStatus(IntEnum):
@@ -163,6 +171,10 @@ class Terms(AbiStruct, struct="Terms"):
     supply_cap: int = 0
     attestation_kind: int = 0
     attestation_territory: int = 0
+    #: keccak256 of the legal text the terms stand for (32 zero bytes: none named)
+    legal_hash: bytes = bytes(32)
+    #: where that text can be read (``ipfs://<CID>``); in events and signatures, not in contract storage
+    legal_uri: str = ""
 
 
 @dataclass(frozen=True)
@@ -175,6 +187,8 @@ class SignedOffer(AbiStruct, struct="SignedOffer"):
     seller: str
     nonce: int
     counter: int
+    #: the work's ``ownershipEpoch`` when signed: any later transfer of the work voids the signature
+    ownership_epoch: int
     deadline: int
     signature: bytes = field(default=b"", repr=False)
 

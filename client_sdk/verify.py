@@ -28,8 +28,9 @@ from pydantic import ValidationError
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
-from ._config import DEFAULT_HTTP_TIMEOUT, DEFAULT_LOG_CHUNK_BLOCKS
+from ._config import DEFAULT_HTTP_TIMEOUT
 from .artifacts import load_artifact
+from .chain import read_logs
 from .content.cid import CID, import_stream, open_regular_file
 from .deploy import DEPLOY_PLAN, WIRING
 from .errors import ChainIdMismatch, ConfigurationError, DeploymentMismatch
@@ -128,23 +129,6 @@ LINKS: tuple[tuple[str, str, str], ...] = (
 
 def _contract(w3: Web3, name: str, address: str) -> Any:
     return w3.eth.contract(address=to_checksum_address(address), abi=load_artifact(name).abi)
-
-
-def read_logs(
-    w3: Web3, params: dict[str, Any], from_block: int, to_block: int, *, first_only: bool = False
-) -> list[Any]:
-    """``eth_getLogs`` over ``from_block..to_block`` in ranges of at most
-    :data:`~client_sdk._config.DEFAULT_LOG_CHUNK_BLOCKS` (what a public gateway allows), in chain order;
-    with ``first_only``, stop at the first range that has any."""
-    found: list[Any] = []
-    start = from_block
-    while start <= to_block:
-        end = min(to_block, start + DEFAULT_LOG_CHUNK_BLOCKS - 1)
-        found.extend(w3.eth.get_logs({**params, "fromBlock": start, "toBlock": end}))  # type: ignore[typeddict-item]
-        if first_only and found:
-            break
-        start = end + 1
-    return found
 
 
 def check_code(w3: Web3, name: str, address: str) -> bytes:

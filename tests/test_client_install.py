@@ -2,8 +2,8 @@
 a fresh virtual environment (no system site-packages; dependencies resolved from the package index
 pip is configured with, as on an auditor's machine), and from there, with neither Node nor anvil on
 its PATH and no manifest or database, `copyright-hub verify --registry` checks a work through the
-public devnet gateway, writes a signed report, and `verify-report` re-checks it. The verify path
-must not import the server packages."""
+public devnet gateway (over a history longer than one eth_getLogs may span there), writes a signed
+report, and `verify-report` re-checks it. The verify path must not import the server packages."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ from copyright_hub.devnet import free_port, spawn_anvil
 from copyright_hub.rpc_gateway import GatewaySettings
 
 REPO = Path(__file__).resolve().parent.parent
+#: the test gateway's eth_getLogs cap, far below the client's first range (10,000): the client must split
+#: its ranges where the gateway refuses (the rate limit is raised so those refusals do not meet it)
+MAX_LOG_BLOCKS = 64
 #: server-side packages the verify path must not load
 SERVER = ("api", "indexer", "fastapi", "starlette", "sqlalchemy", "sqlmodel", "alembic", "uvicorn", "psycopg")
 
@@ -55,13 +58,17 @@ def test_an_auditor_installs_the_wheel_and_verifies_through_the_public_gateway(
     with spawn_anvil() as node:
         w3 = connect(node.url)
         deployment = deploy(w3, deployer, tmp_path / "deployments").deployment
+        # a history longer than one eth_getLogs may span through this gateway (MAX_LOG_BLOCKS)
+        w3.provider.make_request("anvil_mine", [hex(2 * MAX_LOG_BLOCKS + 5)])  # type: ignore[arg-type]
         film = tmp_path / "film.bin"
         film.write_bytes(b"a film for the auditor " * 4000)
         work = Hub(w3, deployment, studio).register_work(
             hashlib.sha256(film.read_bytes()).digest(), cid_of_bytes(film.read_bytes()), "bafymeta",
             splits=[Split(studio.address, 8_000), Split(buyer.address, 2_000)],
         ).work_id  # fmt: skip
-        settings = GatewaySettings(host="127.0.0.1", port=free_port(), upstream=node.url)
+        settings = GatewaySettings(
+            host="127.0.0.1", port=free_port(), upstream=node.url, max_log_blocks=MAX_LOG_BLOCKS, rate=500, burst=2000
+        )
         gateway = subprocess.Popen(
             [sys.executable, "-m", "copyright_hub.rpc_gateway", "--settings", json.dumps(asdict(settings))],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

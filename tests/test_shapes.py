@@ -42,6 +42,8 @@ LICENCE_OMITS = {
     "supplyCap": "a limit on how many licences an offer sells, not a property of one licence",
     "attestationKind": "a condition checked once, at purchase; " + _SOLD_UNDER,
     "attestationTerritory": "a condition checked once, at purchase; " + _SOLD_UNDER,
+    "legalHash": _SOLD_UNDER,
+    "legalUri": _SOLD_UNDER,
 }
 #: The API names the purchase condition after what it asks of the buyer.
 OFFER_RENAMES = {
@@ -144,7 +146,7 @@ def test_every_layer_carries_every_terms_field() -> None:
 def test_a_new_terms_field_is_reported_by_every_layer() -> None:
     grown = _with_extra_terms_field()
     assert grown["Terms"].field_names()[-1] == "royaltyCapBps"
-    assert grown["SignedOffer"].eip712_type_string().endswith("uint16 attestationTerritory,uint16 royaltyCapBps)")
+    assert grown["SignedOffer"].eip712_type_string().endswith("string legalUri,uint16 royaltyCapBps)")
     problems = terms_problems(grown)
     layers = {layer.name for layer in terms_layers(grown["Terms"])}
     assert set(problems) == layers | {"EIP-712 Terms", "EIP-712 SignedOffer"}
@@ -180,7 +182,7 @@ def test_eip712_types_match_the_solidity_typehashes() -> None:
 
 
 def test_signed_offer_message_uses_the_derived_types() -> None:
-    offer = terms.SignedOffer(make_terms(1, 0), "0x" + "11" * 20, nonce=1, counter=0, deadline=1)
+    offer = terms.SignedOffer(make_terms(1, 0), "0x" + "11" * 20, nonce=1, counter=0, ownership_epoch=0, deadline=1)
     message = terms.signed_offer_typed_data(offer, 1, "0x" + "22" * 20)
     assert message["types"]["Terms"] == STRUCTS["Terms"].eip712_fields()
     assert message["types"]["SignedOffer"] == STRUCTS["SignedOffer"].eip712_fields()
@@ -190,7 +192,20 @@ def test_signed_offer_message_uses_the_derived_types() -> None:
 def test_the_contract_hashes_a_signed_offer_as_the_sdk_does(studio_hub: Hub, studio) -> None:
     now = int(studio_hub.w3.eth.get_block("latest")["timestamp"])
     offer = terms.SignedOffer(
-        make_terms(1, now, territories=(156,), attestation_kind=2, supply_cap=3), studio.address, 9, 0, now + DAY
+        make_terms(
+            1,
+            now,
+            territories=(156,),
+            attestation_kind=2,
+            supply_cap=3,
+            legal_hash=keccak(text="the licence agreement"),
+            legal_uri="ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku",
+        ),
+        studio.address,
+        9,
+        0,
+        2,
+        now + DAY,
     )
     local = encode_typed_data(
         full_message=terms.signed_offer_typed_data(offer, studio_hub.w3.eth.chain_id, studio_hub.market.address)

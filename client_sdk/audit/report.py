@@ -47,11 +47,12 @@ from web3 import Web3
 
 from .._files import atomic_write
 from ..artifacts import load_artifact
+from ..chain import read_logs
 from ..content.cid import CID, cid_of_bytes
 from ..errors import ChainIdMismatch, DeploymentMismatch, InvalidReport
 from ..manifest import Deployment
 from ..terms import LicenceStatus
-from ..verify import digest_and_cid, read_logs, verify_deployment
+from ..verify import digest_and_cid, verify_deployment
 
 #: The ``format`` of every report this module writes; any other is refused by :func:`load_report`.
 REPORT_FORMAT = "copyright-hub/audit-report/1"

@@ -1,41 +1,52 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ERC721} from "solady/src/tokens/ERC721.sol";
 import {ILicenceMarket} from "./interfaces/ILicenceMarket.sol";
 import {IWorkRegistry} from "./interfaces/IWorkRegistry.sol";
+import {Coverage, CoverageLib} from "./types/Coverage.sol";
+import {ExclusiveGrant, ExclusiveGrantLib} from "./types/ExclusiveGrant.sol";
+import {LicenceExtras, LicenceExtrasLib} from "./types/LicenceExtras.sol";
+import {LicenceWord, LicenceWordLib} from "./types/LicenceWord.sol";
+import {MarketConfig} from "./types/MarketConfig.sol";
 
 /// @title LicenceMarket
 /// @notice Offers, purchases, pull payments and licence tokens (ERC-721) for works in a WorkRegistry.
-/// @dev Storage layouts (see contracts/README.md for the reasoning):
-///
-/// Licence token: the solady ERC-721 ownership word holds the licensee and 96 bits:
-///   bits 0..11 rights, 12..51 start, 52..91 end, 92 exclusive, 93 sublicensable, 94 transferable, 95 revoked.
-/// The work is in the id: `licenceId = workId << 64 | serial`. A purchase therefore writes one fresh
-/// word per licence, nothing else per licence.
-///
-/// Exclusivity, per work, in one word `_coverage[workId]`:
-///   bits 20i..20i+19 (i = 0..11): latest end of any non-exclusive licence granting right i, in hours
-///   since COVERAGE_EPOCH rounded up (0 = none, saturating at 2^20-1 ~ year 2143);
-///   bits 248..255: number of exclusive grants recorded in `_exclusives[workId]` (at most MAX_EXCLUSIVE).
+/// @dev Each packed storage word has one typed home under `types/` with named accessors (see
+/// contracts/README.md for the reasoning):
+/// * `LicenceWord`: the solady ERC-721 extra data of a licence token (rights, start, end, transferable).
+///   The work is in the id: `licenceId = workId << 64 | serial`. A plain purchase writes one fresh
+///   word per licence, nothing else per licence.
+/// * `LicenceExtras`: exclusive, sublicensable, revocation time; written only when one is set.
+/// * `Coverage`: per work, the latest end of non-exclusive licences per right (days, saturating =
+///   for ever) and the number of recorded exclusive grants (`ExclusiveGrant`, at most MAX_EXCLUSIVE).
+/// * `MarketConfig`: treasury, fee, licence serial, pause flag.
 /// A non-exclusive grant is refused when it overlaps a recorded, unexpired exclusive grant in a
 /// shared right, a shared territory and time (exact check). An exclusive grant is refused when it
 /// overlaps an unexpired exclusive grant (exact), or when any right it grants is covered by a
 /// non-exclusive licence ending after max(start, now) (conservative: territory and start of
-/// non-exclusive licences are not tracked, so such a grant may be refused though it would not
-/// overlap). Both checks are O(MAX_EXCLUSIVE + 12).
-contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP712, ILicenceMarket {
+/// non-exclusive licences are not tracked, and ends are rounded up to a day). Both checks are
+/// O(MAX_EXCLUSIVE + 15).
+contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuardTransient, EIP712, ILicenceMarket {
     using SafeERC20 for IERC20;
 
-    /// @notice May revoke licences (the dispute resolver).
+    /// @notice May revoke licences: the dispute resolver, granted once at wiring. The first grant puts the
+    /// role under SEALED_ROLE, so from then on no one (the default admin included) can grant or revoke it.
     bytes32 public constant REVOKER_ROLE = keccak256("REVOKER_ROLE");
+    /// @notice Held by nobody and administered only by itself: a role placed under it is fixed for good.
+    bytes32 public constant SEALED_ROLE = keccak256("SEALED_ROLE");
+    /// @notice The default admin moves in two steps, the second no sooner than this after the first
+    /// (OpenZeppelin's AccessControlDefaultAdminRules, as in the registry and the resolver).
+    uint48 public constant ADMIN_TRANSFER_DELAY = 3 days;
     /// @notice May pause and unpause.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 
@@ -45,29 +56,27 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
     uint256 public constant MAX_TERRITORIES = 64;
     /// @notice Most unexpired exclusive grants per work (the exclusivity check's bound).
     uint256 public constant MAX_EXCLUSIVE = 16;
-    /// @notice Origin of the hour counter in the coverage word: 2024-01-01T00:00:00Z.
-    uint256 public constant COVERAGE_EPOCH = 1_704_067_200;
+    /// @notice Origin of the day counter in the coverage word: 2024-01-01T00:00:00Z.
+    uint256 public constant COVERAGE_EPOCH = CoverageLib.EPOCH;
 
-    uint16 internal constant ALL_RIGHTS = 0x0fff;
-    uint256 internal constant FLAG_EXCLUSIVE = 1;
-    uint256 internal constant FLAG_SUBLICENSABLE = 2;
-    uint256 internal constant FLAG_TRANSFERABLE = 4;
-    uint256 internal constant FLAG_REVOKED = 8;
+    uint16 internal constant ALL_RIGHTS = uint16(LicenceWordLib.RIGHTS_MASK);
+    uint8 internal constant FLAG_EXCLUSIVE = 1;
+    uint8 internal constant FLAG_SUBLICENSABLE = 2;
+    uint8 internal constant FLAG_TRANSFERABLE = 4;
     /// @dev Offer flags beyond the licence flags.
     uint8 internal constant OFFER_HAS_TERRITORIES = 0x40;
     uint8 internal constant OFFER_CANCELLED = 0x80;
-    uint256 internal constant HOUR_MASK = 0xfffff;
 
     bytes32 internal constant TERMS_TYPEHASH = keccak256(
         "Terms(uint256 workId,uint16 rights,uint16[] territories,uint40 start,uint40 end,bool exclusive,"
         "bool sublicensable,bool transferable,uint96 price,address currency,uint32 supplyCap,"
-        "uint8 attestationKind,uint16 attestationTerritory)"
+        "uint8 attestationKind,uint16 attestationTerritory,bytes32 legalHash,string legalUri)"
     );
     bytes32 internal constant SIGNED_OFFER_TYPEHASH = keccak256(
-        "SignedOffer(Terms terms,address seller,uint256 nonce,uint256 counter,uint64 deadline)"
+        "SignedOffer(Terms terms,address seller,uint256 nonce,uint256 counter,uint256 ownershipEpoch,uint64 deadline)"
         "Terms(uint256 workId,uint16 rights,uint16[] territories,uint40 start,uint40 end,bool exclusive,"
         "bool sublicensable,bool transferable,uint96 price,address currency,uint32 supplyCap,"
-        "uint8 attestationKind,uint16 attestationTerritory)"
+        "uint8 attestationKind,uint16 attestationTerritory,bytes32 legalHash,string legalUri)"
     );
 
     /// @dev Two words. Word 0: workId, rights, start, end, flags, supplyCap, sold, attestation; word 1: price, currency.
@@ -85,14 +94,15 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
         address currency;
     }
 
-    /// @dev One sale in progress (memory, keeps the stack shallow).
+    /// @dev One sale in progress (memory, keeps the stack shallow). Typed as the terms are, so nothing
+    /// is narrowed on the way to storage or events.
     struct Sale {
         uint256 workId;
-        uint256 rights;
-        uint256 start;
-        uint256 end;
-        uint256 flags;
-        uint256 price;
+        uint16 rights;
+        uint40 start;
+        uint40 end;
+        uint8 flags;
+        uint96 price;
         address currency;
         uint256 maxPrice;
         uint8 attestationKind;
@@ -115,13 +125,12 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
     /// @dev Thrown when unpausing a market that is not paused.
     error ExpectedPause();
 
-    /// @dev Word read by every purchase: treasury (bits 0..159) | feeBps (160..175) | licence serial
-    /// (176..239) | paused flag (bit 248). The pause flag lives here rather than in OpenZeppelin's
-    /// Pausable slot so that `whenNotPaused` costs no extra cold storage read on the hot path.
-    uint256 private _config;
-    uint256 private constant PAUSED_BIT = uint256(1) << 248;
+    /// @dev Read by every purchase (see `MarketConfig`).
+    MarketConfig private _config;
     uint256 private _lastOfferId;
     mapping(uint256 offerId => StoredOffer) private _offers;
+    /// @dev Written only for offers that name their legal text (purchases never read it).
+    mapping(uint256 offerId => bytes32 legalHash) private _offerLegalHash;
     mapping(uint256 offerId => uint16[]) private _offerTerritories;
     /// @dev Per seller, 256 nonces per word: bit set = nonce cancelled, or its single-supply offer sold
     /// (Permit2-style unordered nonces: a seller's next signed sale usually flips a bit in a warm word).
@@ -133,17 +142,18 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
     /// @notice ERC-20s allowed as currency (ETH, address(0), always is).
     mapping(address currency => bool allowed) public currencyAllowed;
     mapping(address account => mapping(address currency => uint256 amount)) private _credits;
-    mapping(uint256 workId => uint256 packed) private _coverage;
-    /// @dev `serial | rights << 64 | start << 80 | end << 120 | hasTerritories << 160`.
-    mapping(uint256 workId => mapping(uint256 index => uint256 packed)) private _exclusives;
+    mapping(uint256 workId => Coverage) private _coverage;
+    mapping(uint256 workId => mapping(uint256 index => ExclusiveGrant)) private _exclusives;
     mapping(uint256 licenceId => uint16[]) private _licenceTerritories;
+    mapping(uint256 licenceId => LicenceExtras) private _extras;
 
     constructor(address admin, IWorkRegistry registry_, address treasury, uint16 feeBps)
         EIP712("CopyrightHub LicenceMarket", "1")
+        AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
     {
         if (admin == address(0) || address(registry_) == address(0)) revert ZeroAddress();
         registry = registry_;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _setRoleAdmin(SEALED_ROLE, SEALED_ROLE);
         _grantRole(PAUSER_ROLE, admin);
         _setFee(feeBps, treasury);
     }
@@ -163,7 +173,9 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
             flags |= OFFER_HAS_TERRITORIES;
             _offerTerritories[offerId] = terms.territories;
         }
+        if (terms.legalHash != bytes32(0)) _offerLegalHash[offerId] = terms.legalHash;
         _offers[offerId] = StoredOffer({
+            // _validateTerms refused work ids above 2^64-1.
             workId: uint64(terms.workId),
             rights: terms.rights,
             start: terms.start,
@@ -197,7 +209,8 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
         emit OfferCancelled(offerId, workId, msg.sender);
     }
 
-    /// @notice The stored offer (terms with its territories, sold count, cancelled flag).
+    /// @notice The stored offer (terms with its territories, sold count, cancelled flag). `legalUri` is
+    /// not stored: read it from the offer's `OfferCreated` event.
     function getOffer(uint256 offerId) external view returns (Terms memory terms, uint32 sold, bool cancelled) {
         StoredOffer memory o = _offers[offerId];
         if (o.workId == 0) revert OfferNotFound(offerId);
@@ -214,7 +227,9 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
             currency: o.currency,
             supplyCap: o.supplyCap,
             attestationKind: o.attestationKind,
-            attestationTerritory: o.attestationTerritory
+            attestationTerritory: o.attestationTerritory,
+            legalHash: _offerLegalHash[offerId],
+            legalUri: ""
         });
         return (terms, o.sold, o.flags & OFFER_CANCELLED != 0);
     }
@@ -256,7 +271,7 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
             rights: o.rights,
             start: o.start,
             end: o.end,
-            flags: o.flags & 7,
+            flags: o.flags & (FLAG_EXCLUSIVE | FLAG_SUBLICENSABLE | FLAG_TRANSFERABLE),
             price: o.price,
             currency: o.currency,
             maxPrice: maxPrice,
@@ -286,6 +301,8 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
         if (block.timestamp > offer.deadline) revert SignatureExpired(offer.deadline, block.timestamp);
         uint256 current = counterOf[seller];
         if (offer.counter != current) revert StaleCounter(seller, offer.counter, current);
+        uint256 epoch = registry.ownershipEpoch(t.workId);
+        if (offer.ownershipEpoch != epoch) revert OwnershipChanged(t.workId, offer.ownershipEpoch, epoch);
         bytes32 digest = _hashTypedDataV4(_hashSignedOffer(offer));
         (address recovered,,) = ECDSA.tryRecover(digest, signature);
         if (recovered != seller || seller == address(0)) revert InvalidSignature(seller, recovered);
@@ -332,7 +349,7 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
 
     /// @dev Checks the work, attestation and exclusivity, mints the licence, credits payees, takes payment.
     function _sell(Sale memory sale, uint16[] memory territories) private returns (uint256 licenceId) {
-        if (sale.end <= block.timestamp) revert TermsEnded(uint40(sale.end), block.timestamp);
+        if (sale.end <= block.timestamp) revert TermsEnded(sale.end, block.timestamp);
         if (sale.price > sale.maxPrice) revert PriceAboveMax(sale.price, sale.maxPrice);
         IWorkRegistry.WorkInfo memory work = registry.getWork(sale.workId);
         address lead = work.owner;
@@ -349,18 +366,22 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
                 && !registry.hasApproval(sale.workId, sale.attestationKind, sale.attestationTerritory)
         ) revert AttestationRequired(sale.workId, sale.attestationKind, sale.attestationTerritory);
 
-        uint256 config = _config;
-        uint256 serial = uint64(config >> 176) + 1;
-        _config = (config & ~(uint256(type(uint64).max) << 176)) | (serial << 176);
+        MarketConfig config = _config;
+        // Checked: a 2^64th licence reverts rather than wrapping onto licence 0.
+        uint64 serial = config.serial() + 1;
+        _config = config.withSerial(serial);
         licenceId = (sale.workId << 64) | serial;
         _checkExclusivity(sale, territories, serial, licenceId);
 
-        uint96 extra =
-            uint96(sale.rights | (sale.start << 12) | (sale.end << 52) | (sale.flags << 92));
-        _mintAndSetExtraDataUnchecked(msg.sender, licenceId, extra);
+        LicenceWord word =
+            LicenceWordLib.pack(sale.rights, sale.start, sale.end, sale.flags & FLAG_TRANSFERABLE != 0);
+        _mintAndSetExtraDataUnchecked(msg.sender, licenceId, LicenceWord.unwrap(word));
+        LicenceExtras extras =
+            LicenceExtrasLib.pack(sale.flags & FLAG_EXCLUSIVE != 0, sale.flags & FLAG_SUBLICENSABLE != 0);
+        if (!extras.isEmpty()) _extras[licenceId] = extras;
 
-        uint256 fee = sale.price * uint16(config >> 160) / 10_000;
-        _payout(sale, licenceId, fee, lead, coOwners, coBps, address(uint160(config)));
+        uint256 fee = uint256(sale.price) * config.feeBps() / 10_000;
+        _payout(sale, licenceId, fee, lead, coOwners, coBps, config.treasury());
         _emitGranted(sale, licenceId, fee);
         _collect(sale.currency, sale.price, sale.value);
     }
@@ -372,10 +393,10 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
             msg.sender,
             sale.offerId,
             sale.digest,
-            uint16(sale.rights),
-            uint40(sale.start),
-            uint40(sale.end),
-            uint8(sale.flags),
+            sale.rights,
+            sale.start,
+            sale.end,
+            sale.flags,
             sale.currency,
             sale.price,
             fee
@@ -431,43 +452,33 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
 
     // ---------------------------------------------------------------------------- exclusivity
 
-    function _checkExclusivity(Sale memory sale, uint16[] memory territories, uint256 serial, uint256 licenceId)
+    function _checkExclusivity(Sale memory sale, uint16[] memory territories, uint64 serial, uint256 licenceId)
         private
     {
         uint256 workId = sale.workId;
-        uint256 cov = _coverage[workId];
-        uint256 count = cov >> 248;
-        bool exclusive = sale.flags & FLAG_EXCLUSIVE != 0;
-        if (!exclusive) {
+        Coverage cov = _coverage[workId];
+        uint256 count = cov.exclusiveCount();
+        if (sale.flags & FLAG_EXCLUSIVE == 0) {
             if (count != 0) _checkAgainstExclusives(workId, count, sale, territories, false);
-            uint256 endHours = _toHours(sale.end);
-            uint256 updated = cov;
-            for (uint256 i; i < 12; ++i) {
-                if (sale.rights & (1 << i) == 0) continue;
-                uint256 shift = 20 * i;
-                if ((updated >> shift) & HOUR_MASK < endHours) {
-                    updated = (updated & ~(HOUR_MASK << shift)) | (endHours << shift);
-                }
-            }
-            if (updated != cov) _coverage[workId] = updated;
+            Coverage updated = cov.extend(sale.rights, sale.end);
+            if (Coverage.unwrap(updated) != Coverage.unwrap(cov)) _coverage[workId] = updated;
             return;
         }
         uint256 floor = sale.start > block.timestamp ? sale.start : block.timestamp;
-        for (uint256 i; i < 12; ++i) {
+        for (uint256 i; i < CoverageLib.RIGHTS; ++i) {
             if (sale.rights & (1 << i) == 0) continue;
-            uint256 h = (cov >> (20 * i)) & HOUR_MASK;
-            if (h != 0) {
-                uint256 until = COVERAGE_EPOCH + h * 3600;
-                if (until > floor) revert CoverageConflict(uint8(i), uint40(until));
+            uint256 until = cov.coveredUntil(i);
+            // A saturated counter reads type(uint256).max (for ever): always after `floor`.
+            if (until > floor) {
+                revert CoverageConflict(uint8(i), until > type(uint40).max ? type(uint40).max : uint40(until));
             }
         }
         count = _checkAgainstExclusives(workId, count, sale, territories, true);
         if (count >= MAX_EXCLUSIVE) revert TooManyExclusiveGrants(MAX_EXCLUSIVE);
         bool hasTerritories = territories.length != 0;
-        _exclusives[workId][count] = serial | (sale.rights << 64) | (sale.start << 80) | (sale.end << 120)
-            | (hasTerritories ? uint256(1) << 160 : 0);
+        _exclusives[workId][count] = ExclusiveGrantLib.pack(serial, sale.rights, sale.start, sale.end, hasTerritories);
         if (hasTerritories) _licenceTerritories[licenceId] = territories;
-        _coverage[workId] = (cov & ((uint256(1) << 248) - 1)) | ((count + 1) << 248);
+        _coverage[workId] = cov.withExclusiveCount(count + 1);
     }
 
     /// @dev Reverts on overlap with an unexpired exclusive grant; when `prune`, drops expired entries
@@ -479,23 +490,21 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
         uint16[] memory territories,
         bool prune
     ) private returns (uint256) {
-        mapping(uint256 => uint256) storage list = _exclusives[workId];
+        mapping(uint256 => ExclusiveGrant) storage list = _exclusives[workId];
         uint256 i;
         while (i < count) {
-            uint256 g = list[i];
-            uint256 gEnd = uint40(g >> 120);
+            ExclusiveGrant g = list[i];
+            uint256 gEnd = g.end();
             if (gEnd <= block.timestamp) {
                 if (prune) {
                     --count;
                     list[i] = list[count];
-                    delete list[count];
+                    list[count] = ExclusiveGrant.wrap(0);
                     continue;
                 }
-            } else if (
-                (uint16(g >> 64) & sale.rights) != 0 && uint40(g >> 80) < sale.end && sale.start < gEnd
-            ) {
-                uint256 gLicence = (workId << 64) | uint64(g);
-                if ((g >> 160) & 1 == 0 || territories.length == 0) revert ExclusiveConflict(gLicence);
+            } else if ((g.rights() & sale.rights) != 0 && g.start() < sale.end && sale.start < gEnd) {
+                uint256 gLicence = (workId << 64) | g.serial();
+                if (!g.hasTerritories() || territories.length == 0) revert ExclusiveConflict(gLicence);
                 if (_intersects(_licenceTerritories[gLicence], territories)) revert ExclusiveConflict(gLicence);
             }
             ++i;
@@ -517,12 +526,6 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
             else ++j;
         }
         return false;
-    }
-
-    function _toHours(uint256 ts) private pure returns (uint256) {
-        if (ts <= COVERAGE_EPOCH) return 1;
-        uint256 h = (ts - COVERAGE_EPOCH + 3599) / 3600;
-        return h > HOUR_MASK ? HOUR_MASK : h;
     }
 
     // ---------------------------------------------------------------------------- payments
@@ -551,24 +554,25 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
     /// @inheritdoc ILicenceMarket
     function revokeLicence(uint256 licenceId, uint256 disputeId) external onlyRole(REVOKER_ROLE) {
         if (!_exists(licenceId)) revert LicenceNotFound(licenceId);
-        uint96 extra = _getExtraData(licenceId);
-        if (extra & uint96(FLAG_REVOKED << 92) != 0) revert LicenceAlreadyRevoked(licenceId);
-        _setExtraData(licenceId, extra | uint96(FLAG_REVOKED << 92));
+        LicenceExtras extras = _extras[licenceId];
+        if (extras.revokedAt() != 0) revert LicenceAlreadyRevoked(licenceId);
+        uint40 revokedAt = SafeCast.toUint40(block.timestamp);
+        _extras[licenceId] = extras.withRevokedAt(revokedAt);
         uint256 workId = licenceId >> 64;
-        if (extra & uint96(FLAG_EXCLUSIVE << 92) != 0) _dropExclusive(workId, uint64(licenceId));
-        emit LicenceRevoked(licenceId, workId, disputeId, msg.sender);
+        if (extras.exclusive()) _dropExclusive(workId, uint64(licenceId));
+        emit LicenceRevoked(licenceId, workId, disputeId, msg.sender, revokedAt);
     }
 
     function _dropExclusive(uint256 workId, uint64 serial) private {
-        uint256 cov = _coverage[workId];
-        uint256 count = cov >> 248;
-        mapping(uint256 => uint256) storage list = _exclusives[workId];
+        Coverage cov = _coverage[workId];
+        uint256 count = cov.exclusiveCount();
+        mapping(uint256 => ExclusiveGrant) storage list = _exclusives[workId];
         for (uint256 i; i < count; ++i) {
-            if (uint64(list[i]) == serial) {
+            if (list[i].serial() == serial) {
                 --count;
                 list[i] = list[count];
-                delete list[count];
-                _coverage[workId] = (cov & ((uint256(1) << 248) - 1)) | (count << 248);
+                list[count] = ExclusiveGrant.wrap(0);
+                _coverage[workId] = cov.withExclusiveCount(count);
                 return;
             }
         }
@@ -577,10 +581,11 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
     /// @inheritdoc ILicenceMarket
     function licenceStatus(uint256 licenceId, uint256 timestamp) public view returns (LicenceStatus) {
         if (!_exists(licenceId)) return LicenceStatus.None;
-        uint256 extra = _getExtraData(licenceId);
-        if ((extra >> 92) & FLAG_REVOKED != 0) return LicenceStatus.Revoked;
-        if (timestamp < uint40(extra >> 12)) return LicenceStatus.NotYetValid;
-        if (timestamp >= uint40(extra >> 52)) return LicenceStatus.Expired;
+        uint256 revokedAt = _extras[licenceId].revokedAt();
+        if (revokedAt != 0 && timestamp >= revokedAt) return LicenceStatus.Revoked;
+        LicenceWord word = LicenceWord.wrap(_getExtraData(licenceId));
+        if (timestamp < word.start()) return LicenceStatus.NotYetValid;
+        if (timestamp >= word.end()) return LicenceStatus.Expired;
         return LicenceStatus.Valid;
     }
 
@@ -597,25 +602,26 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
     {
         if (licenceId >> 64 != workId || _ownerOf(licenceId) != holder || holder == address(0)) return false;
         if (licenceStatus(licenceId, block.timestamp) != LicenceStatus.Valid) return false;
-        return uint16(_getExtraData(licenceId)) & rights == rights;
+        return LicenceWord.wrap(_getExtraData(licenceId)).rights() & rights == rights;
     }
 
     /// @inheritdoc ILicenceMarket
     function getLicence(uint256 licenceId) external view returns (LicenceInfo memory) {
         address holder = _ownerOf(licenceId);
         if (holder == address(0)) revert LicenceNotFound(licenceId);
-        uint256 extra = _getExtraData(licenceId);
-        uint256 flags = extra >> 92;
+        LicenceWord word = LicenceWord.wrap(_getExtraData(licenceId));
+        LicenceExtras extras = _extras[licenceId];
         return LicenceInfo({
             workId: licenceId >> 64,
             holder: holder,
-            rights: uint16(extra & ALL_RIGHTS),
-            start: uint40(extra >> 12),
-            end: uint40(extra >> 52),
-            exclusive: flags & FLAG_EXCLUSIVE != 0,
-            sublicensable: flags & FLAG_SUBLICENSABLE != 0,
-            transferable: flags & FLAG_TRANSFERABLE != 0,
-            revoked: flags & FLAG_REVOKED != 0
+            rights: word.rights(),
+            start: word.start(),
+            end: word.end(),
+            exclusive: extras.exclusive(),
+            sublicensable: extras.sublicensable(),
+            transferable: word.transferable(),
+            revoked: extras.revokedAt() != 0,
+            revokedAt: extras.revokedAt()
         });
     }
 
@@ -631,13 +637,13 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
 
     /// @notice Number of licences sold so far.
     function totalLicences() external view returns (uint256) {
-        return uint64(_config >> 176);
+        return _config.serial();
     }
 
     /// @notice The protocol fee and its treasury.
     function fee() external view returns (uint16 feeBps, address treasury) {
-        uint256 config = _config;
-        return (uint16(config >> 160), address(uint160(config)));
+        MarketConfig config = _config;
+        return (config.feeBps(), config.treasury());
     }
 
     // ---------------------------------------------------------------------------- admin
@@ -649,7 +655,7 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
 
     function _setFee(uint16 feeBps, address treasury) private {
         if (feeBps > MAX_FEE_BPS || (treasury == address(0) && feeBps != 0)) revert InvalidFee(feeBps, MAX_FEE_BPS);
-        _config = (_config & ~((uint256(1) << 176) - 1)) | uint256(uint160(treasury)) | (uint256(feeBps) << 160);
+        _config = _config.withFee(feeBps, treasury);
         emit FeeChanged(feeBps, treasury);
     }
 
@@ -662,24 +668,24 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
 
     /// @notice Stop offers and purchases (withdrawals, cancellations and revocations stay open).
     function pause() external onlyRole(PAUSER_ROLE) whenNotPaused {
-        _config |= PAUSED_BIT;
+        _config = _config.withPaused(true);
         emit Paused(msg.sender);
     }
 
     /// @notice Resume.
     function unpause() external onlyRole(PAUSER_ROLE) {
-        if (_config & PAUSED_BIT == 0) revert ExpectedPause();
-        _config &= ~PAUSED_BIT;
+        if (!_config.paused()) revert ExpectedPause();
+        _config = _config.withPaused(false);
         emit Unpaused(msg.sender);
     }
 
     /// @notice Whether the market is paused.
     function paused() external view returns (bool) {
-        return _config & PAUSED_BIT != 0;
+        return _config.paused();
     }
 
     modifier whenNotPaused() {
-        if (_config & PAUSED_BIT != 0) revert EnforcedPause();
+        if (_config.paused()) revert EnforcedPause();
         _;
     }
 
@@ -702,15 +708,49 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
     }
 
     /// @inheritdoc ERC721
-    function supportsInterface(bytes4 interfaceId) public view override(ERC721, AccessControl) returns (bool) {
-        return ERC721.supportsInterface(interfaceId) || AccessControl.supportsInterface(interfaceId);
+    function supportsInterface(bytes4 interfaceId)
+        public
+        view
+        override(ERC721, AccessControlDefaultAdminRules)
+        returns (bool)
+    {
+        return ERC721.supportsInterface(interfaceId) || AccessControlDefaultAdminRules.supportsInterface(interfaceId);
     }
 
-    /// @dev Only licences whose terms say so may change hands.
+    /// @notice ERC-721 declares approve/transfer payable; licences are sold only through `purchase*`, so
+    /// ETH sent with them is refused rather than locked.
+    function approve(address account, uint256 id) public payable override {
+        if (msg.value != 0) revert EthNotAccepted(msg.value);
+        super.approve(account, id);
+    }
+
+    /// @inheritdoc ERC721
+    function transferFrom(address from, address to, uint256 id) public payable override {
+        if (msg.value != 0) revert EthNotAccepted(msg.value);
+        super.transferFrom(from, to, id);
+    }
+
+    /// @inheritdoc ERC721
+    function safeTransferFrom(address from, address to, uint256 id, bytes calldata data) public payable override {
+        if (msg.value != 0) revert EthNotAccepted(msg.value);
+        super.safeTransferFrom(from, to, id, data);
+    }
+
+    // solady's 3-argument safeTransferFrom calls `transferFrom`, which refuses ETH.
+
+    /// @dev Only licences whose terms say so may change hands, and never once revoked.
     function _beforeTokenTransfer(address from, address to, uint256 id) internal view override {
-        if (from != address(0) && to != address(0) && (_getExtraData(id) >> 92) & FLAG_TRANSFERABLE == 0) {
+        if (from == address(0) || to == address(0)) return;
+        if (!LicenceWord.wrap(_getExtraData(id)).transferable() || _extras[id].revokedAt() != 0) {
             revert LicenceNotTransferable(id);
         }
+    }
+
+    /// @dev The first grant of REVOKER_ROLE (the wiring to the resolver) puts the role under SEALED_ROLE,
+    /// which nobody holds: the default admin can then neither grant it to itself nor take it away.
+    function _grantRole(bytes32 role, address account) internal override returns (bool granted) {
+        granted = super._grantRole(role, account);
+        if (granted && role == REVOKER_ROLE) _setRoleAdmin(REVOKER_ROLE, SEALED_ROLE);
     }
 
     // ---------------------------------------------------------------------------- internals
@@ -744,14 +784,22 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
     }
 
     function _termsFlags(Terms calldata t) private pure returns (uint8 flags) {
-        if (t.exclusive) flags |= uint8(FLAG_EXCLUSIVE);
-        if (t.sublicensable) flags |= uint8(FLAG_SUBLICENSABLE);
-        if (t.transferable) flags |= uint8(FLAG_TRANSFERABLE);
+        if (t.exclusive) flags |= FLAG_EXCLUSIVE;
+        if (t.sublicensable) flags |= FLAG_SUBLICENSABLE;
+        if (t.transferable) flags |= FLAG_TRANSFERABLE;
     }
 
     function _hashSignedOffer(SignedOffer calldata offer) private pure returns (bytes32) {
         return keccak256(
-            abi.encode(SIGNED_OFFER_TYPEHASH, _hashTerms(offer.terms), offer.seller, offer.nonce, offer.counter, offer.deadline)
+            abi.encode(
+                SIGNED_OFFER_TYPEHASH,
+                _hashTerms(offer.terms),
+                offer.seller,
+                offer.nonce,
+                offer.counter,
+                offer.ownershipEpoch,
+                offer.deadline
+            )
         );
     }
 
@@ -772,7 +820,9 @@ contract LicenceMarket is ERC721, AccessControl, ReentrancyGuardTransient, EIP71
             t.currency,
             t.supplyCap,
             t.attestationKind,
-            t.attestationTerritory
+            t.attestationTerritory,
+            t.legalHash,
+            keccak256(bytes(t.legalUri))
         );
         return keccak256(bytes.concat(head, tail));
     }

@@ -181,7 +181,7 @@ def buy(
             )
         if terms.currency != ETH:
             hub.approve_currency(terms.currency, terms.price)
-        bought = hub.purchase(offer_id, max_price=terms.price, currency=terms.currency)
+        bought = hub.purchase(offer_id, max_price=limit, currency=terms.currency)
     console.print(
         f"licence [bold]{bought.licence_id}[/bold] bought for {format_amount(bought.price, terms.currency)} "
         f"(tx {bought.tx_hash})"
@@ -228,13 +228,28 @@ def transfer(
     console.print(f"work {work_id} assigned to {Web3.to_checksum_address(to)} (tx {tx})")
 
 
-def licence_show(licence_id: int, rpc: RpcOpt = None, deployments: DeploymentsOpt = None) -> None:
-    """A licence as the chain holds it, and its status now."""
+def licence_show(
+    licence_id: int,
+    at: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            max=2**40 - 1,
+            help="unix seconds: the status at that time, past or future (default: now on chain)",
+        ),
+    ] = None,
+    rpc: RpcOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """A licence as the chain holds it, and its status now (or --at a given time)."""
     with _hub(rpc, deployments) as hub:
         lic = hub.get_licence(licence_id)
-        status = hub.licence_status(licence_id)
+        status = hub.licence_status(licence_id, at)
     names = ", ".join(rights_names(lic.rights))
-    console.print(f"licence {licence_id} on work {lic.work_id}: [bold]{status.name.lower()}[/bold]")
+    when = "" if at is None else f" at {at}"
+    console.print(f"licence {licence_id} on work {lic.work_id}{when}: [bold]{status.name.lower()}[/bold]")
+    if lic.revoked_at:
+        console.print(f"  revoked at {lic.revoked_at} (unix seconds); valid by its window before that")
     console.print(f"  holder  {lic.holder}")
     console.print(f"  rights  {names}")
     console.print(f"  window  {lic.start} .. {lic.end} (unix seconds)   exclusive {lic.exclusive}")

@@ -39,8 +39,10 @@ TERMS_COLUMNS: dict[str, str] = {
     "workId": "work_id", "rights": "rights", "territories": "territories", "start": "start", "end": "end",
     "exclusive": "exclusive", "sublicensable": "sublicensable", "transferable": "transferable", "price": "price",
     "currency": "currency", "supplyCap": "supply_cap", "attestationKind": "attestation_kind",
-    "attestationTerritory": "attestation_territory",
+    "attestationTerritory": "attestation_territory", "legalHash": "legal_hash", "legalUri": "legal_uri",
 }  # fmt: skip
+#: ``legalHash`` when the terms name no legal text
+ZERO_HASH = "0x" + "00" * 32
 #: the one array of Terms, kept as JSON text
 _TERMS_JSON = {"territories"}
 
@@ -93,6 +95,8 @@ class Offer(StateTable, table=True):
     supply_cap: int = Field(sa_type=sa.BigInteger)
     attestation_kind: int = 0
     attestation_territory: int = 0
+    legal_hash: str = Field(default=ZERO_HASH, max_length=66, description="keccak256 of the legal text (0x00…00: none)")
+    legal_uri: str = Field(default="", sa_type=sa.Text, description="where the legal text can be read")
     cancelled: bool = False
     cancelled_by: str | None = Field(default=None, max_length=42)
     created_block: int = Field(sa_type=sa.BigInteger)
@@ -201,6 +205,7 @@ class Licence(StateTable, table=True):
             revoked_dispute_id="disputeId",
             revoked_by="by",
             revoked_block=BLOCK,
+            revoked_at="revokedAt",
         ),
         patches("LicenceMarket.Transfer", key={"licence_id": "id"}, holder="to").only_if(_NOT_A_MINT),
     )
@@ -224,6 +229,8 @@ class Licence(StateTable, table=True):
     revoked_dispute_id: int | None = Field(default=None, sa_type=U256)
     revoked_by: str | None = Field(default=None, max_length=42)
     revoked_block: int | None = Field(default=None, sa_type=sa.BigInteger)
+    #: block time of the revocation: the licence was valid before it (``licenceStatus(id, t)``)
+    revoked_at: int | None = Field(default=None, sa_type=sa.BigInteger)
     granted_block: int = Field(sa_type=sa.BigInteger)
     granted_at: int = Field(sa_type=sa.BigInteger)
     granted_tx: str = Field(max_length=66)

@@ -105,6 +105,16 @@ def test_licence_verify_asks_the_chain(story: Story) -> None:
     _problem(story.client.get("/licences/999/verify"), 404)
 
 
+def test_licence_verify_answers_for_a_given_time(story: Story) -> None:
+    start = story.client.get(f"/licences/{story.future_licence_id}").json()["start"]
+    before = story.client.get(f"/licences/{story.future_licence_id}/verify?at={start - 1}").json()
+    assert (before["at"], before["status"], before["valid"]) == (start - 1, "not_yet_valid", False)
+    during = story.client.get(f"/licences/{story.future_licence_id}/verify?at={start}").json()
+    assert (during["status"], during["valid"], during["revoked_at"]) == ("valid", True, None)
+    for bad in ("-1", str(2**40), "soon"):
+        _problem(story.client.get(f"/licences/{story.licence_id}/verify?at={bad}"), 422)
+
+
 def test_gateway_serves_the_registered_content(story: Story) -> None:
     cid = story.client.get(f"/works/{story.film_id}").json()["content_cid"]
     r = story.client.get(f"/ipfs/{cid}")

@@ -26,13 +26,19 @@ def test_offer_buy_show_withdraw_and_assign(market: Env, buyer: LocalAccount, st
     )
     assert "0.25 ETH" in shown.stdout
 
-    bought = market.run("buy", str(offer_id), "--max-price", "0.25", "--key-env", "BUYER_KEY")
+    # a cap above the price buys at the price (the studio withdraws exactly 0.25 below)
+    bought = market.run("buy", str(offer_id), "--max-price", "0.3", "--key-env", "BUYER_KEY")
     assert bought.returncode == 0, bought.stderr
     licence_id = int(bought.stdout.split("licence ")[1].split()[0])
     lic = market.run("licence", "show", str(licence_id))
     # the whole status word: "valid" alone would also match "not_yet_valid"
     assert re.search(rf"^licence {licence_id} on work {market.work_id}: valid$", lic.stdout, re.MULTILINE), lic.stdout
     assert f"holder  {buyer.address}" in lic.stdout
+    start = int(re.search(r"window  (\d+) \.\.", lic.stdout).group(1))  # type: ignore[union-attr]
+    before = market.run("licence", "show", str(licence_id), "--at", str(start - 1))
+    assert f"licence {licence_id} on work {market.work_id} at {start - 1}: not_yet_valid" in before.stdout
+    refused = market.run("licence", "show", str(licence_id), "--at", str(2**40))
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
 
     paid = market.run("withdraw", "--key-env", "STUDIO_KEY")
     assert paid.returncode == 0 and "withdrew 0.25 ETH" in paid.stdout  # the whole price: deployed with no fee

@@ -18,7 +18,7 @@ from web3.contract import Contract
 
 from client_sdk import ContractRevert, Hub
 from client_sdk.artifacts import load_artifact
-from client_sdk.chain import send_transaction
+from client_sdk.chain import raise_for_revert, send_transaction
 from client_sdk.manifest import Deployment
 from tests.factories.protocol import terms as make_terms
 from tests.factories.protocol import work_input
@@ -44,6 +44,30 @@ def call_as(w3: Web3, account: LocalAccount, contract: Contract, function: str, 
     """Send ``contract.function(*args)`` from ``account`` (typed error if it would revert)."""
     data = contract.encode_abi(function, args=list(args))
     return send_transaction(w3, account, {"to": contract.address, "data": data, "value": value})
+
+
+def as_resolver(hub: Hub, contract: Contract, function: str, *args: Any) -> Any:
+    """Send ``contract.function(*args)`` from the dispute resolver's address (anvil impersonation).
+
+    The resolver is the only holder of the market's REVOKER_ROLE (no admin can grant it) and of the
+    registry's STATUS_ROLE; tests of what those calls do to licences use its address directly instead
+    of a whole dispute. A revert surfaces as the typed error, before anything is sent.
+    """
+    w3, resolver = hub.w3, hub.resolver.address
+    w3.provider.make_request("anvil_impersonateAccount", [resolver])  # type: ignore[arg-type]
+    w3.provider.make_request("anvil_setBalance", [resolver, hex(10**18)])  # type: ignore[arg-type]
+    try:
+        tx = {"from": resolver, "to": contract.address, "data": contract.encode_abi(function, args=list(args))}
+        try:
+            w3.eth.estimate_gas(tx)  # type: ignore[arg-type]
+        except Exception as exc:
+            raise_for_revert(exc)
+            raise
+        receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction(tx))  # type: ignore[arg-type]
+        assert receipt["status"] == 1
+        return receipt
+    finally:
+        w3.provider.make_request("anvil_stopImpersonatingAccount", [resolver])  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,8 @@ def test_payouts_plus_fee_equal_price(
 RIGHTS = [int(Right.BROADCASTING), int(Right.INFORMATION_NETWORK), int(Right.SCREENING)]
 PLACES = [156, 344, 840]
 HOUR = 3600
-STEP = HOUR // 2
+# Coverage ends are rounded up to the day: half-day steps put some ends on each side of a day boundary.
+STEP = DAY // 2
 # LicenceMarket.COVERAGE_EPOCH (2024-01-01T00:00:00Z), restated here rather than read from the contract.
 COVERAGE_EPOCH = 1_704_067_200
 
@@ -84,7 +85,7 @@ grant = st.fixed_dictionaries(
     {
         "rights": st.sets(st.sampled_from(RIGHTS), min_size=1, max_size=2).map(sum),
         "territories": st.sets(st.sampled_from(PLACES), max_size=2).map(lambda s: tuple(sorted(s))),
-        # in half-hour steps from the first purchase; the clock moves on `advance` steps before each purchase,
+        # in half-day steps from the first purchase; the clock moves on `advance` steps before each purchase,
         # so later grants may start before "now" (then max(start, now) is now) or end before it
         "start": st.integers(0, 12),
         "steps": st.integers(1, 10),
@@ -103,8 +104,8 @@ def _overlap(a: dict, b: dict) -> bool:
     return not a["territories"] or not b["territories"] or bool(set(a["territories"]) & set(b["territories"]))
 
 
-def _end_rounded_up_to_the_hour(end: int) -> int:
-    return COVERAGE_EPOCH + -(-(end - COVERAGE_EPOCH) // HOUR) * HOUR
+def _end_rounded_up_to_the_day(end: int) -> int:
+    return COVERAGE_EPOCH + -(-(end - COVERAGE_EPOCH) // DAY) * DAY
 
 
 def _expected_refusal(g: dict, granted: list[dict], at: int) -> tuple[str, object] | None:
@@ -112,19 +113,19 @@ def _expected_refusal(g: dict, granted: list[dict], at: int) -> tuple[str, objec
 
     The exact rule, as documented on the contract: an exclusive grant is refused (CoverageConflict) when,
     for the lowest right it shares with a non-exclusive licence, the latest such licence's end rounded up
-    to the hour is after max(start, now); otherwise any grant is refused (ExclusiveConflict) when it
+    to the day is after max(start, now); otherwise any grant is refused (ExclusiveConflict) when it
     overlaps an unexpired exclusive grant in right, territory and time.
     """
     if g["end"] <= at:
         return ("TermsEnded", None)
     if g["exclusive"]:
         floor = max(g["start"], at)
-        for bit in range(12):
+        for bit in range(15):
             if not g["rights"] & (1 << bit):
                 continue
             ends = [h["end"] for h in granted if not h["exclusive"] and h["rights"] & (1 << bit)]
-            if ends and _end_rounded_up_to_the_hour(max(ends)) > floor:
-                return ("CoverageConflict", (bit, _end_rounded_up_to_the_hour(max(ends))))
+            if ends and _end_rounded_up_to_the_day(max(ends)) > floor:
+                return ("CoverageConflict", (bit, _end_rounded_up_to_the_day(max(ends))))
     clashes = {h["licence"] for h in granted if h["exclusive"] and h["end"] > at and _overlap(g, h)}
     return ("ExclusiveConflict", clashes) if clashes else None
 
@@ -138,8 +139,8 @@ def test_exclusivity_refuses_exactly_the_documented_conflicts(
     right or expiry check) in either exclusivity branch makes some example fail."""
     with snapshot(w3):
         work = studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m")).work_id
-        # grid points sit 17 minutes past the hour, so an end rounded up to the hour differs from the end,
-        # and the few seconds each transaction adds to the clock never cross an hour or a grid point
+        # grid points sit 17 minutes past an hour, so an end rounded up to the day differs from the end,
+        # and the few seconds each transaction adds to the clock never cross a day or a grid point
         base = (now(w3) + DAY) // HOUR * HOUR + 17 * 60
         clock = base
         granted: list[dict] = []

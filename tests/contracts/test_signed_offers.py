@@ -116,7 +116,7 @@ def test_signed_offer_dies_when_the_work_changes_hands(
 ) -> None:
     offer = _signed(studio_hub, work, offer_terms, w3)
     studio_hub.transfer_work(work, stranger.address)
-    with reverts("NotWorkOwner", workId=work, caller=studio.address, owner=stranger.address):
+    with reverts("OwnershipChanged", workId=work, signedEpoch=0, currentEpoch=1):
         buyer_hub.purchase_signed(offer, max_price=PRICE)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pytest
@@ -94,6 +95,7 @@ def test_every_event_of_the_story_is_projected(
         licences[story.signed_licence]["revoked"]
         and licences[story.signed_licence]["revoked_dispute_id"] == story.dispute
     )
+    assert licences[story.signed_licence]["revoked_at"] >= licences[story.signed_licence]["granted_at"] > 0
     assert len(_rows(mirror.url, "signed_offer")) == 1
     assert len(_rows(mirror.url, "seller_counter")) == 1
 
@@ -138,7 +140,7 @@ def _normal(value: object) -> object:
         return value.lower()
     if isinstance(value, (list, tuple)):
         return [_normal(v) for v in value]
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):  # web3 decodes a struct as an AttributeDict
         return {k: _normal(v) for k, v in value.items()}
     return value
 

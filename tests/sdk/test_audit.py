@@ -136,6 +136,12 @@ def test_a_signed_report_holds_and_names_every_edit(
     short = copy.deepcopy(report)
     short["claims"] = [c for c in short["claims"] if c["name"] != "LicenceGranted"]
     assert "claims are complete" in _failed(check_report(sign_report(short, auditor), w3))
+    # the deployment swapped for other code at the registry's place, re-signed: named before any claim
+    swapped = copy.deepcopy(report)
+    swapped["deployment"]["WorkRegistry"] = swapped["deployment"]["LicenceMarket"]
+    failed = check_report(sign_report(swapped, auditor), w3)
+    assert [(c.name, c.ok) for c in failed[-2:]] == [("deployment is the committed build", False), ("claims", False)]
+    assert "WorkRegistry at" in failed[-2].detail
     other = tmp_path / "other.bin"
     other.write_bytes(b"not the film")
     assert _failed(check_report(report, w3, file=other)) == ["other.bin is the registered file"]

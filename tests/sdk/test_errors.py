@@ -87,15 +87,25 @@ def test_work_already_registered_names_the_work_and_how_to_see_it() -> None:
     assert error.hint and error.args_by_name["existingWorkId"] == 42
 
 
-def test_a_missing_role_is_named_not_hashed() -> None:
+def _access_denied(role: str) -> ContractRevert | None:
+    """``AccessControlUnauthorizedAccount`` for ``role`` as the SDK decodes it from revert data."""
     from eth_abi import encode
     from eth_utils import keccak
 
     selector = keccak(text="AccessControlUnauthorizedAccount(address,bytes32)")[:4]
-    data = selector + encode(["address", "bytes32"], ["0x" + "ab" * 20, keccak(text="REVIEWER_ROLE")])
-    error = decode_revert(data)
+    return decode_revert(selector + encode(["address", "bytes32"], ["0x" + "ab" * 20, keccak(text=role)]))
+
+
+def test_a_missing_role_is_named_not_hashed() -> None:
+    error = _access_denied("REVIEWER_ROLE")
     assert isinstance(error, ContractRevert)
     assert "lacks REVIEWER_ROLE" in str(error) and "grant" in str(error)
+
+
+def test_a_locked_role_says_no_admin_can_grant_it() -> None:
+    error = _access_denied("SEALED_ROLE")
+    assert isinstance(error, ContractRevert)
+    assert "SEALED_ROLE" in str(error) and "no admin can change it" in str(error)
 
 
 def test_an_unknown_error_keeps_its_plain_form() -> None:

@@ -79,10 +79,39 @@ def test_typed_errors_are_specific(studio_hub: Hub, buyer_hub: Hub, studio, buye
     assert isinstance(rejected.value, ContractRevert)
 
 
+def test_a_price_cap_above_the_price_buys_at_the_price(studio_hub: Hub, buyer_hub: Hub, buyer) -> None:
+    """The buyer names a cap, never the exact price: the SDK sends exactly the price (not the cap)."""
+    work = studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m")).work_id
+    now = _now(studio_hub)
+    offer = studio_hub.create_offer(_terms(work, now))
+    w3 = buyer_hub.w3
+    before = w3.eth.get_balance(buyer.address)
+    bought = buyer_hub.purchase(offer, max_price=10**18)
+    receipt = w3.eth.get_transaction_receipt(bought.tx_hash)
+    paid = before - w3.eth.get_balance(buyer.address) - receipt["gasUsed"] * receipt["effectiveGasPrice"]
+    assert (bought.price, paid) == (10**15, 10**15)
+    signed = studio_hub.sign_offer(_terms(work, now, supply_cap=1), nonce=9, deadline=now + 600)
+    assert buyer_hub.purchase_signed(signed, max_price=10**18).price == 10**15
+
+
+def test_a_price_above_the_cap_is_refused_before_sending(studio_hub: Hub, buyer_hub: Hub, buyer) -> None:
+    work = studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m")).work_id
+    now = _now(studio_hub)
+    offer = studio_hub.create_offer(_terms(work, now))
+    signed = studio_hub.sign_offer(_terms(work, now, supply_cap=1), nonce=10, deadline=now + 600)
+    nonce = buyer_hub.w3.eth.get_transaction_count(buyer.address)
+    with pytest.raises(PriceAboveMax) as refused:
+        buyer_hub.purchase(offer, max_price=10**15 - 1)
+    assert refused.value.args_by_name == {"price": 10**15, "maxPrice": 10**15 - 1}
+    with pytest.raises(PriceAboveMax):
+        buyer_hub.purchase_signed(signed, max_price=10**15 - 1)
+    assert buyer_hub.w3.eth.get_transaction_count(buyer.address) == nonce, "nothing may be sent"
+
+
 def test_terms_encode_rights_as_plain_ints() -> None:
     t = Terms(work_id=1, rights=Right.ADAPTATION | Right.TRANSLATION, start=0, end=1, price=0)
     assert t.to_abi()[1] == (1 << 9) | (1 << 10) and type(t.to_abi()[1]) is int
-    assert Right.ALL == 0xFFF
+    assert Right.ALL == 0x7FFF
 
 
 def test_public_admin_methods_grant_roles_and_move_licences(

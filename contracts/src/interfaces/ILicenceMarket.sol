@@ -1,20 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
+import {IHubErrors} from "./IHubErrors.sol";
+
 /// @title ILicenceMarket
 /// @notice Offers (on chain or EIP-712 signed off chain), purchases, pull payments and the licence
 /// tokens (ERC-721) they mint.
-/// @dev Rights are a 12-bit mask, bit i = right i of Art. 10 PRC Copyright Law:
+/// @dev Rights are a 15-bit mask. Bits 0..11 are the property rights of Art. 10 PRC Copyright Law:
 /// 0 reproduction, 1 distribution, 2 rental, 3 exhibition, 4 performance, 5 screening,
 /// 6 broadcasting, 7 information-network dissemination, 8 cinematization, 9 adaptation,
-/// 10 translation, 11 compilation.
+/// 10 translation, 11 compilation. Bits 12..14 are the neighbouring (related) rights that audio,
+/// podcast and live-recording works are licensed under: 12 performers' rights, 13 rights of producers
+/// of sound and video recordings, 14 broadcasting organisations' rights.
 /// Territories are a strictly ascending list of ISO 3166-1 numeric codes (1..999); the empty list
 /// means worldwide. Licence ids are `workId << 64 | serial` (serial is a global counter from 1), so
-/// the work of a licence is readable from its id.
-interface ILicenceMarket {
+/// the work of a licence is readable from its id. Errors other hub contracts raise too are declared
+/// once, in IHubErrors.
+interface ILicenceMarket is IHubErrors {
     /// @notice Licence terms, as published in an offer.
     /// @param workId the licensed work.
-    /// @param rights bitmask of the twelve rights (see contract doc); non-zero, < 2**12.
+    /// @param rights bitmask of the fifteen rights (see contract doc); non-zero, < 2**15.
     /// @param territories ascending ISO 3166-1 numeric codes; empty = worldwide. At most 64.
     /// @param start licence start (unix seconds).
     /// @param end licence end (unix seconds), > start.
@@ -26,6 +31,10 @@ interface ILicenceMarket {
     /// @param supplyCap licences the offer may sell; 0 = unlimited (on-chain offers only). Exclusive offers need 1.
     /// @param attestationKind 0, or an attestation kind the work must hold (Approved, live) before purchase.
     /// @param attestationTerritory the territory that attestation must cover (0 = an attestation for everywhere).
+    /// @param legalHash keccak256 of the legal text these terms stand for (0 = none named), so a licence
+    /// points at the exact words both sides agreed.
+    /// @param legalUri where that text can be read (e.g. `ipfs://<CID>`); not stored on chain: it is in
+    /// the signature of a signed offer and in `OfferCreated` / `SignedOfferRedeemed`; `getOffer` returns "".
     struct Terms {
         uint256 workId;
         uint16 rights;
@@ -40,6 +49,8 @@ interface ILicenceMarket {
         uint32 supplyCap;
         uint8 attestationKind;
         uint16 attestationTerritory;
+        bytes32 legalHash;
+        string legalUri;
     }
 
     /// @notice An offer signed off chain by the work's owner (EIP-712, domain "CopyrightHub LicenceMarket" v1).
@@ -47,12 +58,15 @@ interface ILicenceMarket {
     /// @param seller the signer; must own the work at purchase time.
     /// @param nonce per-seller offer number (unordered); `cancelNonce` voids it. Use each nonce for one offer.
     /// @param counter must equal the seller's current counter; `incrementCounter` voids all earlier signatures.
+    /// @param ownershipEpoch the work's `IWorkRegistry.ownershipEpoch` when signed; any later transfer of the
+    /// work voids the signature, so an offer cannot come back to life when the work returns to its signer.
     /// @param deadline the signature is refused after this time.
     struct SignedOffer {
         Terms terms;
         address seller;
         uint256 nonce;
         uint256 counter;
+        uint256 ownershipEpoch;
         uint64 deadline;
     }
 
@@ -65,7 +79,17 @@ interface ILicenceMarket {
         Revoked
     }
 
-    /// @notice A licence as stored (in its token's packed word) plus its holder.
+    /// @notice A licence as stored plus its holder.
+    /// @param workId the work (the id's high bits).
+    /// @param holder the token holder.
+    /// @param rights rights mask.
+    /// @param start licence start.
+    /// @param end licence end.
+    /// @param exclusive exclusive licence.
+    /// @param sublicensable the licensee may sublicense.
+    /// @param transferable the token may change hands (until revoked).
+    /// @param revoked the licence was revoked.
+    /// @param revokedAt when it was revoked (0: not revoked); it was valid before that time.
     struct LicenceInfo {
         uint256 workId;
         address holder;
@@ -76,6 +100,7 @@ interface ILicenceMarket {
         bool sublicensable;
         bool transferable;
         bool revoked;
+        uint40 revokedAt;
     }
 
     // ----------------------------------------------------------------------------------- events
@@ -148,7 +173,10 @@ interface ILicenceMarket {
     /// @param workId its work.
     /// @param disputeId the dispute that revoked it.
     /// @param by the resolver.
-    event LicenceRevoked(uint256 indexed licenceId, uint256 indexed workId, uint256 indexed disputeId, address by);
+    /// @param revokedAt the block time of the revocation: the licence reads Revoked from then on.
+    event LicenceRevoked(
+        uint256 indexed licenceId, uint256 indexed workId, uint256 indexed disputeId, address by, uint40 revokedAt
+    );
 
     /// @notice Emitted for each share of a sale credited to a pull-payment balance.
     /// @param payee owner, co-owner or treasury.
@@ -183,13 +211,7 @@ interface ILicenceMarket {
     /// @param offerId the id.
     error OfferCancelledAlready(uint256 offerId);
 
-    /// @notice Thrown when the caller must own the work but does not.
-    /// @param workId the work.
-    /// @param caller the caller.
-    /// @param owner the current owner.
-    error NotWorkOwner(uint256 workId, address caller, address owner);
-
-    /// @notice Thrown when a rights mask is empty or has bits beyond the twelve rights.
+    /// @notice Thrown when a rights mask is empty or has bits beyond the fifteen rights.
     /// @param rights the mask.
     error InvalidRights(uint16 rights);
 
@@ -240,8 +262,9 @@ interface ILicenceMarket {
     error ExclusiveConflict(uint256 licenceId);
 
     /// @notice Thrown when an exclusive grant would overlap an unexpired licence on a shared right.
-    /// @param right the right index (0..11) that collides.
-    /// @param coveredUntil the latest end of licences already granted on that right.
+    /// @param right the right index (0..14) that collides.
+    /// @param coveredUntil the latest end of licences already granted on that right (rounded up to a
+    /// day; 2^40-1 when they run past the coverage counter's range, i.e. for ever).
     error CoverageConflict(uint8 right, uint40 coveredUntil);
 
     /// @notice Thrown when a work already has the maximum number of unexpired exclusive licences.
@@ -275,31 +298,28 @@ interface ILicenceMarket {
     /// @param current the seller's current counter.
     error StaleCounter(address seller, uint256 counter, uint256 current);
 
-    /// @notice Thrown when there is nothing to withdraw.
-    /// @param account the caller.
-    /// @param currency the currency asked for.
-    error NothingToWithdraw(address account, address currency);
-
-    /// @notice Thrown when sending ETH fails.
-    /// @param to recipient.
-    /// @param amount amount.
-    error EthTransferFailed(address to, uint256 amount);
-
     /// @notice Thrown when the fee is above the cap or the treasury is zero.
     /// @param feeBps requested fee.
     /// @param maxBps cap.
     error InvalidFee(uint16 feeBps, uint16 maxBps);
 
-    /// @notice Thrown when a zero address is given where an account is needed.
-    error ZeroAddress();
-
     /// @notice Thrown when a licence id does not exist.
     /// @param licenceId the id.
     error LicenceNotFound(uint256 licenceId);
 
-    /// @notice Thrown when a non-transferable licence is transferred.
+    /// @notice Thrown when a licence is transferred that its terms keep with the licensee, or that was revoked.
     /// @param licenceId the id.
     error LicenceNotTransferable(uint256 licenceId);
+
+    /// @notice Thrown when ETH is sent with a call that takes none (ERC-721 approve and transfers).
+    /// @param value the ETH sent.
+    error EthNotAccepted(uint256 value);
+
+    /// @notice Thrown when a signed offer was made before the work last changed hands.
+    /// @param workId the work.
+    /// @param signedEpoch the ownership epoch in the signature.
+    /// @param currentEpoch the work's ownership epoch now.
+    error OwnershipChanged(uint256 workId, uint256 signedEpoch, uint256 currentEpoch);
 
     /// @notice Thrown when a licence is revoked twice.
     /// @param licenceId the id.
@@ -307,54 +327,92 @@ interface ILicenceMarket {
 
     // -------------------------------------------------------------------------------- functions
 
-    /// @notice Publish an offer on a work the caller owns.
+    /// @notice Publish an offer on a work the caller owns (the work must be Active).
+    /// @param terms the terms; `end` must be in the future.
+    /// @return offerId the new offer's id (sequential from 1).
     function createOffer(Terms calldata terms) external returns (uint256 offerId);
 
-    /// @notice Change an offer's price (work owner).
+    /// @notice Change an offer's price (work owner, work Active).
+    /// @param offerId the offer.
+    /// @param price the new price, in the offer's currency base units.
     function setOfferPrice(uint256 offerId, uint96 price) external;
 
     /// @notice Withdraw an offer (work owner).
+    /// @param offerId the offer.
     function cancelOffer(uint256 offerId) external;
 
     /// @notice Buy a licence from an on-chain offer; ETH offers need `msg.value == price`.
+    /// @param offerId the offer.
+    /// @param maxPrice the most the buyer pays; refused (`PriceAboveMax`) when the price is higher.
+    /// @return licenceId the minted licence, `workId << 64 | serial`.
     function purchase(uint256 offerId, uint256 maxPrice) external payable returns (uint256 licenceId);
 
-    /// @notice Buy a licence from a signed offer.
+    /// @notice Buy a licence from a signed offer; ETH offers need `msg.value == price`.
+    /// @param offer the signed offer (its seller must own the work, unmoved since signing).
+    /// @param signature the seller's EIP-712 signature of `offer`.
+    /// @param maxPrice the most the buyer pays.
+    /// @return licenceId the minted licence.
     function purchaseSigned(SignedOffer calldata offer, bytes calldata signature, uint256 maxPrice)
         external
         payable
         returns (uint256 licenceId);
 
     /// @notice Void one of the caller's signed-offer nonces.
+    /// @param nonce the nonce.
     function cancelNonce(uint256 nonce) external;
 
     /// @notice Void all of the caller's signatures made so far.
+    /// @return counter the caller's new counter.
     function incrementCounter() external returns (uint256 counter);
 
     /// @notice Pay out the caller's balance in `currency`.
+    /// @param currency address(0) for ETH, else the ERC-20.
+    /// @return amount what was paid out.
     function withdraw(address currency) external returns (uint256 amount);
 
-    /// @notice Revoke a licence as the outcome of a dispute (REVOKER_ROLE).
+    /// @notice Revoke a licence as the outcome of a dispute (REVOKER_ROLE: the dispute resolver only;
+    /// once granted at wiring, no admin can grant or revoke that role). Records the time.
+    /// @param licenceId the licence.
+    /// @param disputeId the dispute whose ruling revokes it.
     function revokeLicence(uint256 licenceId, uint256 disputeId) external;
 
-    /// @notice The licence's status at `timestamp`.
+    /// @notice The licence's status at `timestamp` (any time, past or future): Revoked from its
+    /// revocation time on, otherwise NotYetValid / Valid / Expired by its window.
+    /// @param licenceId the licence.
+    /// @param timestamp the time asked about (unix seconds).
+    /// @return the status (None when the licence does not exist).
     function licenceStatus(uint256 licenceId, uint256 timestamp) external view returns (LicenceStatus);
 
-    /// @notice True when the licence exists, is not revoked and `start <= timestamp < end`.
+    /// @notice Whether the licence was (or will be) valid at `timestamp`.
+    /// @param licenceId the licence.
+    /// @param timestamp the time asked about.
+    /// @return true when it exists, `start <= timestamp < end`, and it was not revoked by then.
     function isLicenceValid(uint256 licenceId, uint256 timestamp) external view returns (bool);
 
-    /// @notice True when `holder` holds `licenceId` on `workId`, valid now, including all `rights`.
+    /// @notice Whether `holder` holds `licenceId` on `workId`, valid now, including all `rights`.
+    /// @param licenceId the licence.
+    /// @param holder the account that claims it.
+    /// @param workId the work it must be for.
+    /// @param rights the rights it must include.
+    /// @return true when every condition holds.
     function licenceCovers(uint256 licenceId, address holder, uint256 workId, uint16 rights)
         external
         view
         returns (bool);
 
     /// @notice The stored licence.
+    /// @param licenceId the licence.
+    /// @return the licence and its holder (reverts `LicenceNotFound` when it does not exist).
     function getLicence(uint256 licenceId) external view returns (LicenceInfo memory);
 
     /// @notice The EIP-712 digest the seller signs for `offer`.
+    /// @param offer the offer.
+    /// @return the digest.
     function hashSignedOffer(SignedOffer calldata offer) external view returns (bytes32);
 
     /// @notice Pull-payment balance of `account` in `currency`.
+    /// @param account the payee.
+    /// @param currency address(0) for ETH, else the ERC-20.
+    /// @return the balance waiting.
     function creditOf(address account, address currency) external view returns (uint256);
 }

@@ -114,7 +114,12 @@ def main(argv: list[str] | None = None) -> None:
         (RESULTS / "gas.svg").write_text(svg)
         written.append("gas.svg")
         sections.append(f"<h2>Gas</h2>{svg}<p>Command: <code>python benchmarks/gas.py</code></p>")
-    runs = {p.stem.removeprefix("indexer-"): json.loads(p.read_text()) for p in sorted(RESULTS.glob("indexer-*.json"))}
+    # indexer-<db>.json only: indexer-faults-<db>.json are the fault runs' results, not throughput
+    runs = {
+        p.stem.removeprefix("indexer-"): json.loads(p.read_text())
+        for p in sorted(RESULTS.glob("indexer-*.json"))
+        if not p.stem.startswith("indexer-faults-")
+    }
     if runs:
         svg = indexer_chart(runs)
         (RESULTS / "indexer.svg").write_text(svg)

@@ -8,12 +8,14 @@ Contracts are named as in the deployment manifest (``WorkRegistry``, ``LicenceMa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from web3 import Web3
 from web3.contract import Contract
 
 from ._base import HubBase
 from .errors import ConfigurationError
-from .terms import WorkStatus
+from .terms import Split, WorkStatus
 
 #: ``AccessControl.DEFAULT_ADMIN_ROLE``: the role that grants and revokes every other role.
 DEFAULT_ADMIN_ROLE = b"\x00" * 32
@@ -83,12 +85,15 @@ class AdminMixin(HubBase):
     # -- works and licences --------------------------------------------------------------------------
 
     def set_work_status(self, work_id: int, status: WorkStatus) -> str:
-        """Freeze, dispute or reactivate a work (STATUS_ROLE); returns the tx hash."""
+        """Freeze, dispute or reactivate a work (STATUS_ROLE: only the dispute resolver holds it); returns the tx hash."""
         return self._tx_hash(self._transact(self.registry, "setWorkStatus", work_id, int(status)))
 
-    def force_transfer(self, work_id: int, to: str) -> str:
-        """Move a work to ``to`` without its owner (STATUS_ROLE, for upheld disputes); returns the tx hash."""
-        receipt = self._transact(self.registry, "forceTransfer", work_id, Web3.to_checksum_address(to))
+    def force_transfer(self, work_id: int, to: str, splits: Sequence[Split] = ()) -> str:
+        """Move a work to ``to`` without its owner, replacing its splits (STATUS_ROLE: only the dispute
+        resolver holds it, for upheld disputes); returns the tx hash."""
+        receipt = self._transact(
+            self.registry, "forceTransfer", work_id, Web3.to_checksum_address(to), [s.to_abi() for s in splits]
+        )
         return self._tx_hash(receipt)
 
     def revoke_licence(self, licence_id: int, dispute_id: int = 0) -> str:

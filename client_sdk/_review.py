@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ._base import HubBase
-from .terms import Decision, Outcome
+from .terms import Decision, Outcome, Split
 
 
 class ReviewMixin(HubBase):
@@ -39,10 +39,29 @@ class ReviewMixin(HubBase):
         return int(event["args"]["disputeId"])
 
     def resolve_dispute(
-        self, dispute_id: int, outcome: Outcome, *, revoke_licences: Sequence[int] = (), ruling_cid: str = ""
+        self,
+        dispute_id: int,
+        outcome: Outcome,
+        *,
+        revoke_licences: Sequence[int] = (),
+        splits: Sequence[Split] = (),
+        ruling_cid: str = "",
     ) -> None:
-        """Rule on a dispute (ARBITER_ROLE)."""
-        self._transact(self.resolver, "resolveDispute", dispute_id, int(outcome), list(revoke_licences), ruling_cid)
+        """Rule on a dispute within its ruling period (ARBITER_ROLE). ``splits`` (``UPHELD_TRANSFERRED``
+        only): the work's new owners and shares, the claimant first; empty: the claimant alone."""
+        self._transact(
+            self.resolver,
+            "resolveDispute",
+            dispute_id,
+            int(outcome),
+            list(revoke_licences),
+            [s.to_abi() for s in splits],
+            ruling_cid,
+        )
+
+    def lapse_dispute(self, dispute_id: int) -> None:
+        """Close a dispute nobody ruled on by its deadline (anyone); its bond returns to the claimant."""
+        self._transact(self.resolver, "lapseDispute", dispute_id)
 
     def withdraw_bond(self) -> int:
         receipt = self._transact(self.resolver, "withdraw")

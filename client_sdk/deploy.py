@@ -47,13 +47,14 @@ DEFAULT_MIN_BOND_WEI = 10**16
 #: Protocol fee on a fresh deployment (basis points, paid to the deployer as treasury); the admin can change it.
 DEFAULT_FEE_BPS = 0
 
-#: Every hub contract, in dependency order. The deployer is the first admin of each.
+#: Every hub contract, in dependency order. The deployer is the first admin of each, and the resolver's
+#: first arbiter admin (a production deployment hands ARBITER_ADMIN_ROLE to another key: SECURITY.md).
 DEPLOY_PLAN: tuple[DeployStep, ...] = (
     DeployStep("WorkRegistry", lambda _a, deployer: [deployer]),
     DeployStep("LicenceMarket", lambda a, deployer: [deployer, a["WorkRegistry"], deployer, DEFAULT_FEE_BPS]),
     DeployStep(
         "DisputeResolver",
-        lambda a, deployer: [deployer, a["WorkRegistry"], a["LicenceMarket"], DEFAULT_MIN_BOND_WEI],
+        lambda a, deployer: [deployer, deployer, a["WorkRegistry"], a["LicenceMarket"], DEFAULT_MIN_BOND_WEI],
     ),
 )
 
@@ -63,10 +64,10 @@ def _role(name: str) -> bytes:
 
 
 #: Links made after deployment: the registry asks the market about adaptation licences; the
-#: resolver may change work status (registry) and revoke licences (market).
+#: resolver may change work status (registry: once, STATUS_ROLE is sealed) and revoke licences (market).
 WIRING: tuple[WiringCall, ...] = (
     WiringCall("WorkRegistry", "setLicenceMarket", lambda a, _d: [a["LicenceMarket"]]),
-    WiringCall("WorkRegistry", "grantRole", lambda a, _d: [_role("STATUS_ROLE"), a["DisputeResolver"]]),
+    WiringCall("WorkRegistry", "setDisputeResolver", lambda a, _d: [a["DisputeResolver"]]),
     WiringCall("LicenceMarket", "grantRole", lambda a, _d: [_role("REVOKER_ROLE"), a["DisputeResolver"]]),
 )
 

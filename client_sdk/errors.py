@@ -152,10 +152,20 @@ ROLE_NAMES: dict[bytes, str] = {
     b"\0" * 32: "DEFAULT_ADMIN_ROLE",
     **{
         keccak(text=name): name
-        for name in ("REVIEWER_ROLE", "STATUS_ROLE", "PAUSER_ROLE", "REVOKER_ROLE", "ARBITER_ROLE", "SEALED_ROLE")
+        for name in (
+            "REVIEWER_ROLE",
+            "STATUS_ROLE",
+            "PAUSER_ROLE",
+            "REVOKER_ROLE",
+            "ARBITER_ROLE",
+            "ARBITER_ADMIN_ROLE",
+            "SEALED_ROLE",
+        )
     },
 }
 _WORK_STATUS_NAMES = ("active", "frozen", "disputed")
+#: Errors whose ``status`` argument is a work status, shown by name.
+_STATUS_ERRORS = {"WorkNotActive", "WorkNotDisputable", "ParentNotActive"}
 
 #: What to do about a custom error, by its name; ``{arg}`` is the decoded argument of that name.
 REVERT_HINTS: dict[str, str] = {
@@ -204,10 +214,36 @@ REVERT_HINTS: dict[str, str] = {
     "RoyaltyTooHigh": "a royalty of {bps} bps is above the {max} bps allowed",
     "WrongPayment": "send exactly {expected} wei with this purchase (sent {sent})",
     "BondTooLow": "a dispute needs a bond of at least {minBond} wei (sent {sent})",
-    "DisputeAlreadyOpen": "work {workId} already has open dispute {disputeId}; add evidence there",
+    "WorkNotDisputable": "work {workId} is {status}: a ruling already took it off the market; it takes no new disputes",
+    "RulingPeriodOver": "dispute {disputeId}'s ruling period ended at {deadline} (unix seconds); it can only "
+    "lapse now (Hub.lapse_dispute), which returns the bond",
+    "RulingPeriodNotOver": "dispute {disputeId} awaits a ruling until {deadline} (unix seconds); it can lapse after that",
+    "DisputeNotOpen": "dispute {disputeId} is already closed; read its outcome with getDispute",
+    "InvalidOutcome": "outcome {outcome} is not a ruling here: rule 1 (upheld, frozen), 2 (upheld, transferred) or "
+    "3 (rejected); revoke licences only when upholding, name splits only when transferring",
+    "LeadNotNewOwner": "a transfer by ruling names the new owner {newOwner} first in its splits, not {lead}",
+    "DuplicateOwner": "{account} is named twice among the owners (position {index}); name each owner once",
+    "DuplicateParent": "parent work {parentId} is named twice; name each parent once",
+    "ParentNotActive": "parent work {parentId} is {status}; a derivative can be registered once it is active again",
+    "DisputeResolverAlreadySet": "the registry's dispute resolver is already {current} and cannot change; "
+    "deploy a new registry to use another",
+    "LicenceMarketAlreadySet": "the registry's licence market is already {current} and cannot change",
+    "WorkIdOverflow": "work id {workId} would not fit 64 bits; this registry is full, deploy a new one",
+    "AccessControlEnforcedDefaultAdminRules": "the default admin role moves only in two steps "
+    "(beginDefaultAdminTransfer, then acceptDefaultAdminTransfer after the delay)",
+    "AccessControlEnforcedDefaultAdminDelay": "the admin transfer can be accepted from {schedule} (unix seconds); wait until then",
+    "SafeCastOverflowedUintDowncast": "a value does not fit {bits} bits ({value}); send a smaller one",
     "DisputeNotFound": "no dispute {disputeId} on this chain; check the id",
     "EnforcedPause": "the contract is paused by its admin; try again once it is unpaused",
 }
+
+
+#: ``AccessControlUnauthorizedAccount`` for a role under ``SEALED_ROLE``: there is nobody to ask.
+_SEALED_HINT = (
+    "{account} cannot change that role: it was sealed to the dispute resolver when the contracts were wired "
+    "(SEALED_ROLE is held by nobody), and no admin can change it; work status changes and licence revocations "
+    "happen only through a ruling"
+)
 
 
 def revert_hint(error_name: str, args: dict[str, Any]) -> str:
@@ -218,12 +254,9 @@ def revert_hint(error_name: str, args: dict[str, Any]) -> str:
     shown: dict[str, Any] = {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in args.items()}
     if isinstance(args.get("neededRole"), bytes):
         shown["neededRole"] = ROLE_NAMES.get(args["neededRole"], shown["neededRole"])
-    if error_name == "AccessControlUnauthorizedAccount" and shown.get("neededRole") == "SEALED_ROLE":
-        return (
-            "the role is under SEALED_ROLE, which nobody holds: it was sealed to the dispute resolver when the "
-            "contracts were wired, and no admin can change it (licences are revoked only through a ruling)"
-        )
-    if error_name == "WorkNotActive" and isinstance(args.get("status"), int):
+        if shown["neededRole"] == "SEALED_ROLE":
+            template = _SEALED_HINT
+    if error_name in _STATUS_ERRORS and isinstance(args.get("status"), int):
         status = args["status"]
         shown["status"] = _WORK_STATUS_NAMES[status] if status < len(_WORK_STATUS_NAMES) else status
     try:

@@ -80,6 +80,7 @@ class Outcome(IntEnum):
     UPHELD_FROZEN = 1
     UPHELD_TRANSFERRED = 2
     REJECTED = 3
+    LAPSED = 4
 
 
 #: Worldwide: the empty territory list.

@@ -120,6 +120,7 @@ def verify_file(
 #: Contracts that name each other on chain: (contract, its view function, the contract it must return).
 LINKS: tuple[tuple[str, str, str], ...] = (
     ("WorkRegistry", "licenceMarket", "LicenceMarket"),
+    ("WorkRegistry", "disputeResolver", "DisputeResolver"),
     ("LicenceMarket", "registry", "WorkRegistry"),
     ("DisputeResolver", "registry", "WorkRegistry"),
     ("DisputeResolver", "market", "LicenceMarket"),

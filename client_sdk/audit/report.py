@@ -116,8 +116,9 @@ SOURCES: tuple[Logs | Call, ...] = (
     Call("attestations", "WorkRegistry", "getAttestation", ("id",), each=("AttestationRecorded", "attestationId")),
     Logs("disputes", "DisputeResolver", "DisputeOpened", "workId"),
     Logs("disputes", "DisputeResolver", "DisputeResolved", "workId"),
+    Logs("disputes", "DisputeResolver", "DisputeLapsed", "workId"),
     Call("disputes", "DisputeResolver", "getDispute", ("id",), each=("DisputeOpened", "disputeId")),
-    Call("disputes", "DisputeResolver", "openDisputeOf", ("work",)),
+    Call("disputes", "DisputeResolver", "openDisputes", ("work",)),
 )
 
 

@@ -2,35 +2,46 @@
 pragma solidity 0.8.37;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {ERC2981} from "@openzeppelin/contracts/token/common/ERC2981.sol";
+import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ERC721} from "solady/src/tokens/ERC721.sol";
-import {IHubErrors} from "./interfaces/IHubErrors.sol";
 import {ILicenceMarket} from "./interfaces/ILicenceMarket.sol";
 import {IWorkRegistry} from "./interfaces/IWorkRegistry.sol";
+import {Attestation, AttestationLib} from "./types/Attestation.sol";
+import {CoOwner, CoOwnerLib} from "./types/CoOwner.sol";
+import {WorkData, WorkDataLib} from "./types/WorkData.sol";
 
 /// @title WorkRegistry
 /// @notice Registers audiovisual works as ERC-721 tokens bound to their content digest, with
 /// co-owner revenue splits, parent works, metadata versions, status and reviewer attestations.
-/// @dev Storage layout of a work (gas is a product feature, see benchmarks/results/gas.md):
-/// the solady ERC-721 ownership word holds the owner (bits 0..159) and 96 bits of extra data:
-///   bits  0..39  registeredAt (unix seconds)
-///   bits 40..47  workType
-///   bits 48..55  status (WorkStatus)
-///   bits 56..63  coOwnerCount
-///   bits 64..95  metadataVersion
-/// so a single-owner registration writes two fresh words: that ownership word and the
-/// digest -> id entry. CIDs live in events only. Co-owners take one word each
-/// (`account | bps << 160`); the lead owner's share is `10,000 - sum(co-owner bps)` and is paid to
-/// whoever holds the token: transferring the work token assigns the copyright and the lead share,
-/// co-owner shares stay with their accounts.
-contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry {
+/// @dev Storage (gas is a product feature, see benchmarks/results/gas.md): solady's ERC-721 ownership
+/// word holds the owner and 96 bits of {WorkData} (registration time, type, status, co-owner count,
+/// metadata version), so a single-owner registration writes two fresh words: that ownership word and
+/// the digest -> id entry. CIDs live in events only. Co-owners take one {CoOwner} word each; the lead
+/// owner's share is `10,000 - sum(co-owner bps)` and is paid to whoever holds the token: transferring
+/// the work token assigns the copyright and the lead share, co-owner shares stay with their accounts
+/// (a transfer by ruling replaces them, see `forceTransfer`).
+///
+/// Roles (see SECURITY.md): DEFAULT_ADMIN_ROLE (one account, handed over in two steps with a delay,
+/// OpenZeppelin's AccessControlDefaultAdminRules) grants REVIEWER_ROLE and PAUSER_ROLE and wires the
+/// market and the resolver once. STATUS_ROLE is administered by SEALED_ROLE, which nobody holds and
+/// only itself administers: after `setDisputeResolver` nobody can grant or revoke it.
+contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausable, IWorkRegistry {
     /// @notice May record attestations.
     bytes32 public constant REVIEWER_ROLE = keccak256("REVIEWER_ROLE");
-    /// @notice May change a work's status and force-transfer it (the dispute resolver).
+    /// @notice May change a work's status and force-transfer it: the dispute resolver alone.
     bytes32 public constant STATUS_ROLE = keccak256("STATUS_ROLE");
     /// @notice May pause and unpause.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice Admin of STATUS_ROLE; held by nobody and administered by itself, so never granted.
+    bytes32 public constant SEALED_ROLE = keccak256("SEALED_ROLE");
+    /// @notice Delay before a new default admin may accept the role (and before a delay change applies).
+    uint48 public constant ADMIN_TRANSFER_DELAY = 3 days;
 
     /// @notice Most owners (lead included) a work may name; bounds the payout loop.
     uint256 public constant MAX_OWNERS = 16;
@@ -46,23 +57,25 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
 
     /// @notice The market asked whether a licence allows a derivative (set once by the admin).
     ILicenceMarket public licenceMarket;
+    /// @notice The dispute resolver, the one account ever granted STATUS_ROLE (set once by the admin).
+    address public disputeResolver;
     /// @dev Transfers per work (see `ownershipEpoch`).
     mapping(uint256 workId => uint256 epoch) private _ownershipEpochs;
 
     uint256 private _lastWorkId;
     uint256 private _lastAttestationId;
     mapping(bytes32 contentDigest => uint256 workId) private _workIdByDigest;
-    /// @dev `account | bps << 160`, index 0 .. coOwnerCount-1.
-    mapping(uint256 workId => mapping(uint256 index => uint256 packed)) private _coOwners;
-    /// @dev `attester | workId << 160 | kind << 224 | decision << 232 | territory << 240`; 0 = none/revoked.
-    mapping(uint256 attestationId => uint256 packed) private _attestations;
-    /// @dev live Approved attestations per `kind << 16 | territory`.
+    /// @dev index 0 .. coOwnerCount-1; entries past the count are stale and never read.
+    mapping(uint256 workId => mapping(uint256 index => CoOwner)) private _coOwners;
+    mapping(uint256 attestationId => Attestation) private _attestations;
+    /// @dev live Approved attestations per `kind << 16 | territory` ({Attestation.approvalKey}).
     mapping(uint256 workId => mapping(uint256 kindTerritory => uint256 count)) private _approvals;
 
-    constructor(address admin) {
-        if (admin == address(0)) revert IHubErrors.ZeroAddress();
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    /// @param admin the default admin (also the first pauser); refused when zero.
+    constructor(address admin) AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin) {
         _grantRole(PAUSER_ROLE, admin);
+        _setRoleAdmin(SEALED_ROLE, SEALED_ROLE);
+        _setRoleAdmin(STATUS_ROLE, SEALED_ROLE);
     }
 
     // ---------------------------------------------------------------------------- registration
@@ -73,21 +86,28 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
         unchecked {
             workId = ++_lastWorkId;
         }
-        _register(input, workId, uint40(block.timestamp));
+        if (workId > type(uint64).max) revert WorkIdOverflow(workId);
+        _register(input, workId, SafeCast.toUint40(block.timestamp));
     }
 
     /// @inheritdoc IWorkRegistry
     function registerWorks(WorkInput[] calldata inputs) external whenNotPaused returns (uint256 firstWorkId) {
         uint256 n = inputs.length;
         if (n == 0 || n > MAX_BATCH) revert InvalidBatchSize(n, MAX_BATCH);
-        uint40 nowTs = uint40(block.timestamp);
-        // Bounded by MAX_BATCH; ids cannot overflow.
+        uint40 nowTs = SafeCast.toUint40(block.timestamp);
+        uint256 lastWorkId;
+        // Bounded by MAX_BATCH and the uint64 check below; ids cannot overflow.
         unchecked {
             firstWorkId = _lastWorkId + 1;
+            lastWorkId = firstWorkId + n - 1;
+        }
+        if (lastWorkId > type(uint64).max) revert WorkIdOverflow(lastWorkId);
+        _lastWorkId = lastWorkId;
+        // i < n <= MAX_BATCH: no overflow.
+        unchecked {
             for (uint256 i; i < n; ++i) {
                 _register(inputs[i], firstWorkId + i, nowTs);
             }
-            _lastWorkId = firstWorkId + n - 1;
         }
     }
 
@@ -98,32 +118,33 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
         if (bytes(input.metadataCid).length == 0) revert EmptyCid("metadataCid");
         uint256 existing = _workIdByDigest[digest];
         if (existing != 0) revert WorkAlreadyRegistered(digest, existing);
-        uint256 coOwners = _checkSplits(input.splits, workId);
+        Split[] calldata splits = input.splits;
+        if (splits.length == 0) revert EmptySplits();
+        if (splits[0].account != msg.sender) revert LeadOwnerNotCaller(splits[0].account, msg.sender);
+        uint8 coOwners = _storeSplits(splits, workId);
         if (input.royaltyBps > MAX_ROYALTY_BPS) revert RoyaltyTooHigh(input.royaltyBps, MAX_ROYALTY_BPS);
         if (input.parents.length != 0 || input.parentLicences.length != 0) _checkParents(input);
 
         _workIdByDigest[digest] = workId;
-        uint96 extra = uint96(nowTs) | (uint96(input.workType) << 40) | (uint96(coOwners) << 56);
-        _mintAndSetExtraDataUnchecked(msg.sender, workId, extra);
+        WorkData data = WorkDataLib.pack(nowTs, input.workType, coOwners);
+        _mintAndSetExtraDataUnchecked(msg.sender, workId, WorkData.unwrap(data));
         emit WorkRegistered(workId, msg.sender, digest, input.workType, nowTs, input.contentCid, input.metadataCid);
         if (input.royaltyBps != 0) {
             _setTokenRoyalty(workId, msg.sender, input.royaltyBps);
             emit RoyaltySet(workId, msg.sender, input.royaltyBps);
         }
-        if (coOwners != 0) _emitSplits(workId, input.splits);
+        if (coOwners != 0) _emitSplits(workId, splits);
         if (input.parents.length != 0) emit ParentsSet(workId, input.parents, input.parentLicences);
     }
 
-    /// @dev Validates splits and stores co-owners; returns the co-owner count.
-    function _checkSplits(Split[] calldata splits, uint256 workId) private returns (uint256 coOwners) {
+    /// @dev Validates `splits` (non-empty; the caller checked who `splits[0]` is) and stores the
+    /// co-owners `splits[1..]`; returns their count.
+    function _storeSplits(Split[] calldata splits, uint256 workId) private returns (uint8 coOwners) {
         uint256 n = splits.length;
-        if (n == 0) revert EmptySplits();
         if (n > MAX_OWNERS) revert TooManyOwners(n, MAX_OWNERS);
-        Split calldata lead = splits[0];
-        if (lead.account != msg.sender) revert LeadOwnerNotCaller(lead.account, msg.sender);
         if (n == 1) {
             // Single owner (the common case): no co-owner storage.
-            if (lead.bps != TOTAL_BPS) revert SplitsSumMismatch(lead.bps);
+            if (splits[0].bps != TOTAL_BPS) revert SplitsSumMismatch(splits[0].bps);
             return 0;
         }
         uint256 sum = 0;
@@ -131,11 +152,16 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
         unchecked {
             for (uint256 i; i < n; ++i) {
                 Split calldata s = splits[i];
-                if (s.account == address(0) || s.bps == 0) revert InvalidSplit(i, s.account, s.bps);
+                address account = s.account;
+                if (account == address(0) || s.bps == 0) revert InvalidSplit(i, account, s.bps);
+                for (uint256 j; j < i; ++j) {
+                    if (splits[j].account == account) revert DuplicateOwner(i, account);
+                }
                 sum += s.bps;
-                if (i != 0) _coOwners[workId][i - 1] = uint256(uint160(s.account)) | (uint256(s.bps) << 160);
+                if (i != 0) _coOwners[workId][i - 1] = CoOwnerLib.pack(account, s.bps);
             }
-            coOwners = n - 1;
+            // n <= MAX_OWNERS = 16 fits uint8.
+            coOwners = uint8(n - 1);
         }
         if (sum != TOTAL_BPS) revert SplitsSumMismatch(sum);
     }
@@ -151,7 +177,8 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
         emit SplitsSet(workId, accounts, bps);
     }
 
-    /// @dev Each parent must exist and be owned by the caller, or be covered by an adaptation licence the caller holds.
+    /// @dev Each parent must exist, be Active, appear once, and be owned by the caller or covered by an
+    /// adaptation licence the caller holds.
     function _checkParents(WorkInput calldata input) private view {
         uint256 n = input.parents.length;
         if (n != input.parentLicences.length || n > MAX_PARENTS) {
@@ -160,10 +187,15 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
         for (uint256 i; i < n; ++i) {
             uint256 parent = input.parents[i];
             uint256 licence = input.parentLicences[i];
-            if (!_exists(parent)) revert WorkNotFound(parent);
+            for (uint256 j; j < i; ++j) {
+                if (input.parents[j] == parent) revert DuplicateParent(parent);
+            }
+            (address owner, WorkData data) = _workWord(parent);
+            WorkStatus status = data.status();
+            if (status != WorkStatus.Active) revert ParentNotActive(parent, status);
             bool allowed = false;
             if (licence == 0) {
-                allowed = _ownerOf(parent) == msg.sender;
+                allowed = owner == msg.sender;
             } else if (address(licenceMarket) != address(0)) {
                 allowed = licenceMarket.licenceCovers(licence, msg.sender, parent, RIGHT_ADAPTATION);
             }
@@ -175,17 +207,13 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
 
     /// @inheritdoc IWorkRegistry
     function updateMetadata(uint256 workId, string calldata metadataCid) external whenNotPaused {
-        (address owner, uint96 extra) = _workWord(workId);
+        (address owner, WorkData data) = _workWord(workId);
         if (owner != msg.sender) revert NotWorkOwner(workId, msg.sender, owner);
-        WorkStatus status = _status(extra);
+        WorkStatus status = data.status();
         if (status != WorkStatus.Active) revert WorkNotActive(workId, status);
         if (bytes(metadataCid).length == 0) revert EmptyCid("metadataCid");
-        // 2^32 metadata versions cannot be published; wrap-around is harmless anyway.
-        uint32 version;
-        unchecked {
-            version = uint32(extra >> 64) + 1;
-        }
-        _setExtraData(workId, (extra & ((uint96(1) << 64) - 1)) | (uint96(version) << 64));
+        uint32 version = SafeCast.toUint32(uint256(data.metadataVersion()) + 1);
+        _setExtraData(workId, WorkData.unwrap(data.withMetadataVersion(version)));
         emit MetadataUpdated(workId, version, metadataCid, msg.sender);
     }
 
@@ -205,54 +233,71 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
         unchecked {
             attestationId = ++_lastAttestationId;
         }
-        _attestations[attestationId] = uint256(uint160(msg.sender)) | (uint256(uint64(workId)) << 160)
-            | (uint256(kind) << 224) | (uint256(uint8(decision)) << 232) | (uint256(territory) << 240);
-        if (decision == Decision.Approved) ++_approvals[workId][(uint256(kind) << 16) | territory];
+        Attestation a = AttestationLib.pack(msg.sender, SafeCast.toUint64(workId), kind, decision, territory);
+        _attestations[attestationId] = a;
+        if (decision == Decision.Approved) ++_approvals[workId][a.approvalKey()];
         emit AttestationRecorded(attestationId, workId, msg.sender, kind, territory, decision, ref, evidenceCid);
     }
 
     /// @inheritdoc IWorkRegistry
     function revokeAttestation(uint256 attestationId, string calldata reason) external whenNotPaused {
-        uint256 packed = _attestations[attestationId];
-        if (packed == 0) revert AttestationNotFound(attestationId);
-        address attester = address(uint160(packed));
-        if (msg.sender != attester && !hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
+        Attestation a = _attestations[attestationId];
+        if (!a.exists()) revert AttestationNotFound(attestationId);
+        if (msg.sender != a.attester() && !hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
             revert NotAttester(attestationId, msg.sender);
         }
-        uint256 workId = uint64(packed >> 160);
-        delete _attestations[attestationId];
-        if (Decision(uint8(packed >> 232)) == Decision.Approved) {
-            --_approvals[workId][(uint256(uint8(packed >> 224)) << 16) | uint16(packed >> 240)];
-        }
+        uint256 workId = a.workId();
+        _attestations[attestationId] = Attestation.wrap(0);
+        if (a.decision() == Decision.Approved) --_approvals[workId][a.approvalKey()];
         emit AttestationRevoked(attestationId, workId, msg.sender, reason);
     }
 
-    // ---------------------------------------------------------------------------- status (disputes, admin)
+    // ---------------------------------------------------------------------------- status (disputes)
 
     /// @inheritdoc IWorkRegistry
     function setWorkStatus(uint256 workId, WorkStatus status) external onlyRole(STATUS_ROLE) {
-        (, uint96 extra) = _workWord(workId);
-        _setStatus(workId, extra, status);
+        (, WorkData data) = _workWord(workId);
+        WorkStatus previous = data.status();
+        if (previous == status) revert InvalidStatusChange(workId, previous, status);
+        _setExtraData(workId, WorkData.unwrap(data.withStatus(status)));
+        emit WorkStatusChanged(workId, previous, status, msg.sender);
     }
 
     /// @inheritdoc IWorkRegistry
-    function forceTransfer(uint256 workId, address to) external onlyRole(STATUS_ROLE) {
-        if (to == address(0)) revert IHubErrors.ZeroAddress();
-        (address owner, uint96 extra) = _workWord(workId);
-        if (_status(extra) != WorkStatus.Active) _setStatus(workId, extra, WorkStatus.Active);
+    function forceTransfer(uint256 workId, address to, Split[] calldata splits) external onlyRole(STATUS_ROLE) {
+        if (to == address(0)) revert ZeroAddress();
+        (address owner, WorkData data) = _workWord(workId);
+        uint8 coOwners = 0;
+        if (splits.length != 0) {
+            if (splits[0].account != to) revert LeadNotNewOwner(splits[0].account, to);
+            coOwners = _storeSplits(splits, workId);
+        }
+        WorkStatus previous = data.status();
+        _setExtraData(workId, WorkData.unwrap(data.withStatus(WorkStatus.Active).withCoOwnerCount(coOwners)));
+        if (previous != WorkStatus.Active) emit WorkStatusChanged(workId, previous, WorkStatus.Active, msg.sender);
         _transfer(address(0), owner, to, workId);
-    }
-
-    function _setStatus(uint256 workId, uint96 extra, WorkStatus status) private {
-        WorkStatus previous = _status(extra);
-        if (previous == status) revert InvalidStatusChange(workId, previous, status);
-        _setExtraData(workId, (extra & ~(uint96(0xff) << 48)) | (uint96(uint8(status)) << 48));
-        emit WorkStatusChanged(workId, previous, status, msg.sender);
+        if (splits.length != 0) {
+            _emitSplits(workId, splits);
+        } else {
+            address[] memory accounts = new address[](1);
+            uint16[] memory bps = new uint16[](1);
+            accounts[0] = to;
+            bps[0] = TOTAL_BPS;
+            emit SplitsSet(workId, accounts, bps);
+        }
+        // The royalty follows the rightful owner: re-pointed at the same rate (none stays none).
+        (address receiver, uint256 royaltyBps) = royaltyInfo(workId, TOTAL_BPS);
+        if (receiver != address(0)) {
+            // royaltyBps <= MAX_ROYALTY_BPS (checked at registration) fits uint16.
+            _setTokenRoyalty(workId, to, uint96(royaltyBps));
+            emit RoyaltySet(workId, to, uint16(royaltyBps));
+        }
     }
 
     // ---------------------------------------------------------------------------- admin
 
-    /// @notice Wire the licence market used for derivative checks (once).
+    /// @notice Wire the licence market used for derivative checks (DEFAULT_ADMIN_ROLE, once).
+    /// @param market the LicenceMarket address.
     function setLicenceMarket(address market) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (address(licenceMarket) != address(0) || market == address(0)) {
             revert LicenceMarketAlreadySet(address(licenceMarket));
@@ -261,7 +306,17 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
         emit LicenceMarketSet(market);
     }
 
-    /// @notice Stop registrations, metadata updates, attestations and transfers.
+    /// @inheritdoc IWorkRegistry
+    function setDisputeResolver(address resolver) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (disputeResolver != address(0) || resolver == address(0)) {
+            revert DisputeResolverAlreadySet(disputeResolver);
+        }
+        disputeResolver = resolver;
+        _grantRole(STATUS_ROLE, resolver);
+        emit DisputeResolverSet(resolver);
+    }
+
+    /// @notice Stop registrations, metadata updates, attestations and owners' transfers (rulings go on).
     function pause() external onlyRole(PAUSER_ROLE) {
         _pause();
     }
@@ -275,14 +330,14 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
 
     /// @inheritdoc IWorkRegistry
     function getWork(uint256 workId) external view returns (WorkInfo memory info) {
-        (address owner, uint96 extra) = _workWord(workId);
+        (address owner, WorkData data) = _workWord(workId);
         info = WorkInfo({
             owner: owner,
-            registeredAt: uint40(extra),
-            workType: uint8(extra >> 40),
-            status: _status(extra),
-            coOwnerCount: uint8(extra >> 56),
-            metadataVersion: uint32(extra >> 64)
+            registeredAt: data.registeredAt(),
+            workType: data.workType(),
+            status: data.status(),
+            coOwnerCount: data.coOwnerCount(),
+            metadataVersion: data.metadataVersion()
         });
     }
 
@@ -297,24 +352,24 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
         view
         returns (WorkStatus status, address lead, address[] memory coOwners, uint16[] memory coOwnerBps)
     {
-        uint96 extra;
-        (lead, extra) = _workWord(workId);
-        status = _status(extra);
-        uint256 n = uint8(extra >> 56);
+        WorkData data;
+        (lead, data) = _workWord(workId);
+        status = data.status();
+        uint256 n = data.coOwnerCount();
         coOwners = new address[](n);
         coOwnerBps = new uint16[](n);
         for (uint256 i; i < n; ++i) {
-            uint256 packed = _coOwners[workId][i];
-            coOwners[i] = address(uint160(packed));
-            coOwnerBps[i] = uint16(packed >> 160);
+            CoOwner c = _coOwners[workId][i];
+            coOwners[i] = c.account();
+            coOwnerBps[i] = c.bps();
         }
     }
 
     /// @inheritdoc IWorkRegistry
     function ownerAndStatus(uint256 workId) external view returns (address owner, WorkStatus status) {
-        uint96 extra;
-        (owner, extra) = _workWord(workId);
-        status = _status(extra);
+        WorkData data;
+        (owner, data) = _workWord(workId);
+        status = data.status();
     }
 
     /// @inheritdoc IWorkRegistry
@@ -324,20 +379,20 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
     }
 
     /// @notice The stored attestation (zeroes once revoked).
+    /// @param attestationId the attestation.
+    /// @return attester the reviewer.
+    /// @return workId the work.
+    /// @return kind what was reviewed.
+    /// @return decision Approved or Rejected.
+    /// @return territory ISO 3166-1 numeric code (0 = everywhere).
     function getAttestation(uint256 attestationId)
         external
         view
         returns (address attester, uint256 workId, uint8 kind, Decision decision, uint16 territory)
     {
-        uint256 packed = _attestations[attestationId];
-        if (packed == 0) revert AttestationNotFound(attestationId);
-        return (
-            address(uint160(packed)),
-            uint64(packed >> 160),
-            uint8(packed >> 224),
-            Decision(uint8(packed >> 232)),
-            uint16(packed >> 240)
-        );
+        Attestation a = _attestations[attestationId];
+        if (!a.exists()) revert AttestationNotFound(attestationId);
+        return (a.attester(), a.workId(), a.kind(), a.decision(), a.territory());
     }
 
     /// @notice Number of works registered so far (ids are 1..totalWorks).
@@ -355,21 +410,43 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
         return "CHWORK";
     }
 
-    /// @notice Works have no on-chain URI: metadata CIDs are in `WorkRegistered`/`MetadataUpdated` events.
+    /// @notice An ERC-721 metadata document a wallet or marketplace can show, built from what the chain
+    /// stores (`data:application/json;base64,...`: name, type, status, metadata version, registration
+    /// time). The work's own metadata CID is not stored, to keep a registration at two storage words
+    /// (gas targets); it is in the latest `WorkRegistered`/`MetadataUpdated` event, which the document names.
+    /// @param id the work.
+    /// @return the data URI.
     function tokenURI(uint256 id) public view override returns (string memory) {
-        if (!_exists(id)) revert WorkNotFound(id);
-        return "";
+        (, WorkData data) = _workWord(id);
+        string memory workId = Strings.toString(id);
+        string memory json = string.concat(
+            '{"name":"Copyright Hub Work #',
+            workId,
+            '","description":"Work ',
+            workId,
+            " of the Copyright Hub registry. Its metadata document is the CID in the work's latest "
+            'WorkRegistered or MetadataUpdated event.","attributes":[{"trait_type":"work type","value":',
+            Strings.toString(data.workType()),
+            '},{"trait_type":"status","value":"',
+            _statusName(data.status()),
+            '"},{"trait_type":"metadata version","display_type":"number","value":',
+            Strings.toString(data.metadataVersion()),
+            '},{"trait_type":"registered","display_type":"date","value":',
+            Strings.toString(data.registeredAt()),
+            "}]}"
+        );
+        return string.concat("data:application/json;base64,", Base64.encode(bytes(json)));
     }
 
     /// @inheritdoc ERC721
     function supportsInterface(bytes4 interfaceId)
         public
         view
-        override(ERC721, ERC2981, AccessControl)
+        override(ERC721, ERC2981, AccessControlDefaultAdminRules)
         returns (bool)
     {
         return ERC721.supportsInterface(interfaceId) || ERC2981.supportsInterface(interfaceId)
-            || AccessControl.supportsInterface(interfaceId);
+            || AccessControlDefaultAdminRules.supportsInterface(interfaceId);
     }
 
     /// @notice ERC-721 declares approve/transfer payable; works are never sold through this contract, so
@@ -402,12 +479,13 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
         return _ownershipEpochs[workId];
     }
 
-    /// @dev Transfers (not mints) need an Active work and an unpaused registry; each one starts a new
-    /// ownership epoch (voiding offers signed before it).
+    /// @dev Transfers (not mints) need an Active work, and an unpaused registry unless a ruling moves
+    /// the work (STATUS_ROLE: rulings stay available while paused, as SECURITY.md promises); each one
+    /// starts a new ownership epoch (voiding offers signed before it).
     function _beforeTokenTransfer(address from, address to, uint256 id) internal override {
         if (from != address(0) && to != address(0)) {
-            _requireNotPaused();
-            WorkStatus status = _status(_getExtraData(id));
+            if (paused() && !hasRole(STATUS_ROLE, msg.sender)) revert EnforcedPause();
+            WorkStatus status = WorkData.wrap(_getExtraData(id)).status();
             if (status != WorkStatus.Active) revert WorkNotActive(id, status);
             // One transaction per transfer: the counter cannot reach 2^256.
             unchecked {
@@ -416,13 +494,14 @@ contract WorkRegistry is ERC721, ERC2981, AccessControl, Pausable, IWorkRegistry
         }
     }
 
-    function _workWord(uint256 workId) private view returns (address owner, uint96 extra) {
-        owner = _ownerOf(workId);
-        if (owner == address(0)) revert WorkNotFound(workId);
-        extra = _getExtraData(workId);
+    function _statusName(WorkStatus status) private pure returns (string memory) {
+        if (status == WorkStatus.Active) return "active";
+        return status == WorkStatus.Frozen ? "frozen" : "disputed";
     }
 
-    function _status(uint96 extra) private pure returns (WorkStatus) {
-        return WorkStatus(uint8(extra >> 48));
+    function _workWord(uint256 workId) private view returns (address owner, WorkData data) {
+        owner = _ownerOf(workId);
+        if (owner == address(0)) revert WorkNotFound(workId);
+        data = WorkData.wrap(_getExtraData(workId));
     }
 }

@@ -1,9 +1,11 @@
-"""Disputes: claims against works, with their bonds and rulings."""
+"""Disputes: claims against works, with their bonds, deadlines and rulings (or lapses)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlmodel import Field
+
+from client_sdk.terms import Outcome
 
 from ._base import StateTable, u256
 from ._declare import BLOCK, TIME, TX, as_json, creates, patches
@@ -23,6 +25,7 @@ class Dispute(StateTable, table=True):
             claimant="claimant",
             bond="bond",
             evidence_cid="evidenceCid",
+            deadline="deadline",
             opened_block=BLOCK,
             opened_at=TIME,
             opened_tx=TX,
@@ -39,6 +42,16 @@ class Dispute(StateTable, table=True):
             resolved_block=BLOCK,
             resolved_at=TIME,
         ),
+        patches(
+            "DisputeResolver.DisputeLapsed",
+            key={"dispute_id": "disputeId"},
+            open=False,
+            outcome=int(Outcome.LAPSED),
+            lapsed_by="by",
+            bond_recipient="bondRecipient",
+            resolved_block=BLOCK,
+            resolved_at=TIME,
+        ),
     )
 
     dispute_id: int = u256(primary_key=True)
@@ -47,8 +60,14 @@ class Dispute(StateTable, table=True):
     bond: int = u256()
     evidence_cid: str = Field(sa_type=sa.Text)
     open: bool = True
-    outcome: int = Field(default=0, description="0 none, 1 upheld-frozen, 2 upheld-transferred, 3 rejected")
+    deadline: int | None = Field(
+        default=None, sa_type=sa.BigInteger, description="end of the ruling period (unix seconds); then it can lapse"
+    )
+    outcome: int = Field(
+        default=0, description="0 none, 1 upheld-frozen, 2 upheld-transferred, 3 rejected, 4 lapsed (no ruling in time)"
+    )
     arbiter: str | None = Field(default=None, max_length=42)
+    lapsed_by: str | None = Field(default=None, max_length=42, description="who closed a lapsed dispute")
     bond_recipient: str | None = Field(default=None, max_length=42)
     revoked_licences: str | None = Field(default=None, sa_type=sa.Text, description="JSON list of licence ids")
     ruling_cid: str | None = Field(default=None, sa_type=sa.Text)

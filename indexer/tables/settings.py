@@ -1,5 +1,5 @@
 """What the hub's administrators set: whether a contract is paused, the market's fee and treasury and
-its ERC-20 allow-list, the resolver's minimum bond, the registry's market. A buyer reads here what a
+its ERC-20 allow-list, the resolver's minimum bond, the registry's market and resolver. A buyer reads here what a
 purchase will cost and in which currencies before preparing a transaction."""
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ class ContractState(StateTable, table=True):
         sets("LicenceMarket.FeeChanged", **_WHERE, fee_bps="feeBps", treasury="treasury"),
         sets("DisputeResolver.MinBondChanged", **_WHERE, min_bond="minBond"),
         sets("WorkRegistry.LicenceMarketSet", **_WHERE, licence_market="market"),
+        sets("WorkRegistry.DisputeResolverSet", **_WHERE, dispute_resolver="resolver"),
     )
 
     address: str = Field(primary_key=True, max_length=42)
@@ -35,6 +36,9 @@ class ContractState(StateTable, table=True):
     treasury: str | None = Field(default=None, max_length=42, description="payee of the fee")
     min_bond: int | None = Field(default=None, sa_type=U256, description="smallest bond that opens a dispute (wei)")
     licence_market: str | None = Field(default=None, max_length=42, description="the market the registry trusts")
+    dispute_resolver: str | None = Field(
+        default=None, max_length=42, description="the resolver holding the registry's sealed STATUS_ROLE"
+    )
     updated_block: int = Field(sa_type=sa.BigInteger)
 
 

@@ -82,9 +82,12 @@ class WorkRoyalty(StateTable, table=True):
 
 
 def splits_set(lg: Log, a: dict[str, Any], c: Changes) -> None:
-    """``SplitsSet`` replaces every owner row of the work, one per (account, bps) pair."""
+    """``SplitsSet`` replaces every owner row of the work, one per (account, bps) pair; a single owner
+    (a ruling that gave the whole work to one account) leaves no rows, as a single-owner registration does."""
     work_id = a["workId"]
     c.delete_where("work_owner", work_id=work_id)
+    if len(a["accounts"]) < 2:
+        return
     for i, (account, bps) in enumerate(zip(a["accounts"], a["bps"], strict=True)):
         c.put("work_owner", {"work_id": work_id, "position": i, "account": account, "bps": bps})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from web3 import Web3
 
-from client_sdk import ETH, Hub, LicenceStatus, Right
+from client_sdk import ETH, Hub, LicenceStatus, Outcome, Right
 from tests.contracts.conftest import (
     PAUSER_ROLE,
     REVOKER_ROLE,
@@ -294,11 +294,11 @@ def test_pause_stops_offers_and_purchases_not_withdrawals(
 
 
 def test_frozen_work_accepts_no_offers_or_sales(
-    admin_hub: Hub, studio_hub: Hub, buyer_hub: Hub, work: int, offer_terms, deployer
+    stranger_hub: Hub, arbiter_hub: Hub, studio_hub: Hub, buyer_hub: Hub, work: int, offer_terms
 ) -> None:
     offer = studio_hub.create_offer(offer_terms(work))
-    admin_hub._transact(admin_hub.registry, "grantRole", STATUS_ROLE, deployer.address)
-    admin_hub._transact(admin_hub.registry, "setWorkStatus", work, 1)
+    # only a ruling freezes a work (STATUS_ROLE is sealed to the resolver)
+    arbiter_hub.resolve_dispute(stranger_hub.open_dispute(work, "bafyclaim", bond=10**16), Outcome.UPHELD_FROZEN)
     with reverts("WorkNotActive", workId=work, status=1):
         studio_hub.create_offer(offer_terms(work))
     with reverts("WorkNotActive", workId=work, status=1):

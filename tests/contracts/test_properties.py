@@ -222,7 +222,7 @@ def test_only_the_right_role_can_act(
             hub = Hub(w3, deployment, account)
             calls = {
                 "attest": lambda h: h.attest(work, 1),
-                "resolve": lambda h, d=dispute: h._transact(h.resolver, "resolveDispute", d, 3, [], ""),
+                "resolve": lambda h, d=dispute: h._transact(h.resolver, "resolveDispute", d, 3, [], [], ""),
                 "pause_registry": lambda h: h.registry.functions.pause().estimate_gas({"from": h.account.address}),
                 "pause_market": lambda h: h.market.functions.pause().estimate_gas({"from": h.account.address}),
                 "set_fee": lambda h: h.market.functions.setFee(1, h.account.address).estimate_gas(
@@ -294,3 +294,62 @@ def test_reentrant_payee_gains_nothing(w3, wired: Hub, studio, buyer_hub: Hub, b
         assert w3.eth.get_balance(attacker.address) == sum(prices)
         assert attacker.functions.reentrySuccesses().call() == 0
         assert w3.eth.get_balance(wired.market.address) == 10**18
+
+
+DISPUTE_ACTIONS = ["open", "uphold_frozen", "uphold_transferred", "reject", "lapse", "withdraw"]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    actions=st.lists(
+        st.tuples(st.sampled_from(DISPUTE_ACTIONS), st.integers(0, 2), st.integers(1, 3)), min_size=1, max_size=7
+    )
+)
+def test_dispute_bonds_add_up_and_the_status_follows_the_open_disputes(
+    w3, wired: Hub, deployment, studio, buyer, stranger, arbiter, actions
+) -> None:
+    """Whatever claims are opened, ruled, lapsed and withdrawn: the resolver holds exactly the open bonds
+    plus the credited ones, openDisputes counts the open ones, and the work is Disputed or Frozen
+    while any is open, never Disputed when none is."""
+    from client_sdk import Outcome, WorkStatus
+
+    claimants = [buyer, stranger, studio]
+    with snapshot(w3):
+        work = Hub(w3, deployment, studio).register_work(unique_digest(), fake_cid(), fake_cid("m")).work_id
+        judge = Hub(w3, deployment, arbiter)
+        open_bonds: dict[int, int] = {}
+        for action, who, bond_units in actions:
+            hub = Hub(w3, deployment, claimants[who])
+            status = judge.get_work(work).status
+            if action == "open":
+                if status == WorkStatus.FROZEN:
+                    continue
+                open_bonds[hub.open_dispute(work, "bafyclaim", bond=bond_units * 10**16)] = bond_units * 10**16
+            elif action == "withdraw":
+                if hub.resolver.functions.creditOf(hub.account.address).call():
+                    hub.withdraw_bond()
+            elif open_bonds:
+                dispute = sorted(open_bonds)[who % len(open_bonds)]
+                if action == "lapse":
+                    warp(w3, 30 * 86_400 + 1)
+                    hub.lapse_dispute(dispute)
+                else:
+                    outcome = {
+                        "uphold_frozen": Outcome.UPHELD_FROZEN,
+                        "uphold_transferred": Outcome.UPHELD_TRANSFERRED,
+                        "reject": Outcome.REJECTED,
+                    }[action]
+                    deadline = judge.resolver.functions.getDispute(dispute).call()[5]
+                    if now(w3) > deadline:
+                        hub.lapse_dispute(dispute)
+                    else:
+                        judge.resolve_dispute(dispute, outcome)
+                del open_bonds[dispute]
+            credited = sum(judge.resolver.functions.creditOf(a.address).call() for a in claimants)
+            assert w3.eth.get_balance(judge.resolver.address) == credited + sum(open_bonds.values())
+            assert judge.resolver.functions.openDisputes(work).call() == len(open_bonds)
+            status = judge.get_work(work).status
+            if open_bonds:
+                assert status in (WorkStatus.DISPUTED, WorkStatus.FROZEN)
+            else:
+                assert status != WorkStatus.DISPUTED

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 from web3 import Web3
+from web3.logs import DISCARD
 
 from client_sdk import Decision, Hub, Right, Split, WorkInput, WorkStatus
-from tests.contracts.conftest import PAUSER_ROLE, REVIEWER_ROLE, STATUS_ROLE, call_as, reverts
+from tests.contracts.conftest import PAUSER_ROLE, REVIEWER_ROLE, STATUS_ROLE, call_as, deploy_contract, reverts
 from tests.factories import fake_cid, unique_digest
 from tests.factories.protocol import work_input
 
@@ -94,6 +95,11 @@ def test_register_refuses_bad_splits(studio_hub: Hub, studio, buyer) -> None:
         attempt([(caller, 5_000), (ZERO, 5_000)])
     with reverts("InvalidSplit", index=1, account=buyer.address, bps=0):
         attempt([(caller, 10_000), (buyer.address, 0)])
+    # finding 7: the lead named again as a co-owner, or a co-owner named twice
+    with reverts("DuplicateOwner", index=1, account=caller):
+        attempt([(caller, 5_000), (caller, 5_000)])
+    with reverts("DuplicateOwner", index=2, account=buyer.address):
+        attempt([(caller, 5_000), (buyer.address, 2_500), (buyer.address, 2_500)])
 
 
 def test_register_refuses_royalty_above_cap(studio_hub: Hub) -> None:
@@ -127,6 +133,28 @@ def test_derivative_refuses_unknown_parent_and_mismatched_lists(studio_hub: Hub,
         studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m"), parents=[999_999])
     with reverts("InvalidParents", parents=1, parentLicences=2):
         studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m"), parents=[work], parent_licences=[0, 0])
+
+
+def test_derivative_refuses_a_parent_named_twice(studio_hub: Hub, work: int) -> None:
+    """Finding 7: the same parent listed twice."""
+    with reverts("DuplicateParent", parentId=work):
+        studio_hub.register_work(
+            unique_digest(), fake_cid(), fake_cid("m"), parents=[work, work], parent_licences=[0, 0]
+        )
+
+
+def test_derivative_of_a_disputed_or_frozen_parent_is_refused(
+    studio_hub: Hub, stranger_hub: Hub, arbiter_hub: Hub, work: int
+) -> None:
+    """Finding 7: a parent whose ownership is in question lends no rights to a new registration."""
+    from client_sdk import Outcome
+
+    dispute = stranger_hub.open_dispute(work, "bafyclaim", bond=10**16)
+    with reverts("ParentNotActive", parentId=work, status=int(WorkStatus.DISPUTED)):
+        studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m"), parents=[work])
+    arbiter_hub.resolve_dispute(dispute, Outcome.UPHELD_FROZEN)
+    with reverts("ParentNotActive", parentId=work, status=int(WorkStatus.FROZEN)):
+        studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m"), parents=[work])
 
 
 def test_update_metadata_bumps_version_and_get_work_follows(
@@ -184,26 +212,107 @@ def test_attestation_errors(auditor_hub: Hub, stranger_hub: Hub, admin_hub: Hub,
         auditor_hub._call(auditor_hub.registry.functions.getAttestation(aid))
 
 
-def test_status_changes_need_status_role_and_refuse_no_ops(
-    admin_hub: Hub, studio_hub: Hub, work: int, deployer, studio, w3
-) -> None:
-    with reverts("AccessControlUnauthorizedAccount", account=deployer.address, neededRole=STATUS_ROLE):
-        admin_hub._transact(admin_hub.registry, "setWorkStatus", work, 1)
-    admin_hub._transact(admin_hub.registry, "grantRole", STATUS_ROLE, deployer.address)
-    receipt = admin_hub._transact(admin_hub.registry, "setWorkStatus", work, int(WorkStatus.FROZEN))
-    (event,) = admin_hub._events(admin_hub.registry, "WorkStatusChanged", receipt)
+@pytest.fixture
+def own_registry(w3, deployer, wired: Hub):
+    """A registry of its own whose dispute resolver is the deployer's account, to drive the
+    STATUS_ROLE calls directly (on the hub's registry only the resolver contract holds the role)."""
+    registry = deploy_contract(w3, deployer, "WorkRegistry", deployer.address)
+    call_as(w3, deployer, registry, "setDisputeResolver", deployer.address)
+    return registry
+
+
+def _register(w3, account, registry, **overrides) -> int:
+    receipt = call_as(w3, account, registry, "registerWork", work_input(**overrides).to_abi(account.address))
+    return int(registry.events.WorkRegistered().process_receipt(receipt, errors=DISCARD)[0]["args"]["workId"])
+
+
+def test_status_changes_need_status_role_and_refuse_no_ops(own_registry, w3, deployer, studio, buyer) -> None:
+    work = _register(w3, studio, own_registry)
+    with reverts("AccessControlUnauthorizedAccount", account=studio.address, neededRole=STATUS_ROLE):
+        call_as(w3, studio, own_registry, "setWorkStatus", work, 1)
+    receipt = call_as(w3, deployer, own_registry, "setWorkStatus", work, int(WorkStatus.FROZEN))
+    (event,) = own_registry.events.WorkStatusChanged().process_receipt(receipt, errors=DISCARD)
     assert (event["args"]["previous"], event["args"]["current"]) == (0, 1)
     with reverts("InvalidStatusChange", workId=work, current=1, requested=1):
-        admin_hub._transact(admin_hub.registry, "setWorkStatus", work, 1)
+        call_as(w3, deployer, own_registry, "setWorkStatus", work, 1)
     with reverts("WorkNotActive", workId=work, status=1):
-        studio_hub.transfer_work(work, deployer.address)
+        call_as(w3, studio, own_registry, "transferFrom", studio.address, buyer.address, work)
     with reverts("WorkNotActive", workId=work, status=1):
-        studio_hub.update_metadata(work, "bafy-frozen")
+        call_as(w3, studio, own_registry, "updateMetadata", work, "bafy-frozen")
     with reverts("ZeroAddress"):
-        admin_hub._transact(admin_hub.registry, "forceTransfer", work, "0x" + "00" * 20)
-    admin_hub._transact(admin_hub.registry, "forceTransfer", work, deployer.address)
-    got = admin_hub.get_work(work)
-    assert (got.owner, got.status) == (deployer.address, WorkStatus.ACTIVE)
+        call_as(w3, deployer, own_registry, "forceTransfer", work, ZERO, [])
+    call_as(w3, deployer, own_registry, "forceTransfer", work, buyer.address, [])
+    assert own_registry.functions.getWork(work).call()[:4][0] == buyer.address
+    assert own_registry.functions.ownerAndStatus(work).call() == [buyer.address, 0]
+
+
+def test_forced_transfer_replaces_splits_and_repoints_royalty(own_registry, w3, deployer, studio, buyer, stranger):
+    """Finding 1: an infringer's sockpuppet at 9,999 bps and its 25% royalty do not survive a transfer by ruling."""
+    work = _register(
+        w3, studio, own_registry, royalty_bps=2_500, splits=(Split(studio.address, 1), Split(stranger.address, 9_999))
+    )
+    receipt = call_as(w3, deployer, own_registry, "forceTransfer", work, buyer.address, [])
+    assert own_registry.functions.payees(work).call() == [0, buyer.address, [], []]
+    assert own_registry.functions.royaltyInfo(work, 10_000).call() == [buyer.address, 2_500]
+    (splits,) = own_registry.events.SplitsSet().process_receipt(receipt, errors=DISCARD)
+    assert (splits["args"]["accounts"], splits["args"]["bps"]) == ([buyer.address], [10_000])
+    (royalty,) = own_registry.events.RoyaltySet().process_receipt(receipt, errors=DISCARD)
+    assert (royalty["args"]["receiver"], royalty["args"]["bps"]) == (buyer.address, 2_500)
+    # a ruling may name the new splits itself, the new owner first
+    with reverts("LeadNotNewOwner", lead=studio.address, newOwner=buyer.address):
+        call_as(w3, deployer, own_registry, "forceTransfer", work, buyer.address, [(studio.address, 10_000)])
+    with reverts("DuplicateOwner", index=1, account=buyer.address):
+        call_as(w3, deployer, own_registry, "forceTransfer", work, buyer.address, [(buyer.address, 5_000)] * 2)
+    call_as(
+        w3, deployer, own_registry, "forceTransfer", work, buyer.address,
+        [(buyer.address, 7_000), (studio.address, 3_000)],
+    )  # fmt: skip
+    assert own_registry.functions.payees(work).call() == [0, buyer.address, [studio.address], [3_000]]
+
+
+def test_every_transfer_starts_an_ownership_epoch(own_registry, w3, deployer, studio, buyer) -> None:
+    """The market binds signed offers to it (the market half of the review); a ruling counts as a transfer."""
+    work = _register(w3, studio, own_registry)
+    assert own_registry.functions.ownershipEpoch(work).call() == 0
+    call_as(w3, studio, own_registry, "transferFrom", studio.address, buyer.address, work)
+    call_as(w3, deployer, own_registry, "forceTransfer", work, studio.address, [])
+    assert own_registry.functions.ownershipEpoch(work).call() == 2
+
+
+def test_a_work_without_royalty_gets_none_from_a_ruling(own_registry, w3, deployer, studio, buyer) -> None:
+    work = _register(w3, studio, own_registry)
+    receipt = call_as(w3, deployer, own_registry, "forceTransfer", work, buyer.address, [])
+    assert own_registry.events.RoyaltySet().process_receipt(receipt, errors=DISCARD) == ()
+    assert own_registry.functions.royaltyInfo(work, 10_000).call() == [ZERO, 0]
+
+
+def test_a_ruling_moves_a_work_while_the_registry_is_paused(own_registry, w3, deployer, studio, buyer) -> None:
+    """Finding 5: rulings stay available while paused; owners' transfers do not."""
+    work = _register(w3, studio, own_registry)
+    call_as(w3, deployer, own_registry, "pause")
+    with reverts("EnforcedPause"):
+        call_as(w3, studio, own_registry, "transferFrom", studio.address, buyer.address, work)
+    call_as(w3, deployer, own_registry, "forceTransfer", work, buyer.address, [])
+    assert own_registry.functions.ownerOf(work).call() == buyer.address
+
+
+def test_the_default_admin_cannot_take_the_status_role(admin_hub: Hub, deployer, w3) -> None:
+    """Finding 4: STATUS_ROLE is sealed to the resolver; the default admin can neither grant it nor its admin."""
+    registry = admin_hub.registry
+    sealed = Web3.keccak(text="SEALED_ROLE")
+    assert registry.functions.getRoleAdmin(STATUS_ROLE).call() == sealed
+    assert registry.functions.hasRole(STATUS_ROLE, admin_hub.resolver.address).call()
+    for role in (STATUS_ROLE, sealed):
+        with reverts("AccessControlUnauthorizedAccount", account=deployer.address, neededRole=sealed):
+            admin_hub._transact(registry, "grantRole", role, deployer.address)
+    with reverts("AccessControlUnauthorizedAccount", account=deployer.address, neededRole=sealed):
+        admin_hub._transact(registry, "revokeRole", STATUS_ROLE, admin_hub.resolver.address)
+    with reverts("DisputeResolverAlreadySet", current=admin_hub.resolver.address):
+        admin_hub._transact(registry, "setDisputeResolver", deployer.address)
+    # the default admin itself moves only in two steps, after a delay
+    with reverts("AccessControlEnforcedDefaultAdminRules"):
+        admin_hub._transact(registry, "grantRole", b"\0" * 32, deployer.address)
+    assert registry.functions.defaultAdminDelay().call() == 3 * 86_400
 
 
 def test_licence_market_is_set_once(admin_hub: Hub) -> None:
@@ -231,6 +340,24 @@ def test_views_refuse_unknown_work(reader_hub: Hub) -> None:
     for fn in ("getWork", "payees", "ownerAndStatus", "tokenURI"):
         with reverts("WorkNotFound", workId=31337):
             reader_hub._call(getattr(reader_hub.registry.functions, fn)(31337))
+
+
+def test_token_uri_is_a_document_a_wallet_can_show(studio_hub: Hub, stranger_hub: Hub, work: int, w3) -> None:
+    """Finding 7: tokenURI returned "" although ERC721Metadata is advertised (0x5b5e139f)."""
+    import base64
+    import json
+
+    assert studio_hub.registry.functions.supportsInterface("0x5b5e139f").call()
+    studio_hub.update_metadata(work, "bafy-v1")
+    stranger_hub.open_dispute(work, "bafyclaim", bond=10**16)
+    uri = studio_hub.registry.functions.tokenURI(work).call()
+    prefix = "data:application/json;base64,"
+    assert uri.startswith(prefix)
+    doc = json.loads(base64.b64decode(uri[len(prefix) :]))
+    assert doc["name"] == f"Copyright Hub Work #{work}"
+    attributes = {a["trait_type"]: a["value"] for a in doc["attributes"]}
+    registered = studio_hub.get_work(work).registered_at
+    assert attributes == {"work type": 0, "status": "disputed", "metadata version": 1, "registered": registered}
 
 
 def test_supports_erc721_erc2981_and_access_control(reader_hub: Hub) -> None:

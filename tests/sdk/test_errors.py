@@ -111,3 +111,17 @@ def test_a_locked_role_says_no_admin_can_grant_it() -> None:
 def test_an_unknown_error_keeps_its_plain_form() -> None:
     error = ContractRevert("SomethingNew", {"x": 1})
     assert str(error) == "SomethingNew(x=1)" and error.hint == ""
+
+
+def test_a_sealed_role_says_nobody_can_grant_it() -> None:
+    from eth_utils import keccak
+
+    error = ContractRevert(
+        "AccessControlUnauthorizedAccount", {"account": "0x" + "ab" * 20, "neededRole": keccak(text="SEALED_ROLE")}
+    )
+    assert "sealed to the dispute resolver" in str(error) and "grant it" not in str(error)
+
+
+def test_a_dispute_on_a_frozen_work_names_the_status() -> None:
+    error = ContractRevert("WorkNotDisputable", {"workId": 7, "status": 1})
+    assert "work 7 is frozen" in str(error)

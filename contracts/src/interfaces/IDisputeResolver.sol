@@ -1,26 +1,39 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
+import {IHubErrors} from "./IHubErrors.sol";
+import {IWorkRegistry} from "./IWorkRegistry.sol";
+
 /// @title IDisputeResolver
-/// @notice Claims against works, backed by a bond and evidence, resolved by an arbiter.
-/// @dev While a dispute is open the work is `Disputed` in the registry: no new offers, licences or
-/// transfers. One open dispute per work.
-interface IDisputeResolver {
+/// @notice Claims against works, backed by a bond and evidence, resolved by an arbiter within a ruling
+/// period, after which an unanswered claim lapses.
+/// @dev While a work has open disputes it is `Disputed` in the registry: no new offers, licences or
+/// transfers. Any number of disputes may be open on one work, so no claim (nor the owner's own
+/// sockpuppet) can keep a genuine claimant out. See SECURITY.md for the threat model.
+interface IDisputeResolver is IHubErrors {
     /// @notice How a dispute ended.
     enum Outcome {
         None,
         UpheldFrozen,
         UpheldTransferred,
-        Rejected
+        Rejected,
+        Lapsed
     }
 
     /// @notice A dispute as stored.
+    /// @param workId the disputed work.
+    /// @param claimant who opened it and posted the bond.
+    /// @param bond the bond in wei.
+    /// @param outcome None while open, then how it ended.
+    /// @param open whether it awaits a ruling.
+    /// @param deadline the end of the ruling period (unix seconds): no ruling after it, anyone may lapse it.
     struct Dispute {
         uint64 workId;
         address claimant;
         uint96 bond;
         Outcome outcome;
         bool open;
+        uint40 deadline;
     }
 
     /// @notice Emitted when a dispute is opened.
@@ -29,15 +42,22 @@ interface IDisputeResolver {
     /// @param claimant who opened it (and posted the bond).
     /// @param bond the bond in wei.
     /// @param evidenceCid IPFS CID of the claim's evidence.
+    /// @param deadline end of the ruling period (unix seconds).
     event DisputeOpened(
-        uint256 indexed disputeId, uint256 indexed workId, address indexed claimant, uint256 bond, string evidenceCid
+        uint256 indexed disputeId,
+        uint256 indexed workId,
+        address indexed claimant,
+        uint256 bond,
+        string evidenceCid,
+        uint40 deadline
     );
 
     /// @notice Emitted when an arbiter resolves a dispute.
     /// @param disputeId the dispute.
     /// @param workId the work.
     /// @param arbiter who resolved it.
-    /// @param outcome UpheldFrozen (work stays Frozen), UpheldTransferred (work moved to the claimant, Active), Rejected (Active again).
+    /// @param outcome UpheldFrozen (work Frozen), UpheldTransferred (work moved to the claimant, Active, or
+    /// Disputed while other disputes are open), Rejected (Active again once no dispute is open).
     /// @param bondRecipient who was credited the bond (claimant if upheld, work owner if rejected).
     /// @param bond the bond.
     /// @param revokedLicences licences revoked by this ruling.
@@ -51,6 +71,16 @@ interface IDisputeResolver {
         uint256 bond,
         uint256[] revokedLicences,
         string rulingCid
+    );
+
+    /// @notice Emitted when a dispute nobody ruled on within its ruling period is closed.
+    /// @param disputeId the dispute.
+    /// @param workId the work.
+    /// @param by who closed it (anyone may).
+    /// @param bondRecipient the claimant, whose bond is returned.
+    /// @param bond the bond.
+    event DisputeLapsed(
+        uint256 indexed disputeId, uint256 indexed workId, address indexed by, address bondRecipient, uint256 bond
     );
 
     /// @notice Emitted when a bond is credited to an account's pull balance.
@@ -74,20 +104,31 @@ interface IDisputeResolver {
     /// @param minBond the minimum.
     error BondTooLow(uint256 sent, uint256 minBond);
 
-    /// @notice Thrown when the work already has an open dispute.
+    /// @notice Thrown when a dispute is opened on a frozen work (a ruling already took it off the market).
     /// @param workId the work.
-    /// @param disputeId the open dispute.
-    error DisputeAlreadyOpen(uint256 workId, uint256 disputeId);
+    /// @param status its status.
+    error WorkNotDisputable(uint256 workId, IWorkRegistry.WorkStatus status);
 
     /// @notice Thrown when a dispute id does not exist.
     /// @param disputeId the id.
     error DisputeNotFound(uint256 disputeId);
 
-    /// @notice Thrown when resolving a dispute that is already resolved.
+    /// @notice Thrown when resolving or lapsing a dispute that is already closed.
     /// @param disputeId the id.
     error DisputeNotOpen(uint256 disputeId);
 
-    /// @notice Thrown when the outcome is None, or licences are revoked on a rejected dispute.
+    /// @notice Thrown when an arbiter rules after the ruling period: the dispute can only lapse.
+    /// @param disputeId the dispute.
+    /// @param deadline the end of its ruling period.
+    error RulingPeriodOver(uint256 disputeId, uint40 deadline);
+
+    /// @notice Thrown when a dispute is lapsed before its ruling period ended.
+    /// @param disputeId the dispute.
+    /// @param deadline the end of its ruling period.
+    error RulingPeriodNotOver(uint256 disputeId, uint40 deadline);
+
+    /// @notice Thrown when the outcome is None or Lapsed, licences are revoked on a rejected dispute, or
+    /// splits are named for a ruling that does not transfer the work.
     /// @param outcome the outcome given.
     error InvalidOutcome(Outcome outcome);
 
@@ -96,33 +137,44 @@ interface IDisputeResolver {
     /// @param workId the disputed work.
     error LicenceNotOnWork(uint256 licenceId, uint256 workId);
 
-    /// @notice Thrown when there is nothing to withdraw.
-    /// @param account the caller.
-    /// @param currency always address(0).
-    error NothingToWithdraw(address account, address currency);
-
-    /// @notice Thrown when sending ETH fails.
-    /// @param to recipient.
-    /// @param amount amount.
-    error EthTransferFailed(address to, uint256 amount);
-
-    /// @notice Open a dispute on an Active work, posting `msg.value` as bond.
+    /// @notice Open a dispute on an Active or Disputed work, posting `msg.value` as bond; the work is
+    /// `Disputed` until every open dispute on it is closed. Refused while paused.
+    /// @param workId the work.
+    /// @param evidenceCid IPFS CID of the claim's evidence (non-empty).
+    /// @return disputeId the new dispute's id (sequential from 1).
     function openDispute(uint256 workId, string calldata evidenceCid) external payable returns (uint256 disputeId);
 
-    /// @notice Resolve an open dispute (ARBITER_ROLE).
+    /// @notice Resolve an open dispute within its ruling period (ARBITER_ROLE). Available while paused.
+    /// @param disputeId the dispute.
+    /// @param outcome UpheldFrozen, UpheldTransferred or Rejected.
+    /// @param revokeLicences licences on the work to revoke (upheld outcomes only).
+    /// @param splits for UpheldTransferred: the new owners and shares, the claimant first; empty: the
+    /// claimant alone. Must be empty for the other outcomes.
+    /// @param rulingCid IPFS CID of the written ruling.
     function resolveDispute(
         uint256 disputeId,
         Outcome outcome,
         uint256[] calldata revokeLicences,
+        IWorkRegistry.Split[] calldata splits,
         string calldata rulingCid
     ) external;
 
+    /// @notice Close a dispute nobody ruled on by its deadline (anyone); the bond returns to the claimant.
+    /// Available while paused.
+    /// @param disputeId the dispute.
+    function lapseDispute(uint256 disputeId) external;
+
     /// @notice Pay out the caller's credited bonds.
+    /// @return amount wei paid.
     function withdraw() external returns (uint256 amount);
 
-    /// @notice A dispute as stored.
+    /// @notice A dispute as stored; reverts with {DisputeNotFound} for an unknown id.
+    /// @param disputeId the dispute.
+    /// @return the dispute.
     function getDispute(uint256 disputeId) external view returns (Dispute memory);
 
-    /// @notice The open dispute on a work, or 0.
-    function openDisputeOf(uint256 workId) external view returns (uint256);
+    /// @notice How many disputes are open on a work.
+    /// @param workId the work.
+    /// @return the count (0: none, the work is not held by any claim).
+    function openDisputes(uint256 workId) external view returns (uint256);
 }

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
+import {IHubErrors} from "./IHubErrors.sol";
+
 /// @title IWorkRegistry
 /// @notice The registry of audiovisual works. Each work is an ERC-721 token held by its lead owner
 /// and bound to the sha256 digest of its content; co-owners, parent works, metadata versions,
 /// status and reviewer attestations hang off that token.
 /// @dev CIDs are not stored: they live in events only (`WorkRegistered`, `MetadataUpdated`), which
 /// are the record an indexer or auditor rebuilds from. On chain a work is one storage word (owner
-/// plus 96 bits of packed data, see `WorkRegistry`) and one digest -> id entry.
-interface IWorkRegistry {
+/// plus 96 bits of packed data, see `types/WorkData.sol`) and one digest -> id entry.
+interface IWorkRegistry is IHubErrors {
     /// @notice Lifecycle of a work. Only `Active` works accept new offers, licences and transfers.
     enum WorkStatus {
         Active,
@@ -37,7 +39,8 @@ interface IWorkRegistry {
     /// @param contentCid IPFS CID of the content (event only).
     /// @param metadataCid IPFS CID of the metadata JSON document (event only).
     /// @param workType film, series, animation, short video, audio, podcast, live recording, interactive, ...
-    /// @param royaltyBps ERC-2981 royalty for secondary sales of the work token, paid to the registrant (0 = none).
+    /// @param royaltyBps ERC-2981 royalty for secondary sales of the work token, paid to the registrant (0 = none;
+    /// a transfer by ruling re-points it to the new owner).
     /// @param splits owners and shares; `splits[0].account` must be the caller.
     /// @param parents works this one derives from.
     /// @param parentLicences per parent: 0 when the caller owns the parent, else the id of a licence the
@@ -89,16 +92,19 @@ interface IWorkRegistry {
         string metadataCid
     );
 
-    /// @notice Emitted at registration when a work sets an ERC-2981 royalty (not emitted for none).
+    /// @notice Emitted at registration when a work sets an ERC-2981 royalty (not emitted for none), and
+    /// when a ruling that transfers a work with a royalty re-points the royalty to the new owner.
     /// @param workId the work.
-    /// @param receiver who receives the royalty (the registrant).
+    /// @param receiver who receives the royalty (the registrant, or the owner a ruling moved the work to).
     /// @param bps royalty in basis points of a secondary sale price.
     event RoyaltySet(uint256 indexed workId, address receiver, uint16 bps);
 
-    /// @notice Emitted at registration when a work has co-owners. Not emitted for a single-owner
-    /// work: then the lead owner (the current token holder) takes all 10,000 bps.
+    /// @notice Emitted at registration when a work has co-owners, and by every ruling that transfers a
+    /// work (it replaces all earlier splits; a single entry means the new owner alone takes 10,000 bps).
+    /// Not emitted for a single-owner registration: then the lead owner (the current token holder)
+    /// takes all 10,000 bps.
     /// @param workId the work.
-    /// @param accounts `accounts[0]` is the registrant (lead); its share follows the work token.
+    /// @param accounts `accounts[0]` is the lead (registrant or new owner); its share follows the work token.
     /// @param bps shares in basis points, same order, summing to 10,000.
     event SplitsSet(uint256 indexed workId, address[] accounts, uint16[] bps);
 
@@ -115,11 +121,11 @@ interface IWorkRegistry {
     /// @param by the owner who updated it.
     event MetadataUpdated(uint256 indexed workId, uint32 version, string metadataCid, address indexed by);
 
-    /// @notice Emitted when a work's status changes (dispute opened or resolved, admin freeze).
+    /// @notice Emitted when a work's status changes (a dispute opened, ruled or lapsed; a transfer by ruling).
     /// @param workId the work.
     /// @param previous the status before.
     /// @param current the status now.
-    /// @param by the account (resolver contract or admin) that changed it.
+    /// @param by the account that changed it (the dispute resolver, the only holder of STATUS_ROLE).
     event WorkStatusChanged(uint256 indexed workId, WorkStatus previous, WorkStatus current, address indexed by);
 
     /// @notice Emitted when a reviewer records an attestation about a work.
@@ -153,6 +159,10 @@ interface IWorkRegistry {
     /// @param market the LicenceMarket address.
     event LicenceMarketSet(address market);
 
+    /// @notice Emitted once, when the admin wires the dispute resolver, the only holder of STATUS_ROLE.
+    /// @param resolver the DisputeResolver address.
+    event DisputeResolverSet(address resolver);
+
     // ----------------------------------------------------------------------------------- errors
 
     /// @notice Thrown when a content digest is already registered.
@@ -163,19 +173,9 @@ interface IWorkRegistry {
     /// @notice Thrown when a content digest is zero.
     error EmptyContentDigest();
 
-    /// @notice Thrown when a required CID is empty.
-    /// @param field the name of the empty field.
-    error EmptyCid(string field);
-
     /// @notice Thrown when a work id does not exist.
     /// @param workId the id that was asked for.
     error WorkNotFound(uint256 workId);
-
-    /// @notice Thrown when the caller must own the work but does not.
-    /// @param workId the work.
-    /// @param caller the caller.
-    /// @param owner the current owner.
-    error NotWorkOwner(uint256 workId, address caller, address owner);
 
     /// @notice Thrown when a work is not Active (frozen or disputed) and the action needs it to be.
     /// @param workId the work.
@@ -254,19 +254,62 @@ interface IWorkRegistry {
     /// @param current the market already set (or zero).
     error LicenceMarketAlreadySet(address current);
 
+    /// @notice Thrown when the dispute resolver is set twice, or set to the zero address.
+    /// @param current the resolver already set (or zero).
+    error DisputeResolverAlreadySet(address current);
+
+    /// @notice Thrown when an account is named twice among a work's owners (the lead included).
+    /// @param index position in `splits` of the second mention.
+    /// @param account the account named twice.
+    error DuplicateOwner(uint256 index, address account);
+
+    /// @notice Thrown when a derivative names the same parent twice.
+    /// @param parentId the parent named twice.
+    error DuplicateParent(uint256 parentId);
+
+    /// @notice Thrown when a derivative names a parent that is frozen or disputed: a work whose
+    /// ownership is in question cannot lend its rights to a new registration.
+    /// @param parentId the parent.
+    /// @param status its status.
+    error ParentNotActive(uint256 parentId, WorkStatus status);
+
+    /// @notice Thrown when a ruling's splits do not name the new owner first.
+    /// @param lead the account named first.
+    /// @param newOwner the account the ruling moves the work to.
+    error LeadNotNewOwner(address lead, address newOwner);
+
+    /// @notice Thrown when a registration would take a work id past 2^64 - 1 (licence ids embed work
+    /// ids in 64 bits).
+    /// @param workId the id it would take.
+    error WorkIdOverflow(uint256 workId);
+
     // -------------------------------------------------------------------------------- functions
 
-    /// @notice Register one work owned by the caller. Emits WorkRegistered (+ SplitsSet, ParentsSet when relevant).
+    /// @notice Register one work owned by the caller. Emits WorkRegistered (+ RoyaltySet, SplitsSet,
+    /// ParentsSet when relevant). Refused while paused.
+    /// @param input the work: content digest and CIDs, type, royalty, splits (`splits[0]` = caller),
+    /// parents with the licences relied on.
+    /// @return workId the new work's id (sequential from 1).
     function registerWork(WorkInput calldata input) external returns (uint256 workId);
 
-    /// @notice Register many works in one transaction; ids are consecutive.
+    /// @notice Register many works in one transaction; ids are consecutive. Refused while paused.
+    /// @param inputs the works, 1 to `MAX_BATCH` of them.
     /// @return firstWorkId the id of `inputs[0]`.
     function registerWorks(WorkInput[] calldata inputs) external returns (uint256 firstWorkId);
 
-    /// @notice Publish a new metadata CID for a work (owner only); emits MetadataUpdated.
+    /// @notice Publish a new metadata CID for an Active work (owner only); emits MetadataUpdated.
+    /// @param workId the work.
+    /// @param metadataCid IPFS CID of the new metadata JSON document.
     function updateMetadata(uint256 workId, string calldata metadataCid) external;
 
-    /// @notice Record an attestation (REVIEWER_ROLE).
+    /// @notice Record an attestation (REVIEWER_ROLE); emits AttestationRecorded.
+    /// @param workId the work.
+    /// @param kind what was reviewed (non-zero).
+    /// @param territory ISO 3166-1 numeric code it applies to (0 = everywhere).
+    /// @param decision Approved or Rejected.
+    /// @param ref external reference, e.g. a filing number.
+    /// @param evidenceCid IPFS CID of the evidence document.
+    /// @return attestationId the new attestation's id (sequential from 1).
     function attest(
         uint256 workId,
         uint8 kind,
@@ -276,22 +319,42 @@ interface IWorkRegistry {
         string calldata evidenceCid
     ) external returns (uint256 attestationId);
 
-    /// @notice Revoke an attestation (its attester, or DEFAULT_ADMIN_ROLE).
+    /// @notice Revoke an attestation (its attester, or DEFAULT_ADMIN_ROLE); emits AttestationRevoked.
+    /// @param attestationId the attestation.
+    /// @param reason free text.
     function revokeAttestation(uint256 attestationId, string calldata reason) external;
 
-    /// @notice Change a work's status (STATUS_ROLE: the dispute resolver, or an admin for an emergency freeze).
+    /// @notice Change a work's status (STATUS_ROLE, held only by the dispute resolver); emits
+    /// WorkStatusChanged. Available while paused, so rulings go through.
+    /// @param workId the work.
+    /// @param status the new status (must differ from the current one).
     function setWorkStatus(uint256 workId, WorkStatus status) external;
 
-    /// @notice Move a work token to `to` regardless of status (STATUS_ROLE; a dispute upheld by transfer).
-    function forceTransfer(uint256 workId, address to) external;
+    /// @notice Move a work token to `to` regardless of status or pause (STATUS_ROLE: a dispute upheld by
+    /// transfer). The work becomes Active; its splits are replaced by `splits` (empty: `to` alone takes
+    /// 10,000 bps) and emitted as SplitsSet; an ERC-2981 royalty is re-pointed to `to` (RoyaltySet).
+    /// @param workId the work.
+    /// @param to the new owner.
+    /// @param splits the new owners and shares, `splits[0].account == to`, or empty.
+    function forceTransfer(uint256 workId, address to, Split[] calldata splits) external;
+
+    /// @notice Wire the dispute resolver (DEFAULT_ADMIN_ROLE, once): it receives STATUS_ROLE, whose role
+    /// admin nobody holds, so after this call nobody can grant or revoke STATUS_ROLE. Emits DisputeResolverSet.
+    /// @param resolver the DisputeResolver address.
+    function setDisputeResolver(address resolver) external;
 
     /// @notice The stored record of a work; reverts with {WorkNotFound} for an unknown id.
+    /// @param workId the work.
+    /// @return the owner, registration time, type, status, co-owner count and metadata version.
     function getWork(uint256 workId) external view returns (WorkInfo memory);
 
-    /// @notice The work registered for a content digest, or 0 when none.
+    /// @notice The work registered for a content digest.
+    /// @param contentDigest sha256 of the content file.
+    /// @return the work id, or 0 when none.
     function workIdByDigest(bytes32 contentDigest) external view returns (uint256);
 
     /// @notice Who gets paid for a sale of a licence on `workId`, and the work's status.
+    /// @param workId the work.
     /// @return status the work status.
     /// @return lead the current token holder, paid `10,000 - sum(coOwnerBps)`.
     /// @return coOwners the co-owners (not including the lead).
@@ -302,10 +365,17 @@ interface IWorkRegistry {
         returns (WorkStatus status, address lead, address[] memory coOwners, uint16[] memory coOwnerBps);
 
     /// @notice Owner and status in one call (for the market's cheap checks).
+    /// @param workId the work.
+    /// @return owner the current token holder.
+    /// @return status the work status.
     function ownerAndStatus(uint256 workId) external view returns (address owner, WorkStatus status);
 
     /// @notice Whether a live Approved attestation of `kind` exists for `workId` in `territory`
     /// (an attestation for territory 0 covers every territory).
+    /// @param workId the work.
+    /// @param kind what was reviewed.
+    /// @param territory ISO 3166-1 numeric code.
+    /// @return true when such an approval is live.
     function hasApproval(uint256 workId, uint8 kind, uint16 territory) external view returns (bool);
 
     /// @notice How many times the work has changed hands (transfers and forced transfers); 0 from

@@ -1,7 +1,7 @@
 """market review: the legal text of offer terms, and when a licence was revoked
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-29 09:00:00
 
 ``Terms`` gained ``legalHash`` and ``legalUri`` (the legal text the terms stand for) -> ``offer.legal_hash``
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

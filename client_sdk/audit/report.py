@@ -486,14 +486,24 @@ def load_report(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("format") != REPORT_FORMAT:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
         raise InvalidReport(f"{path} is not a report of format {REPORT_FORMAT} (found {found!r})")
-    problems = [
-        key for key in ("chain_id", "block", "work_id", "deployment", "claims", "summary", "auditor", "signature")
-        if key not in data
+    #: each top-level field and the JSON type it must have
+    shapes: dict[str, type | tuple[type, ...]] = {
+        "chain_id": (int, str), "block": dict, "work_id": (int, str), "deployment": dict, "claims": list,
+        "summary": dict, "auditor": str, "signature": dict,
+    }  # fmt: skip
+    missing = [key for key in shapes if key not in data]
+    if missing:
+        raise InvalidReport(f"{path} lacks {', '.join(missing)}; it is not a complete signed report")
+    optional: dict[str, type] = {"metadata": dict, "file": dict}
+    wrong = [
+        key for key, kind in {**shapes, **optional}.items()
+        if key in data and not isinstance(data[key], kind)
     ]  # fmt: skip
-    if problems:
-        raise InvalidReport(f"{path} lacks {', '.join(problems)}; it is not a complete signed report")
+    if wrong:
+        raise InvalidReport(f"{path} has {', '.join(wrong)} of the wrong JSON type; it is not a report this client wrote")
     try:
-        int(data["work_id"]), int(data["chain_id"]), int(data["block"]["number"])
+        int(data["work_id"]), int(data["chain_id"]), int(data["block"]["number"]), int(data["block"]["timestamp"])
+        str(data["block"]["hash"])
         [Claim(**c) for c in data["claims"]]
         Deployment.model_validate({
             "chain_id": data["chain_id"], "deployer": data.get("deployer", ""),

@@ -173,3 +173,45 @@ def test_a_report_covers_disputes_revocations_and_attestations_and_rechecks_at_a
     assert {"licence_id": str(revoked), "status": "valid"} in before["summary"]["licences"]
     assert before["summary"]["disputes"] == 0 and before["summary"]["owner"] == studio.address
     assert _failed(check_report(before, w3)) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe", "is not a JSON report"),
+        (b"[1, 2]", "is not a report of format"),
+        (b'{"format": "copyright-hub/audit-report/9"}', "is not a report of format"),
+        (b'{"format": "copyright-hub/audit-report/1", "chain_id": 1}', "lacks block, work_id"),
+    ],
+)
+def test_a_malformed_report_file_is_refused_saying_what_is_wrong(tmp_path: Path, content: bytes, message: str) -> None:
+    from client_sdk.audit import load_report
+    from client_sdk.errors import InvalidReport
+
+    path = tmp_path / "r.json"
+    path.write_bytes(content)
+    with pytest.raises(InvalidReport, match=message):
+        load_report(path)
+
+
+def test_a_report_with_fields_of_the_wrong_shape_is_refused(
+    w3: Web3, deployment: Deployment, auditor: LocalAccount, story: dict[str, Any], tmp_path: Path
+) -> None:
+    import json
+
+    from client_sdk.audit import load_report
+    from client_sdk.audit.report import write_report
+    from client_sdk.errors import InvalidReport
+
+    good = sign_report(build_report(w3, deployment, story["work"]), auditor)
+    assert load_report(write_report(good, tmp_path / "good.json"))["work_id"] == str(story["work"])
+    for key, value, message in (
+        ("summary", "all fine", "summary of the wrong JSON type"),
+        ("claims", [{"section": "x"}], "is malformed"),
+        ("block", {"number": "ten", "hash": "0x", "timestamp": 0}, "is malformed"),
+        ("deployment", {"WorkRegistry": {"address": 5}}, "is malformed"),
+    ):
+        path = tmp_path / f"{key}.json"
+        path.write_text(json.dumps({**good, key: value}))
+        with pytest.raises(InvalidReport, match=message):
+            load_report(path)

@@ -90,15 +90,17 @@ def test_verify_with_a_hub_writes_a_signed_report_and_certificate_that_recheck(a
     for text in ("作品登记核验证书", "Certificate of Registration Audit", "The River at Dawn (restored)",
                  data["summary"]["content_cid"], f"{audit.hub_url}/provenance/{audit.film}", "<svg"):  # fmt: skip
         assert text in html, text
-    again = audit.run("verify-report", str(report))
+    again = audit.run("verify-report", str(report), "--certificate", str(audit.tmp / "again.html"))
     assert again.returncode == 0, again.stdout + again.stderr
     assert "checks hold" in again.stdout and "FAILS" not in again.stdout
+    assert (audit.tmp / "again.html").read_text() == html  # the same report, the same certificate
 
     edited = dict(data, summary={**data["summary"], "title_en": "Another Film"})
     forged = audit.tmp / "edited.json"
     forged.write_text(json.dumps(edited))
-    caught = audit.run("verify-report", str(forged))
+    caught = audit.run("verify-report", str(forged), "--certificate", str(audit.tmp / "forged.html"))
     assert caught.returncode == 1 and "report unchanged since signing" in caught.stdout.split("checks fail:")[1]
+    assert not (audit.tmp / "forged.html").exists()  # no certificate for a report that does not hold
 
     with spawn_anvil(config=DevnetConfig(chain_id=4242)) as other:
         elsewhere = audit.run("verify-report", str(report), rpc=other.url)

@@ -7,6 +7,7 @@ purpose is a :class:`HubError`; where a builtin fits, the error also subclasses 
 * HubError
   * ConfigurationError (ValueError) -- a setting or argument is missing or malformed
     * ManifestError -- a deployment manifest is unreadable or malformed
+    * PdfUnavailable -- ``client_sdk.audit.certificate``: no fpdf2 or no CJK font for a PDF certificate
   * ChainUnavailable (ConnectionError) -- the EVM JSON-RPC endpoint did not answer
   * ChainIdMismatch -- a manifest or setting names another chain than the RPC serves
   * DeploymentNotFound (LookupError) -- no hub deployment on this chain

@@ -10,6 +10,7 @@ from types import ModuleType
 
 import pytest
 
+import client_sdk.audit.certificate
 import client_sdk.content.errors
 import client_sdk.content.siwe
 import client_sdk.errors
@@ -24,7 +25,7 @@ from client_sdk.reverts import decode_revert
 #: Every module that defines errors of the tree.
 ERROR_MODULES: tuple[ModuleType, ...] = (
     client_sdk.errors, client_sdk.content.errors, client_sdk.content.siwe, client_sdk.metadata, indexer.errors,
-    indexer._rpc, copyright_hub.devnet,
+    indexer._rpc, copyright_hub.devnet, client_sdk.audit.certificate,
 )  # fmt: skip
 #: Control-flow signals that never leave their module, so they are not part of the tree.
 INTERNAL = {indexer._rpc.RangeTooLarge}

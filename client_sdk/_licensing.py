@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+import httpx
 from eth_account.messages import encode_typed_data
 from web3 import Web3
 
 from ._base import HubBase
-from .errors import ConfigurationError, PriceAboveMax
+from ._config import DEFAULT_HTTP_TIMEOUT
+from .errors import ConfigurationError, HubError, PriceAboveMax
 from .shapes import AbiStruct, struct
 from .terms import ETH, LicenceStatus, SignedOffer, Terms, signed_offer_typed_data
 
@@ -235,7 +237,7 @@ def from_json_value(param: Mapping[str, Any], value: Any) -> Any:
             raise ValueError(f"{name} must be a {kind}: an integer in {low}..{high}")
         return number
     if kind == "address":
-        if not isinstance(value, str) or not Web3.is_address(value):
+        if not isinstance(value, str) or not re.fullmatch(r"0x[0-9a-fA-F]{40}", value):
             raise ValueError(f"{name} must be an address (0x and 40 hex digits)")
         return Web3.to_checksum_address(value)
     if kind.startswith("bytes"):
@@ -271,6 +273,27 @@ def signed_offer_from_json(document: Mapping[str, Any]) -> SignedOffer:
     values = from_json_value(signed_offer_param(), document.get("offer"))
     signature = from_json_value({"name": "signature", "type": "bytes"}, document.get("signature"))
     return replace(SignedOffer.from_abi(values), signature=signature)
+
+
+def publish_signed_offer(hub_url: str, offer: SignedOffer, *, timeout: float = DEFAULT_HTTP_TIMEOUT) -> dict[str, Any]:
+    """``POST {hub_url}/signed-offers``: put ``offer`` in a hub's order book; the stored offer (its
+    ``digest`` and ``status``). The hub checks it against the chain first; a refusal raises
+    :class:`~client_sdk.errors.HubError` with the hub's reason and the field it names."""
+    url = hub_url.rstrip("/") + "/signed-offers"
+    try:
+        answer = httpx.post(url, json=signed_offer_to_json(offer), timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise HubError(f"the hub at {hub_url} did not answer ({exc}); check --hub and try again") from None
+    if answer.status_code >= 400:
+        try:
+            problem = answer.json()
+        except ValueError:
+            problem = {}
+        field = f" [{problem['field']}]" if problem.get("field") else ""
+        detail = problem.get("detail") or answer.text[:200]
+        raise HubError(f"the hub refused the signed offer ({answer.status_code} {problem.get('title', '')}){field}: "
+                       f"{detail}")  # fmt: skip
+    return dict(answer.json())
 
 
 def within_cap(price: int, max_price: int) -> int:

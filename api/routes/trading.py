@@ -23,7 +23,6 @@ from enum import Enum
 from typing import Annotated, Any, Literal
 
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_account.typed_transactions import TypedTransaction
 from eth_keys import keys
 from eth_keys.exceptions import BadSignature
@@ -48,7 +47,7 @@ from client_sdk._licensing import (
 from client_sdk.chain import prepare_transaction
 from client_sdk.errors import TransactionFailed
 from client_sdk.reverts import decode_revert, revert_data_from_exception
-from client_sdk.terms import SignedOffer, signed_offer_typed_data
+from client_sdk.terms import SignedOffer
 
 from ..deps import ChainIdQuery, HubDep, PageDep, get_services
 from ..problems import Problem, problem_responses
@@ -281,15 +280,12 @@ def check_signed_offer(hub: Hub, offer: SignedOffer) -> bytes:
     if recovered is None:
         raise _refused("signature", "Malformed signature", "not a valid secp256k1 signature (r, s, v)")
     if recovered != Web3.to_checksum_address(offer.seller):
-        expected = encode_typed_data(
-            full_message=signed_offer_typed_data(offer, hub.w3.eth.chain_id, hub.market.address)
-        )
         raise _refused(
             "signature",
             "InvalidSignature",
             f"it recovers {recovered}, not the seller {offer.seller}: sign the EIP-712 SignedOffer for chain "
             f"{hub.w3.eth.chain_id} and market {hub.market.address} (see GET /deployment) with the seller's key",
-            expected_digest="0x" + expected.body.hex() if expected.body else None,
+            digest="0x" + digest.hex(),
         )
     price = offer.terms.price
     call = {
@@ -353,7 +349,10 @@ def publish_signed_offer(body: SignedOfferIn, hub: HubDep, book: BookDep, respon
     the nonce is unused, the deadline ahead and the terms valid. A refusal is a 409 problem naming the
     field (``field``), the contract's error and what to do; nothing is stored. The same offer again
     answers 200 with the stored one."""
-    offer = signed_offer_from_json(body.model_dump())
+    try:
+        offer = signed_offer_from_json(body.model_dump())
+    except ValueError as exc:  # the schema bounds every field; this is the ABI's own word on it
+        raise Problem(422, "Invalid request", f"{exc}; nothing was stored") from None
     digest = "0x" + check_signed_offer(hub, offer).hex()
     terms = offer.terms
     row = {
@@ -375,9 +374,10 @@ def publish_signed_offer(body: SignedOfferIn, hub: HubDep, book: BookDep, respon
     }
     if not book.put(row):
         response.status_code = 200
-    stored = book.get(digest)
+    # the chain has just said it sells: that is its status (the mirror may not have caught up, or exist)
+    stored = book.get(digest, status=False)
     assert stored is not None  # just stored, and rows are never deleted
-    return _public(stored)
+    return _public({**stored, "status": "active"})
 
 
 RightName = Enum("RightName", {r.name.lower(): r.name.lower() for r in Right})  # type: ignore[misc]
@@ -570,7 +570,8 @@ def _action_route(name: str, action: Action) -> None:
         values = body.model_dump()
         contract: Contract = getattr(hub, _CONTRACT_ATTR[action.contract])
         args = [from_json_value(p, values[p["name"]]) for p in inputs]
-        tx = {"from": values["account"], "to": contract.address, "data": contract.encode_abi(action.function, args)}
+        sender = Web3.to_checksum_address(values["account"])
+        tx = {"from": sender, "to": contract.address, "data": contract.encode_abi(action.function, args)}
         return TransactionsPublic(
             transactions=[_unsigned(hub, tx, action.description)],
             detail="simulated from the account at the head: sign it in your wallet and POST it to /relay",

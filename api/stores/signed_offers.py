@@ -103,9 +103,10 @@ class SignedOfferBook:
         stmt = insert.values(**row).on_conflict_do_nothing(index_elements=["digest"]).returning(_BOOK.c.digest)
         return in_transaction(self.engine, lambda conn: conn.execute(stmt).first() is not None)
 
-    def get(self, digest: str, now: int | None = None) -> dict[str, Any] | None:
-        """The stored offer with this digest and its status now, or ``None``."""
-        stmt = sa.select(_BOOK, _status(_now(now)).label("status")).where(_BOOK.c.digest == digest)
+    def get(self, digest: str, now: int | None = None, *, status: bool = True) -> dict[str, Any] | None:
+        """The stored offer with this digest and (``status``) its status now judged by the mirror, or ``None``."""
+        columns = [_BOOK, _status(_now(now)).label("status")] if status else [_BOOK]
+        stmt = sa.select(*columns).where(_BOOK.c.digest == digest)
         row = in_transaction(self.engine, lambda conn: conn.execute(stmt).mappings().first())
         return dict(row) if row is not None else None
 

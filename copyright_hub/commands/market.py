@@ -28,6 +28,8 @@ def register(app: typer.Typer) -> None:
     app.command("transfer")(friendly(transfer))
     offer_app.command("create")(friendly(offer_create))
     offer_app.command("cancel")(friendly(offer_cancel))
+    offer_app.command("sign")(friendly(offer_sign))
+    offer_app.command("cancel-signed")(friendly(offer_cancel_signed))
     offer_app.command("show")(friendly(offer_show))
     licence_app.command("show")(friendly(licence_show))
 
@@ -79,41 +81,35 @@ def parse_amount(text: str, currency: str) -> int:
     return int(value)
 
 
-def offer_create(
-    work_id: Annotated[int, typer.Argument(help="the work (you must own it)")],
-    rights: Annotated[str, typer.Option(help="comma-separated, e.g. information_network,broadcasting")],
-    price: Annotated[str, typer.Option(help="in ETH (0.1), or ERC-20 base units with --currency")],
-    currency: Annotated[str, typer.Option(help="ETH or an allow-listed ERC-20 address")] = "ETH",
-    days: Annotated[int, typer.Option(help="licence length from --start")] = 365,
-    start: Annotated[int | None, typer.Option(help="unix seconds the licence starts (default now)")] = None,
-    territory: Annotated[
-        list[int] | None, typer.Option(help="ISO 3166-1 numeric code, repeatable; none = worldwide")
-    ] = None,
-    exclusive: Annotated[bool, typer.Option(help="an exclusive licence")] = False,
-    sublicensable: Annotated[bool, typer.Option()] = False,
-    transferable: Annotated[bool, typer.Option()] = False,
-    supply_cap: Annotated[int, typer.Option(help="most licences this offer sells (0 = no cap)")] = 0,
-    rpc: RpcOpt = None,
-    keystore: KeystoreOpt = None,
-    key_env: KeyEnvOpt = None,
-    deployments: DeploymentsOpt = None,
-) -> None:
-    """Publish a licence offer on chain."""
+# the terms options, shared by `offer create` (on chain) and `offer sign` (off chain)
+WorkArg = Annotated[int, typer.Argument(help="the work (you must own it)")]
+RightsOpt = Annotated[str, typer.Option(help="comma-separated, e.g. information_network,broadcasting")]
+PriceOpt = Annotated[str, typer.Option(help="in ETH (0.1), or ERC-20 base units with --currency")]
+CurrencyOpt = Annotated[str, typer.Option(help="ETH or an allow-listed ERC-20 address")]
+DaysOpt = Annotated[int, typer.Option(help="licence length from --start")]
+StartOpt = Annotated[int | None, typer.Option(help="unix seconds the licence starts (default now)")]
+TerritoryOpt = Annotated[list[int] | None, typer.Option(help="ISO 3166-1 numeric code, repeatable; none = worldwide")]
+ExclusiveOpt = Annotated[bool, typer.Option(help="an exclusive licence")]
+FlagOpt = Annotated[bool, typer.Option()]
+
+
+def build_terms(
+    work_id: int, rights: str, price: str, currency: str, days: int, start: int | None,
+    territory: list[int] | None, exclusive: bool, sublicensable: bool, transferable: bool, supply_cap: int,
+) -> Any:  # fmt: skip
+    """The :class:`~client_sdk.Terms` the terms options describe (usage errors for bad ones)."""
     from client_sdk import ETH, Terms
 
-    _need_key(keystore, key_env)
     token = ETH if currency.upper() == "ETH" else currency
-    mask = parse_rights(rights)
-    amount = parse_amount(price, token)
     if days < 1:
         raise typer.BadParameter("--days must be at least 1")
     begin = int(time.time()) if start is None else start
-    terms = Terms(
+    return Terms(
         work_id=work_id,
-        rights=mask,
+        rights=parse_rights(rights),
         start=begin,
         end=begin + days * DAY,
-        price=amount,
+        price=parse_amount(price, token),
         currency=token,
         territories=tuple(sorted(territory or ())),
         exclusive=exclusive,
@@ -121,9 +117,95 @@ def offer_create(
         transferable=transferable,
         supply_cap=supply_cap,
     )
+
+
+def offer_create(
+    work_id: WorkArg,
+    rights: RightsOpt,
+    price: PriceOpt,
+    currency: CurrencyOpt = "ETH",
+    days: DaysOpt = 365,
+    start: StartOpt = None,
+    territory: TerritoryOpt = None,
+    exclusive: ExclusiveOpt = False,
+    sublicensable: FlagOpt = False,
+    transferable: FlagOpt = False,
+    supply_cap: Annotated[int, typer.Option(help="most licences this offer sells (0 = no cap)")] = 0,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Publish a licence offer on chain."""
+    _need_key(keystore, key_env)
+    terms = build_terms(work_id, rights, price, currency, days, start, territory, exclusive, sublicensable,
+                        transferable, supply_cap)  # fmt: skip
     with _hub(rpc, deployments, keystore, key_env) as hub:
         offer_id = hub.create_offer(terms)
-    console.print(f"offer [bold]{offer_id}[/bold] on work {work_id}: {rights} for {format_amount(amount, token)}")
+    console.print(
+        f"offer [bold]{offer_id}[/bold] on work {work_id}: {rights} for {format_amount(terms.price, terms.currency)}"
+    )
+
+
+def offer_sign(
+    work_id: WorkArg,
+    rights: RightsOpt,
+    price: PriceOpt,
+    nonce: Annotated[int, typer.Option(min=0, max=2**256 - 1, help="your number for this offer; each sells once")],
+    currency: CurrencyOpt = "ETH",
+    days: DaysOpt = 365,
+    start: StartOpt = None,
+    territory: TerritoryOpt = None,
+    exclusive: ExclusiveOpt = False,
+    sublicensable: FlagOpt = False,
+    transferable: FlagOpt = False,
+    supply_cap: Annotated[int, typer.Option(min=1, help="most licences the signature sells (at least 1)")] = 1,
+    valid_days: Annotated[int, typer.Option(min=1, help="days the signature may be redeemed")] = 30,
+    out: Annotated[Path | None, typer.Option(help="write the signed offer (JSON) here")] = None,
+    publish: Annotated[bool, typer.Option(help="put it in the hub's order book (--hub)")] = False,
+    hub_url: Annotated[str | None, typer.Option("--hub", help="the hub's API URL, for --publish")] = None,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Sign a licence offer off chain (EIP-712; nothing is sent): print it as JSON, or --publish it to
+    a hub's order book, which checks it against the chain first. Cancel it with `offer cancel-signed`."""
+    import json
+
+    from client_sdk._licensing import publish_signed_offer, signed_offer_to_json
+    from client_sdk.errors import ConfigurationError
+
+    _need_key(keystore, key_env)
+    if publish and not hub_url:
+        raise ConfigurationError("--publish needs the hub's API URL: --hub https://hub.example.org")
+    terms = build_terms(work_id, rights, price, currency, days, start, territory, exclusive, sublicensable,
+                        transferable, supply_cap)  # fmt: skip
+    with _hub(rpc, deployments, keystore, key_env) as hub:
+        offer = hub.sign_offer(terms, nonce=nonce, deadline=hub.chain_time() + valid_days * DAY)
+    document = json.dumps(signed_offer_to_json(offer), indent=1)
+    if out is not None:
+        out.write_text(document + "\n", encoding="utf-8")
+    if publish:
+        assert hub_url is not None
+        stored = publish_signed_offer(hub_url, offer)
+        console.print(f"signed offer [bold]{stored['digest']}[/bold] in the order book: {stored['status']}")
+    elif out is None:
+        print(document)
+
+
+def offer_cancel_signed(
+    nonce: Annotated[int, typer.Argument(min=0, max=2**256 - 1, help="the nonce of your signed offer")],
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Void your signed offer with NONCE on chain (hubs delist it once they see it)."""
+    _need_key(keystore, key_env)
+    with _hub(rpc, deployments, keystore, key_env) as hub:
+        hub.cancel_nonce(nonce)
+    console.print(f"signed offer nonce {nonce} cancelled")
 
 
 def offer_cancel(

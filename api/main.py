@@ -28,6 +28,7 @@ ROUTERS: list[APIRouter] = [
     schemas.router,
     deployment.router,
     trading.router,
+    trading.writes,
 ]
 
 

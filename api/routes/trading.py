@@ -50,11 +50,15 @@ from client_sdk.reverts import decode_revert, revert_data_from_exception
 from client_sdk.terms import SignedOffer
 
 from ..deps import ChainIdQuery, HubDep, PageDep, get_services
+from ..guards import GuardedRoute
 from ..problems import Problem, problem_responses
 from ..services import chain_call
 from ..stores.signed_offers import STATUSES, BookFilter, SignedOfferBook
 
 router = APIRouter(tags=["trading"])
+#: the routes that take a body and run calls on the chain: each client is rate limited and bodies over
+#: ``settings.max_body_bytes`` are a 413, before anything is read (:class:`api.guards.GuardedRoute`)
+writes = APIRouter(tags=["trading"], route_class=GuardedRoute)
 
 ADDRESS_PATTERN = r"^0x[0-9a-fA-F]{40}$"
 HASH_PATTERN = r"^0x[0-9a-fA-F]{64}$"
@@ -333,7 +337,7 @@ def _public(row: Mapping[str, Any]) -> SignedOfferPublic:
     )
 
 
-@router.post(
+@writes.post(
     "/signed-offers",
     operation_id="trading-publish-signed-offer",
     status_code=201,
@@ -491,7 +495,7 @@ def _purchase(hub: Hub, buyer: str, price: int, currency: str, data: str, what: 
     )
 
 
-@router.post(
+@writes.post(
     "/offers/{offer_id}/fulfil",
     operation_id="trading-fulfil-offer",
     response_model=TransactionsPublic,
@@ -513,7 +517,7 @@ def fulfil_offer(
     return _purchase(hub, body.buyer, price, terms.currency, data, f"buy a licence from offer {offer_id}")
 
 
-@router.post(
+@writes.post(
     "/signed-offers/{digest}/fulfil",
     operation_id="trading-fulfil-signed-offer",
     response_model=TransactionsPublic,
@@ -579,7 +583,7 @@ def _action_route(name: str, action: Action) -> None:
 
     build.__annotations__["body"] = model
     build.__name__ = name.replace("-", "_")
-    router.post(
+    writes.post(
         f"/transactions/build/{name}",
         operation_id=f"trading-build-{name}",
         response_model=TransactionsPublic,
@@ -618,7 +622,7 @@ def _refuse_relay(detail: str) -> Problem:
     return Problem(403, "Not relayed", detail + "; nothing was sent")
 
 
-@router.post(
+@writes.post(
     "/relay",
     operation_id="trading-relay",
     status_code=202,
@@ -708,4 +712,4 @@ def _replay(hub: Hub, receipt: Any) -> RevertPublic | None:
     return None
 
 
-__all__ = ["ACTIONS", "Action", "abi_model", "check_signed_offer", "decimal_at_most", "router"]
+__all__ = ["ACTIONS", "Action", "abi_model", "check_signed_offer", "decimal_at_most", "router", "writes"]

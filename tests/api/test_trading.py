@@ -21,6 +21,7 @@ from client_sdk import Hub, Right, SignedOffer, Terms
 from client_sdk._licensing import signed_offer_to_json
 from client_sdk.terms import signed_offer_typed_data
 from tests.api.conftest import Story
+from tests.contracts.conftest import call_as, deploy_contract
 
 DAY = 86_400
 NUMBERS = ("value", "chainId", "nonce", "gas", "maxFeePerGas", "maxPriorityFeePerGas")
@@ -235,3 +236,35 @@ def test_studio_actions_are_built_from_the_abi_for_its_own_wallet(story: Story) 
     bumped = client.post("/transactions/build/counter-increment", json={"account": studio.address})
     assert bumped.status_code == 200 and bumped.json()["transactions"][0]["data"] == _selector("incrementCounter()")
     assert client.post("/transactions/build/withdraw", json={"account": studio.address}).status_code == 422
+
+
+def test_an_erc20_offer_asks_for_the_approval_first_then_sells(story: Story, deployer: LocalAccount) -> None:
+    client, buyer = story.client, story.buyer
+    with Hub.connect(story.node.url, deployments_dir=story.settings.deployments_dir, account=deployer) as admin:
+        token = deploy_contract(admin.w3, deployer, "TestERC20")
+        admin.set_currency_allowed(token.address, True)
+        call_as(admin.w3, deployer, token, "mint", buyer.address, 10**24)
+    with Hub.connect(story.node.url, deployments_dir=story.settings.deployments_dir, account=story.stranger) as seller:
+        now = seller.chain_time()
+        offer_id = seller.create_offer(Terms(work_id=story.short_id, rights=int(Right.TRANSLATION), start=now,
+                                             end=now + DAY * 30, price=5 * 10**18, currency=token.address))  # fmt: skip
+    ask = {"buyer": buyer.address, "max_price": str(10**19)}
+    first = client.post(f"/offers/{offer_id}/fulfil", json=ask).json()
+    assert first["approval_required"] and first["currency"] == token.address
+    (approve,) = first["transactions"]
+    assert approve["to"] == token.address and approve["value"] == "0"
+    _sign_and_relay(client, buyer, approve)  # the relay takes an approval of the market on an allowed currency
+    second = client.post(f"/offers/{offer_id}/fulfil", json=ask).json()
+    assert not second["approval_required"] and second["price"] == str(5 * 10**18)
+    status = _sign_and_relay(client, buyer, second["transactions"][0])
+    assert story_holder(story, int(status["licence_ids"][0])) == buyer.address
+    assert token.functions.balanceOf(buyer.address).call() == 10**24 - 5 * 10**18
+
+
+def test_oversized_bodies_are_413_before_anything_is_read(story: Story) -> None:
+    limit = story.settings.max_body_bytes
+    for path in ("/signed-offers", "/relay", f"/offers/{story.open_offer_id}/fulfil", "/transactions/build/withdraw"):
+        answer = story.client.post(
+            path, content=b"{" + b" " * limit + b"}", headers={"content-type": "application/json"}
+        )
+        assert answer.status_code == 413, (path, answer.text)

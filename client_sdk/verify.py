@@ -251,19 +251,27 @@ def _created_by(w3: Web3, name: str, address: str, from_block: int, head: int) -
 
 
 def deployment_from_registry(w3: Web3, registry: str, from_block: int = 0) -> Deployment:
-    """The whole deployment, found from the registry address alone: its code is checked first, the
-    market is what ``licenceMarket()`` names, the resolver is the contract the registry granted its
-    wiring role to, and each one's creation transaction is found by its constructor's first event."""
+    """The whole deployment, found from the registry address alone: its code is checked first, then
+    each contract is what a contract already found names (:data:`LINKS`: ``licenceMarket()``,
+    ``disputeResolver()``), or failing that the contract it granted a wiring role to (its
+    ``RoleGranted`` logs); each one's code is checked and its creation transaction is found by its
+    constructor's first event."""
     if not Web3.is_address(registry):
         raise ConfigurationError(f"--registry {registry!r} is not an address (0x and 40 hex digits)")
     check_code(w3, "WorkRegistry", registry)
     head = w3.eth.block_number
     entries = {"WorkRegistry": _created_by(w3, "WorkRegistry", registry, from_block, head)}
     start = entries["WorkRegistry"].block_number
-    reg = _contract(w3, "WorkRegistry", registry)
-    market = to_checksum_address(reg.functions.licenceMarket().call())
-    check_code(w3, "LicenceMarket", market)
-    entries["LicenceMarket"] = _created_by(w3, "LicenceMarket", market, start, head)
+    found = True
+    while found:  # follow the links of what is found until nothing new is named
+        found = False
+        for name, getter, target in LINKS:
+            fn = getattr(_contract(w3, name, entries[name].address).functions, getter, None) if name in entries else None
+            if target in entries or fn is None:
+                continue
+            address = to_checksum_address(fn().call())
+            check_code(w3, target, address)
+            entries[target], found = _created_by(w3, target, address, start, head), True
     for granter, role_fn, grantee in _role_grants():
         if grantee in entries or granter not in entries:
             continue

@@ -12,7 +12,20 @@ from fastapi_offline import FastAPIOffline
 from . import deps, problems, read
 from .middleware import HeadAsGet, PageHeaders
 from .resources import RESOURCES
-from .routes import content, deployment, health, indexer_status, keys, licences, pages, provenance, schemas, trading
+from .routes import (
+    accounts,
+    content,
+    deployment,
+    explorer,
+    health,
+    indexer_status,
+    keys,
+    licences,
+    pages,
+    provenance,
+    schemas,
+    trading,
+)
 from .services import lifespan
 from .settings import Settings, get_settings
 
@@ -22,6 +35,7 @@ ROUTERS: list[APIRouter] = [
     health.router,
     indexer_status.router,
     licences.router,
+    accounts.router,
     provenance.router,
     content.router,
     keys.router,
@@ -29,6 +43,7 @@ ROUTERS: list[APIRouter] = [
     deployment.router,
     trading.router,
     trading.writes,
+    explorer.router,
 ]
 
 

@@ -9,7 +9,6 @@ from client_sdk import ETH, Hub, LicenceStatus, Outcome, Right
 from tests.contracts.conftest import (
     PAUSER_ROLE,
     REVOKER_ROLE,
-    STATUS_ROLE,
     as_resolver,
     call_as,
     deploy_contract,

@@ -13,7 +13,6 @@ from . import deps, problems, read
 from .middleware import HeadAsGet, PageHeaders
 from .resources import RESOURCES
 from .routes import (
-    accounts,
     content,
     deployment,
     explorer,
@@ -35,7 +34,6 @@ ROUTERS: list[APIRouter] = [
     health.router,
     indexer_status.router,
     licences.router,
-    accounts.router,
     provenance.router,
     content.router,
     keys.router,

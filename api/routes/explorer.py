@@ -98,6 +98,9 @@ def _page(
         short=_short, **context,
     )  # fmt: skip
     response.status_code = status
+    # the same URL answers in another language for another Accept-Language: caches must keep them apart
+    response.headers["Content-Language"] = loc.lang
+    response.headers["Vary"] = "Accept-Language"
     return response
 
 

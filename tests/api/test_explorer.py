@@ -24,7 +24,7 @@ from api.routes import explorer
 from client_sdk.artifacts import load_artifact
 from client_sdk.chain import connect
 from client_sdk.manifest import manifest_path, read_manifest
-from copyright_hub.devnet import free_port
+from copyright_hub.devnet import free_port, spawn_anvil
 from tests.api.conftest import Story, serve_app
 from tests.api.test_provenance import CHROMIUM_FLAGS
 
@@ -118,7 +118,10 @@ def test_a_reverted_transaction_shows_its_decoded_custom_error(story: Story, rev
 
 def test_the_language_follows_accept_language_and_the_switch(story: Story) -> None:
     url = f"/explorer/tx/{_licence_tx(story)}"
-    zh = story.client.get(url, headers={"Accept-Language": "zh-CN,zh;q=0.9"}).text
+    answer = story.client.get(url, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert answer.headers["content-language"] == "zh" and answer.headers["vary"] == "Accept-Language"
+    assert "default-src 'none'" in answer.headers["content-security-policy"]  # the pages' middleware
+    zh = answer.text
     assert ZH["success"] in zh and EN["success"] not in zh
     assert f'href="{url}?lang=en"' in zh  # the switch
     en = story.client.get(url, params={"lang": "en"}, headers={"Accept-Language": "zh-CN"}).text
@@ -196,6 +199,7 @@ def test_what_is_not_on_the_chain_is_a_page_that_says_so(story: Story) -> None:
     assert junk.status_code == 400 and "&lt;b&gt;hello&lt;/b&gt;" in junk.text  # escaped, never markup
 
 
+@pytest.mark.parametrize("story", ["sqlite"], indirect=True)  # the chain is the point, not the mirror
 def test_an_rpc_that_is_down_is_a_page_not_a_500(story: Story) -> None:
     down = story.settings.model_copy(update={"rpc_url": f"http://127.0.0.1:{free_port()}"})
     with TestClient(create_app(down)) as client:
@@ -205,6 +209,19 @@ def test_an_rpc_that_is_down_is_a_page_not_a_500(story: Story) -> None:
             assert ZH["chain_down"] in answer.text
         # the address page reads the mirror only, so it still answers
         assert client.get(f"/explorer/address/{story.studio.address}").status_code == 200
+
+
+@pytest.mark.parametrize("story", ["sqlite"], indirect=True)  # the chain is the point, not the mirror
+def test_an_rpc_that_stops_answering_after_connecting_is_a_page_not_a_500(story: Story) -> None:
+    """The app connects to a chain (same chain id, so the story's manifest loads), which then stops."""
+    with (
+        spawn_anvil() as node,
+        TestClient(create_app(story.settings.model_copy(update={"rpc_url": node.url}))) as client,
+    ):
+        assert client.get("/explorer/blocks/0", params={"lang": "en"}).status_code == 200
+        node.stop()
+        answer = client.get("/explorer/blocks/0", params={"lang": "en"})
+        assert answer.status_code == 503 and EN["chain_down"] in answer.text
 
 
 def _rows(html: str, table: str) -> list[str]:

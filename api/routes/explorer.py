@@ -354,28 +354,20 @@ def explorer_transaction(
     )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Earning:
-    currency: str
-    credited: int
-    withdrawn: int
-
-    @property
-    def balance(self) -> int:
-        return self.credited - self.withdrawn
-
-
-def earnings(session: Session, account: str) -> list[Earning]:
-    """What the mirror says ``account`` was credited (licence sale shares, dispute bonds) and withdrew,
-    by currency (amounts are exact decimal text in SQL, so they are summed here)."""
-    totals: dict[str, list[int]] = {}
+def earnings(session: Session, account: str) -> list[dict[str, Any]]:
+    """Per (contract, currency), lower case: what ``account`` was credited (licence sale shares,
+    dispute bonds) and withdrew, from the mirror (amounts are exact decimal text in SQL, so they are
+    summed here)."""
+    totals: dict[tuple[str, str], list[int]] = {}
     tables: tuple[type[m.Payment] | type[m.Withdrawal], ...] = (m.Payment, m.Withdrawal)
     for i, table in enumerate(tables):
-        for currency, amount in session.exec(
-            select(table.currency, table.amount).where(col(table.payee) == account.lower())
-        ):
-            totals.setdefault(checksum(currency), [0, 0])[i] += int(amount)
-    return [Earning(c, credited, withdrawn) for c, (credited, withdrawn) in sorted(totals.items())]
+        query = select(table.contract, table.currency, table.amount).where(col(table.payee) == account.lower())
+        for contract, currency, amount in session.exec(query):
+            totals.setdefault((contract.lower(), currency.lower()), [0, 0])[i] += int(amount)
+    return [
+        {"contract": contract, "currency": currency, "credited": credited, "withdrawn": withdrawn}
+        for (contract, currency), (credited, withdrawn) in sorted(totals.items())
+    ]
 
 
 @router.get("/address/{address}", response_class=HTMLResponse, name="explorer-address")
@@ -392,7 +384,7 @@ def explorer_address(
         templates, request, loc, "explorer_address.html", account=account, zero=ZERO_ADDRESS,
         works=present(session, WORKS, work_rows), work_count=work_count,
         licences=present(session, LICENCES, licence_rows), licence_count=licence_count,
-        earnings=earnings(session, account), share=_share_of(account),
+        earnings=earnings(session, account), share=_share_of(account), checksum=checksum,
     )  # fmt: skip
 
 

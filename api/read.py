@@ -72,8 +72,10 @@ def columns(row: Any) -> dict[str, Any]:
 
 
 def conditions(resource: Resource, values: dict[str, Any]) -> list[Any]:
-    """The SQL conditions of the filters given; a value outside a filter's choices is a 422 problem."""
-    out = []
+    """The SQL conditions of the filters given; a value outside a filter's choices is a 422 problem.
+    Filters with the same ``within`` give one condition, on one related row."""
+    out: list[Any] = []
+    grouped: dict[Callable[[list[Any]], Any], list[Any]] = {}
     for f in resource.filters:
         value = values.get(f.name)
         if value is None or (value == "" and not f.choices):
@@ -84,18 +86,33 @@ def conditions(resource: Resource, values: dict[str, Any]) -> list[Any]:
             raise Problem(422, "Invalid request", f"{f.name} must be one of {', '.join(f.choices)}")
         condition = f.where(value)
         if condition is not None:
-            out.append(condition)
-    return out
+            (out if f.within is None else grouped.setdefault(f.within, [])).append(condition)
+    return out + [within(group) for within, group in grouped.items()]
 
 
-def list_rows(session: Session, resource: Resource, where: Iterable[Any], page: Page) -> tuple[list[Any], int]:
+def ranking(resource: Resource, values: dict[str, Any]) -> Any:
+    """The relevance subquery ``(key, score)`` of the first ranking filter given, or ``None``."""
+    for f in resource.filters:
+        if f.ranks is not None and values.get(f.name) not in (None, ""):
+            return f.ranks(values[f.name])
+    return None
+
+
+def list_rows(
+    session: Session, resource: Resource, where: Iterable[Any], page: Page, rank: Any = None
+) -> tuple[list[Any], int]:
     """One page of the resource's rows matching ``where``, newest (highest key) first, and how many match
-    in all. Plain SQL rows (attribute access, no ORM objects: building those was a fifth of a list's CPU)."""
+    in all. Plain SQL rows (attribute access, no ORM objects: building those was a fifth of a list's CPU).
+    With ``rank`` (:func:`ranking`): only the rows it scores, highest score first, then newest."""
     where = list(where)
     table = resource.table.__table__  # type: ignore[attr-defined]
-    count = session.execute(sa.select(func.count()).select_from(table).where(*where)).scalar_one()
-    order = table.c[resource.key].desc()
-    rows = session.execute(sa.select(table).where(*where).order_by(order).offset(page.offset).limit(page.limit))
+    source, order = table, [table.c[resource.key].desc()]
+    if rank is not None:
+        source = table.join(rank, rank.c[resource.key] == table.c[resource.key])
+        order.insert(0, rank.c.score.desc())
+    count = session.execute(sa.select(func.count()).select_from(source).where(*where)).scalar_one()
+    page_query = sa.select(table).select_from(source).where(*where).order_by(*order)
+    rows = session.execute(page_query.offset(page.offset).limit(page.limit))
     return list(rows), int(count)
 
 
@@ -172,9 +189,9 @@ def _query(f: Filter) -> Any:
     """The filter's ``Query``: an integer filter holds an on-chain id, so it is bounded to uint256 (422
     outside, and the bounds are in OpenAPI); a text filter refuses NUL (PostgreSQL text cannot hold it)."""
     if f.type in (int, int | None):
-        return Query(description=f.description, ge=0, le=UINT256_MAX)
+        return Query(description=f.description, ge=f.ge or 0, le=UINT256_MAX if f.le is None else f.le)
     if f.type in (str, str | None):
-        return Query(description=f.description, max_length=200, pattern=r"^[^\x00]*$")
+        return Query(description=f.description, max_length=200, pattern=f.pattern or r"^[^\x00]*$")
     return Query(description=f.description)
 
 
@@ -194,10 +211,10 @@ def router(resource: Resource) -> APIRouter:
     # async, with all the database work in one thread hand-off: sync routes and a session dependency
     # cost four (the dependency's enter and exit, the page, the route)
     async def list_endpoint(request: Request, page: Page, **filters: Any) -> Response:
-        where = conditions(resource, filters)
+        where, rank = conditions(resource, filters), ranking(resource, filters)
 
         def answer(session: Session) -> Response:
-            rows, count = list_rows(session, resource, where, page)
+            rows, count = list_rows(session, resource, where, page, rank)
             return json_response(resource.page(data=present(session, resource, rows), count=count))
 
         return await in_session(request, answer)

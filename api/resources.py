@@ -9,17 +9,20 @@ Routes that are not plain resources (keys, gateway, provenance, pages, health) l
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy import func, or_
 from sqlmodel import SQLModel, col, select
 
-from client_sdk.terms import WORK_TYPES
+from client_sdk.terms import ETH, WORK_TYPES, Right
 from indexer import models as m
+from indexer import search
 
 from . import models as api
 
@@ -37,6 +40,17 @@ class Filter:
     choices: tuple[str, ...] = ()
     #: the condition reads the wall clock, so a cached answer holds for the current second only
     clock: bool = False
+    #: bounds of a number and the pattern of a text, in OpenAPI and checked (422); default: a number
+    #: is a uint256, a text any text up to 200 characters without NUL
+    ge: int | None = None
+    le: int | None = None
+    pattern: str | None = None
+    #: filters with the same ``within`` condition one related row together: ``within(conditions)`` is
+    #: the list's condition (works with *an* offer that has this right *and* this price)
+    within: Callable[[list[Any]], Any] | None = None
+    #: a relevance ranking: ``ranks(value)`` is a subquery (key, score) the list joins and orders by
+    #: (score, then key, highest first); ``None``: no ranking for this value
+    ranks: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,14 +106,75 @@ def _choice(column: Any, names: list[str] | tuple[str, ...]) -> Callable[[str], 
     return lambda value: column == list(names).index(value)
 
 
+#: a query that names a work by an identifier (hex digest or address, CID) rather than by words
+_IDENTIFIER = re.compile(r"0x[0-9a-fA-F]{8,}|(Qm|baf)[1-9A-Za-z]{20,}")
+#: rights by name, in Art. 10 order (the names :func:`client_sdk.terms.rights_names` gives)
+RIGHT_NAMES: tuple[str, ...] = tuple(str(r.name).lower() for r in Right if r is not Right.ALL)
+
+
 def _work_search(needle: str) -> Any:
+    """An identifier matches exactly; words are ranked by :func:`_work_relevance` (no condition here),
+    and a query without a letter or digit finds nothing."""
     needle = needle.strip()
+    if not _IDENTIFIER.fullmatch(needle):
+        return None if search.query_terms(needle) else sa.false()
     return or_(
         func.lower(m.Work.content_digest) == needle.lower(),
         col(m.Work.content_cid) == needle,
         col(m.Work.metadata_cid) == needle,
         func.lower(m.Work.owner) == needle.lower(),
     )
+
+
+def _work_relevance(needle: str) -> Any:
+    needle = needle.strip()
+    return None if _IDENTIFIER.fullmatch(needle) else search.scores(search.query_terms(needle))
+
+
+def _speaks(language: str) -> Any:
+    """Works whose current metadata lists ``language`` (a BCP 47 tag; ``zh`` also finds ``zh-Hant``)."""
+    doc = m.MetadataDocument
+    tag = func.lower(col(doc.languages))
+    return sa.exists().where(
+        col(doc.work_id) == m.Work.work_id,
+        col(doc.metadata_cid) == m.Work.metadata_cid,
+        or_(tag.like(f'%"{language.lower()}"%'), tag.like(f'%"{language.lower()}-%')),
+    )
+
+
+def _on_offer(conditions: list[Any]) -> Any:
+    """Works with one offer, not cancelled and not ended, meeting every offer filter given."""
+    now = int(time.time())
+    offer = select(m.Offer.work_id).where(col(m.Offer.cancelled).is_(False), col(m.Offer.end) > now, *conditions)
+    return col(m.Work.work_id).in_(offer)
+
+
+def _territory(code: int) -> Any:
+    """Offers covering the ISO 3166-1 numeric ``code``: listing it, or worldwide (``[]``)."""
+    t = col(m.Offer.territories)
+    return or_(t == "[]", t == f"[{code}]", t.like(f"[{code}, %"), t.like(f"%, {code}]"), t.like(f"%, {code}, %"))
+
+
+#: the filters on an offer's terms: served on /offers as they are, and on /works as "has such an offer"
+OFFER_TERMS: tuple[Filter, ...] = (
+    Filter(
+        "right", str | None, "an offer granting this right: " + " | ".join(RIGHT_NAMES),
+        lambda v: col(m.Offer.rights).op("&")(1 << RIGHT_NAMES.index(v)) != 0, choices=RIGHT_NAMES,
+    ),
+    Filter("territory", int | None, "an offer covering this ISO 3166-1 numeric code (worldwide offers do)",
+           _territory, ge=1, le=999),
+    Filter("price_min", int | None, "an offer priced at least this (base units of its currency)",
+           lambda v: col(m.Offer.price) >= v),
+    Filter("price_max", int | None, "an offer priced at most this (base units of its currency)",
+           lambda v: col(m.Offer.price) <= v),
+    Filter("exclusive", bool | None, "an exclusive (true) or non-exclusive (false) offer",
+           lambda v: col(m.Offer.exclusive).is_(v)),
+    Filter("currency", str | None, "an offer in this currency: ETH, or an ERC-20 token address",
+           lambda v: func.lower(m.Offer.currency) == (ETH if v.upper() == "ETH" else v).lower(),
+           pattern=r"^(ETH|eth|0x[0-9a-fA-F]{40})$"),
+    Filter("active_at", int | None, "an offer whose window holds this unix time (start <= t < end)",
+           lambda v: (col(m.Offer.start) <= v) & (col(m.Offer.end) > v), le=2**40 - 1),
+)  # fmt: skip
 
 
 def _owned_by(account: str) -> Any:
@@ -135,7 +210,14 @@ WORKS = Resource(
     key="work_id",
     summary="Works, newest first, filtered by the given fields.",
     filters=(
-        Filter("q", str | None, "content digest, CID, or owner address (exact)", _work_search),
+        Filter(
+            "q",
+            str | None,
+            "words of a title or description, Chinese or English (the last word is a prefix), ranked by "
+            "relevance; or a content digest, CID or owner address (exact)",
+            _work_search,
+            ranks=_work_relevance,
+        ),
         Filter("owner", str | None, "lead owner or co-owner address", _owned_by),
         Filter(
             "work_type", str | None, " | ".join(WORK_TYPES), _choice(m.Work.work_type, WORK_TYPES), choices=WORK_TYPES
@@ -147,6 +229,14 @@ WORKS = Resource(
             _choice(m.Work.status, api.WORK_STATUSES),
             choices=tuple(api.WORK_STATUSES),
         ),
+        Filter(
+            "language",
+            str | None,
+            "a language of the work (BCP 47: zh, en, zh-Hant)",
+            _speaks,
+            pattern=r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$",
+        ),
+        *(replace(f, within=_on_offer, clock=True) for f in OFFER_TERMS),
     ),
     related=(
         Related("owners", m.WorkOwner, "work_id", order_by=("position",), shape=_owners),
@@ -170,6 +260,7 @@ WORKS = Resource(
     ),
 )
 
+
 OFFERS = Resource(
     name="offers",
     noun="offer",
@@ -180,6 +271,7 @@ OFFERS = Resource(
     filters=(
         Filter("work_id", int | None, "offers on this work", lambda v: m.Offer.work_id == v),
         Filter("active", bool, "only offers not cancelled and not ended", _active, default=False, clock=True),
+        *OFFER_TERMS,
     ),
 )
 

@@ -54,6 +54,7 @@ from client_sdk.content import (
 from client_sdk.metadata import InvalidMetadata, MetadataTooLarge, fetch_metadata_bytes, parse
 
 from . import models as m
+from . import search
 from .backends import backend_for
 from .settings import IndexerSettings
 
@@ -323,10 +324,12 @@ class MetadataWorker:
         }
 
     def _write(self, rows: list[dict[str, Any]]) -> int:
-        """One short transaction: upsert ``rows`` (one per (work, CID)); returns how many."""
+        """One short transaction: upsert ``rows`` (one per (work, CID)) with their search tokens
+        (:mod:`indexer.search`); returns how many."""
         if rows:
             with self.engine.begin() as conn:
                 self.backend.upsert(conn, _doc, rows, distinct_keys=True)
+                search.write_tokens(conn, rows)
         return len(rows)
 
     def _backfilling(self) -> bool:

@@ -24,12 +24,17 @@ from sqlmodel import Field, SQLModel
 
 from ._base import u256
 
-__all__ = ["MAX_CID_CHARS", "METADATA_STATUSES", "MetadataDocument", "OffChainTable"]
+__all__ = ["MAX_CID_CHARS", "MAX_TOKEN_CHARS", "METADATA_STATUSES", "MetadataDocument", "OffChainTable", "SearchToken"]
 
 #: what ``work_metadata.status`` may hold (``pending``: no row yet for the current CID)
 METADATA_STATUSES = ("ok", "missing", "invalid", "too_large")
 #: longest metadata CID text the worker reads; the chain accepts any string, a CID is at most ~100
 MAX_CID_CHARS = 128
+#: longest search token kept (longer words are cut to this, in documents and queries alike)
+MAX_TOKEN_CHARS = 64
+#: search tokens compare by code point on both databases (SQLite's BINARY; PostgreSQL's "C"), so a
+#: prefix is an index range (``token >= 'riv' AND token < 'riw'``) whatever the database's locale
+TOKEN_TYPE = sa.String(MAX_TOKEN_CHARS).with_variant(sa.String(MAX_TOKEN_CHARS, collation="C"), "postgresql")
 
 
 class OffChainTable(SQLModel):
@@ -68,3 +73,17 @@ class MetadataDocument(OffChainTable, table=True):
     poster_cid: str | None = Field(default=None, max_length=MAX_CID_CHARS)
     preview_cid: str | None = Field(default=None, max_length=MAX_CID_CHARS)
     document: str | None = Field(default=None, sa_type=sa.Text, description="the document (canonical JSON) when ok")
+
+
+class SearchToken(OffChainTable, table=True):
+    """One search token of a metadata document (:mod:`indexer.search`): written by the metadata worker
+    with its ``ok`` row, keyed like it by ``(work_id, metadata_cid)``, so a search joins on the work's
+    current CID exactly as readers of ``work_metadata`` do, and an older CID's tokens never match."""
+
+    __tablename__ = "work_search_token"
+    __table_args__ = (sa.Index("ix_work_search_token_document", "work_id", "metadata_cid"),)
+
+    token: str = Field(primary_key=True, sa_type=TOKEN_TYPE)
+    work_id: int = u256(primary_key=True)
+    metadata_cid: str = Field(primary_key=True, max_length=MAX_CID_CHARS)
+    weight: int = Field(sa_type=sa.SmallInteger, description="2: in a title; 1: in a description only")

@@ -16,6 +16,7 @@ size. The pages stay out of the OpenAPI document, like the catalogue page: they 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -171,6 +172,8 @@ class HubAbis:
     events: dict[str, dict[str, dict[str, Any]]]
 
     @classmethod
+    # one per Hub (an API keeps one for its life): artifacts are read once, not on every page
+    @functools.lru_cache(maxsize=8)
     def of(cls, hub: Hub) -> HubAbis:
         contracts = {}
         events: dict[str, dict[str, dict[str, Any]]] = {}

@@ -260,12 +260,16 @@ def explorer_home(request: Request, templates: TemplatesDep, lang: LangQuery = N
     loc = locale_of(request, lang)
     try:
         with _chain():
-            w3 = get_hub(request).w3
+            hub = get_hub(request)
+            w3 = hub.w3
             head = w3.eth.block_number
             blocks = [w3.eth.get_block(n) for n in range(head, max(-1, head - LATEST_BLOCKS), -1)]
     except _Unavailable:
         return _error(templates, request, loc, 503, loc.t["chain_down"])
-    return _page(templates, request, loc, "explorer_home.html", head=head, blocks=blocks, hexs=_hex)
+    contracts = sorted((name, contract.address) for name, contract in HubAbis.of(hub).contracts.values())
+    return _page(
+        templates, request, loc, "explorer_home.html", head=head, blocks=blocks, hexs=_hex, contracts=contracts
+    )
 
 
 @router.get("/search", response_class=RedirectResponse, name="explorer-search")

@@ -157,6 +157,7 @@ def test_the_front_page_lists_the_latest_blocks_and_search_finds_them(story: Sto
     home = story.client.get("/explorer", params={"lang": "zh"})
     assert home.status_code == 200 and ZH["latest_blocks"] in home.text
     assert f"/explorer/blocks/{head}?lang=zh" in home.text
+    assert f"/explorer/address/{_registry(story)}?lang=zh" in home.text and "WorkRegistry" in home.text
     found = story.client.get("/explorer/search", params={"q": f" {head} ", "lang": "zh"}, follow_redirects=False)
     assert found.status_code == 303 and found.headers["location"] == f"/explorer/blocks/{head}?lang=zh"
     tx = _licence_tx(story)

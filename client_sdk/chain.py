@@ -97,7 +97,7 @@ def prepare_transaction(w3: Web3, tx: dict[str, Any]) -> dict[str, Any]:
         except (ContractCustomError, ContractLogicError, Web3RPCError) as exc:
             raise_for_revert(exc)
             raise
-        tx["gas"] = estimate * 12 // 10 + 10_000
+        tx["gas"] = gas_limit_for(estimate)
     if "maxFeePerGas" not in tx and "gasPrice" not in tx:
         base = w3.eth.get_block("latest").get("baseFeePerGas", 0) or 0
         tip = w3.to_wei(1, "gwei")
@@ -106,20 +106,31 @@ def prepare_transaction(w3: Web3, tx: dict[str, Any]) -> dict[str, Any]:
     return tx
 
 
+def gas_limit_for(estimate: int) -> int:
+    """The gas limit a transaction estimated at ``estimate`` is sent with (20% and 10,000 of headroom)."""
+    return estimate * 12 // 10 + 10_000
+
+
 def send_transaction(
     w3: Web3,
     account: LocalAccount,
     tx: dict[str, Any],
     *,
     receipt_timeout: float = DEFAULT_RECEIPT_TIMEOUT,
+    on_signed: Callable[[str], None] | None = None,
 ) -> TxReceipt:
     """Fill in, sign locally, send and wait for ``tx``. Reverts surface as typed errors *before* sending.
+
+    ``on_signed`` is called with the transaction's hash after signing and before sending, so a caller
+    can journal it and, after a crash, look for that transaction instead of sending another.
 
     Gas is estimated first: a call that would revert is refused with its custom error and nothing is
     broadcast, so nothing on chain changes.
     """
     tx = prepare_transaction(w3, {"from": account.address, **tx})
     signed = account.sign_transaction(tx)
+    if on_signed is not None:
+        on_signed(HexBytes(signed.hash).to_0x_hex())
     tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
     try:
         receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=receipt_timeout)

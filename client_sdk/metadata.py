@@ -375,8 +375,14 @@ def document_of(metadata: WorkMetadata | Mapping[str, Any]) -> dict[str, Any]:
 
 
 def store_metadata(store: ContentStore, metadata: WorkMetadata | Mapping[str, Any], cid_version: int = 0) -> str:
-    """Validate ``metadata``, put its canonical bytes into ``store`` and return their CID."""
-    return str(store.add(canonical_bytes(document_of(metadata)), cid_version))
+    """Validate ``metadata``, put its canonical bytes into ``store`` (published: metadata is public) and
+    return their CID."""
+    from .content import PublishingStore
+
+    cid = store.add(canonical_bytes(document_of(metadata)), cid_version)
+    if isinstance(store, PublishingStore):
+        store.publish(cid)
+    return str(cid)
 
 
 def fetch_metadata_bytes(store: ContentStore, cid: str, *, max_bytes: int = MAX_METADATA_BYTES) -> bytes:

@@ -117,6 +117,10 @@ def format_amount(value: int, currency: str) -> str:
     return f"{value} units of token {Web3.to_checksum_address(currency)}"
 
 
+#: what a work's splits sum to, in basis points (``WorkRegistry.TOTAL_BPS``, internal to the contract)
+TOTAL_BPS = 10_000
+
+
 @dataclass(frozen=True)
 class Split(AbiStruct, struct="Split"):
     """One owner's revenue share in basis points (``IWorkRegistry.Split``)."""
@@ -144,7 +148,7 @@ class WorkInput(AbiStruct, struct="WorkInput"):
         if not self.splits:
             if caller is None:
                 raise ConfigurationError("a registration without splits needs the caller's address")
-            filled = replace(filled, splits=(Split(caller, 10_000),))
+            filled = replace(filled, splits=(Split(caller, TOTAL_BPS),))
         if not self.parent_licences:
             filled = replace(filled, parent_licences=tuple(0 for _ in self.parents))
         return self.__struct__.to_abi(filled)

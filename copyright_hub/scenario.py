@@ -31,7 +31,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from client_sdk import ETH, Hub, Right, Split, Terms
-from client_sdk.content import ContentStore, cid_of_bytes
+from client_sdk.content import ContentStore, cid_of_bytes, publish
 from client_sdk.manifest import Deployment
 from client_sdk.metadata import METADATA_WORK_TYPES, SCHEMA_VERSION, WorkMetadata, canonical_bytes, document_of
 from client_sdk.terms import work_type_name
@@ -120,7 +120,11 @@ class Scenario:
         return value
 
     def _cid(self, data: bytes) -> str:
-        return str(self.store.add(data)) if self.store is not None else cid_of_bytes(data)
+        if self.store is None:
+            return cid_of_bytes(data)
+        cid = self.store.add(data)
+        publish(self.store, cid)  # scenario content is synthetic and meant to be shown: published
+        return str(cid)
 
     def _document(self, metadata: WorkMetadata | Mapping[str, Any] | str, work_type: int) -> str:
         """A metadata CID: given as it is, or the CID of the document's canonical JSON (stored when

@@ -8,6 +8,12 @@
 * identity CIDs (``bafkqaaa``, the empty one gateways are probed with) carry their block in the CID
   and are answered without the store.
 
+Only what was published is served (the store's publication record, :func:`client_sdk.content.is_published`):
+metadata, posters, previews and ciphertext are published when they are stored; a plaintext master
+only when its studio publishes it. A root the store holds but nobody published is a 403 problem
+saying so; the record is asked for the CID requested, so a block inside a published DAG is reached
+through its root (``?format=car``), never on its own.
+
 Every block is re-hashed before it is sent. The root is read and verified before the response
 starts, so a missing or corrupted root is a clean problem+json; a corrupted block deeper in a file is
 found before its bytes go out, and the response is cut short rather than served wrong.
@@ -27,7 +33,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from client_sdk.content import CID, BlockNotFound, CorruptBlock, InvalidCID, MalformedDAG, car_chunks
+from client_sdk.content import CID, BlockNotFound, CorruptBlock, InvalidCID, MalformedDAG, car_chunks, is_published
 from client_sdk.content._multiformats import RAW as RAW_CODEC
 from client_sdk.content.car import car_head, car_section
 
@@ -155,10 +161,25 @@ def _file(c: CID, data: bytes, range_: str | None, head: bool) -> Response:
     return Response(body, status_code=status, media_type="application/octet-stream", headers=headers)
 
 
+def _check_published(store: Any, c: CID) -> None:
+    """Serve only roots the store records as published; a held but unpublished root is a 403 saying why."""
+    if is_published(store, c):
+        return
+    if not store.has(c):
+        raise BlockNotFound(c)
+    raise Problem(
+        403,
+        "Not published",
+        f"{c} is stored here but was not published, so this gateway does not serve it: metadata, posters, "
+        "previews and encrypted masters are public, a plaintext master only when its studio publishes it "
+        "(`copyright-hub publish CID`)",
+    )
+
+
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/octet-stream": {}, RAW: {}, CAR_TYPE: {}}},
     206: {"description": "a byte range of the file", "content": {"application/octet-stream": {}}},
-    **problem_responses(400, 404, 416, 422, 500),
+    **problem_responses(400, 403, 404, 416, 422, 500),
 }
 
 
@@ -180,6 +201,7 @@ def get_content(
     if c.hash_code == IDENTITY:
         return _identity(c, kind, range, head)
     try:
+        _check_published(store, c)
         if kind == "raw":
             block = store.get_block(c)
             headers = _common_headers(c, ".raw") | {

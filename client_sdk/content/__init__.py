@@ -30,6 +30,7 @@ from .errors import (
     InvalidCID,
     MalformedDAG,
     NotAFile,
+    NotPublishable,
     StoreUnavailable,
     TamperedCiphertext,
     TruncatedCiphertext,
@@ -37,7 +38,7 @@ from .errors import (
     WrongKey,
 )
 from .kubo import KuboStore
-from .store import ContentStore, DagReader, LocalBlockStore
+from .store import ContentStore, DagReader, LocalBlockStore, PublishingStore, is_published, publish
 
 __all__ = [
     "CHUNK_SIZE",
@@ -58,6 +59,8 @@ __all__ = [
     "LocalBlockStore",
     "MalformedDAG",
     "NotAFile",
+    "NotPublishable",
+    "PublishingStore",
     "StoreUnavailable",
     "TamperedCiphertext",
     "TruncatedCiphertext",
@@ -74,7 +77,9 @@ __all__ = [
     "export_car",
     "import_car",
     "import_stream",
+    "is_published",
     "new_content_key",
+    "publish",
     "read_car",
     "unwrap_key",
     "wrap_key",

@@ -78,3 +78,13 @@ class TamperedCiphertext(CryptoError, ValueError):
 
 class TruncatedCiphertext(CryptoError, ValueError):
     """The ciphertext ends before its authenticated final chunk."""
+
+
+class NotPublishable(ContentError, TypeError):
+    """The content store keeps no record of what is public, so nothing in it can be published."""
+
+    def __init__(self, store: object) -> None:
+        super().__init__(
+            f"{type(store).__name__} keeps no record of what is public, so the gateway would not serve "
+            "what was published; use the local content store (--content-dir) for public objects"
+        )

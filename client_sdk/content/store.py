@@ -1,6 +1,12 @@
 """Content stores: where blocks live. :class:`ContentStore` is the interface, :class:`LocalBlockStore`
 the embedded default, :class:`~client_sdk.content.kubo.KuboStore` the adapter for a kubo node.
 
+What the gateway may serve is a record the studio controls, kept beside the blocks: holding a block is
+not publishing it. :meth:`LocalBlockStore.publish` marks a root as public (metadata, posters, previews,
+ciphertext; a plaintext master only when its studio asks), :func:`is_published` is what the gateway
+asks before it serves a root, and a store that keeps no such record (:class:`PublishingStore`) has
+published nothing, so a gateway in front of it serves nothing but identity CIDs.
+
 Every block read is re-hashed against its CID before anything is returned, so a corrupted store
 raises :class:`CorruptBlock` and never serves the bad bytes. Reading a file walks its UnixFS DAG one
 verified block at a time; byte ranges skip whole subtrees using the ``blocksizes`` in each node.
@@ -20,7 +26,7 @@ from .._files import atomic_write
 from . import _dagpb
 from ._multiformats import DAG_PB, RAW, b32encode
 from .cid import CID, Progress, import_stream, open_regular_file
-from .errors import BlockNotFound, CorruptBlock, MalformedDAG
+from .errors import BlockNotFound, CorruptBlock, MalformedDAG, NotPublishable
 
 Source = str | os.PathLike[str] | bytes | BinaryIO
 
@@ -61,6 +67,35 @@ class ContentStore(Protocol):
     def blocks(self, cid: CID | str) -> Iterator[tuple[CID, bytes]]:
         """Every block of the DAG under ``cid``, depth-first pre-order (CAR / trustless gateway order)."""
         ...
+
+
+@runtime_checkable
+class PublishingStore(Protocol):
+    """A store that records which roots its owner published as public (what a gateway may serve)."""
+
+    def publish(self, cid: CID | str) -> None:
+        """Mark the DAG under ``cid`` public (every block must be present and intact)."""
+        ...
+
+    def unpublish(self, cid: CID | str) -> None:
+        """Withdraw ``cid`` from what is public (its blocks stay stored)."""
+        ...
+
+    def is_published(self, cid: CID | str) -> bool:
+        """True when ``cid`` (as a CIDv0 or CIDv1 of the same bytes) was published."""
+        ...
+
+
+def publish(store: ContentStore, cid: CID | str) -> None:
+    """Publish ``cid`` in ``store``; a store that keeps no publication record refuses (it would serve nothing)."""
+    if not isinstance(store, PublishingStore):
+        raise NotPublishable(store)
+    store.publish(cid)
+
+
+def is_published(store: ContentStore, cid: CID | str) -> bool:
+    """True when ``store`` records ``cid`` as published; a store without a record has published nothing."""
+    return isinstance(store, PublishingStore) and store.is_published(cid)
 
 
 def _verified(cid: CID, block: bytes, where: str) -> bytes:
@@ -136,7 +171,8 @@ class DagReader:
 class LocalBlockStore(DagReader):
     """The embedded default: one file per block under ``root/blocks``, keyed by multihash.
 
-    Layout (like kubo's flatfs ``next-to-last/2``): ``blocks/<2 chars>/<base32 multihash>``. Blocks are
+    Layout (like kubo's flatfs ``next-to-last/2``): ``blocks/<2 chars>/<base32 multihash>``;
+    ``public/<base32 multihash>`` marks a published root (:class:`PublishingStore`). Blocks are
     keyed by multihash, so the same bytes under a CIDv0 or CIDv1 are stored once. Writes go to a
     temporary file in ``root/tmp`` and are renamed into place; :meth:`add` and :meth:`import_blocks`
     stage a whole DAG and move it in only when it is complete, the root last, so a reader that sees
@@ -148,7 +184,8 @@ class LocalBlockStore(DagReader):
         self._blocks = self.root / "blocks"
         self._tmp = self.root / "tmp"
         self._pins = self.root / "pins"
-        for d in (self._blocks, self._tmp, self._pins):
+        self._public = self.root / "public"
+        for d in (self._blocks, self._tmp, self._pins, self._public):
             d.mkdir(parents=True, exist_ok=True)
 
     # -- paths -------------------------------------------------------------------------------------
@@ -259,3 +296,36 @@ class LocalBlockStore(DagReader):
 
     def pins(self) -> list[CID]:
         return [CID.parse(p.name) for p in sorted(self._pins.iterdir())]
+
+    # -- publication (what a gateway may serve) ---------------------------------------------------
+
+    def publish(self, cid: CID | str) -> None:
+        c = CID.parse(cid)
+        self._check_complete(c)
+        marker = self._public / self._key(c)
+        if not marker.exists():
+            atomic_write(marker, b"", tmp_dir=self._tmp)
+
+    def _check_complete(self, root: CID) -> None:
+        """Every distinct block under ``root`` present and intact, or raise: never publish a hole. Each
+        block is read once, so a DAG that links one subtree many times costs what it stores."""
+        seen: set[bytes] = set()
+        todo = [root]
+        while todo:
+            c = todo.pop()
+            if c.multihash in seen:
+                continue
+            seen.add(c.multihash)
+            block = self.get_block(c)
+            if c.codec == DAG_PB:
+                try:
+                    todo.extend(CID.from_bytes(link.hash) for link in _dagpb.decode_node(block).links)
+                except ValueError as exc:
+                    raise MalformedDAG(f"{c} is not a readable dag-pb node: {exc}") from None
+
+    def unpublish(self, cid: CID | str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            (self._public / self._key(CID.parse(cid))).unlink()
+
+    def is_published(self, cid: CID | str) -> bool:
+        return (self._public / self._key(CID.parse(cid))).is_file()

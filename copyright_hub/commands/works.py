@@ -137,6 +137,7 @@ def register_cmd(
     """Register a work from its file: sha256 and CID computed locally, the metadata document validated
     and put into the content store (--content-dir, or the kubo node of COPYRIGHT_HUB_KUBO_API_URL)
     before the transaction is signed locally."""
+    from client_sdk.content import publish
     from client_sdk.errors import ConfigurationError
     from client_sdk.metadata import WorkMetadata, chain_work_type
     from client_sdk.terms import Split
@@ -182,7 +183,7 @@ def register_cmd(
         hub.store = content_store
         metadata_cid = hub.store_metadata(meta, cid_version)
         if add_content:
-            content_store.add(file, cid_version)
+            publish(content_store, content_store.add(file, cid_version))  # asked for: the master is public
         reg = hub.register_work(digest, str(cid), metadata_cid, meta.chain_work_type, splits=splits)
     title = " / ".join(t for t in (meta.title_en, meta.title_zh) if t)
     console.print(

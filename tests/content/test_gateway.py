@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,10 +20,20 @@ from client_sdk.content.car import car_head, car_section
 DATA = bytes(range(251)) * (2 * CHUNK_SIZE // 251 + 7)
 
 
+class PublishingStore(LocalBlockStore):
+    """The real local store, publishing each file it adds: these tests are about how the gateway
+    serves; what it refuses to serve is tested in ``test_publication.py``."""
+
+    def add(self, *args: Any, **kwargs: Any) -> CID:
+        cid = super().add(*args, **kwargs)
+        self.publish(cid)
+        return cid
+
+
 @pytest.fixture
 def app_store(tmp_path: Path) -> tuple[TestClient, LocalBlockStore]:
     app = create_app(Settings(content_dir=tmp_path / "content"))
-    store = LocalBlockStore(tmp_path / "content")
+    store = PublishingStore(tmp_path / "content")
     return TestClient(app), store
 
 
@@ -133,6 +144,7 @@ def test_dag_that_repeats_blocks_is_refused_not_streamed(app_store: tuple[TestCl
     root, car, declared = _repeating_car()
     assert len(car) < 300_000 and declared > 1_300_000_000_000
     assert import_car(store, io.BytesIO(car)) == [root]
+    store.publish(root)
     for how in ({}, {"Range": "bytes=0-99"}):
         r = client.get(f"/ipfs/{root}", headers=how)
         assert r.status_code == 422
@@ -147,7 +159,7 @@ def test_dag_that_repeats_blocks_is_refused_not_streamed(app_store: tuple[TestCl
 
 def test_file_size_limit_is_a_setting(tmp_path: Path) -> None:
     client = TestClient(create_app(Settings(content_dir=tmp_path / "c", gateway_max_file_size=10)))
-    store = LocalBlockStore(tmp_path / "c")
+    store = PublishingStore(tmp_path / "c")
     assert client.get(f"/ipfs/{store.add(b'0123456789')}").status_code == 200
     assert client.get(f"/ipfs/{store.add(b'0123456789a')}").status_code == 422
 
@@ -239,7 +251,7 @@ def live_server(tmp_path: Path) -> Iterator[tuple[str, LocalBlockStore]]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}", LocalBlockStore(tmp_path / "live")
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", PublishingStore(tmp_path / "live")
     finally:
         server.should_exit = True
         thread.join(10)

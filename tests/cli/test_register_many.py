@@ -1,0 +1,238 @@
+"""``copyright-hub register-many``: a catalogue from a sidecar, each bad file named in the summary while
+the rest is registered; a run killed at random points and started again registers every file exactly
+once; encrypted masters register the plaintext's sha256 and the ciphertext's CID, the gateway serves
+ciphertext and metadata but not a master nobody published, and ``verify --file`` passes on the original."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from client_sdk import Hub
+from client_sdk.batch import gas_shares
+from client_sdk.content import LocalBlockStore
+from client_sdk.metadata import WorkMetadata, read_metadata
+
+from .conftest import HUB, Env
+
+CO_OWNER = "0x90F79bf6EB2c4f870365E785982E1f101E93b906"  # dev account 3, written checksummed
+
+
+def _media(folder: Path, name: str, size: int, seed: str | None = None) -> Path:
+    path = folder / name
+    path.write_bytes(hashlib.shake_256((seed or name).encode()).digest(size))
+    return path
+
+
+def _sidecar(path: Path, rows: list[dict[str, Any]]) -> Path:
+    columns = sorted({k for r in rows for k in r}, key=lambda c: (c != "file", c))
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, columns)
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def _registrations(hub: Hub, digest: bytes) -> list[Any]:
+    logs = hub.registry.events.WorkRegistered().get_logs(from_block=hub.deployment.deploy_block)
+    return [e for e in logs if bytes(e["args"]["contentDigest"]) == digest]
+
+
+def _splits(hub: Hub, work_id: int) -> list[tuple[str, int]]:
+    """The work's owners and shares as the registry pays them (the lead takes what co-owners do not)."""
+    _status, lead, co_owners, co_bps = hub.registry.functions.payees(work_id).call()
+    return [(lead, 10_000 - sum(co_bps)), *zip(co_owners, co_bps, strict=True)]
+
+
+def _run(market: Env, *args: str) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    done = market.run("register-many", *args, "--key-env", "STUDIO_KEY", "--json")
+    return done, json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
+
+
+def test_a_catalogue_registers_and_each_bad_file_is_named(market: Env, tmp_path: Path, buyer: Any) -> None:
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    studio = market.hub.account
+    assert studio is not None
+    film = _media(folder, "river.mp4", 70_000)
+    duet = _media(folder, "duet.wav", 3_000)
+    _media(folder, "copy-of-river.mp4", 70_000, seed="river.mp4")
+    theirs = _media(folder, "theirs.mp4", 2_000)
+    _media(folder, "stray.mp4", 1_000)  # no row
+    _media(folder, "short.mp4", 1_000)
+    _media(folder, "untitled.mp4", 1_000)
+    held = Hub(market.hub.w3, market.hub.deployment, buyer).register_work(
+        hashlib.sha256(theirs.read_bytes()).digest(), "bafytheirs", "bafymeta"
+    )
+    _sidecar(folder / "catalogue.csv", [
+        {"file": "river.mp4", "title_en": "River Harbour", "title_zh": "港湾河流", "type": "film",
+         "creators": "Lin Qiao:director", "languages": "zh-Hans;en", "country": "CN", "duration": "5400"},
+        {"file": "duet.wav", "title_zh": "二重唱", "type": "audio", "royalty_bps": "500",
+         "splits": f"{studio.address}:6000;{CO_OWNER}:4000"},
+        {"file": "copy-of-river.mp4", "title_en": "River (copy)"},
+        {"file": "theirs.mp4", "title_en": "Theirs"},
+        {"file": "short.mp4", "title_en": "Short", "splits": f"{studio.address}:6000;{CO_OWNER}:3000"},
+        {"file": "untitled.mp4", "type": "film"},
+        {"file": "absent.mp4", "title_en": "Absent"},
+        {"file": "bad-checksum.mp4", "title_en": "X", "splits": f"{studio.address}:5000;{CO_OWNER.lower()[:3]}{CO_OWNER[3:]}:5000"},
+    ])  # fmt: skip
+    done, summary = _run(market, str(folder))
+    assert done.returncode == 1, done.stderr  # not every file was registered
+    by_name = {Path(w["file"]).name: w for w in summary["works"]}
+    assert by_name["river.mp4"]["status"] == by_name["duet.wav"]["status"] == "registered"
+    assert (
+        by_name["copy-of-river.mp4"]["status"] == "duplicate" and "river.mp4" in by_name["copy-of-river.mp4"]["problem"]
+    )
+    assert by_name["theirs.mp4"]["status"] == "held by another"
+    assert f"work {held.work_id}" in by_name["theirs.mp4"]["problem"]
+    assert "sum to 9,000" in by_name["short.mp4"]["problem"]
+    assert "no title" in by_name["untitled.mp4"]["problem"]
+    assert (
+        "no such file" in by_name["absent.mp4"]["problem"].lower() and "absent.mp4" in by_name["absent.mp4"]["problem"]
+    )
+    assert "checksum" in by_name["bad-checksum.mp4"]["problem"]
+    assert "no row" in by_name["stray.mp4"]["problem"]
+    assert "Traceback" not in done.stderr
+    # what was registered is right: metadata stored and public, owners and splits as the rows say
+    store = LocalBlockStore(market.env["COPYRIGHT_HUB_CONTENT_DIR"])
+    river = market.hub.get_work(int(by_name["river.mp4"]["workId"]))
+    meta = WorkMetadata.from_document(read_metadata(store, river.metadata_cid))
+    assert (meta.title_en, meta.title_zh, meta.languages, meta.duration_seconds) == (
+        "River Harbour",
+        "港湾河流",
+        ("zh-Hans", "en"),
+        5400,
+    )
+    assert meta.file == {
+        "name": "river.mp4",
+        "size": 70_000,
+        "sha256": "0x" + hashlib.sha256(film.read_bytes()).hexdigest(),
+    }
+    assert store.is_published(river.metadata_cid) and not store.has(river.content_cid)  # the master stays private
+    assert _splits(market.hub, int(by_name["duet.wav"]["workId"])) == [(studio.address, 6000), (CO_OWNER, 4000)]
+    assert river.content_digest == hashlib.sha256(film.read_bytes()).digest()
+    assert duet.exists()
+    # per-work gas is a share of the one transaction, and the shares add up to its gasUsed
+    (tx,) = summary["transactions"]
+    receipt = market.hub.w3.eth.get_transaction_receipt(tx)
+    shares = [int(by_name[n]["gas"]) for n in ("river.mp4", "duet.wav")]
+    assert sum(shares) == receipt["gasUsed"] and all(0 < s < receipt["gasUsed"] for s in shares)
+    # run again: nothing new is sent, the registered ones are reported as done
+    again, summary2 = _run(market, str(folder))
+    assert summary2["transactions"] == [] and summary2["counts"]["registered earlier"] == 2
+    assert len(_registrations(market.hub, river.content_digest)) == 1
+    assert again.returncode == 1  # the bad files are still named
+
+
+def test_gas_shares_follow_the_estimates_and_sum_exactly() -> None:
+    assert gas_shares(1000, [1, 1, 1]) == [334, 333, 333]
+    assert gas_shares(999_999, [100, 300]) == [250_000, 749_999]
+    assert sum(gas_shares(123_457, [7, 11, 13, 17])) == 123_457
+
+
+def test_a_run_killed_five_times_registers_every_file_exactly_once(market: Env, tmp_path: Path) -> None:
+    folder = tmp_path / "killed"
+    folder.mkdir()
+    studio = market.hub.account
+    assert studio is not None
+    rows = []
+    for i in range(20):
+        _media(folder, f"clip-{i:02d}.mp4", 1_000 + 997 * i, seed=f"killed-{i}")
+        row = {"file": f"clip-{i:02d}.mp4", "title_en": f"Clip {i}", "title_zh": f"片段{i}", "type": "short_video"}
+        if i % 3 == 0:
+            row["splits"] = f"{studio.address}:{7000 + i}; {CO_OWNER}:{3000 - i}"
+        rows.append(row)
+    _sidecar(folder / "catalogue.csv", rows)
+    rng = random.Random(int(os.environ.get("REGISTER_MANY_SEED", "12")))
+    args = [*HUB, "register-many", str(folder), "--key-env", "STUDIO_KEY", "--max-batch", "3", "--json"]
+    journal = folder / ".copyright-hub" / "register-many.jsonl"
+    digests = {hashlib.sha256((folder / r["file"]).read_bytes()).digest() for r in rows}
+    after_kills = []
+    for _kill in range(5):
+        size_before = journal.stat().st_size if journal.exists() else 0
+        proc = subprocess.Popen(args, env=market.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        journal.parent.mkdir(exist_ok=True)
+        journal.touch()
+        deadline = time.monotonic() + 60  # start-up (imports, connecting) is not what is tested: wait it out
+        while proc.poll() is None and time.monotonic() < deadline and journal.stat().st_size <= size_before:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, 0.6))  # then a random point of the run
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        after_kills.append(sum(1 for d in digests if market.hub.work_id_by_digest(d)))
+    assert any(0 < n < 20 for n in after_kills), after_kills  # at least one kill landed mid-run
+    done, summary = _run(market, str(folder))
+    assert done.returncode == 0, done.stderr
+    assert summary["counts"]["registered"] + summary["counts"]["registered earlier"] == 20
+    store = LocalBlockStore(market.env["COPYRIGHT_HUB_CONTENT_DIR"])
+    for i, row in enumerate(rows):
+        digest = hashlib.sha256((folder / row["file"]).read_bytes()).digest()
+        (event,) = _registrations(market.hub, digest)  # exactly once
+        work_id = int(event["args"]["workId"])
+        meta = WorkMetadata.from_document(read_metadata(store, event["args"]["metadataCid"]))
+        assert (meta.title_en, meta.title_zh) == (f"Clip {i}", f"片段{i}")
+        want = [(studio.address, 7000 + i), (CO_OWNER, 3000 - i)] if i % 3 == 0 else [(studio.address, 10_000)]
+        assert _splits(market.hub, work_id) == want
+    assert journal.read_bytes().endswith(b"\n")  # no torn record left
+
+
+def test_encrypted_masters_stay_private_and_verify_against_the_original(market: Env, tmp_path: Path) -> None:
+    from api.main import create_app
+    from api.settings import Settings
+
+    folder = tmp_path / "encrypted"
+    folder.mkdir()
+    master = _media(folder, "master.mov", 300_000)
+    (tmp_path / "public").mkdir()
+    trailer = _media(tmp_path / "public", "trailer.mp4", 5_000)
+    (folder / "catalogue.json").write_text(json.dumps([
+        {"file": "master.mov", "title_en": "The Master", "type": "film"},
+    ]), encoding="utf-8")  # fmt: skip
+    done, summary = _run(market, str(folder), "--encrypt")
+    assert done.returncode == 0, done.stderr
+    (work,) = summary["works"]
+    digest = hashlib.sha256(master.read_bytes()).digest()
+    registered = market.hub.get_work(int(work["workId"]))
+    assert registered.content_digest == digest  # the plaintext's sha256, what an auditor's file check uses
+    store = LocalBlockStore(market.env["COPYRIGHT_HUB_CONTENT_DIR"])
+    assert b"".join(store.cat(registered.content_cid)).startswith(b"CHEM")  # the CID is the ciphertext's
+    assert Path(work["keyFile"]).stat().st_mode & 0o077 == 0
+    gateway = TestClient(create_app(Settings(content_dir=Path(market.env["COPYRIGHT_HUB_CONTENT_DIR"]))))
+    assert gateway.get(f"/ipfs/{registered.content_cid}").status_code == 200  # ciphertext is public
+    assert gateway.get(f"/ipfs/{registered.metadata_cid}").json()["title"] == {"en": "The Master"}
+    plain = store.add(master)  # a master put into the store, never published
+    refused = gateway.get(f"/ipfs/{plain}")
+    assert refused.status_code == 403 and "not published" in refused.json()["detail"]
+    assert gateway.get(f"/ipfs/{plain}?format=car").status_code == 403
+    checked = market.run("verify", "--file", str(master))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "ciphertext of this encrypted master" in checked.stdout
+    # a studio that wants its plaintext public says so, for that file
+    pub_done, pub = _run(market, str(tmp_path / "public"), "--publish-master", "--type", "short_video")
+    assert pub_done.returncode == 0, pub_done.stderr
+    assert gateway.get(f"/ipfs/{pub['works'][0]['contentCid']}").content == trailer.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--encrypt", "--publish-master"], "give one"),
+        (["--type", "opera"], "--type must be one of"),
+    ],
+)
+def test_contradictory_options_are_refused_before_anything_is_read(
+    market: Env, tmp_path: Path, args: list[str], says: str
+) -> None:
+    done = market.run("register-many", str(tmp_path), *args, "--key-env", "STUDIO_KEY")
+    assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr

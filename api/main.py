@@ -13,6 +13,7 @@ from . import deps, problems, read
 from .middleware import HeadAsGet, PageHeaders
 from .resources import RESOURCES
 from .routes import (
+    accounts,
     content,
     deployment,
     explorer,
@@ -34,6 +35,7 @@ ROUTERS: list[APIRouter] = [
     health.router,
     indexer_status.router,
     licences.router,
+    accounts.router,
     provenance.router,
     content.router,
     keys.router,

@@ -5,8 +5,12 @@
 to a table reaches the API without a hand-written copy; what a resource leaves out is named, and
 what it adds (related rows, derived values) is declared next to it. Column types map to JSON as:
 
-- uint256 amounts (wei, ERC-20 base units, counters) are decimal strings: they exceed what JSON
-  numbers carry safely in JavaScript clients (ids stay JSON integers, as they always were here);
+- every column the mirror keeps as ``U256`` (what the ABI declares wider than 53 bits: uint256 ids,
+  amounts, nonces and counters, uint96 prices) is a decimal string (:data:`Uint256Text`, OpenAPI
+  ``type: string`` with :data:`UINT256_PATTERN`): JSON numbers above 2^53 are rounded by JavaScript
+  clients. Narrower integers (uint64/uint40 times and block numbers, uint32 supply caps, uint16 codes
+  and basis points, row counts) are exact in every JSON client and stay numbers.
+  ``tests/api/test_uint256_json.py`` holds this to the ABI and to the served OpenAPI document;
 - addresses (42-character columns) are EIP-55 checksummed (the mirror stores lower case);
 - everything else as the table holds it.
 
@@ -18,9 +22,12 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import time
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import iso3166
 from pydantic import (
     AfterValidator,
     AliasChoices,
@@ -28,14 +35,24 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     ValidationInfo,
+    WithJsonSchema,
     create_model,
     model_validator,
 )
 from sqlmodel import SQLModel
 from web3 import Web3
 
-from client_sdk.terms import WORK_TYPES, WorkStatus, rights_names, work_status_name, work_type_name
+from client_sdk.terms import (
+    ETH,
+    WORK_TYPES,
+    WorkStatus,
+    format_amount,
+    rights_names,
+    work_status_name,
+    work_type_name,
+)
 from indexer import models as m
 from indexer.models import U256
 
@@ -54,8 +71,30 @@ def checksum(address: str) -> str:
 
 #: An address, always rendered EIP-55 checksummed.
 Address = Annotated[str, AfterValidator(checksum)]
-#: A uint256 amount as a decimal string.
-Amount = Annotated[str, BeforeValidator(lambda v: str(v))]
+#: how a uint256 reads in JSON: decimal digits only (2^256 - 1 has 78)
+UINT256_PATTERN = r"^[0-9]{1,78}$"
+UINT256_NOTE = "uint256 as a decimal string (exact in every JSON client)"
+UINT256_TEXT = re.compile(UINT256_PATTERN.strip("^$"))
+
+
+def _integer(value: Any) -> Any:
+    """A uint256 from the mirror (an int) or from JSON (its decimal string); anything else is refused."""
+    if isinstance(value, str) and UINT256_TEXT.fullmatch(value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**256:
+        raise ValueError("a uint256 is an integer from 0 to 2^256 - 1, or its decimal digits")
+    return value
+
+
+#: A uint256 (id, amount, nonce, counter): an exact int in Python, a decimal string in JSON (and in
+#: every ``model_dump``), declared so in OpenAPI. The one place a wide integer gets its JSON form.
+Uint256Text = Annotated[
+    int,
+    BeforeValidator(_integer),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": UINT256_PATTERN, "description": UINT256_NOTE}),
+]
+
 #: A work type code shown by name ("film", "series"...).
 WorkTypeName = Annotated[str, BeforeValidator(lambda v: work_type_name(v) if isinstance(v, int) else v)]
 #: A work status code shown by name ("active", "frozen", "disputed").
@@ -73,8 +112,8 @@ def _column_type(table: type[SQLModel], name: str) -> Any:
     column = table.__table__.c[name]  # type: ignore[attr-defined]
     annotation = table.model_fields[name].annotation
     optional = column.nullable and not column.primary_key
-    if isinstance(column.type, U256) and not name.endswith("_id"):
-        base: Any = Amount
+    if isinstance(column.type, U256):
+        base: Any = Uint256Text
     elif getattr(column.type, "length", None) == 42:
         base = Address
     else:
@@ -189,7 +228,7 @@ WorkPublic = public_model(
     extra={
         "owners": (list[OwnerPublic], Field(description="owners and revenue splits; the first is the lead owner")),  # type: ignore[valid-type]
         "royalty_bps": (int, Field(description="ERC-2981 royalty in basis points; 0 when none is set")),
-        "parents": (list[int], Field(description="parent works of a derivative")),
+        "parents": (list[Uint256Text], Field(description="parent works of a derivative")),
         "title_zh": (str | None, Field(description="Chinese title from the metadata document (when it is ok)")),
         "title_en": (str | None, Field(description="English title from the metadata document (when it is ok)")),
         "metadata_type": (
@@ -207,17 +246,48 @@ WorkPublic = public_model(
 )
 
 
+class TerritoryPublic(BaseModel):
+    code: int = Field(description="ISO 3166-1 numeric code")
+    name: str = Field(description="English short name (ISO 3166-1, from the iso3166 package)")
+
+
+def territory(code: int) -> TerritoryPublic:
+    """A territory code with its ISO 3166-1 English name (a code the standard lacks says so)."""
+    country = iso3166.countries_by_numeric.get(f"{code:03d}")
+    return TerritoryPublic(code=code, name=country.name if country else f"not an ISO 3166-1 code ({code})")
+
+
+def iso_time(seconds: int) -> str | None:
+    """Unix time as ISO 8601 UTC (``2026-01-01T00:00:00Z``); None past year 9999 (an open end)."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 class TermsPublic(Public):
     rights: RightNames
     rights_mask: int = Field(validation_alias=AliasChoices("rights_mask", "rights"))
     territories: Territories = Field(description="ISO 3166-1 numeric codes; empty = worldwide")
+    worldwide: bool = Field(default=False, description="true when territories is empty")
+    territory_names: list[TerritoryPublic] = Field(default=[], description="territories with their English names")
     start: int
     end: int
+    start_iso: str | None = Field(default=None, description="start as ISO 8601 UTC")
+    end_iso: str | None = Field(default=None, description="end as ISO 8601 UTC (null past year 9999)")
     exclusive: bool
     sublicensable: bool
     transferable: bool
     legal_hash: str = Field(description="keccak256 of the legal text the terms stand for, 0x-hex (0x00…00: none)")
     legal_uri: str = Field(description="where that legal text can be read (empty: not given)")
+
+    @model_validator(mode="after")
+    def _in_words(self) -> TermsPublic:
+        """Territory names and the window in ISO 8601, from the codes and unix times."""
+        self.worldwide = not self.territories
+        self.territory_names = [territory(t) for t in self.territories]
+        self.start_iso, self.end_iso = iso_time(self.start), iso_time(self.end)
+        return self
 
 
 def _values(data: Any) -> Any:
@@ -225,13 +295,48 @@ def _values(data: Any) -> Any:
     return data.model_dump() if isinstance(data, SQLModel) else data
 
 
+#: what the hub knows of a currency without asking the token: ether's symbol and decimals
+ETHER = ("ETH", 18)
+
+
+def in_currency(amount: int, currency: str) -> tuple[str | None, str | None, int | None]:
+    """``amount`` (base units of ``currency``) in whole units, with the currency's symbol and decimals:
+    ether as ``("0.05", "ETH", 18)`` (:func:`client_sdk.terms.format_amount`). An ERC-20's symbol and
+    decimals are not in the mirror (the allow-list event carries the address only), so all three are
+    null for one and the amount stays in base units."""
+    if int(currency, 16) != 0:
+        return None, None, None
+    symbol, decimals = ETHER
+    return format_amount(amount, ETH).removesuffix(" " + symbol), symbol, decimals
+
+
 class _OfferBase(Public):
     @model_validator(mode="before")
     @classmethod
     def _terms_from_the_row(cls, data: Any) -> Any:
-        """The terms are columns of the offer's own row."""
+        """The terms are columns of the offer's own row; the price in words, the work's titles (from
+        its current metadata document, when ok) and the supply left (cap minus sold; null: no cap)."""
         data = _values(data)
-        return data if not isinstance(data, dict) or "terms" in data else {**data, "terms": data}
+        if not isinstance(data, dict) or "terms" in data:
+            return data
+        titles = (data.get("work_documents") or {}).get(data.get("work_metadata_cid"), {})
+        sold = data.get("sold")
+        cap = data["supply_cap"]
+        left = None if cap == 0 or sold is None else max(cap - sold, 0)
+        return {
+            **data,
+            "terms": data,
+            **dict(
+                zip(
+                    ("price_decimal", "currency_symbol", "currency_decimals"),
+                    in_currency(data["price"], data["currency"]),
+                    strict=True,
+                )
+            ),
+            "title_zh": titles.get("title_zh"),
+            "title_en": titles.get("title_en"),
+            "supply_left": left,
+        }
 
 
 OfferPublic = public_model(
@@ -256,6 +361,19 @@ OfferPublic = public_model(
         "requires_attestation_territory": (
             int,
             Field(validation_alias=AliasChoices("requires_attestation_territory", "attestation_territory")),
+        ),
+        "price_decimal": (
+            str | None,
+            Field(description='the price in whole units ("0.05"); null when the currency\'s decimals are unknown'),
+        ),
+        "currency_symbol": (str | None, Field(description="ETH; null for an ERC-20 (see currency)")),
+        "currency_decimals": (int | None, Field(description="18 for ETH; null for an ERC-20")),
+        "title_zh": (str | None, Field(description="the work's Chinese title (metadata document ok), else null")),
+        "title_en": (str | None, Field(description="the work's English title (metadata document ok), else null")),
+        "sold": (int | None, Field(default=None, description="licences sold from this offer")),
+        "supply_left": (
+            int | None,
+            Field(description="supply_cap minus sold; null when the offer has no cap (or in a work's detail)"),
         ),
     },
 )
@@ -357,9 +475,40 @@ class ProvenanceCheck(BaseModel):
 
 
 class Provenance(BaseModel):
-    work_id: int
+    work_id: Uint256Text
     chain_id: int
     registry: Address
     events: list[ProvenanceEvent]
     checks: list[ProvenanceCheck] = Field(description="the mirror re-checked against the chain, field by field")
     verified: bool
+
+
+# -- accounts: not a table, what the resources serve about one address, and its balances ---------------
+
+
+class EarningPublic(BaseModel):
+    """What one contract holds for an account in one currency (pull payments: the account withdraws)."""
+
+    contract: Address = Field(description="the contract to withdraw from (the market or the dispute resolver)")
+    currency: Address = Field(description="0x000…000 for ETH, else the ERC-20 token address")
+    credited: Uint256Text = Field(description="everything credited (licence sale shares, dispute bonds)")
+    withdrawn: Uint256Text = Field(description="everything withdrawn so far")
+    waiting: Uint256Text = Field(description="credited minus withdrawn: what a withdraw pays out now")
+    waiting_decimal: str | None = Field(description="waiting in whole units; null for an ERC-20")
+    currency_symbol: str | None = Field(description="ETH; null for an ERC-20 (see currency)")
+    currency_decimals: int | None = Field(description="18 for ETH; null for an ERC-20")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _in_words(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "waiting" in data:
+            return data
+        waiting = int(data["credited"]) - int(data["withdrawn"])
+        decimal, symbol, decimals = in_currency(waiting, data["currency"])
+        return {
+            **data,
+            "waiting": waiting,
+            "waiting_decimal": decimal,
+            "currency_symbol": symbol,
+            "currency_decimals": decimals,
+        }

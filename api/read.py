@@ -132,21 +132,22 @@ def related_values(
     session: Session, resource: Resource, rows: Sequence[Any], relations: Iterable[Related]
 ) -> list[dict[str, Any]]:
     """For each row, ``{field: value}`` of every relation; one query per relation for all rows."""
-    keys = [getattr(r, resource.key) for r in rows]
     out: list[dict[str, Any]] = [{} for _ in rows]
-    if not keys:
+    if not rows:
         return out
     for rel in relations:
+        keys = [getattr(r, rel.by or resource.key) for r in rows]
+        wanted = list(set(keys))
         table = rel.table.__table__  # type: ignore[attr-defined]
         on = table.c[rel.on]
         if rel.count:
-            counts = dict(session.execute(sa.select(on, func.count()).where(on.in_(keys)).group_by(on)).tuples().all())
+            counts = dict(session.execute(sa.select(on, func.count()).where(on.in_(wanted)).group_by(on)).all())
             for values, key in zip(out, keys, strict=True):
                 values[rel.field] = counts.get(key, 0)
             continue
         order = [on, *(table.c[c] for c in rel.order_by)]
         grouped: dict[Any, list[Any]] = defaultdict(list)
-        for child in session.execute(sa.select(table).where(on.in_(keys)).order_by(*order)):
+        for child in session.execute(sa.select(table).where(on.in_(wanted)).order_by(*order)):
             grouped[getattr(child, rel.on)].append(child)
         for values, row, key in zip(out, rows, keys, strict=True):
             values[rel.field] = rel.shape(row, grouped.get(key, []))

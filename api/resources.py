@@ -66,6 +66,9 @@ class Related:
     order_by: tuple[str, ...] = ()
     shape: Callable[[Any, list[Any]], Any] = lambda _parent, rows: [r._asdict() for r in rows]
     count: bool = False
+    #: the parent's column that ``on`` matches (default: the parent's key); ``"work_id"`` relates an
+    #: offer to its work's rows
+    by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -261,6 +264,15 @@ WORKS = Resource(
 )
 
 
+def _ok_titles(_parent: Any, rows: list[Any]) -> dict[str, dict[str, Any]]:
+    """A work's metadata documents that read ok, by CID: their titles."""
+    return {r.metadata_cid: {"title_zh": r.title_zh, "title_en": r.title_en} for r in rows if r.status == "ok"}
+
+
+def _metadata_cid(_parent: Any, rows: list[Any]) -> str | None:
+    return rows[0].metadata_cid if rows else None
+
+
 OFFERS = Resource(
     name="offers",
     noun="offer",
@@ -272,6 +284,12 @@ OFFERS = Resource(
         Filter("work_id", int | None, "offers on this work", lambda v: m.Offer.work_id == v),
         Filter("active", bool, "only offers not cancelled and not ended", _active, default=False, clock=True),
         *OFFER_TERMS,
+    ),
+    related=(
+        # the work's titles: its current metadata CID, and the titles of its documents that read ok
+        Related("work_metadata_cid", m.Work, "work_id", by="work_id", shape=_metadata_cid),
+        Related("work_documents", m.MetadataDocument, "work_id", by="work_id", shape=_ok_titles),
+        Related("sold", m.Licence, "offer_id", count=True),
     ),
 )
 

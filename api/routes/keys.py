@@ -53,6 +53,7 @@ from ..deps import (
     get_hub,
 )
 from ..guards import GuardedRoute
+from ..models import Uint256Text
 from ..problems import Problem
 from ..services import chain_call
 from ..stores.keys import account_of, public_key_hex
@@ -136,8 +137,8 @@ class KeyRequest(SignedRequest):
 
 
 class WrappedKeyPublic(BaseModel):
-    work_id: int
-    licence_id: int
+    work_id: Uint256Text
+    licence_id: Uint256Text
     account: str
     wrapped_key: dict[str, str]
 
@@ -176,7 +177,7 @@ class KeyFiling(SignedRequest):
 
 
 class FilingPublic(BaseModel):
-    work_id: int
+    work_id: Uint256Text
     filed: list[str] = Field(description="the licensees whose wrapped key is now on file (EIP-55)")
 
 
@@ -199,11 +200,11 @@ class EncryptionKeyPublic(BaseModel):
 class PendingLicenseePublic(BaseModel):
     account: str
     public_key: str = Field(description="the X25519 key to wrap the content key for")
-    licence_id: int
+    licence_id: Uint256Text
 
 
 class PendingPublic(BaseModel):
-    work_id: int
+    work_id: Uint256Text
     licensees: list[PendingLicenseePublic]
 
 

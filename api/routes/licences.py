@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
 from client_sdk.errors import ContractRevert
 
 from ..deps import ChainId, HubDep
+from ..models import Address, Uint256Text
 from ..problems import Problem
 from ..services import chain_call
 
@@ -28,8 +30,22 @@ AtQuery = Annotated[
 ]
 
 
+class LicenceOnChain(BaseModel):
+    """A licence as the chain answers for it at time ``at``."""
+
+    licence_id: Uint256Text
+    work_id: Uint256Text
+    holder: Address
+    at: int
+    status: str
+    valid: bool
+    revoked_at: int | None
+    chain_id: int
+    market: Address
+
+
 @router.get("/{licence_id}/verify", operation_id="licences-verify", responses={404: {}, 503: {}})
-def verify_licence(licence_id: ChainId, hub: HubDep, at: AtQuery = None) -> dict[str, object]:
+def verify_licence(licence_id: ChainId, hub: HubDep, at: AtQuery = None) -> LicenceOnChain:
     """Ask the chain itself (not the mirror) who holds the licence and whether it is valid now, or at
     time ``at``; 503 while the chain does not answer."""
     with chain_call():
@@ -39,14 +55,14 @@ def verify_licence(licence_id: ChainId, hub: HubDep, at: AtQuery = None) -> dict
             raise Problem(404, "Licence not found", f"licence {licence_id} does not exist on chain") from None
         when = hub.chain_time() if at is None else at
         status = hub.licence_status(licence_id, when)
-    return {
-        "licence_id": licence_id,
-        "work_id": lic.work_id,
-        "holder": lic.holder,
-        "at": when,
-        "status": status.name.lower(),
-        "valid": status.name == "VALID",
-        "revoked_at": lic.revoked_at or None,
-        "chain_id": hub.deployment.chain_id,
-        "market": hub.deployment.address("LicenceMarket"),
-    }
+    return LicenceOnChain(
+        licence_id=licence_id,
+        work_id=lic.work_id,
+        holder=lic.holder,
+        at=when,
+        status=status.name.lower(),
+        valid=status.name == "VALID",
+        revoked_at=lic.revoked_at or None,
+        chain_id=hub.deployment.chain_id,
+        market=hub.deployment.address("LicenceMarket"),
+    )

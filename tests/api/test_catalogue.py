@@ -24,7 +24,7 @@ def _problem(r, status: int) -> dict:  # type: ignore[no-untyped-def]
 def test_works_list_shows_both_works_newest_first(story: Story) -> None:
     body = story.client.get("/works").json()
     assert body["count"] == 2
-    assert [w["work_id"] for w in body["data"]] == [story.short_id, story.film_id]
+    assert [w["work_id"] for w in body["data"]] == [str(story.short_id), str(story.film_id)]
 
 
 def test_work_detail_has_owners_splits_history_and_offers(story: Story) -> None:
@@ -62,7 +62,7 @@ def test_transferred_work_shows_the_new_owner(story: Story) -> None:
     ],
 )
 def test_works_filters(story: Story, query: str, expected: list[str]) -> None:
-    ids = {"film": story.film_id, "short": story.short_id}
+    ids = {"film": str(story.film_id), "short": str(story.short_id)}
     q = query.format(
         co_owner=story.co_owner.address.lower(),
         stranger=story.stranger.address,
@@ -91,7 +91,7 @@ def test_offers_and_licences_carry_terms_prices_and_status(story: Story) -> None
     assert {o["price"] for o in offers["data"]} == {str(10**17), str(2 * 10**17)}
     licences = story.client.get(f"/licences?holder={story.buyer.address.lower()}").json()
     status = {lic["licence_id"]: lic["status"] for lic in licences["data"]}
-    assert status == {story.licence_id: "valid", story.future_licence_id: "not_yet_valid"}
+    assert status == {str(story.licence_id): "valid", str(story.future_licence_id): "not_yet_valid"}
     one = story.client.get(f"/licences/{story.licence_id}").json()
     assert one["holder"] == story.buyer.address and one["price"] == str(10**17)
     assert set(one["rights"]) == {"information_network", "broadcasting"}
@@ -136,29 +136,26 @@ def test_health_answers_ok(story: Story) -> None:
 
 def test_active_offers_leave_out_cancelled_and_ended_ones(story: Story) -> None:
     every = story.client.get(f"/offers?work_id={story.short_id}").json()
-    assert [o["offer_id"] for o in every["data"]] == [
-        story.ended_offer_id,
-        story.cancelled_offer_id,
-        story.open_offer_id,
-    ]
+    ended, cancelled_id, open_id = str(story.ended_offer_id), str(story.cancelled_offer_id), str(story.open_offer_id)
+    assert [o["offer_id"] for o in every["data"]] == [ended, cancelled_id, open_id]
     cancelled = {o["offer_id"]: o["cancelled"] for o in every["data"]}
-    assert cancelled == {story.ended_offer_id: False, story.cancelled_offer_id: True, story.open_offer_id: False}
+    assert cancelled == {ended: False, cancelled_id: True, open_id: False}
     active = story.client.get(f"/offers?work_id={story.short_id}&active=true").json()
-    assert active["count"] == 1 and [o["offer_id"] for o in active["data"]] == [story.open_offer_id]
+    assert active["count"] == 1 and [o["offer_id"] for o in active["data"]] == [open_id]
     assert story.client.get(f"/offers?work_id={story.short_id}&active=false").json()["count"] == 3
     everywhere = story.client.get("/offers?active=true").json()
-    assert {o["offer_id"] for o in everywhere["data"]} == {story.open_offer_id, *_film_offer_ids(story)}
+    assert {o["offer_id"] for o in everywhere["data"]} == {open_id, *_film_offer_ids(story)}
 
 
-def _film_offer_ids(story: Story) -> set[int]:
+def _film_offer_ids(story: Story) -> set[str]:
     return {o["offer_id"] for o in story.client.get(f"/offers?work_id={story.film_id}").json()["data"]}
 
 
 def test_licences_by_work(story: Story) -> None:
     film = story.client.get(f"/licences?work_id={story.film_id}").json()
     assert film["count"] == 2
-    assert [lic["licence_id"] for lic in film["data"]] == [story.future_licence_id, story.licence_id]
-    assert {lic["work_id"] for lic in film["data"]} == {story.film_id}
+    assert [lic["licence_id"] for lic in film["data"]] == [str(story.future_licence_id), str(story.licence_id)]
+    assert {lic["work_id"] for lic in film["data"]} == {str(story.film_id)}
     assert story.client.get(f"/licences?work_id={story.short_id}").json() == {"data": [], "count": 0}
     both = story.client.get(f"/licences?work_id={story.film_id}&holder={story.stranger.address}").json()
     assert both == {"data": [], "count": 0}
@@ -191,3 +188,53 @@ def test_production_refuses_sqlite_from_the_environment(monkeypatch: pytest.Monk
     monkeypatch.setenv("COPYRIGHT_HUB_SIWE_DOMAIN", "127.0.0.1:8000")
     with pytest.raises(ValidationError, match="COPYRIGHT_HUB_SIWE_DOMAIN"):
         Settings()
+
+
+def test_offers_read_as_a_buyer_would_act_on_them(story: Story) -> None:
+    """Title, price in ether with its symbol, rights by name, worldwide, the window in ISO 8601."""
+    work = story.client.get(f"/works/{story.film_id}").json()
+    offers = story.client.get(f"/offers?work_id={story.film_id}").json()["data"]
+    by_price = {o["price_decimal"]: o for o in offers}
+    assert set(by_price) == {"0.1", "0.2"}
+    now_offer = by_price["0.1"]
+    assert (now_offer["title_en"], now_offer["title_zh"]) == (work["title_en"], work["title_zh"])
+    assert (now_offer["currency_symbol"], now_offer["currency_decimals"]) == ("ETH", 18)
+    assert sorted(now_offer["terms"]["rights"]) == ["broadcasting", "information_network"]
+    terms = now_offer["terms"]
+    assert terms["worldwide"] is True and terms["territory_names"] == [] and terms["exclusive"] is False
+    assert terms["start_iso"].endswith("Z") and terms["start_iso"] < terms["end_iso"]
+    assert now_offer["sold"] == 1 and now_offer["supply_left"] is None  # no cap
+
+
+def test_an_account_shows_its_licences_works_and_earnings(story: Story) -> None:
+    buyer = story.client.get(f"/accounts/{story.buyer.address.lower()}")
+    assert buyer.status_code == 200, buyer.text
+    body = buyer.json()
+    assert body["address"] == story.buyer.address and body["works"] == {"data": [], "count": 0}
+    held = {lic["licence_id"]: lic["status"] for lic in body["licences"]["data"]}
+    assert held == {str(story.licence_id): "valid", str(story.future_licence_id): "not_yet_valid"}
+    assert story.licence_id > 2**53 and f'"licence_id":"{story.licence_id}"' in buyer.text  # exact, not a float
+    assert body["earnings"] == []
+
+    studio = story.client.get(f"/accounts/{story.studio.address}").json()
+    assert [w["work_id"] for w in studio["works"]["data"]] == [str(story.film_id)]
+    (earning,) = studio["earnings"]
+    # two sales (0.1 and 0.2 ETH), the studio's 70% of what is left after the market's fee
+    assert earning["currency_symbol"] == "ETH" and earning["withdrawn"] == "0"
+    assert earning["waiting"] == earning["credited"] and 0 < int(earning["credited"]) <= 7 * 3 * 10**16
+    assert earning["waiting_decimal"] == format(int(earning["waiting"]) / 10**18, "g")
+
+
+@pytest.mark.parametrize(
+    ("address", "says"),
+    [("0x1234", "is not an address"), ("0x" + "zz" * 20, "is not an address"), ("alice", "is not an address")],
+)
+def test_a_bad_account_address_is_a_422_saying_so(story: Story, address: str, says: str) -> None:
+    assert says in _problem(story.client.get(f"/accounts/{address}"), 422)["detail"]
+
+
+def test_an_account_address_with_a_wrong_checksum_is_refused(story: Story) -> None:
+    good = story.studio.address
+    flipped = good[:2] + "".join(c.swapcase() if c.isalpha() else c for c in good[2:])
+    assert "checksum" in _problem(story.client.get(f"/accounts/{flipped}"), 422)["detail"]
+    assert story.client.get(f"/accounts/{good.upper().replace('0X', '0x')}").json()["address"] == good

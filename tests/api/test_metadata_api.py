@@ -74,7 +74,7 @@ def test_works_say_pending_then_show_titles_once_the_worker_read_them(
     assert metadata["languages"] == [] and metadata["status"] == "ok" and metadata["error"] is None
 
     short_en, short_zh = titles_for("short")
-    listed = {w["work_id"]: w for w in story.client.get("/works?limit=50").json()["data"]}
+    listed = {int(w["work_id"]): w for w in story.client.get("/works?limit=50").json()["data"]}
     assert (listed[story.short_id]["title_en"], listed[story.short_id]["title_zh"]) == (short_en, short_zh)
     assert listed[story.short_id]["metadata_type"] == "short_video"
     assert "metadata" not in listed[story.short_id]  # the list shows titles and status, the item the rest

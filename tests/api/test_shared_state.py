@@ -192,7 +192,7 @@ def test_a_key_filed_through_one_worker_is_released_by_the_other(story: Story, t
             assert buyer.register_encryption_key(public)["public_key"] == public
             waiting = KeysClient(second, story.studio, http).pending(story.film_id)
             assert [(w["account"], w["public_key"], w["licence_id"]) for w in waiting] == [
-                (story.buyer.address, public, story.licence_id)
+                (story.buyer.address, public, str(story.licence_id))
             ]  # the future licence has not started: not waiting twice
             wrapped = wrap_key(story.content_key, fresh.public_key(), context=f"work:{story.film_id}")
             assert studio.file(story.film_id, {story.buyer.address: wrapped.to_json()}) == [story.buyer.address]

@@ -4,7 +4,8 @@ Not a plain resource (no table has one row per account): the answer is a page of
 filtered by ``owner`` (lead owner or co-owner), a page of ``licences`` filtered by ``holder`` (each with its
 status now), both through their declarations in :mod:`api.resources`, and the account's pull-payment
 balances: what the market (licence sale shares) and the dispute resolver (bonds) credited it, minus what
-it withdrew, per contract and currency (:func:`earnings`; ``payment`` and ``withdrawal`` rows).
+it withdrew, per contract and currency (:func:`api.routes.explorer.earnings`, which the explorer's
+address page shows too; ``payment`` and ``withdrawal`` rows).
 
 The address is accepted in lower case, upper case or EIP-55 mixed case; mixed case with a wrong
 checksum is a 422 (it is most likely a typo), and every address in the answer is EIP-55.
@@ -13,22 +14,20 @@ checksum is a 422 (it is most likely a typo), and every address in the answer is
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from pydantic import Field, create_model
 from sqlmodel import Session
 from web3 import Web3
 
-from indexer import models as m
-
 from ..deps import PageDep
 from ..models import Address, EarningPublic
 from ..problems import Problem
 from ..read import CachedRoute, conditions, in_session, json_response, list_rows, present
 from ..resources import LICENCES, WORKS
+from .explorer import earnings  # the one sum of payment minus withdrawal rows, shared with the address page
 
 #: an address's shape (its EIP-55 checksum, when mixed case, is checked by :func:`account_address`)
 ADDRESS_PATTERN = r"^0x[0-9a-fA-F]{40}$"
@@ -68,20 +67,6 @@ def account_address(text: str) -> str:
     return text.lower()
 
 
-def earnings(session: Session, account: str) -> list[dict[str, Any]]:
-    """Per (contract, currency): what ``account`` was credited and withdrew (amounts are exact decimal
-    text in SQL, so they are summed here, exactly); only pairs with something credited or withdrawn."""
-    totals: dict[tuple[str, str], list[int]] = {}
-    for i, table in enumerate((m.Payment.__table__, m.Withdrawal.__table__)):  # type: ignore[attr-defined]
-        query = sa.select(table.c.contract, table.c.currency, table.c.amount).where(table.c.payee == account.lower())
-        for contract, currency, amount in session.execute(query):
-            totals.setdefault((contract.lower(), currency.lower()), [0, 0])[i] += int(amount)
-    return [
-        {"contract": contract, "currency": currency, "credited": credited, "withdrawn": withdrawn}
-        for (contract, currency), (credited, withdrawn) in sorted(totals.items())
-    ]
-
-
 @router.get(
     "/{address}",
     operation_id="accounts-get",
@@ -118,4 +103,4 @@ async def get_account(
     return await in_session(request, answer)
 
 
-__all__ = ["AccountPublic", "account_address", "earnings", "router"]
+__all__ = ["AccountPublic", "account_address", "router"]

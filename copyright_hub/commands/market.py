@@ -38,6 +38,12 @@ def _hub(rpc: str | None, deployments: Path | None, keystore: Path | None = None
     return connect_hub(rpc, deployments, load_signer(keystore, key_env))  # no key: read-only
 
 
+def _signing_hub(rpc: str | None, deployments: Path | None, keystore: Path | None, key_env: str | None) -> Any:
+    """A hub that signs with the given key (a clear error when none is given)."""
+    _need_key(keystore, key_env)
+    return _hub(rpc, deployments, keystore, key_env)
+
+
 def _need_key(keystore: Path | None, key_env: str | None) -> None:
     from client_sdk.errors import ConfigurationError
 
@@ -202,8 +208,7 @@ def offer_cancel_signed(
     deployments: DeploymentsOpt = None,
 ) -> None:
     """Void your signed offer with NONCE on chain (hubs delist it once they see it)."""
-    _need_key(keystore, key_env)
-    with _hub(rpc, deployments, keystore, key_env) as hub:
+    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
         hub.cancel_nonce(nonce)
     console.print(f"signed offer nonce {nonce} cancelled")
 
@@ -216,8 +221,7 @@ def offer_cancel(
     deployments: DeploymentsOpt = None,
 ) -> None:
     """Cancel an offer you published (licences already sold stay valid)."""
-    _need_key(keystore, key_env)
-    with _hub(rpc, deployments, keystore, key_env) as hub:
+    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
         hub.cancel_offer(offer_id)
     console.print(f"offer {offer_id} cancelled")
 

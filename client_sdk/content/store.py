@@ -300,28 +300,14 @@ class LocalBlockStore(DagReader):
     # -- publication (what a gateway may serve) ---------------------------------------------------
 
     def publish(self, cid: CID | str) -> None:
+        from .car import unique_blocks
+
         c = CID.parse(cid)
-        self._check_complete(c)
+        for _ in unique_blocks(self, c):  # every distinct block present and intact, or raise: no holes
+            pass
         marker = self._public / self._key(c)
         if not marker.exists():
             atomic_write(marker, b"", tmp_dir=self._tmp)
-
-    def _check_complete(self, root: CID) -> None:
-        """Every distinct block under ``root`` present and intact, or raise: never publish a hole. Each
-        block is read once, so a DAG that links one subtree many times costs what it stores."""
-        seen: set[bytes] = set()
-        todo = [root]
-        while todo:
-            c = todo.pop()
-            if c.multihash in seen:
-                continue
-            seen.add(c.multihash)
-            block = self.get_block(c)
-            if c.codec == DAG_PB:
-                try:
-                    todo.extend(CID.from_bytes(link.hash) for link in _dagpb.decode_node(block).links)
-                except ValueError as exc:
-                    raise MalformedDAG(f"{c} is not a readable dag-pb node: {exc}") from None
 
     def unpublish(self, cid: CID | str) -> None:
         with contextlib.suppress(FileNotFoundError):

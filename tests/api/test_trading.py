@@ -108,6 +108,9 @@ def test_signed_offer_is_checked_listed_bought_and_then_delisted(story: Story, s
     # buying it again is refused by the chain's own check, before anything is signed
     refused = client.post(f"/signed-offers/{digest}/fulfil", json={"buyer": buyer.address, "max_price": "1" + "0" * 17})
     assert refused.status_code == 409 and refused.json()["title"] == "NonceUnavailable"
+    # and so is publishing it again: a replayed nonce names the field
+    replayed = client.post("/signed-offers", json=document)
+    assert replayed.status_code == 409 and replayed.json()["field"] == "offer.nonce", replayed.text
 
 
 def test_a_counter_bump_delists_signed_offers(story: Story, studio_hub: Hub) -> None:

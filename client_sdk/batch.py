@@ -466,6 +466,8 @@ def _prepare_all(store: ContentStore, items: list[Item], journal: Journal, optio
         if item.status == "pending":
             try:
                 _prepare(store, item, journal, options, done.get(str(item.path.resolve())))
+            except BatchStopped:
+                raise
             except OSError as exc:
                 if _is_full(exc):
                     raise

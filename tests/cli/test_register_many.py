@@ -236,3 +236,34 @@ def test_contradictory_options_are_refused_before_anything_is_read(
 ) -> None:
     done = market.run("register-many", str(tmp_path), *args, "--key-env", "STUDIO_KEY")
     assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_full_disk_stops_the_run_cleanly_and_a_rerun_finishes(market: Env, tmp_path: Path) -> None:
+    from client_sdk.batch import Journal, plan, register_catalogue
+
+    folder = tmp_path / "full"
+    folder.mkdir()
+    for i in range(4):
+        _media(folder, f"take-{i}.mp4", 2_000, seed=f"full-disk-{i}")
+    store = LocalBlockStore(market.env["COPYRIGHT_HUB_CONTENT_DIR"])
+    path = tmp_path / "journal.jsonl"
+    journal = Journal(path)
+    full = os.open("/dev/full", os.O_WRONLY)  # the kernel answers every write with ENOSPC
+
+    def fill_the_disk(phase: str, _n: int) -> None:
+        if phase == "prepare":  # after the first file, the disk is full
+            os.dup2(full, journal._fd)
+
+    result = register_catalogue(market.hub, store, plan(folder), journal, progress=fill_the_disk)
+    journal.close()
+    os.close(full)
+    assert result.stopped is not None and "free some space" in result.stopped
+    assert [i.status for i in result.items].count("not done") >= 3 and result.transactions == []
+    assert path.read_bytes().endswith(b"\n")  # whole records only
+    digests = [hashlib.sha256((folder / f"take-{i}.mp4").read_bytes()).digest() for i in range(4)]
+    assert not any(market.hub.work_id_by_digest(d) for d in digests)
+    again = Journal(path)
+    done = register_catalogue(market.hub, store, plan(folder), again)
+    again.close()
+    assert done.ok and done.count("registered") == 4
+    assert all(len(_registrations(market.hub, d)) == 1 for d in digests)

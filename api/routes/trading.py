@@ -51,6 +51,7 @@ from client_sdk.terms import SignedOffer
 
 from ..deps import ChainIdQuery, HubDep, PageDep, get_services
 from ..guards import GuardedRoute
+from ..models import Uint256Text
 from ..problems import Problem, problem_responses
 from ..services import chain_call
 from ..stores.signed_offers import STATUSES, BookFilter, SignedOfferBook
@@ -133,7 +134,8 @@ def _function_inputs(contract: str, function: str) -> list[dict[str, Any]]:
 
 SignedOfferJson = abi_model("SignedOfferJson", signed_offer_param()["components"])
 Address = Annotated[str, Field(pattern=ADDRESS_PATTERN, description="0x and 40 hex digits")]
-Uint256Text = Annotated[str, Field(pattern=decimal_at_most(2**256 - 1), description="uint256, decimal")]
+#: a uint256 a client sends: a decimal string, bounded exactly (``api.models.Uint256Text`` is the answers' form)
+Uint256In = Annotated[str, Field(pattern=decimal_at_most(2**256 - 1), description="uint256, decimal")]
 
 
 class SignedOfferIn(BaseModel):
@@ -163,12 +165,12 @@ class UnsignedTransaction(BaseModel):
     from_: str = Field(alias="from", pattern=ADDRESS_PATTERN)
     to: str = Field(pattern=ADDRESS_PATTERN)
     data: str
-    value: str
-    chainId: str
-    nonce: str
-    gas: str
-    maxFeePerGas: str
-    maxPriorityFeePerGas: str
+    value: Uint256Text
+    chainId: Uint256Text
+    nonce: Uint256Text
+    gas: Uint256Text
+    maxFeePerGas: Uint256Text
+    maxPriorityFeePerGas: Uint256Text
     model_config = ConfigDict(populate_by_name=True)
 
 
@@ -178,7 +180,7 @@ class TransactionsPublic(BaseModel):
 
     transactions: list[UnsignedTransaction]
     approval_required: bool = False
-    price: str | None = None
+    price: Uint256Text | None = None
     currency: str | None = None
     detail: str
 
@@ -186,7 +188,7 @@ class TransactionsPublic(BaseModel):
 class FulfilRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     buyer: Address
-    max_price: Uint256Text = Field(description="the most the buyer pays (wei, or the token's base units)")
+    max_price: Uint256In = Field(description="the most the buyer pays (wei, or the token's base units)")
 
 
 class RelayRequest(BaseModel):
@@ -207,8 +209,8 @@ class RevertPublic(BaseModel):
 class RelayedPublic(BaseModel):
     hash: str
     status: Literal["pending", "mined", "reverted", "unknown"]
-    block_number: str | None = None
-    licence_ids: list[str] = []
+    block_number: int | None = None
+    licence_ids: list[Uint256Text] = []
     error: RevertPublic | None = None
 
 
@@ -444,12 +446,12 @@ def _unsigned(hub: Hub, tx: dict[str, Any], description: str) -> UnsignedTransac
         | dict(
             to=Web3.to_checksum_address(full["to"]),
             data=HexBytes(full["data"]).to_0x_hex(),
-            value=str(full.get("value", 0)),
-            chainId=str(full["chainId"]),
-            nonce=str(full["nonce"]),
-            gas=str(full["gas"]),
-            maxFeePerGas=str(full["maxFeePerGas"]),
-            maxPriorityFeePerGas=str(full["maxPriorityFeePerGas"]),
+            value=full.get("value", 0),
+            chainId=full["chainId"],
+            nonce=full["nonce"],
+            gas=full["gas"],
+            maxFeePerGas=full["maxFeePerGas"],
+            maxPriorityFeePerGas=full["maxPriorityFeePerGas"],
         )
     )
 
@@ -479,7 +481,7 @@ def _purchase(hub: Hub, buyer: str, price: int, currency: str, data: str, what: 
             return TransactionsPublic(
                 transactions=[_unsigned(hub, approve, f"approve the market to take {price} of {token.address}")],
                 approval_required=True,
-                price=str(price),
+                price=price,
                 currency=currency,
                 detail=f"the market may take {allowed} of the {price} needed from {buyer}: sign and send this "
                 "approval, wait until it is mined, then ask for the purchase again",
@@ -488,7 +490,7 @@ def _purchase(hub: Hub, buyer: str, price: int, currency: str, data: str, what: 
     tx = {"from": buyer, "to": hub.market.address, "data": data, "value": value}
     return TransactionsPublic(
         transactions=[_unsigned(hub, tx, what)],
-        price=str(price),
+        price=price,
         currency=currency,
         detail="simulated from the buyer's address at the head: sign it in your wallet and POST it to /relay "
         "(or send it yourself)",
@@ -691,10 +693,10 @@ def relayed(
             except TransactionNotFound:
                 return RelayedPublic(hash=tx_hash.lower(), status="unknown")
             return RelayedPublic(hash=tx_hash.lower(), status="pending")
-        block = str(receipt["blockNumber"])
+        block = int(receipt["blockNumber"])
         if receipt["status"] == 1:
             granted = hub.market.events.LicenceGranted().process_receipt(receipt, errors=DISCARD)
-            ids = [str(e["args"]["licenceId"]) for e in granted]
+            ids = [int(e["args"]["licenceId"]) for e in granted]
             return RelayedPublic(hash=tx_hash.lower(), status="mined", block_number=block, licence_ids=ids)
         return RelayedPublic(hash=tx_hash.lower(), status="reverted", block_number=block, error=_replay(hub, receipt))
 

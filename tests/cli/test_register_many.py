@@ -267,3 +267,18 @@ def test_a_full_disk_stops_the_run_cleanly_and_a_rerun_finishes(market: Env, tmp
     again.close()
     assert done.ok and done.count("registered") == 4
     assert all(len(_registrations(market.hub, d)) == 1 for d in digests)
+
+
+def test_the_summary_table_names_each_file_and_the_totals(market: Env, tmp_path: Path) -> None:
+    folder = tmp_path / "table"
+    folder.mkdir()
+    _media(folder, "opening.mp4", 1_500, seed="table-opening")
+    (folder / "catalogue.json").write_text(
+        json.dumps({"works": [{"file": "opening.mp4", "title_zh": "开场", "type": "animation"}, {"file": "gone.mp4"}]}),
+        encoding="utf-8",
+    )
+    done = market.run("register-many", str(folder), "--key-env", "STUDIO_KEY")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "opening.mp4" in done.stdout and "开场" in done.stdout and "registered" in done.stdout
+    assert "gone.mp4" in done.stdout and "no title" in done.stdout
+    assert "1 registered, 1 failed; 1 transaction(s)" in done.stdout

@@ -282,3 +282,31 @@ def test_the_summary_table_names_each_file_and_the_totals(market: Env, tmp_path:
     assert "opening.mp4" in done.stdout and "开场" in done.stdout and "registered" in done.stdout
     assert "gone.mp4" in done.stdout and "no title" in done.stdout
     assert "1 registered, 1 failed; 1 transaction(s)" in done.stdout
+
+
+def test_a_file_list_with_a_json_sidecar_of_whole_documents(market: Env, tmp_path: Path) -> None:
+    studio = market.hub.account
+    assert studio is not None
+    media = tmp_path / "media"
+    media.mkdir()
+    _media(media, "ep1.mp4", 2_500, seed="list-ep1")
+    _media(media, "ep2.mp4", 2_600, seed="list-ep2")
+    listing = tmp_path / "files.txt"
+    listing.write_text("# episodes\nmedia/ep1.mp4\nmedia/ep2.mp4\n", encoding="utf-8")
+    document = WorkMetadata("episode", title_zh="第二集", title_en="Episode 2").to_document()
+    sidecar = tmp_path / "meta.json"
+    sidecar.write_text(
+        json.dumps([
+            {"file": "media/ep1.mp4", "title_en": "Episode 1", "type": "episode",
+             "splits": [{"account": studio.address, "bps": 5000}, {"account": CO_OWNER, "bps": 5000}]},
+            {"file": "media/ep2.mp4", "metadata": document},
+        ]),
+        encoding="utf-8",
+    )  # fmt: skip
+    done, summary = _run(market, str(listing), "--sidecar", str(sidecar))
+    assert done.returncode == 0, done.stderr
+    ep1, ep2 = summary["works"]
+    assert _splits(market.hub, int(ep1["workId"])) == [(studio.address, 5000), (CO_OWNER, 5000)]
+    stored = read_metadata(LocalBlockStore(market.env["COPYRIGHT_HUB_CONTENT_DIR"]), ep2["metadataCid"])
+    assert stored["title"] == {"zh": "第二集", "en": "Episode 2"} and stored["file"]["name"] == "ep2.mp4"
+    assert (tmp_path / ".copyright-hub" / "register-many.jsonl").is_file()  # beside the list

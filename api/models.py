@@ -38,6 +38,7 @@ from pydantic import (
     PlainSerializer,
     ValidationInfo,
     WithJsonSchema,
+    computed_field,
     create_model,
     model_validator,
 )
@@ -247,10 +248,13 @@ WorkPublic = public_model(
 
 
 class TerritoryPublic(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     code: int = Field(description="ISO 3166-1 numeric code")
     name: str = Field(description="English short name (ISO 3166-1, from the iso3166 package)")
 
 
+@functools.lru_cache(maxsize=1024)
 def territory(code: int) -> TerritoryPublic:
     """A territory code with its ISO 3166-1 English name (a code the standard lacks says so)."""
     country = iso3166.countries_by_numeric.get(f"{code:03d}")
@@ -266,28 +270,38 @@ def iso_time(seconds: int) -> str | None:
 
 
 class TermsPublic(Public):
+    """Licence terms as stored, and in words (computed when written out: nothing is stored twice)."""
+
     rights: RightNames
     rights_mask: int = Field(validation_alias=AliasChoices("rights_mask", "rights"))
     territories: Territories = Field(description="ISO 3166-1 numeric codes; empty = worldwide")
-    worldwide: bool = Field(default=False, description="true when territories is empty")
-    territory_names: list[TerritoryPublic] = Field(default=[], description="territories with their English names")
     start: int
     end: int
-    start_iso: str | None = Field(default=None, description="start as ISO 8601 UTC")
-    end_iso: str | None = Field(default=None, description="end as ISO 8601 UTC (null past year 9999)")
     exclusive: bool
     sublicensable: bool
     transferable: bool
     legal_hash: str = Field(description="keccak256 of the legal text the terms stand for, 0x-hex (0x00…00: none)")
     legal_uri: str = Field(description="where that legal text can be read (empty: not given)")
 
-    @model_validator(mode="after")
-    def _in_words(self) -> TermsPublic:
-        """Territory names and the window in ISO 8601, from the codes and unix times."""
-        self.worldwide = not self.territories
-        self.territory_names = [territory(t) for t in self.territories]
-        self.start_iso, self.end_iso = iso_time(self.start), iso_time(self.end)
-        return self
+    @computed_field(description="true when territories is empty")  # type: ignore[prop-decorator]
+    @property
+    def worldwide(self) -> bool:
+        return not self.territories
+
+    @computed_field(description="territories with their English names")  # type: ignore[prop-decorator]
+    @property
+    def territory_names(self) -> list[TerritoryPublic]:
+        return [territory(t) for t in self.territories]
+
+    @computed_field(description="start as ISO 8601 UTC")  # type: ignore[prop-decorator]
+    @property
+    def start_iso(self) -> str | None:
+        return iso_time(self.start)
+
+    @computed_field(description="end as ISO 8601 UTC (null past year 9999)")  # type: ignore[prop-decorator]
+    @property
+    def end_iso(self) -> str | None:
+        return iso_time(self.end)
 
 
 def _values(data: Any) -> Any:

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from web3 import Web3
 
 from api.main import create_app
-from api.resources import RESOURCES, WORKS
+from api.resources import OFFERS, RESOURCES, WORKS
 from api.settings import Settings
 from indexer import models as m
 from indexer.db import make_engine, migrate
@@ -96,6 +96,20 @@ def test_a_page_of_works_costs_a_constant_number_of_statements(catalogue: TestCl
     assert body["data"][0]["owners"] == owners
     assert body["data"][0]["parents"] == ["199"] and body["data"][0]["royalty_bps"] == 500
     assert len(statements) <= MAX_STATEMENTS, "\n".join(statements)
+
+
+@pytest.mark.parametrize("limit", [20, 200])
+def test_a_page_of_offers_with_titles_and_sales_costs_a_constant_number_of_statements(
+    catalogue: TestClient, limit: int
+) -> None:
+    """The work's titles and each offer's sales come in one query per relation for the whole page."""
+    with _counting(catalogue) as statements:
+        r = catalogue.get(f"/offers?limit={limit}")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["count"] == 200 and len(body["data"]) == limit and body["data"][0]["sold"] == 0
+    assert body["data"][0]["terms"]["territory_names"] == [{"code": 156, "name": "China"}]
+    assert len(statements) <= 3 + len(OFFERS.related), "\n".join(statements)
 
 
 def test_the_catalogue_page_of_200_works_costs_a_constant_number_of_statements(catalogue: TestClient) -> None:

@@ -391,7 +391,7 @@ def test_the_owner_files_a_key_the_licensee_then_receives(hub: Hub) -> None:
     wrapped = wrap_key(hub.content_key, x.public_key(), context=f"work:{WORK_ID}").to_json()
     filed = _filing(hub, owner, [{"account": newcomer.address.lower(), "wrapped_key": wrapped}])
     assert filed.status_code == 200, filed.text
-    assert filed.json() == {"work_id": WORK_ID, "filed": [newcomer.address]}
+    assert filed.json() == {"work_id": str(WORK_ID), "filed": [newcomer.address]}
     r = _post(hub.client, _message(hub.client, newcomer), newcomer)
     assert r.status_code == 200, r.text
     assert unwrap_key(WrappedKey.from_json(r.json()["wrapped_key"]), x, context=f"work:{WORK_ID}") == hub.content_key

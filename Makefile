@@ -45,6 +45,17 @@ $(STAMPS)/browser: $(STAMPS)/tools
 	  else \
 	    echo "make test: headless Chromium is needed for the page tests; install it (Debian: sudo apt-get install chromium)"; exit 1; \
 	  fi; }
+	@# a CJK font for Chinese text in page screenshots and in the PDF certificate (best effort: without
+	@# one the certificate command refuses PDF with a message naming the package, and says so in its test)
+	@test -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's fonts-wqy-microhei for Chinese text in pages and PDF certificates"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
+	      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; } || \
+	      echo "could not install fonts-wqy-microhei; PDF certificates will be refused until a CJK font is installed"; \
+	  else \
+	    echo "note: no CJK font found; install fonts-wqy-microhei for PDF certificates in Chinese"; \
+	  fi; }
 	@touch $@
 
 up: install

@@ -22,6 +22,13 @@ Ranking (:func:`scores`): a work matches when its *current* document (``work.met
 least one term; its score adds, for each term it holds, 2 when the term is in a title and 1 when only
 in a description. Works are listed by score, then newest (highest id) first. So title hits rank over
 description hits, and more matched terms over fewer.
+
+Bounded cost: each term contributes at most :data:`MAX_CANDIDATES` postings, its best (title hits,
+then newest; for a prefix, the shortest completions first, in code point order: ``riv`` reads
+``river`` before ``riverside``), read in order from the index ``(token, weight DESC, work_id DESC, ...)``
+and cut there, so a word found in 60,000 documents costs what one found in 1,000 does. The price: for such a word, the matches
+(and the ``count`` a search reports) are its best 1,000 documents per term, not every one, as web
+search engines cap their result sets; narrow the query (more words, filters) to reach the others.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from . import models as m
 from .tables.metadata import MAX_TOKEN_CHARS
 
 __all__ = [
+    "MAX_CANDIDATES",
     "MAX_TERMS",
     "Term",
     "document_tokens",
@@ -50,6 +58,9 @@ __all__ = [
 
 #: query terms used at most (the rest of a long query is ignored): bounds a search's cost
 MAX_TERMS = 12
+#: postings read per term at most, best first (title hits, then newest): bounds a search's cost
+#: whatever the word; a term in more documents than this contributes its best ones only
+MAX_CANDIDATES = 1_000
 #: distinct tokens kept per document at most (titles' first): bounds the rows one document writes
 MAX_DOCUMENT_TOKENS = 2_000
 TITLE, DESCRIPTION = 2, 1
@@ -159,14 +170,21 @@ def scores(terms: list[Term]) -> Any:
     ``terms`` (none: ``None``); see the module docstring for the score."""
     if not terms:
         return None
-    current = sa.and_(_work.c.work_id == _token.c.work_id, _work.c.metadata_cid == _token.c.metadata_cid)
-    per_term = [
-        sa.select(_token.c.work_id.label("work_id"), sa.func.max(_token.c.weight).label("weight"))
-        .select_from(_token.join(_work, current))
-        .where(term.condition(_token.c.token))
-        .group_by(_token.c.work_id)
-        for term in terms
-    ]
+    per_term = []
+    for term in terms:
+        best = (
+            sa.select(_token.c.work_id, _token.c.metadata_cid, _token.c.weight)
+            .where(term.condition(_token.c.token))
+            .order_by(_token.c.token, _token.c.weight.desc(), _token.c.work_id.desc())
+            .limit(MAX_CANDIDATES)
+            .subquery()
+        )
+        current = sa.and_(_work.c.work_id == best.c.work_id, _work.c.metadata_cid == best.c.metadata_cid)
+        per_term.append(
+            sa.select(best.c.work_id.label("work_id"), sa.func.max(best.c.weight).label("weight"))
+            .select_from(best.join(_work, current))
+            .group_by(best.c.work_id)
+        )
     hits = per_term[0].subquery() if len(per_term) == 1 else sa.union_all(*per_term).subquery()
     score = sa.func.sum(hits.c.weight).label("score")
     return sa.select(hits.c.work_id, score).group_by(hits.c.work_id).subquery("search")

@@ -87,3 +87,14 @@ class SearchToken(OffChainTable, table=True):
     work_id: int = u256(primary_key=True)
     metadata_cid: str = Field(primary_key=True, max_length=MAX_CID_CHARS)
     weight: int = Field(sa_type=sa.SmallInteger, description="2: in a title; 1: in a description only")
+
+
+_tokens = SearchToken.__table__  # type: ignore[attr-defined]
+# a term's best postings in order (by token, then title first, then newest), cut at the cap
+sa.Index(
+    "ix_work_search_token_rank",
+    _tokens.c.token,
+    _tokens.c.weight.desc(),
+    _tokens.c.work_id.desc(),
+    _tokens.c.metadata_cid,
+)

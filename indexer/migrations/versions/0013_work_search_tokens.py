@@ -35,6 +35,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("token", "work_id", "metadata_cid"),
     )
     op.create_index("ix_work_search_token_document", "work_search_token", ["work_id", "metadata_cid"])
+    op.create_index(
+        "ix_work_search_token_rank",
+        "work_search_token",
+        ["token", sa.text("weight DESC"), sa.text("work_id DESC"), "metadata_cid"],
+    )
     from indexer.search import write_tokens  # the tokenizer of the worker, so old and new rows agree
 
     docs = sa.table(
@@ -47,5 +52,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_work_search_token_rank", table_name="work_search_token")
     op.drop_index("ix_work_search_token_document", table_name="work_search_token")
     op.drop_table("work_search_token")

@@ -128,11 +128,16 @@ class SignedOfferBook:
         query = sa.select(book)
         if where.active is not None:
             query = query.where((book.c.status == "active") if where.active else (book.c.status != "active"))
+        # the total rides on the page (a window count): each offer's status is judged once, not twice
+        total = sa.func.count().over().label("total")
+        page = query.add_columns(total).order_by(book.c.published_at.desc(), book.c.digest).limit(limit).offset(offset)
         count = sa.select(sa.func.count()).select_from(query.subquery())
-        page = query.order_by(book.c.published_at.desc(), book.c.digest).limit(limit).offset(offset)
 
         def work(conn: sa.Connection) -> tuple[list[dict[str, Any]], int]:
-            return [dict(r) for r in conn.execute(page).mappings()], int(conn.execute(count).scalar_one())
+            rows = [dict(r) for r in conn.execute(page).mappings()]
+            if rows:
+                return rows, int(rows[0]["total"])
+            return rows, int(conn.execute(count).scalar_one()) if offset else 0  # a page past the end
 
         return in_transaction(self.engine, work)
 

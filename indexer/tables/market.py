@@ -215,7 +215,7 @@ class Licence(StateTable, table=True):
     licensee: str = Field(max_length=42, index=True)
     holder: str = Field(max_length=42, index=True)
     offer_id: int = u256()
-    signed_offer_digest: str = Field(max_length=66)
+    signed_offer_digest: str = Field(max_length=66, index=True)  # the order book counts a signed offer's sales
     rights: int
     start: int = Field(sa_type=sa.BigInteger)
     end: int = Field(sa_type=sa.BigInteger)

@@ -14,7 +14,17 @@ across kubo releases. httpx is already a dependency, so the adapter is a few cal
 ``put_block``      ``/api/v0/block/put?cid-codec=...&mhtype=sha2-256``
 ``has``            ``/api/v0/block/stat?arg=CID&offline=true`` (never fetches from the network)
 ``pin``            ``/api/v0/pin/add?arg=CID``
+``publish``        ``/api/v0/files/cp?arg=/ipfs/CID&arg=/copyright-hub/public/CIDv1&parents=true``
+                   after every block was read back (offline) and verified: no holes published
+``is_published``   ``/api/v0/files/stat?arg=/copyright-hub/public/CIDv1``
+``unpublish``      ``/api/v0/files/rm?arg=/copyright-hub/public/CIDv1`` (a missing entry is no error)
 =================  ==========================================================
+
+The publication record lives in the node's MFS (its mutable file system), not beside one API host, so
+every API host using that node serves the same roots; an operator sees it with
+``ipfs files ls /copyright-hub/public``. An entry is named by the CIDv1 (base32) of the root, so a
+CIDv0 and a CIDv1 of the same root are one publication. MFS keeps what it references, so a published
+root also stays on the node when its pin is removed.
 """
 
 from __future__ import annotations
@@ -34,6 +44,8 @@ from .store import DagReader, Source, _verified
 
 DEFAULT_KUBO_URL = "http://127.0.0.1:5001"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+PUBLIC_DIR = "/copyright-hub/public"
+"""The MFS folder that records which roots were published (one entry per root)."""
 
 
 class KuboStore(DagReader):
@@ -121,3 +133,41 @@ class KuboStore(DagReader):
 
     def blocks(self, cid: CID | str) -> Iterator[tuple[CID, bytes]]:
         return super().blocks(cid)
+
+    # -- publication (what a gateway may serve), kept in the node's MFS -----------------------------
+
+    @staticmethod
+    def _public_path(cid: CID | str) -> str:
+        c = CID.parse(cid)
+        return f"{PUBLIC_DIR}/{CID(1, c.codec, c.multihash)}"
+
+    def _mfs_stat(self, path: str) -> bool:
+        """True when the MFS entry exists; kubo answers a missing one with ``file does not exist``."""
+        try:
+            self._post("files/stat", {"arg": path})
+        except StoreUnavailable as exc:
+            if "does not exist" in str(exc):
+                return False
+            raise
+        return True
+
+    def publish(self, cid: CID | str) -> None:
+        from .car import unique_blocks
+
+        c = CID.parse(cid)
+        for _ in unique_blocks(self, c):  # every distinct block present (offline) and intact, or raise
+            pass
+        path = self._public_path(c)
+        if self._mfs_stat(path):
+            return  # already published: files/cp refuses to overwrite an entry
+        self._post("files/cp", {"arg": [f"/ipfs/{c}", path], "parents": "true"})
+
+    def unpublish(self, cid: CID | str) -> None:
+        try:
+            self._post("files/rm", {"arg": self._public_path(cid)})
+        except StoreUnavailable as exc:
+            if "does not exist" not in str(exc):
+                raise
+
+    def is_published(self, cid: CID | str) -> bool:
+        return self._mfs_stat(self._public_path(cid))

@@ -3,9 +3,10 @@ the embedded default, :class:`~client_sdk.content.kubo.KuboStore` the adapter fo
 
 What the gateway may serve is a record the studio controls, kept beside the blocks: holding a block is
 not publishing it. :meth:`LocalBlockStore.publish` marks a root as public (metadata, posters, previews,
-ciphertext; a plaintext master only when its studio asks), :func:`is_published` is what the gateway
-asks before it serves a root, and a store that keeps no such record (:class:`PublishingStore`) has
-published nothing, so a gateway in front of it serves nothing but identity CIDs.
+ciphertext; a plaintext master only when its studio asks; a kubo node keeps the same record in its MFS,
+shared by every API host using it), :func:`is_published` is what the gateway asks before it serves a
+root, and a store that keeps no such record (:class:`PublishingStore`) has published nothing, so a
+gateway in front of it serves nothing but identity CIDs.
 
 Every block read is re-hashed against its CID before anything is returned, so a corrupted store
 raises :class:`CorruptBlock` and never serves the bad bytes. Reading a file walks its UnixFS DAG one

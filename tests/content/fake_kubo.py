@@ -18,6 +18,12 @@ Like kubo run with ``offline``, it never "searches the network": a ``block/get``
 for a block it lacks answers kubo's offline "not found" error only when the request says
 ``offline=true``; without it the fake answers an error that names the missing flag (a real node
 would search the network until the timeout).
+
+Its MFS holds only what the publication record uses, as kubo's RPC docs describe those commands:
+``files/cp`` (``arg`` twice: an ``/ipfs/<cid>`` source and an MFS destination; ``parents=true`` makes
+missing folders; an existing destination is an error, as is a missing parent without ``parents``),
+``files/stat`` (``{"Hash", "Size", "CumulativeSize", "Blocks", "Type"}``) and ``files/rm``; a missing
+path is kubo's ``file does not exist`` error.
 """
 
 from __future__ import annotations
@@ -52,6 +58,8 @@ class FakeKubo:
         self.blocks: dict[bytes, bytes] = {}
         self.pins: set[str] = set()
         self.calls: list[str] = []
+        self.mfs: dict[str, str] = {}  # MFS file path -> the CID it references
+        self.mfs_dirs: set[str] = {"/"}
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -60,11 +68,15 @@ class FakeKubo:
 
             def do_POST(self) -> None:
                 url = urlparse(self.path)
-                q = {k: v[0] for k, v in parse_qs(url.query).items()}
+                query = parse_qs(url.query)
+                q = {k: v[0] for k, v in query.items()}
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 fake.calls.append(url.path)
                 try:
-                    status, payload = fake.handle(url.path, q, self.headers.get("Content-Type", ""), body)
+                    if url.path.startswith("/api/v0/files/"):
+                        status, payload = fake.handle_mfs(url.path, q, query.get("arg", []))
+                    else:
+                        status, payload = fake.handle(url.path, q, self.headers.get("Content-Type", ""), body)
                 except _Missing as exc:
                     status, payload = 500, json.dumps({"Message": str(exc), "Code": 0, "Type": "error"})
                 data = payload if isinstance(payload, bytes) else payload.encode()
@@ -135,4 +147,39 @@ class FakeKubo:
             self._local({**q, "offline": "true"})
             self.pins.add(q["arg"])
             return 200, json.dumps({"Pins": [q["arg"]]})
+        return 404, "404 page not found"
+
+    def handle_mfs(self, path: str, q: dict[str, str], args: list[str]) -> tuple[int, bytes | str]:
+        """The MFS commands the publication record uses (see the module docstring)."""
+        if path == "/api/v0/files/cp":
+            source, dest = args
+            if not source.startswith("/ipfs/"):
+                raise _Missing(f"fake kubo: only /ipfs/<cid> sources are modelled, got {source}")
+            cid = CID.parse(source.removeprefix("/ipfs/"))
+            self._local({"arg": str(cid), "offline": "true"})  # kubo resolves the root node first
+            parent = dest.rsplit("/", 1)[0] or "/"
+            if dest in self.mfs or dest in self.mfs_dirs:
+                raise _Missing("cp: cannot put node in path " + dest + ": directory already has entry by that name")
+            if parent not in self.mfs_dirs:
+                if q.get("parents") != "true":
+                    raise _Missing(f"cp: cannot put node in path {dest}: file does not exist")
+                parts = parent.strip("/").split("/")
+                self.mfs_dirs.update("/" + "/".join(parts[: i + 1]) for i in range(len(parts)))
+            self.mfs[dest] = str(cid)
+            return 200, ""
+        if path == "/api/v0/files/stat":
+            (target,) = args
+            if target in self.mfs_dirs:
+                return 200, json.dumps({"Hash": "", "Size": 0, "CumulativeSize": 0, "Blocks": 0, "Type": "directory"})
+            if target not in self.mfs:
+                raise _Missing("file does not exist")
+            size = len(self.blocks.get(CID.parse(self.mfs[target]).multihash, b""))
+            doc = {"Hash": self.mfs[target], "Size": size, "CumulativeSize": size, "Blocks": 0, "Type": "file"}
+            return 200, json.dumps(doc)
+        if path == "/api/v0/files/rm":
+            (target,) = args
+            if target not in self.mfs:
+                raise _Missing("file does not exist")
+            del self.mfs[target]
+            return 200, ""
         return 404, "404 page not found"

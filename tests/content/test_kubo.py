@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.main import create_app
+from api.settings import Settings
 from client_sdk.content import (
     CHUNK_SIZE,
+    CID,
     BlockNotFound,
     ContentError,
     ContentStore,
     CorruptBlock,
     KuboStore,
+    PublishingStore,
     StoreUnavailable,
+    publish,
 )
 from client_sdk.content.cid import compute_cid
+from client_sdk.metadata import WorkMetadata, store_metadata
 
 from .fake_kubo import FakeKubo
 
@@ -87,3 +95,40 @@ def test_a_node_serving_wrong_bytes_is_caught(kubo: FakeKubo) -> None:
 def test_unreachable_node_is_store_unavailable() -> None:
     with KuboStore("http://127.0.0.1:9") as store, pytest.raises(StoreUnavailable, match="is the daemon running"):
         store.has(compute_cid(b""))
+
+
+def test_publication_is_kept_in_the_nodes_mfs_for_every_host(kubo: FakeKubo) -> None:
+    with KuboStore(kubo.url) as store, KuboStore(kubo.url) as other_host:
+        assert isinstance(store, PublishingStore)
+        cid = store.add(DATA)
+        assert not store.is_published(cid)
+        publish(store, cid)
+        publish(store, cid)  # twice is once (files/cp alone would refuse the existing entry)
+        v1 = CID(1, cid.codec, cid.multihash)
+        assert kubo.mfs == {f"/copyright-hub/public/{v1}": str(cid)}
+        assert other_host.is_published(cid) and other_host.is_published(v1)  # one record, any CID version
+        store.unpublish(v1)
+        assert not other_host.is_published(cid) and kubo.mfs == {}
+        store.unpublish(cid)  # already withdrawn: no error
+        assert store.has(cid)  # withdrawn from the public, still stored
+
+
+def test_kubo_publishes_no_dag_with_a_hole(kubo: FakeKubo) -> None:
+    with KuboStore(kubo.url) as store:
+        cid = store.add(DATA)
+        leaf = list(store.blocks(cid))[-1][0]
+        del kubo.blocks[leaf.multihash]
+        with pytest.raises(BlockNotFound):
+            store.publish(cid)
+        assert not store.is_published(cid) and "/api/v0/files/cp" not in kubo.calls
+
+
+def test_the_gateway_in_front_of_kubo_serves_what_was_published(kubo: FakeKubo, tmp_path: Path) -> None:
+    app = create_app(Settings(content_dir=tmp_path / "unused", kubo_api_url=kubo.url))
+    with KuboStore(kubo.url) as store, TestClient(app) as client:
+        cid = store.add(DATA)
+        assert client.get(f"/ipfs/{cid}").status_code == 403
+        publish(store, cid)
+        assert client.get(f"/ipfs/{cid}").content == DATA
+        meta = store_metadata(store, WorkMetadata("film", title_en="Kept in kubo"))  # published when stored
+        assert client.get(f"/ipfs/{meta}").json()["title"] == {"en": "Kept in kubo"}

@@ -67,7 +67,7 @@ def test_nothing_incomplete_is_published_and_unknown_content_stays_404(
 
 def test_a_store_without_a_publication_record_cannot_publish(tmp_path: Path) -> None:
     class NoRecord:
-        """A store that keeps no publication record (as a bare kubo node here)."""
+        """A store that keeps no publication record (kubo keeps one in its MFS: test_kubo)."""
 
     with pytest.raises(NotPublishable, match="no record of what is public"):
         publish(NoRecord(), "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH")  # type: ignore[arg-type]

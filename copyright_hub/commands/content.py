@@ -88,15 +88,29 @@ def add(
     cid_version: VersionOpt = 0,
     store: ContentDirOpt = None,
     pin: Annotated[bool, typer.Option(help="pin the DAG after adding")] = True,
+    publish: Annotated[
+        bool, typer.Option("--publish", help="make it public: the gateway serves it (a master stays private without)")
+    ] = False,
 ) -> None:
-    """Add FILE to the local store (all or nothing) and print its CID."""
+    """Add FILE to the local store (all or nothing) and print its CID; stderr says whether the gateway
+    serves it (only with --publish, or when it was published before)."""
     _regular(file)
     s = _store(store)
     with byte_progress("adding", file.stat().st_size) as tick:
         root = s.add(file, cid_version, on_progress=tick)
     if pin:
         s.pin(root)
+    if publish:
+        s.publish(root)
     out.print(str(root), highlight=False)
+    if s.is_published(root):
+        err.print(f"public: the gateway serves {root}", highlight=False)
+    else:
+        err.print(
+            f"private: {root} is stored but not published, so the gateway does not serve it "
+            f"(publish it with `copyright-hub publish {root}` or add with --publish)",
+            highlight=False,
+        )
 
 
 def get(

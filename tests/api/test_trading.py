@@ -271,3 +271,24 @@ def test_oversized_bodies_are_413_before_anything_is_read(story: Story) -> None:
             path, content=b"{" + b" " * limit + b"}", headers={"content-type": "application/json"}
         )
         assert answer.status_code == 413, (path, answer.text)
+
+
+def test_cancelled_nonces_and_a_work_that_changed_hands_and_came_back_are_delisted(
+    story: Story, studio_hub: Hub
+) -> None:
+    client = story.client
+    digests = []
+    for nonce in (3001, 3002):
+        published = client.post("/signed-offers", json=signed_offer_to_json(_signed(studio_hub, story, nonce=nonce)))
+        assert published.status_code == 201, published.text
+        digests.append(published.json()["digest"])
+    studio_hub.cancel_nonce(3001)
+    # the film leaves the studio and comes back: same owner, but every earlier signature is void
+    studio_hub.transfer_work(story.film_id, story.co_owner.address)
+    with Hub.connect(story.node.url, deployments_dir=story.settings.deployments_dir, account=story.co_owner) as back:
+        back.transfer_work(story.film_id, story.studio.address)
+    story.reindex()
+    statuses = {o["digest"]: o["status"] for o in client.get("/signed-offers", params={"active": False}).json()["data"]}
+    assert statuses[digests[0]] == "nonce_cancelled"
+    assert statuses[digests[1]] == "owner_changed"
+    assert not set(digests) & {o["digest"] for o in client.get("/signed-offers").json()["data"]}

@@ -129,7 +129,9 @@ def parse_split(text: str | Mapping[str, Any]) -> Split:
     else:
         account, bps = _pair(str(text), "split", "ADDRESS:BPS, e.g. 0xAbc…:2500")
     if not is_hex_address(account):
-        raise BatchError(f"split {account!r} is not an address (0x and 40 hex digits)")
+        raise BatchError(
+            f"split {account!r} is not an address (0x and 40 hex digits); write a split as ADDRESS:BPS, e.g. 0xAbc…:2500"
+        )
     if account != account.lower() and account[2:] != account[2:].upper() and not Web3.is_checksum_address(account):
         raise BatchError(
             f"split {account}: the mixed-case checksum is wrong (EIP-55), so it may be mistyped; "

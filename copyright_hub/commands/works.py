@@ -32,6 +32,7 @@ from ._common import (
 
 if TYPE_CHECKING:
     from client_sdk.metadata import WorkMetadata
+    from client_sdk.terms import Split
 
 console = Console()
 
@@ -40,16 +41,14 @@ def register(app: typer.Typer) -> None:
     app.command("register")(friendly(register_cmd))
 
 
-def _parse_split(text: str) -> tuple[str, int]:
-    from web3 import Web3
+def _parse_split(text: str) -> Split:
+    """One ``--split`` through the SDK's parser (the one register-many uses), its error as a usage error."""
+    from client_sdk.batch import BatchError, parse_split
 
     try:
-        account, bps = text.rsplit(":", 1)
-        if Web3.is_address(account):
-            return account, int(bps)
-    except ValueError:
-        pass
-    raise typer.BadParameter(f"{text!r}: write a split as ADDRESS:BPS, e.g. 0xAbc…:2500")
+        return parse_split(text)
+    except BatchError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def _parse_pair(text: str, option: str, example: str) -> tuple[str, str]:
@@ -140,7 +139,6 @@ def register_cmd(
     from client_sdk.content import publish
     from client_sdk.errors import ConfigurationError
     from client_sdk.metadata import WorkMetadata, chain_work_type
-    from client_sdk.terms import Split
     from client_sdk.verify import digest_and_cid
 
     options: dict[str, Any] = {
@@ -159,7 +157,7 @@ def register_cmd(
         raise typer.BadParameter(f"--type must be one of {', '.join(METADATA_WORK_TYPES)}")
     if cid_version not in (0, 1):
         raise typer.BadParameter("--cid-version must be 0 or 1")
-    splits = [Split(*_parse_split(s)) for s in split or []]
+    splits = [_parse_split(s) for s in split or []]
     document = _metadata_file(metadata) if metadata is not None else None
     account = load_signer(keystore, key_env)
     if account is None:

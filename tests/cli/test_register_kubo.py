@@ -1,0 +1,32 @@
+"""``copyright-hub register --add-content`` against a kubo node (COPYRIGHT_HUB_KUBO_API_URL): the metadata
+and the master land in kubo and are published in its MFS record, so a gateway on that node serves them."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+from client_sdk.content import CID, KuboStore
+from tests.content.fake_kubo import FakeKubo
+
+from .conftest import HUB, Env
+
+
+def test_register_add_content_stores_and_publishes_in_kubo(market: Env, tmp_path: Path) -> None:
+    film = tmp_path / "harbour.mp4"
+    film.write_bytes(hashlib.shake_256(b"kubo harbour").digest(300_000))  # two chunks
+    with FakeKubo() as kubo:
+        env = {**market.env, "COPYRIGHT_HUB_KUBO_API_URL": kubo.url}
+        made = subprocess.run(
+            [*HUB, "register", str(film), "--title-en", "Harbour", "--add-content", "--key-env", "STUDIO_KEY"],
+            env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        work = market.hub.get_work(int(made.stdout.split("registered work ")[1].split()[0]))
+        with KuboStore(kubo.url) as store:
+            for cid in (work.content_cid, work.metadata_cid):
+                assert store.is_published(cid)
+                assert str(CID.parse(cid)) in kubo.pins or cid == work.metadata_cid
+            assert b"".join(store.cat(work.content_cid)) == film.read_bytes()
+        assert len(kubo.mfs) == 2

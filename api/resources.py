@@ -148,8 +148,11 @@ def _speaks(language: str) -> Any:
 def _on_offer(conditions: list[Any]) -> Any:
     """Works with one offer, not cancelled and not ended, meeting every offer filter given."""
     now = int(time.time())
-    offer = select(m.Offer.work_id).where(col(m.Offer.cancelled).is_(False), col(m.Offer.end) > now, *conditions)
-    return col(m.Work.work_id).in_(offer)
+    # correlated, so a search's few candidates each probe the offer index by work rather than every
+    # offer being read
+    return sa.exists().where(
+        col(m.Offer.work_id) == m.Work.work_id, col(m.Offer.cancelled).is_(False), col(m.Offer.end) > now, *conditions
+    )
 
 
 def _territory(code: int) -> Any:

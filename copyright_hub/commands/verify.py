@@ -125,6 +125,7 @@ def verify_cmd(
     """Check a work (and optionally a file) against the chain itself, after checking the deployment's code
     against the committed artifacts. Exit code 1 when a check fails."""
     from client_sdk.chain import connect
+    from client_sdk.content import LocalBlockStore
     from client_sdk.hub import Hub
     from client_sdk.verify import verify_file
 
@@ -134,6 +135,8 @@ def verify_cmd(
         raise typer.BadParameter("give either --hub or --registry, not both")
     if certificate is not None and report is None:
         raise typer.BadParameter("--certificate is made from the signed report: give --report OUT.json too")
+    if store is not None and not store.is_dir():
+        raise typer.BadParameter(f"--content-dir {store} is not a folder; give the content store that holds the master")
     auditor = load_signer(keystore, key_env)
     if report is not None and auditor is None:
         raise typer.BadParameter("--report is signed with your key: give --keystore FILE or --key-env VAR")
@@ -142,6 +145,8 @@ def verify_cmd(
     names = ", ".join(f"{n} {e.address}" for n, e in deployment.contracts.items())
     console.print(f"deployment on chain {deployment.chain_id} is the committed build: {names}", highlight=False)
     with Hub(w3, deployment) as hub:
+        if store is not None:  # the store --file's encrypted-master check reads (else the default one)
+            hub.store = LocalBlockStore(store)
         ok = True
         if file is None:
             assert work_id is not None

@@ -61,12 +61,15 @@ class BookFilter:
     active: bool | None = True
 
 
-def _status(now: int) -> sa.ColumnElement[str]:
+def _judged(now: int) -> tuple[sa.FromClause, sa.ColumnElement[str]]:
+    """The book joined with what judges it (the work, the seller's counter, a cancellation: one row
+    each at most, by primary key) and the status expression over that join."""
     o = _BOOK.c
-    counter = sa.select(_COUNTER.c.counter).where(_COUNTER.c.seller == o.seller).scalar_subquery()
-    cancelled = sa.exists().where(_CANCELLED.c.seller == o.seller, _CANCELLED.c.nonce == o.nonce)
-    owner = sa.select(_WORK.c.owner).where(_WORK.c.work_id == o.work_id).scalar_subquery()
-    status = sa.select(_WORK.c.status).where(_WORK.c.work_id == o.work_id).scalar_subquery()
+    joined = (
+        _BOOK.outerjoin(_WORK, _WORK.c.work_id == o.work_id)
+        .outerjoin(_COUNTER, _COUNTER.c.seller == o.seller)
+        .outerjoin(_CANCELLED, sa.and_(_CANCELLED.c.seller == o.seller, _CANCELLED.c.nonce == o.nonce))
+    )
     transfers = (
         sa.select(sa.func.count())
         .select_from(_TRANSFER)
@@ -79,15 +82,16 @@ def _status(now: int) -> sa.ColumnElement[str]:
         .where(_REDEEMED.c.seller == o.seller, _REDEEMED.c.nonce == o.nonce)
         .scalar_subquery()
     )
-    return sa.case(
+    status = sa.case(
         (sa.or_(o.deadline <= now, o.end <= now), "expired"),
-        (sa.func.coalesce(counter, sa.literal(0, U256)) != o.counter, "counter_changed"),
-        (cancelled, "nonce_cancelled"),
-        (sa.or_(owner.is_(None), owner != o.seller, transfers != o.ownership_epoch), "owner_changed"),
-        (status != 0, "work_inactive"),
+        (sa.func.coalesce(_COUNTER.c.counter, sa.literal(0, U256)) != o.counter, "counter_changed"),
+        (_CANCELLED.c.seller.is_not(None), "nonce_cancelled"),
+        (sa.or_(_WORK.c.owner.is_(None), _WORK.c.owner != o.seller, transfers != o.ownership_epoch), "owner_changed"),
+        (_WORK.c.status != 0, "work_inactive"),
         (sold >= o.supply_cap, "sold_out"),
         else_="active",
     )
+    return joined, status
 
 
 class SignedOfferBook:
@@ -105,8 +109,9 @@ class SignedOfferBook:
 
     def get(self, digest: str, now: int | None = None, *, status: bool = True) -> dict[str, Any] | None:
         """The stored offer with this digest and (``status``) its status now judged by the mirror, or ``None``."""
-        columns = [_BOOK, _status(_now(now)).label("status")] if status else [_BOOK]
-        stmt = sa.select(*columns).where(_BOOK.c.digest == digest)
+        joined, judged = _judged(_now(now))
+        stmt = sa.select(_BOOK, judged.label("status")).select_from(joined) if status else sa.select(_BOOK)
+        stmt = stmt.where(_BOOK.c.digest == digest)
         row = in_transaction(self.engine, lambda conn: conn.execute(stmt).mappings().first())
         return dict(row) if row is not None else None
 
@@ -114,8 +119,8 @@ class SignedOfferBook:
         self, where: BookFilter, *, limit: int, offset: int, now: int | None = None
     ) -> tuple[Sequence[dict[str, Any]], int]:
         """One page of offers matching ``where`` (newest first) with their status, and how many match."""
-        status = _status(_now(now)).label("status")
-        inner = sa.select(_BOOK, status)
+        joined, judged = _judged(_now(now))
+        inner = sa.select(_BOOK, judged.label("status")).select_from(joined)
         if where.work_id is not None:
             inner = inner.where(_BOOK.c.work_id == where.work_id)
         if where.seller is not None:

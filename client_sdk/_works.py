@@ -10,6 +10,7 @@ before anything is sent. A Hub without a store cannot check, and sends the CID a
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
@@ -17,8 +18,8 @@ from typing import Any, ClassVar
 from web3 import Web3
 
 from ._base import HubBase
-from .chain import in_ranges
-from .errors import ConfigurationError, WorkNotFound
+from .chain import in_ranges, raise_for_revert
+from .errors import ConfigurationError, HubError, WorkNotFound
 from .metadata import WorkMetadata, check_stored, store_metadata
 from .shapes import AbiStruct
 from .terms import Split, WorkInput, WorkStatus
@@ -115,16 +116,37 @@ class WorksMixin(HubBase):
 
     def register_works(self, works: Sequence[WorkInput]) -> list[Registration]:
         """Register a catalogue in one transaction (ids are consecutive, in order); each work's
-        metadata CID is checked against the store as in :meth:`register_work`."""
+        metadata CID is checked against the store as in :meth:`register_work`. Each registration's
+        ``gas_used`` is its share of the transaction's (:func:`gas_shares` by what registering it alone
+        is estimated to cost, as register-many reports), so the shares add up to the receipt's."""
         for w in works:
             _check_digest(w.content_digest)
         works = [replace(w, metadata_cid=self._metadata_cid(w.metadata_cid)) for w in works]
         caller = self._signer().address
+        weights = [0] * len(works)  # all zero: equal shares
+        if len(works) > 1:
+            # a work alone may revert where the batch does not (its parent registered earlier in the
+            # batch); the batch's own revert, if any, comes from the transaction below
+            with contextlib.suppress(HubError):
+                weights = [self.estimate_registration([w], caller) for w in works]
         receipt = self._transact(self.registry, "registerWorks", [w.to_abi(caller) for w in works])
+        events = self._events(self.registry, "WorkRegistered", receipt)
+        shares = gas_shares(int(receipt["gasUsed"]), weights)
         return [
-            Registration(e["args"]["workId"], self._tx_hash(receipt), receipt["blockNumber"], receipt["gasUsed"])
-            for e in self._events(self.registry, "WorkRegistered", receipt)
+            Registration(e["args"]["workId"], self._tx_hash(receipt), receipt["blockNumber"], gas)
+            for e, gas in zip(events, shares, strict=True)
         ]
+
+    def estimate_registration(self, works: Sequence[WorkInput], account: str) -> int:
+        """Gas ``registerWorks(works)`` sent by ``account`` is estimated to use; a revert raises its typed error."""
+        from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
+
+        data = self.registry.encode_abi("registerWorks", args=[[w.to_abi(account) for w in works]])
+        try:
+            return int(self.w3.eth.estimate_gas({"from": account, "to": self.registry.address, "data": data}))
+        except (ContractCustomError, ContractLogicError, Web3RPCError) as exc:
+            raise_for_revert(exc)
+            raise
 
     def update_metadata(self, work_id: int, metadata_cid: Metadata) -> int:
         """Publish a new metadata CID or document (owner only; checked or stored as in
@@ -170,6 +192,22 @@ class WorksMixin(HubBase):
         me = self._signer().address
         receipt = self._transact(self.registry, "transferFrom", me, Web3.to_checksum_address(to), work_id)
         return self._tx_hash(receipt)
+
+
+def gas_shares(gas_used: int, estimates: Sequence[int]) -> list[int]:
+    """``gas_used`` split in proportion to ``estimates`` (largest remainders), summing to ``gas_used``;
+    equal shares when no estimate is positive."""
+    total = sum(estimates)
+    if not estimates:
+        return []
+    if total <= 0:
+        estimates, total = [1] * len(estimates), len(estimates)
+    raw = [gas_used * e for e in estimates]
+    shares = [r // total for r in raw]
+    order = sorted(range(len(raw)), key=lambda i: raw[i] % total, reverse=True)
+    for i in order[: gas_used - sum(shares)]:
+        shares[i] += 1
+    return shares
 
 
 def _check_digest(digest: bytes) -> None:

@@ -35,7 +35,7 @@ import io
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -45,6 +45,7 @@ from eth_utils import is_hex_address
 from web3 import Web3
 
 from ._files import atomic_write
+from ._works import gas_shares
 from .chain import gas_limit_for
 from .errors import ConfigurationError, HubError
 from .metadata import CREATOR_ROLES, Creator, WorkMetadata, store_metadata
@@ -596,21 +597,6 @@ def _record_receipt(hub: Hub, journal: Journal, sending: dict[str, Any], receipt
     return found
 
 
-def gas_shares(gas_used: int, estimates: Sequence[int]) -> list[int]:
-    """``gas_used`` split in proportion to ``estimates`` (largest remainders), summing to ``gas_used``."""
-    total = sum(estimates)
-    if not estimates:
-        return []
-    if total <= 0:
-        estimates, total = [1] * len(estimates), len(estimates)
-    raw = [gas_used * e for e in estimates]
-    shares = [r // total for r in raw]
-    order = sorted(range(len(raw)), key=lambda i: raw[i] % total, reverse=True)
-    for i in order[: gas_used - sum(shares)]:
-        shares[i] += 1
-    return shares
-
-
 def _check_chain(hub: Hub, items: list[Item], journal: Journal, account: str) -> None:
     from .hub import Work
 
@@ -642,19 +628,6 @@ def _input(item: Item) -> WorkInput:
     )  # fmt: skip
 
 
-def _estimate(hub: Hub, account: str, works: Sequence[WorkInput]) -> int:
-    from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
-
-    from .chain import raise_for_revert
-
-    data = hub.registry.encode_abi("registerWorks", args=[[w.to_abi(account) for w in works]])
-    try:
-        return int(hub.w3.eth.estimate_gas({"from": account, "to": hub.registry.address, "data": data}))
-    except (ContractCustomError, ContractLogicError, Web3RPCError) as exc:
-        raise_for_revert(exc)
-        raise
-
-
 def _register(
     hub: Hub, items: list[Item], journal: Journal, account: str, options: Options, result: BatchResult, tick: Progress
 ) -> None:
@@ -664,7 +637,7 @@ def _register(
             tick("register", 1)
     for item in list(pending):  # each alone: its own estimate (its gas weight) and its own revert, if any
         try:
-            item.estimate = _estimate(hub, account, [_input(item)])
+            item.estimate = hub.estimate_registration([_input(item)], account)
         except HubError as exc:
             _fail(item, FAILED, f"{item.path.name}: {exc}")
             pending.remove(item)
@@ -682,7 +655,10 @@ def _register(
                 break
             batch.append(item)
             guess += more
-        while len(batch) > 1 and gas_limit_for(_estimate(hub, account, [_input(i) for i in batch])) > block_limit:
+        while (
+            len(batch) > 1
+            and gas_limit_for(hub.estimate_registration([_input(i) for i in batch], account)) > block_limit
+        ):
             batch = batch[: len(batch) * 3 // 4]
         _send(hub, batch, journal, account, result)
         for item in batch:

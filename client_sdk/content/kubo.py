@@ -160,7 +160,11 @@ class KuboStore(DagReader):
         path = self._public_path(c)
         if self._mfs_stat(path):
             return  # already published: files/cp refuses to overwrite an entry
-        self._post("files/cp", {"arg": [f"/ipfs/{c}", path], "parents": "true"})
+        try:
+            self._post("files/cp", {"arg": [f"/ipfs/{c}", path], "parents": "true"})
+        except StoreUnavailable:
+            if not self._mfs_stat(path):  # another host publishing it at the same moment is no error
+                raise
 
     def unpublish(self, cid: CID | str) -> None:
         try:

@@ -108,8 +108,13 @@ def list_rows(
     table = resource.table.__table__  # type: ignore[attr-defined]
     source, order = table, [table.c[resource.key].desc()]
     if rank is not None:
+        # one statement: the ranking runs once, its page carrying the count (COUNT(*) OVER ())
         source = table.join(rank, rank.c[resource.key] == table.c[resource.key])
         order.insert(0, rank.c.score.desc())
+        ranked = sa.select(table, func.count().over().label("ranked_count")).select_from(source).where(*where)
+        found = list(session.execute(ranked.order_by(*order).offset(page.offset).limit(page.limit)))
+        if found or page.offset == 0:
+            return found, int(found[0].ranked_count) if found else 0
     count = session.execute(sa.select(func.count()).select_from(source).where(*where)).scalar_one()
     page_query = sa.select(table).select_from(source).where(*where).order_by(*order)
     rows = session.execute(page_query.offset(page.offset).limit(page.limit))

@@ -74,6 +74,8 @@ def test_an_english_prefix_finds_words(story: Story, works: dict[str, int]) -> N
     assert {works["song"], works["train"], story.film_id} <= set(found)  # "The River at Dawn (restored)"
     assert works["harbour"] not in found
     assert _search(story, q="RIVER") == _search(story, q="river")  # case-folded
+    past = story.client.get("/works", params={"q": "riv", "offset": 50}).json()
+    assert past == {"data": [], "count": len(found)}  # a page past the matches still counts them
     assert works["harbour"] in _search(story, q="Ｈａｒｂｏｕｒ")  # NFKC-folded full-width letters
 
 

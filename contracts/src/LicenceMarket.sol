@@ -4,13 +4,14 @@ pragma solidity 0.8.37;
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ERC721} from "solady/src/tokens/ERC721.sol";
+import {LibString} from "solady/src/utils/LibString.sol";
 import {ILicenceMarket} from "./interfaces/ILicenceMarket.sol";
 import {IWorkRegistry} from "./interfaces/IWorkRegistry.sol";
 import {Coverage, CoverageLib} from "./types/Coverage.sol";
@@ -116,14 +117,11 @@ contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuar
     /// @notice The registry whose works are licensed.
     IWorkRegistry public immutable registry;
 
-    /// @dev Emitted when the market is paused (same signature as OpenZeppelin's Pausable).
+    /// @dev Emitted when the market is paused (same signature as OpenZeppelin's Pausable; the market raises
+    /// that contract's own `EnforcedPause` / `ExpectedPause` errors rather than declaring copies).
     event Paused(address account);
     /// @dev Emitted when the market is unpaused.
     event Unpaused(address account);
-    /// @dev Thrown when an action needs the market unpaused (same selector as OpenZeppelin's Pausable).
-    error EnforcedPause();
-    /// @dev Thrown when unpausing a market that is not paused.
-    error ExpectedPause();
 
     /// @dev Read by every purchase (see `MarketConfig`).
     MarketConfig private _config;
@@ -203,7 +201,7 @@ contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuar
     function cancelOffer(uint256 offerId) external {
         StoredOffer storage o = _liveOffer(offerId);
         uint256 workId = o.workId;
-        address owner = IERC721(address(registry)).ownerOf(workId);
+        (address owner,) = registry.ownerAndStatus(workId);
         if (owner != msg.sender) revert NotWorkOwner(workId, msg.sender, owner);
         o.flags |= OFFER_CANCELLED;
         emit OfferCancelled(offerId, workId, msg.sender);
@@ -354,7 +352,7 @@ contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuar
         IWorkRegistry.WorkInfo memory work = registry.getWork(sale.workId);
         address lead = work.owner;
         if (work.status != IWorkRegistry.WorkStatus.Active) {
-            revert IWorkRegistry.WorkNotActive(sale.workId, work.status);
+            revert WorkNotActive(sale.workId, uint8(work.status));
         }
         if (sale.seller != address(0) && sale.seller != lead) revert NotWorkOwner(sale.workId, sale.seller, lead);
         address[] memory coOwners = new address[](0);
@@ -674,7 +672,7 @@ contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuar
 
     /// @notice Resume.
     function unpause() external onlyRole(PAUSER_ROLE) {
-        if (!_config.paused()) revert ExpectedPause();
+        if (!_config.paused()) revert Pausable.ExpectedPause();
         _config = _config.withPaused(false);
         emit Unpaused(msg.sender);
     }
@@ -685,7 +683,7 @@ contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuar
     }
 
     modifier whenNotPaused() {
-        if (_config.paused()) revert EnforcedPause();
+        if (_config.paused()) revert Pausable.EnforcedPause();
         _;
     }
 
@@ -701,10 +699,12 @@ contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuar
         return "CHLIC";
     }
 
-    /// @notice Licences have no on-chain URI: terms are in `LicenceGranted` and the offer events.
+    /// @notice A `data:` URI holding the licence's ERC-721 metadata JSON (plain, not base64):
+    /// `{"name":"Copyright Hub Licence <licence id>"}`. The licence id is `workId << 64 | serial`; its terms
+    /// are in `getLicence` and `LicenceGranted` (a richer JSON does not fit under EIP-170's size limit).
     function tokenURI(uint256 id) public view override returns (string memory) {
         if (!_exists(id)) revert LicenceNotFound(id);
-        return "";
+        return string.concat('data:application/json,{"name":"Copyright Hub Licence ', LibString.toString(id), '"}');
     }
 
     /// @inheritdoc ERC721
@@ -764,11 +764,11 @@ contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuar
     function _requireOwnerOfActive(uint256 workId) private view {
         (address owner, IWorkRegistry.WorkStatus status) = registry.ownerAndStatus(workId);
         if (owner != msg.sender) revert NotWorkOwner(workId, msg.sender, owner);
-        if (status != IWorkRegistry.WorkStatus.Active) revert IWorkRegistry.WorkNotActive(workId, status);
+        if (status != IWorkRegistry.WorkStatus.Active) revert WorkNotActive(workId, uint8(status));
     }
 
     function _validateTerms(Terms calldata t) private view {
-        if (t.workId == 0 || t.workId > type(uint64).max) revert IWorkRegistry.WorkNotFound(t.workId);
+        if (t.workId == 0 || t.workId > type(uint64).max) revert WorkNotFound(t.workId);
         if (t.rights == 0 || t.rights > ALL_RIGHTS) revert InvalidRights(t.rights);
         if (t.end <= t.start) revert InvalidWindow(t.start, t.end);
         uint256 n = t.territories.length;
@@ -804,26 +804,25 @@ contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuar
     }
 
     function _hashTerms(Terms calldata t) private pure returns (bytes32) {
-        bytes memory head = abi.encode(
-            TERMS_TYPEHASH,
-            t.workId,
-            t.rights,
-            keccak256(abi.encodePacked(t.territories)),
-            t.start,
-            t.end,
-            t.exclusive
+        return keccak256(
+            abi.encode(
+                TERMS_TYPEHASH,
+                t.workId,
+                t.rights,
+                keccak256(abi.encodePacked(t.territories)),
+                t.start,
+                t.end,
+                t.exclusive,
+                t.sublicensable,
+                t.transferable,
+                t.price,
+                t.currency,
+                t.supplyCap,
+                t.attestationKind,
+                t.attestationTerritory,
+                t.legalHash,
+                keccak256(bytes(t.legalUri))
+            )
         );
-        bytes memory tail = abi.encode(
-            t.sublicensable,
-            t.transferable,
-            t.price,
-            t.currency,
-            t.supplyCap,
-            t.attestationKind,
-            t.attestationTerritory,
-            t.legalHash,
-            keccak256(bytes(t.legalUri))
-        );
-        return keccak256(bytes.concat(head, tail));
     }
 }

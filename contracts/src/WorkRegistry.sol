@@ -210,7 +210,7 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
         (address owner, WorkData data) = _workWord(workId);
         if (owner != msg.sender) revert NotWorkOwner(workId, msg.sender, owner);
         WorkStatus status = data.status();
-        if (status != WorkStatus.Active) revert WorkNotActive(workId, status);
+        if (status != WorkStatus.Active) revert WorkNotActive(workId, uint8(status));
         if (bytes(metadataCid).length == 0) revert EmptyCid("metadataCid");
         uint32 version = SafeCast.toUint32(uint256(data.metadataVersion()) + 1);
         _setExtraData(workId, WorkData.unwrap(data.withMetadataVersion(version)));
@@ -486,7 +486,7 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
         if (from != address(0) && to != address(0)) {
             if (paused() && !hasRole(STATUS_ROLE, msg.sender)) revert EnforcedPause();
             WorkStatus status = WorkData.wrap(_getExtraData(id)).status();
-            if (status != WorkStatus.Active) revert WorkNotActive(id, status);
+            if (status != WorkStatus.Active) revert WorkNotActive(id, uint8(status));
             // One transaction per transfer: the counter cannot reach 2^256.
             unchecked {
                 ++_ownershipEpochs[id];

@@ -316,3 +316,19 @@ def test_market_metadata(reader_hub: Hub) -> None:
 def test_territory_bounds_accepted(studio_hub: Hub, work: int, offer_terms, code: int) -> None:
     offer = studio_hub.create_offer(offer_terms(work, territories=(code,)))
     assert studio_hub.get_offer(offer)[0].territories == (code,)
+
+
+def test_token_uri_of_a_licence_is_a_json_document_a_wallet_can_show(
+    studio_hub: Hub, buyer_hub: Hub, work: int, offer_terms
+) -> None:
+    """Issue 9 item 7: tokenURI returned "" although ERC721Metadata (0x5b5e139f) is advertised."""
+    import json
+    from urllib.parse import unquote
+
+    assert buyer_hub.market.functions.supportsInterface("0x5b5e139f").call()
+    licence = buyer_hub.purchase(studio_hub.create_offer(offer_terms(work)), max_price=PRICE).licence_id
+    uri = buyer_hub.market.functions.tokenURI(licence).call()
+    media_type, _, payload = uri.partition(",")
+    assert media_type == "data:application/json" and "#" not in uri  # no fragment cuts the document short
+    assert json.loads(unquote(payload)) == {"name": f"Copyright Hub Licence {licence}"}
+    assert licence >> 64 == work

@@ -27,4 +27,18 @@ interface IHubErrors {
     /// @param to recipient.
     /// @param amount amount in wei.
     error EthTransferFailed(address to, uint256 amount);
+
+    /// @notice Thrown when a work id does not exist.
+    /// @param workId the id that was asked for.
+    error WorkNotFound(uint256 workId);
+
+    /// @notice Thrown when a work is not Active (frozen or disputed) and the action needs it to be.
+    /// @param workId the work.
+    /// @param status its current `IWorkRegistry.WorkStatus` (1 frozen, 2 disputed). A `uint8` here, the ABI
+    /// type of that enum (same selector), because this file cannot import the interface that inherits it.
+    error WorkNotActive(uint256 workId, uint8 status);
+
+    /// @notice Thrown when ETH is sent with a call that takes none (ERC-721 approve and transfers).
+    /// @param value the wei sent.
+    error EthNotAccepted(uint256 value);
 }

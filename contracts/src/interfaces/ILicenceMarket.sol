@@ -311,10 +311,6 @@ interface ILicenceMarket is IHubErrors {
     /// @param licenceId the id.
     error LicenceNotTransferable(uint256 licenceId);
 
-    /// @notice Thrown when ETH is sent with a call that takes none (ERC-721 approve and transfers).
-    /// @param value the ETH sent.
-    error EthNotAccepted(uint256 value);
-
     /// @notice Thrown when a signed offer was made before the work last changed hands.
     /// @param workId the work.
     /// @param signedEpoch the ownership epoch in the signature.

@@ -173,15 +173,6 @@ interface IWorkRegistry is IHubErrors {
     /// @notice Thrown when a content digest is zero.
     error EmptyContentDigest();
 
-    /// @notice Thrown when a work id does not exist.
-    /// @param workId the id that was asked for.
-    error WorkNotFound(uint256 workId);
-
-    /// @notice Thrown when a work is not Active (frozen or disputed) and the action needs it to be.
-    /// @param workId the work.
-    /// @param status its current status.
-    error WorkNotActive(uint256 workId, WorkStatus status);
-
     /// @notice Thrown when a registration names no owner.
     error EmptySplits();
 
@@ -245,10 +236,6 @@ interface IWorkRegistry is IHubErrors {
     /// @param current its status.
     /// @param requested the requested status.
     error InvalidStatusChange(uint256 workId, WorkStatus current, WorkStatus requested);
-
-    /// @notice Thrown when ETH is sent with an ERC-721 approve or transfer of a work.
-    /// @param value the wei sent.
-    error EthNotAccepted(uint256 value);
 
     /// @notice Thrown when the licence market is set twice, or set to the zero address.
     /// @param current the market already set (or zero).

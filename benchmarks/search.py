@@ -78,25 +78,26 @@ RIGHTS = ("broadcasting", "information_network", "screening", "reproduction", "t
 class Vocabulary:
     """English and Chinese words by frequency rank, drawn by a Zipf law."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, size: int = VOCABULARY) -> None:
+        self.size = size
         en: list[str] = list(REAL_EN)
-        while len(en) < VOCABULARY:
+        while len(en) < size:
             word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
             if word not in en:
                 en.append(word)
         zh: list[str] = list(REAL_ZH)
-        while len(zh) < VOCABULARY:
+        while len(zh) < size:
             word = rng.choice(HAN) + rng.choice(HAN)
             if word not in zh:
                 zh.append(word)
         self.en, self.zh = en, zh
-        weights = [1 / (rank + 1) for rank in range(VOCABULARY)]
+        weights = [1 / (rank + 1) for rank in range(size)]
         self._cum = list(_accumulate(weights))
         self.rng = rng
 
     def _rank(self) -> int:
         return min(
-            self.rng.choices(range(VOCABULARY), cum_weights=self._cum, k=1)[0], VOCABULARY - 1
+            self.rng.choices(range(self.size), cum_weights=self._cum, k=1)[0], self.size - 1
         )  # fmt: skip
 
     def en_words(self, k: int) -> list[str]:

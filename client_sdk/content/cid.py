@@ -91,8 +91,8 @@ class CID:
                 cid = cls.from_bytes(b58decode(text[1:]))
             else:
                 raise InvalidCID(value, "unknown multibase prefix")
-        except InvalidCID:
-            raise
+        except InvalidCID as exc:
+            raise InvalidCID(value, exc.reason) from None  # name the text the caller gave, not its bytes
         except ValueError as exc:
             raise InvalidCID(value, str(exc)) from None
         return cid  # other encodings of the same CID are accepted; str() gives the canonical one
@@ -108,6 +108,8 @@ class CID:
             codec, pos = read_varint(raw, pos)
             _code, mh_pos = read_varint(raw, pos)
             length, digest_pos = read_varint(raw, mh_pos)
+        except InvalidCID:
+            raise
         except ValueError as exc:
             raise InvalidCID(raw, str(exc)) from None
         if digest_pos + length != len(raw):

@@ -26,6 +26,7 @@ purpose is a :class:`HubError`; where a builtin fits, the error also subclasses 
   * ContentError -- ``client_sdk.content.errors``: CIDs, stores, CAR files, encryption
     * InvalidCID, UnsupportedHash, NotAFile, MalformedDAG, CarError (ValueError)
     * BlockNotFound (LookupError), CorruptBlock, StoreUnavailable (ConnectionError)
+    * NotPublishable (TypeError) -- a store that keeps no record of what the gateway may serve
     * CryptoError -- WrongKey, TamperedCiphertext, TruncatedCiphertext (ValueError)
     * SiweError (ValueError) -- ``client_sdk.content.siwe``: MalformedMessage, InvalidSignature,
       SignerMismatch (PermissionError)

@@ -86,5 +86,5 @@ class NotPublishable(ContentError, TypeError):
     def __init__(self, store: object) -> None:
         super().__init__(
             f"{type(store).__name__} keeps no record of what is public, so the gateway would not serve "
-            "what was published; use the local content store (--content-dir) for public objects"
+            "what was published; use the local content store (--content-dir) or a kubo node for public objects"
         )

@@ -154,7 +154,8 @@ def test_log_ranges_are_capped(gateway: Gateway, anvil: AnvilProcess) -> None:
     anvil.rpc("anvil_mine", ["0x3"])  # the session chain has at least three blocks from here on
     wide = post(url, call("eth_getLogs", [{"fromBlock": "earliest", "toBlock": "latest"}])).json()
     assert wide["error"]["code"] == -32005 and "split the range" in wide["error"]["message"]
-    assert post(url, call("eth_getLogs", [{"fromBlock": "0x1", "toBlock": "0x2"}])).json()["result"] == []
+    within = [{"fromBlock": "0x1", "toBlock": "0x2"}]  # the shared session chain may hold other tests' logs
+    assert post(url, call("eth_getLogs", within)).json()["result"] == anvil.rpc("eth_getLogs", within)
     head = anvil.rpc("eth_getBlockByNumber", ["latest", False])["hash"]
     assert "result" in post(url, call("eth_getLogs", [{"blockHash": head}])).json()  # one block
     bad = post(url, call("eth_getLogs", [{"fromBlock": "yesterday"}])).json()

@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HUB := $(VENV)/bin/copyright-hub
 STAMPS := .stamps
+# the slowest tests are listed after every run, so a suite creeping towards its 20-minute bound shows where
+PYTEST_ARGS ?= --durations=25
 
 .PHONY: install up down test lint bench bench-results gas-baseline contracts wheel clean help
 

@@ -94,6 +94,13 @@ def publish(store: ContentStore, cid: CID | str) -> None:
     store.publish(cid)
 
 
+def unpublish(store: ContentStore, cid: CID | str) -> None:
+    """Withdraw ``cid`` from what ``store`` serves publicly; a store without a publication record refuses."""
+    if not isinstance(store, PublishingStore):
+        raise NotPublishable(store)
+    store.unpublish(cid)
+
+
 def is_published(store: ContentStore, cid: CID | str) -> bool:
     """True when ``store`` records ``cid`` as published; a store without a record has published nothing."""
     return isinstance(store, PublishingStore) and store.is_published(cid)

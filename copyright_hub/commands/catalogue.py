@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -29,8 +29,12 @@ from ._common import (
     content_dir,
     err,
     friendly,
+    indexer_settings,
     load_signer,
 )
+
+if TYPE_CHECKING:
+    from client_sdk.content import ContentStore
 
 console = Console()
 
@@ -175,9 +179,9 @@ def publish_cmd(
 ) -> None:
     """Make stored content public: the gateway serves only what was published (metadata, posters,
     previews and ciphertext are published when stored; a plaintext master only with this command)."""
-    from client_sdk.content import LocalBlockStore
+    from client_sdk.content import publish
 
-    LocalBlockStore(content_dir(store)).publish(cid)
+    publish(_store(store), cid)
     console.print(f"published {cid}: the gateway serves it", highlight=False)
 
 
@@ -186,7 +190,13 @@ def unpublish_cmd(
     store: ContentDirOpt = None,
 ) -> None:
     """Withdraw content from the gateway (its blocks stay stored; copies others made are not recalled)."""
-    from client_sdk.content import LocalBlockStore
+    from client_sdk.content.store import unpublish
 
-    LocalBlockStore(content_dir(store)).unpublish(cid)
+    unpublish(_store(store), cid)
     console.print(f"unpublished {cid}: the gateway no longer serves it", highlight=False)
+
+
+def _store(store: Path | None) -> ContentStore:
+    """The store whose publication record the gateway reads: the kubo node of
+    COPYRIGHT_HUB_KUBO_API_URL when set (its MFS record), else the local store (--content-dir)."""
+    return indexer_settings(content_dir=store).content_store()

@@ -29,3 +29,16 @@ def test_register_add_content_stores_and_publishes_in_kubo(market: Env, tmp_path
             assert b"".join(store.cat(work.content_cid)) == film.read_bytes()
             assert b'"Harbour"' in b"".join(store.cat(work.metadata_cid))
         assert work.content_cid in kubo.pins and len(kubo.mfs) == 2
+
+
+def test_publish_and_unpublish_go_to_the_kubo_record_when_kubo_is_configured(market: Env, tmp_path: Path) -> None:
+    with FakeKubo() as kubo, KuboStore(kubo.url) as store:
+        cid = store.add(b"a poster the studio decides to show")
+        env = {**market.env, "COPYRIGHT_HUB_KUBO_API_URL": kubo.url}
+        run = [*HUB, "publish", str(cid)]
+        shown = subprocess.run(run, env=env, capture_output=True, text=True, timeout=60)
+        assert shown.returncode == 0, shown.stderr
+        assert store.is_published(cid)  # in kubo's own record, which every API host on that node reads
+        hidden = subprocess.run([*HUB, "unpublish", str(cid)], env=env, capture_output=True, text=True, timeout=60)
+        assert hidden.returncode == 0, hidden.stderr
+        assert not store.is_published(cid)

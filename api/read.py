@@ -24,8 +24,10 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import func
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
+
+from indexer import models
 
 from .deps import UINT256_MAX, Page, PageDep, mirror_session
 from .problems import Problem
@@ -265,3 +267,22 @@ def router(resource: Resource) -> APIRouter:
         responses={404: {"description": f"no such {resource.noun} in the mirror"}},
     )  # fmt: skip
     return r
+
+
+# -- earnings: shared by the accounts route and the explorer's address page ---------------------------
+
+
+def earnings(session: Session, account: str) -> list[dict[str, Any]]:
+    """Per (contract, currency), lower case: what ``account`` was credited (licence sale shares,
+    dispute bonds) and withdrew, from the mirror (amounts are exact decimal text in SQL, so they are
+    summed here)."""
+    totals: dict[tuple[str, str], list[int]] = {}
+    tables: tuple[type[models.Payment] | type[models.Withdrawal], ...] = (models.Payment, models.Withdrawal)
+    for i, table in enumerate(tables):
+        query = select(table.contract, table.currency, table.amount).where(col(table.payee) == account.lower())
+        for contract, currency, amount in session.exec(query):
+            totals.setdefault((contract.lower(), currency.lower()), [0, 0])[i] += int(amount)
+    return [
+        {"contract": contract, "currency": currency, "credited": credited, "withdrawn": withdrawn}
+        for (contract, currency), (credited, withdrawn) in sorted(totals.items())
+    ]

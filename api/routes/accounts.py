@@ -4,7 +4,7 @@ Not a plain resource (no table has one row per account): the answer is a page of
 filtered by ``owner`` (lead owner or co-owner), a page of ``licences`` filtered by ``holder`` (each with its
 status now), both through their declarations in :mod:`api.resources`, and the account's pull-payment
 balances: what the market (licence sale shares) and the dispute resolver (bonds) credited it, minus what
-it withdrew, per contract and currency (:func:`api.routes.explorer.earnings`, which the explorer's
+it withdrew, per contract and currency (:func:`api.read.earnings`, which the explorer's
 address page shows too; ``payment`` and ``withdrawal`` rows).
 
 The address is accepted in lower case, upper case or EIP-55 mixed case; mixed case with a wrong
@@ -25,9 +25,8 @@ from web3 import Web3
 from ..deps import PageDep
 from ..models import Address, EarningPublic
 from ..problems import Problem
-from ..read import CachedRoute, conditions, in_session, json_response, list_rows, present
+from ..read import CachedRoute, conditions, earnings, in_session, json_response, list_rows, present
 from ..resources import LICENCES, WORKS
-from .explorer import earnings  # the one sum of payment minus withdrawal rows, shared with the address page
 
 #: an address's shape (its EIP-55 checksum, when mixed case, is checked by :func:`account_address`)
 ADDRESS_PATTERN = r"^0x[0-9a-fA-F]{40}$"

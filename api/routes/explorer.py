@@ -29,7 +29,6 @@ from eth_utils import event_abi_to_log_topic
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from hexbytes import HexBytes
-from sqlmodel import Session, col, select
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import TransactionNotFound
@@ -38,13 +37,12 @@ from client_sdk import Hub
 from client_sdk.artifacts import load_artifact
 from client_sdk.errors import ConfigurationError, ContractRevert
 from client_sdk.reverts import decode_revert, revert_data_from_exception
-from indexer import models as m
 
 from ..deps import Page, SessionDep, TemplatesDep, get_hub
 from ..i18n import LangQuery, Locale, locale_of
 from ..models import checksum
 from ..problems import Problem
-from ..read import conditions, list_rows, present
+from ..read import conditions, earnings, list_rows, present
 from ..rendering import render
 from ..resources import LICENCES, WORKS
 from ..services import CHAIN_DOWN
@@ -359,22 +357,6 @@ def explorer_transaction(
         to=to, receipt=receipt, block=block, call=abis.call(to, data), raw_input="0x" + data.hex(), events=events,
         revert=revert, contract_name=abis.name_of, show=show,
     )  # fmt: skip
-
-
-def earnings(session: Session, account: str) -> list[dict[str, Any]]:
-    """Per (contract, currency), lower case: what ``account`` was credited (licence sale shares,
-    dispute bonds) and withdrew, from the mirror (amounts are exact decimal text in SQL, so they are
-    summed here)."""
-    totals: dict[tuple[str, str], list[int]] = {}
-    tables: tuple[type[m.Payment] | type[m.Withdrawal], ...] = (m.Payment, m.Withdrawal)
-    for i, table in enumerate(tables):
-        query = select(table.contract, table.currency, table.amount).where(col(table.payee) == account.lower())
-        for contract, currency, amount in session.exec(query):
-            totals.setdefault((contract.lower(), currency.lower()), [0, 0])[i] += int(amount)
-    return [
-        {"contract": contract, "currency": currency, "credited": credited, "withdrawn": withdrawn}
-        for (contract, currency), (credited, withdrawn) in sorted(totals.items())
-    ]
 
 
 @router.get("/address/{address}", response_class=HTMLResponse, name="explorer-address")

@@ -75,18 +75,33 @@ class LicensingMixin(HubBase):
         deadline: int,
         counter: int | None = None,
         ownership_epoch: int | None = None,
+        buyer: str | None = None,
+        any_buyer: bool = False,
     ) -> SignedOffer:
         """Sign ``terms`` off chain as this account (gasless listing). Nothing is sent.
 
         ``counter`` and ``ownership_epoch`` default to the chain's current values: the signature dies
         when this account increments its counter or when the work changes hands (even if it comes back).
+        ``buyer``: the only account that may fill the offer, so nobody who copies the buyer's pending
+        purchase from the mempool can take it. An exclusive offer needs one (or ``any_buyer=True``, an
+        explicit opt-out); a non-exclusive offer is open to anyone unless ``buyer`` is given.
         """
+        if buyer is not None and any_buyer:
+            raise ConfigurationError("pass buyer= or any_buyer=True, not both; nothing was signed")
+        if buyer is None and terms.exclusive and not any_buyer:
+            raise ConfigurationError(
+                "an exclusive offer is signed for one buyer, so nobody can take it by copying the buyer's "
+                "pending purchase: pass buyer=<address> (or any_buyer=True to let anyone fill it); nothing was signed"
+            )
+        if buyer is not None and (not Web3.is_address(buyer) or int(buyer, 16) == 0):
+            raise ConfigurationError(f"buyer must be a non-zero 0x address, got {buyer!r}; nothing was signed")
+        bound = ETH if buyer is None else Web3.to_checksum_address(buyer)
         account = self._signer()
         if counter is None:
             counter = int(self._call(self.market.functions.counterOf(account.address)))
         if ownership_epoch is None:
             ownership_epoch = int(self._call(self.registry.functions.ownershipEpoch(terms.work_id)))
-        offer = SignedOffer(terms, account.address, nonce, counter, ownership_epoch, deadline)
+        offer = SignedOffer(terms, account.address, nonce, counter, ownership_epoch, deadline, bound)
         message = encode_typed_data(
             full_message=signed_offer_typed_data(offer, self.w3.eth.chain_id, self.market.address)
         )

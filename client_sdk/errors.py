@@ -199,6 +199,15 @@ REVERT_HINTS: dict[str, str] = {
     "LicenceNotTransferable": "licence {licenceId} cannot change hands: its terms keep it with the licensee, "
     "or it was revoked",
     "EthNotAccepted": "this call takes no ETH (sent {value} wei); send it again without value",
+    "NotOfferBuyer": "the seller signed this offer for {buyer} only, not {caller}; ask the seller for an offer "
+    "signed for your account",
+    "CommitmentNotFound": "no commitment {commitment} by this account: commit first (Hub.commit_registration), "
+    "and reveal with the same account, root and salt",
+    "RevealTooEarly": "the commitment was made in block {committedBlock}; reveal from the next block on",
+    "RevealWindowClosed": "the commitment's reveal window closed at {deadline} (unix seconds); commit again",
+    "InvalidRevealProof": "work {index} (digest {contentDigest}) is not in the committed batch; reveal only "
+    "committed files, with the proofs the commit made",
+    "InvalidCommitment": "commitment {commitment} is zero or already made by this account; use a fresh salt",
     "OwnershipChanged": "work {workId} changed hands after the offer was signed (epoch {signedEpoch}, now "
     "{currentEpoch}); ask the current owner for a new signed offer",
     "AttestationRequired": "the offer requires a reviewer's approval of work {workId} (kind {kind}, territory "
@@ -304,8 +313,8 @@ class LicenceConflict(ContractRevert):
 
 
 class SignedOfferRejected(ContractRevert):
-    """A signed offer is expired, mis-signed, cancelled, sold out, from an old counter or from before the
-    work last changed hands; ask the (current) owner to re-sign."""
+    """A signed offer is expired, mis-signed, cancelled, sold out, from an old counter, from before the
+    work last changed hands, or bound to another buyer; ask the (current) owner to re-sign."""
 
 
 #: Custom errors that get their own class; every other custom error is a plain ContractRevert.
@@ -326,6 +335,7 @@ REVERT_CLASSES: dict[str, type[ContractRevert]] = {
     "NonceUnavailable": SignedOfferRejected,
     "StaleCounter": SignedOfferRejected,
     "OwnershipChanged": SignedOfferRejected,
+    "NotOfferBuyer": SignedOfferRejected,
 }
 
 __all__ = [

@@ -194,6 +194,8 @@ class SignedOffer(AbiStruct, struct="SignedOffer"):
     #: the work's ``ownershipEpoch`` when signed: any later transfer of the work voids the signature
     ownership_epoch: int
     deadline: int
+    #: the only account that may fill the offer; ``ETH`` (the zero address): anyone
+    buyer: str = ETH
     signature: bytes = field(default=b"", repr=False)
 
 

@@ -167,6 +167,12 @@ def offer_sign(
     transferable: FlagOpt = False,
     supply_cap: Annotated[int, typer.Option(min=1, help="most licences the signature sells (at least 1)")] = 1,
     valid_days: Annotated[int, typer.Option(min=1, help="days the signature may be redeemed")] = 30,
+    buyer: Annotated[
+        str | None, typer.Option(help="the only account that may buy (0x address); required for --exclusive")
+    ] = None,
+    any_buyer: Annotated[
+        bool, typer.Option(help="let anyone fill an exclusive offer (copyable from the mempool)")
+    ] = False,
     out: Annotated[Path | None, typer.Option(help="write the signed offer (JSON) here")] = None,
     publish: Annotated[bool, typer.Option(help="put it in the hub's order book (--hub)")] = False,
     hub_url: Annotated[str | None, typer.Option("--hub", help="the hub's API URL, for --publish")] = None,
@@ -188,7 +194,9 @@ def offer_sign(
     terms = build_terms(work_id, rights, price, currency, days, start, territory, exclusive, sublicensable,
                         transferable, supply_cap)  # fmt: skip
     with _hub(rpc, deployments, keystore, key_env) as hub:
-        offer = hub.sign_offer(terms, nonce=nonce, deadline=hub.chain_time() + valid_days * DAY)
+        offer = hub.sign_offer(
+            terms, nonce=nonce, deadline=hub.chain_time() + valid_days * DAY, buyer=buyer, any_buyer=any_buyer
+        )
     document = json.dumps(signed_offer_to_json(offer), indent=1)
     if out is not None:
         out.write_text(document + "\n", encoding="utf-8")

@@ -323,19 +323,31 @@ class WorksMixin(HubBase):
         if not logs:
             raise WorkNotFound("WorkNotFound", {"workId": work_id})
         reg = logs[0]["args"]
-        metadata_cid = reg["metadataCid"]
+        content_cid, metadata_cid, base_version = reg["contentCid"], reg["metadataCid"], 0
         if info["metadata_version"]:
+            # an earlier commitment may have taken the work (WorkReclaimed): its CIDs replace the registrant's
+            reclaimed = self.registry.events.WorkReclaimed()
+            reclaims = in_ranges(
+                lambda a, b: reclaimed.get_logs(from_block=a, to_block=b, argument_filters=by_work),
+                self._from_block,
+                head,
+            )
+            if reclaims:
+                last = max(reclaims, key=lambda e: e["args"]["metadataVersion"])["args"]
+                content_cid, metadata_cid = last["contentCid"], last["metadataCid"]
+                base_version = last["metadataVersion"]
             updates = in_ranges(
                 lambda a, b: updated.get_logs(from_block=a, to_block=b, argument_filters=by_work),
                 self._from_block,
                 head,
             )
+            updates = [e for e in updates if e["args"]["version"] > base_version]
             if updates:
                 metadata_cid = max(updates, key=lambda e: e["args"]["version"])["args"]["metadataCid"]
         return Work(
             work_id=work_id,
             content_digest=bytes(reg["contentDigest"]),
-            content_cid=reg["contentCid"],
+            content_cid=content_cid,
             metadata_cid=metadata_cid,
             **{**info, "status": WorkStatus(info["status"])},
         )

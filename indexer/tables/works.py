@@ -98,11 +98,15 @@ class Work(StateTable, table=True):
     registered_block: int = Field(sa_type=sa.BigInteger)
     registered_at: int = Field(sa_type=sa.BigInteger)
     registered_tx: str = Field(max_length=66)
-    #: the block and time that rank this registration against a rival's (commit–reveal: the commit's)
-    priority_block: int = Field(sa_type=sa.BigInteger)
-    priority_at: int = Field(sa_type=sa.BigInteger)
-    #: the commitment the work was revealed under; empty for a one-step registration
-    commitment: str | None = Field(default=None, max_length=66)
+    priority_block: int = Field(
+        sa_type=sa.BigInteger,
+        description="the block that ranks this registration against a rival's: the commit's for a work "
+        "registered by commit-reveal, the registration's own for a one-step registration",
+    )
+    priority_at: int = Field(sa_type=sa.BigInteger, description="the priority block's time (unix seconds)")
+    commitment: str | None = Field(
+        default=None, max_length=66, description="the commitment the work was revealed under; null: one step"
+    )
     updated_block: int = Field(sa_type=sa.BigInteger)
 
 

@@ -201,6 +201,8 @@ def test_the_earlier_commit_wins_even_when_it_reveals_later(
     assert info[0] == studio.address and info[5] == 1
     assert studio_hub.registration_priority(work.content_digest)[:2] == (work_id, studio_block)
     assert studio_hub.registry.functions.totalWorks().call() == work_id  # no second id
+    sdk_view = studio_hub.get_work(work_id)  # CIDs from the reclaim, not the thief's registration
+    assert (sdk_view.content_cid, sdk_view.metadata_cid) == (work.content_cid, work.metadata_cid)
     with reverts("WorkAlreadyRegistered", existingWorkId=work_id):
         _reveal(stranger_hub, thief_root, [copy], salt=b"\x22" * 32)
 

@@ -13,7 +13,12 @@ A run (:func:`register_catalogue`) goes through three steps:
    is done; one somebody else holds is reported with the holder's work id, and the rest goes on.
 3. **register** the rest with ``registerWorks``, in batches sized by gas estimates against the block
    gas limit (and the contract's ``MAX_BATCH``). Each work's gas is its share of the batch's
-   ``gasUsed``, in proportion to what registering it alone was estimated to cost.
+   ``gasUsed``, in proportion to what registering it alone was estimated to cost. Where the Hub
+   registers by commit–reveal (every chain but the local devnet, unless a setting says otherwise:
+   :meth:`~client_sdk.hub.Hub.uses_commit_reveal`), the rest is committed in one transaction and
+   revealed in batches instead (:meth:`~client_sdk.hub.Hub.register_committed`); the salt is kept in
+   ``commits/`` beside the journal until every work is revealed, and a run started again resumes that
+   commitment, so the works keep its priority.
 
 The :class:`Journal` (JSON lines, each appended whole and fsynced) records each prepared file and each
 transaction's hash *before* it is sent. Started again after a kill, a run reuses what was prepared,
@@ -642,6 +647,9 @@ def _register(
             _fail(item, FAILED, f"{item.path.name}: {exc}")
             pending.remove(item)
             tick("register", 1)
+    if pending and hub.uses_commit_reveal():
+        _register_committed(hub, pending, journal, result, tick)
+        return
     block_limit = int(hub.w3.eth.get_block("latest")["gasLimit"])
     max_batch = int(hub.registry.functions.MAX_BATCH().call())
     if options.max_batch:
@@ -693,6 +701,28 @@ def _send(hub: Hub, batch: list[Item], journal: Journal, account: str, result: B
     for item in batch:
         work_id, gas = found[item.sha256.hex()]  # type: ignore[union-attr]
         item.status, item.work_id, item.tx_hash, item.gas = REGISTERED, work_id, sending["tx"], gas
+
+
+def _register_committed(hub: Hub, pending: list[Item], journal: Journal, result: BatchResult, tick: Progress) -> None:
+    """Commit to every pending work in one transaction, then reveal them (the Hub's commit journal in
+    ``commits/`` beside this run's journal keeps the salt; a run started again resumes it)."""
+    from .commit_reveal import CommitJournal
+
+    if hub.commit_journal is None:
+        hub.commit_journal = CommitJournal(journal.path.parent / "commits")
+    try:
+        registrations = hub.register_committed([_input(i) for i in pending])
+    except HubError as exc:
+        for item in pending:  # the commitment (if made) is kept: the next run resumes it
+            _fail(item, FAILED, f"{item.path.name}: commit-reveal registration was refused: {exc}")
+            tick("register", 1)
+        return
+    for item, reg in zip(pending, registrations, strict=True):
+        item.status, item.work_id, item.tx_hash, item.gas = REGISTERED, reg.work_id, reg.tx_hash, reg.gas_used
+        tick("register", 1)
+    for tx in dict.fromkeys(r.tx_hash for r in registrations if r.tx_hash):
+        result.transactions.append(tx)
+        result.gas_used += int(hub.w3.eth.get_transaction_receipt(tx)["gasUsed"])
 
 
 def iter_problems(result: BatchResult) -> Iterable[Item]:

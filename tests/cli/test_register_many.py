@@ -310,3 +310,29 @@ def test_a_file_list_with_a_json_sidecar_of_whole_documents(market: Env, tmp_pat
     stored = read_metadata(LocalBlockStore(market.env["COPYRIGHT_HUB_CONTENT_DIR"]), ep2["metadataCid"])
     assert stored["title"] == {"zh": "第二集", "en": "Episode 2"} and stored["file"]["name"] == "ep2.mp4"
     assert (tmp_path / ".copyright-hub" / "register-many.jsonl").is_file()  # beside the list
+
+
+def test_a_catalogue_registers_by_commit_reveal_when_the_setting_says_so(market: Env, tmp_path: Path) -> None:
+    """Issue 14 item 5: off the devnet (here: COPYRIGHT_HUB_COMMIT_REVEAL=on) the run commits once and
+    reveals; every work's priority is the commit's, and the salt is gone once all are revealed."""
+    folder = tmp_path / "committed"
+    folder.mkdir()
+    rows = [{"file": f"clip{i}.mp4", "title_en": f"Clip {i}", "type": "short_video"} for i in range(3)]
+    for row in rows:
+        _media(folder, row["file"], 1_200, seed="commit-" + row["file"])
+    _sidecar(folder / "catalogue.csv", rows)
+    env = {**market.env, "COPYRIGHT_HUB_COMMIT_REVEAL": "on"}
+    done = subprocess.run(
+        [*HUB, "register-many", str(folder), "--key-env", "STUDIO_KEY", "--json"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    digests = [hashlib.sha256((folder / r["file"]).read_bytes()).digest() for r in rows]
+    priorities = [market.hub.registration_priority(d) for d in digests]
+    assert all(work_id for work_id, _, _ in priorities)
+    (commit_block,) = {block for _, block, _ in priorities}
+    assert all(market.hub.get_work(w).registered_at >= at for w, _, at in priorities)
+    commits = market.hub.registry.events.RegistrationCommitted().get_logs(from_block=commit_block, to_block=commit_block)
+    assert [c["args"]["registrant"] for c in commits] == [market.hub.account.address]  # type: ignore[union-attr]
+    salts = folder / ".copyright-hub" / "commits"
+    assert salts.is_dir() and list(salts.glob("*.json")) == []

@@ -226,7 +226,7 @@ class WorksMixin(HubBase):
             todo.append(w)
         for start in range(0, len(todo), REVEAL_CHUNK):
             chunk = todo[start : start + REVEAL_CHUNK]
-            proofs = [pending.proof_for(w.content_digest) for w in chunk]
+            proofs = pending.proofs_for([w.content_digest for w in chunk])
             args = (root, salt, [w.to_abi(me) for w in chunk], proofs)
             try:
                 receipt = self._send_reveal(*args)

@@ -118,11 +118,14 @@ class PendingCommit:
     def root(self) -> bytes:
         return merkle_root([bytes.fromhex(d[2:]) for d in self.digests])
 
-    def proof_for(self, digest: bytes) -> list[bytes]:
-        wanted = "0x" + digest.hex()
-        if wanted not in self.digests:
-            raise ConfigurationError(f"digest {wanted} is not in commitment {self.commitment}; commit it first")
-        return merkle_proofs([bytes.fromhex(d[2:]) for d in self.digests])[self.digests.index(wanted)]
+    def proofs_for(self, digests: Sequence[bytes]) -> list[list[bytes]]:
+        """The Merkle proof of each of ``digests`` (the tree is built once)."""
+        index = {d: i for i, d in enumerate(self.digests)}
+        missing = ["0x" + d.hex() for d in digests if "0x" + d.hex() not in index]
+        if missing:
+            raise ConfigurationError(f"digest {missing[0]} is not in commitment {self.commitment}; commit it first")
+        every = merkle_proofs([bytes.fromhex(d[2:]) for d in self.digests])
+        return [every[index["0x" + d.hex()]] for d in digests]
 
     @property
     def done(self) -> bool:

@@ -349,3 +349,33 @@ def test_sdk_defaults_to_commit_reveal_except_on_the_devnet() -> None:
     assert use_commit_reveal(31337, "on") is True and use_commit_reveal(1, "off") is False
     with pytest.raises(ConfigurationError, match="auto, on or off"):
         use_commit_reveal(1, "sometimes")
+
+
+def test_sdk_resumes_a_commit_that_was_journaled_but_never_sent(studio_hub: Hub, studio, tmp_path) -> None:
+    """A kill between writing the salt and sending the commit: the next run finds the entry, sees no
+    commitment on chain, sends it, and reveals; the entry then goes away."""
+    from client_sdk.commit_reveal import PendingCommit, new_salt
+
+    studio_hub.commit_reveal = "on"
+    journal = studio_hub.commit_journal = CommitJournal(tmp_path / "commits")
+    works = [work_input(), work_input()]
+    salt = new_salt()
+    root = merkle_root([w.content_digest for w in works])
+    entry = PendingCommit(
+        chain_id=studio_hub.w3.eth.chain_id,
+        registry=studio_hub.registry.address,
+        registrant=studio.address,
+        digests=["0x" + w.content_digest.hex() for w in works],
+        salt="0x" + salt.hex(),
+        commitment="0x" + commitment(studio.address, root, salt).hex(),
+    )
+    journal.save(entry)
+    assert [p.commitment for p in journal.pending(entry.chain_id, entry.registry, studio.address)] == [entry.commitment]
+    registrations = studio_hub.register_works(works)
+    (_, committed_at) = studio_hub.registry.functions.commitmentOf(
+        studio.address, bytes.fromhex(entry.commitment[2:])
+    ).call()
+    assert committed_at > 0
+    assert [studio_hub.registration_priority(w.content_digest)[2] for w in works] == [committed_at] * 2
+    assert [r.work_id for r in registrations] == [studio_hub.work_id_by_digest(w.content_digest) for w in works]
+    assert journal.pending(entry.chain_id, entry.registry, studio.address) == []

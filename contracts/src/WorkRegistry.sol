@@ -104,8 +104,9 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
         mapping(bytes32 => uint256) storage mine = _commitments[msg.sender];
         if (commitment == bytes32(0) || mine[commitment] != 0) revert InvalidCommitment(commitment);
         uint40 nowTs = SafeCast.toUint40(block.timestamp);
-        mine[commitment] = block.number | (uint256(nowTs) << 64);
-        emit RegistrationCommitted(msg.sender, commitment, uint64(block.number), nowTs);
+        uint48 blockNumber = SafeCast.toUint48(block.number);
+        mine[commitment] = blockNumber | (uint256(nowTs) << 64);
+        emit RegistrationCommitted(msg.sender, commitment, blockNumber, nowTs);
     }
 
     /// @inheritdoc IWorkRegistry
@@ -119,7 +120,8 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
         bytes32 commitment = keccak256(abi.encode(msg.sender, root, salt));
         uint256 packed = _commitments[msg.sender][commitment];
         if (packed == 0) revert CommitmentNotFound(commitment);
-        uint64 commitBlock = uint64(packed);
+        // written from a uint48 (see commitRegistration)
+        uint48 commitBlock = uint48(packed);
         uint40 commitTs = uint40(packed >> 64);
         if (block.number <= commitBlock) revert RevealTooEarly(commitment, commitBlock);
         uint256 deadline = uint256(commitTs) + REVEAL_WINDOW;
@@ -134,7 +136,7 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
             }
             uint256 existing = _workIdByDigest[digest];
             uint256 workId;
-            if (existing != 0 && uint64(existing >> 64) > commitBlock) {
+            if (existing != 0 && uint48(existing >> 64) > commitBlock) {
                 workId = uint64(existing);
                 _reclaim(input, workId, nowTs);
                 _workIdByDigest[digest] = _entry(workId, commitBlock, commitTs);
@@ -174,7 +176,8 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
         }
     }
 
-    /// @dev A digest entry (layout at `_workIdByDigest`); block numbers and times fit their fields.
+    /// @dev A digest entry (layout at `_workIdByDigest`); block numbers (below 2^48 on any real chain; the
+    /// views read them as uint48) and times fit their fields.
     function _entry(uint256 workId, uint256 priorityBlock, uint40 priorityAt) private pure returns (uint256) {
         return workId | (uint256(uint64(priorityBlock)) << 64) | (uint256(priorityAt) << 128);
     }
@@ -469,20 +472,20 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
     function commitmentOf(address registrant, bytes32 commitment)
         external
         view
-        returns (uint64 blockNumber, uint40 committedAt)
+        returns (uint48 blockNumber, uint40 committedAt)
     {
         uint256 packed = _commitments[registrant][commitment];
-        return (uint64(packed), uint40(packed >> 64));
+        return (uint48(packed), uint40(packed >> 64));
     }
 
     /// @inheritdoc IWorkRegistry
     function registrationPriority(bytes32 contentDigest)
         external
         view
-        returns (uint256 workId, uint64 priorityBlock, uint40 priorityAt)
+        returns (uint256 workId, uint48 priorityBlock, uint40 priorityAt)
     {
         uint256 entry = _workIdByDigest[contentDigest];
-        return (uint64(entry), uint64(entry >> 64), uint40(entry >> 128));
+        return (uint64(entry), uint48(entry >> 64), uint40(entry >> 128));
     }
 
     /// @inheritdoc IWorkRegistry

@@ -99,11 +99,12 @@ class Work(StateTable, table=True):
     registered_at: int = Field(sa_type=sa.BigInteger)
     registered_tx: str = Field(max_length=66)
     priority_block: int = Field(
+        default=0,
         sa_type=sa.BigInteger,
         description="the block that ranks this registration against a rival's: the commit's for a work "
         "registered by commit-reveal, the registration's own for a one-step registration",
     )
-    priority_at: int = Field(sa_type=sa.BigInteger, description="the priority block's time (unix seconds)")
+    priority_at: int = Field(default=0, sa_type=sa.BigInteger, description="the priority block's time (unix seconds)")
     commitment: str | None = Field(
         default=None, max_length=66, description="the commitment the work was revealed under; null: one step"
     )

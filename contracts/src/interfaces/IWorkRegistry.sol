@@ -186,10 +186,11 @@ interface IWorkRegistry is IHubErrors {
     /// @notice Emitted when a registrant commits to works it will reveal (`commitRegistration`).
     /// @param registrant the committer, the only account that can reveal under it.
     /// @param commitment keccak256(abi.encode(registrant, root, salt)).
-    /// @param blockNumber the commit's block: the priority of every work revealed under it.
+    /// @param blockNumber the commit's block: the priority of every work revealed under it (block numbers
+    /// are typed uint48 throughout: below 2^53, so JSON clients read them as plain numbers).
     /// @param committedAt the commit's block timestamp (the priority time shown beside registration time).
     event RegistrationCommitted(
-        address indexed registrant, bytes32 indexed commitment, uint64 blockNumber, uint40 committedAt
+        address indexed registrant, bytes32 indexed commitment, uint48 blockNumber, uint40 committedAt
     );
 
     /// @notice Emitted for each work a reveal registers or reclaims, right after its `WorkRegistered` or
@@ -198,7 +199,7 @@ interface IWorkRegistry is IHubErrors {
     /// @param commitment the commitment it was revealed under.
     /// @param priorityBlock the commit's block.
     /// @param priorityAt the commit's block timestamp.
-    event WorkRevealed(uint256 indexed workId, bytes32 indexed commitment, uint64 priorityBlock, uint40 priorityAt);
+    event WorkRevealed(uint256 indexed workId, bytes32 indexed commitment, uint48 priorityBlock, uint40 priorityAt);
 
     /// @notice Emitted when a reveal with an earlier priority takes a work registered with a later one
     /// (the token moves from `from` to `to`; `WorkRevealed`, `SplitsSet` and, when the old or new work has
@@ -238,7 +239,7 @@ interface IWorkRegistry is IHubErrors {
     /// @notice Thrown when a reveal comes in the commit's own block (wait for the next one).
     /// @param commitment the commitment.
     /// @param committedBlock its block.
-    error RevealTooEarly(bytes32 commitment, uint64 committedBlock);
+    error RevealTooEarly(bytes32 commitment, uint48 committedBlock);
 
     /// @notice Thrown when a reveal comes after `REVEAL_WINDOW` from the commit (commit again; the
     /// priority is the new commit's).
@@ -454,7 +455,7 @@ interface IWorkRegistry is IHubErrors {
     function commitmentOf(address registrant, bytes32 commitment)
         external
         view
-        returns (uint64 blockNumber, uint40 committedAt);
+        returns (uint48 blockNumber, uint40 committedAt);
 
     /// @notice The work registered for a digest and its priority: the registration's own block and time
     /// for a one-step registration, the commit's for a revealed (or reclaimed) work.
@@ -465,7 +466,7 @@ interface IWorkRegistry is IHubErrors {
     function registrationPriority(bytes32 contentDigest)
         external
         view
-        returns (uint256 workId, uint64 priorityBlock, uint40 priorityAt);
+        returns (uint256 workId, uint48 priorityBlock, uint40 priorityAt);
 
     /// @notice Who gets paid for a sale of a licence on `workId`, and the work's status.
     /// @param workId the work.

@@ -46,6 +46,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eth_typing import HexStr
 from eth_utils import is_hex_address
 from web3 import Web3
 
@@ -722,7 +723,7 @@ def _register_committed(hub: Hub, pending: list[Item], journal: Journal, result:
         tick("register", 1)
     for tx in dict.fromkeys(r.tx_hash for r in registrations if r.tx_hash):
         result.transactions.append(tx)
-        result.gas_used += int(hub.w3.eth.get_transaction_receipt(tx)["gasUsed"])
+        result.gas_used += int(hub.w3.eth.get_transaction_receipt(HexStr(tx))["gasUsed"])
 
 
 def iter_problems(result: BatchResult) -> Iterable[Item]:

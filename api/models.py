@@ -24,10 +24,8 @@ import functools
 import json
 import re
 import time
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import iso3166
 from pydantic import (
     AfterValidator,
     AliasChoices,
@@ -50,7 +48,9 @@ from client_sdk.terms import (
     WORK_TYPES,
     WorkStatus,
     format_amount,
+    iso_time,
     rights_names,
+    territory_name,
     work_status_name,
     work_type_name,
 )
@@ -257,16 +257,7 @@ class TerritoryPublic(BaseModel):
 @functools.lru_cache(maxsize=1024)
 def territory(code: int) -> TerritoryPublic:
     """A territory code with its ISO 3166-1 English name (a code the standard lacks says so)."""
-    country = iso3166.countries_by_numeric.get(f"{code:03d}")
-    return TerritoryPublic(code=code, name=country.name if country else f"not an ISO 3166-1 code ({code})")
-
-
-def iso_time(seconds: int) -> str | None:
-    """Unix time as ISO 8601 UTC (``2026-01-01T00:00:00Z``); None past year 9999 (an open end)."""
-    try:
-        return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (OverflowError, OSError, ValueError):
-        return None
+    return TerritoryPublic(code=code, name=territory_name(code))
 
 
 class TermsPublic(Public):

@@ -117,6 +117,41 @@ def format_amount(value: int, currency: str) -> str:
     return f"{value} units of token {Web3.to_checksum_address(currency)}"
 
 
+def territory_name(code: int) -> str:
+    """``156`` -> ``China``: the ISO 3166-1 English short name of a numeric code (the iso3166 package);
+    a code the standard lacks says so. The one place territory codes get their names."""
+    import iso3166
+
+    country = iso3166.countries_by_numeric.get(f"{code:03d}")
+    return country.name if country else f"not an ISO 3166-1 code ({code})"
+
+
+def iso_time(seconds: int) -> str | None:
+    """Unix time as ISO 8601 UTC (``2026-01-01T00:00:00Z``); None past year 9999 (an open end)."""
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def checked_address(text: str, what: str = "address") -> str:
+    """``text`` as a checksummed address, or :class:`ConfigurationError` saying what is wrong: not 0x
+    and 40 hex digits, or mixed case whose EIP-55 checksum is wrong (so it may be mistyped)."""
+    import re
+
+    if not re.fullmatch(r"0x[0-9a-fA-F]{40}", text):
+        raise ConfigurationError(f"{what} {text!r} is not an address: write 0x and 40 hex digits")
+    body = text[2:]
+    if body != body.lower() and body != body.upper() and not Web3.is_checksum_address(text):
+        raise ConfigurationError(
+            f"{what} {text}: the mixed-case checksum is wrong (EIP-55), so it may be mistyped; "
+            f"check the address (checksummed it would read {Web3.to_checksum_address(text)})"
+        )
+    return Web3.to_checksum_address(text)
+
+
 #: what a work's splits sum to, in basis points (``WorkRegistry.TOTAL_BPS``, internal to the contract)
 TOTAL_BPS = 10_000
 
@@ -239,9 +274,12 @@ __all__ = [
     "Terms",
     "WorkInput",
     "WorkStatus",
+    "checked_address",
     "format_amount",
+    "iso_time",
     "rights_names",
     "signed_offer_typed_data",
+    "territory_name",
     "work_status_name",
     "work_type_name",
 ]

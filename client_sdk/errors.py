@@ -27,6 +27,9 @@ purpose is a :class:`HubError`; where a builtin fits, the error also subclasses 
     * InvalidCID, UnsupportedHash, NotAFile, MalformedDAG, CarError (ValueError)
     * BlockNotFound (LookupError), CorruptBlock, StoreUnavailable (ConnectionError)
     * NotPublishable (TypeError) -- a store that keeps no record of what the gateway may serve
+    * InvalidISCC, MediaError (ValueError) -- ``client_sdk.content.iscc``: a code that is not a usable
+      ISCC unit; a file ffmpeg cannot read as video, audio or image, or zero-length media
+    * MediaToolMissing (FileNotFoundError) -- no ffmpeg/ffprobe, so no Content-Code
     * CryptoError -- WrongKey, TamperedCiphertext, TruncatedCiphertext (ValueError)
     * SiweError (ValueError) -- ``client_sdk.content.siwe``: MalformedMessage, InvalidSignature,
       SignerMismatch (PermissionError)

@@ -1,26 +1,31 @@
-"""What every command shares: consoles, the error boundary, the devnet URL default, signer loading."""
+"""What every command shares: consoles, the error boundary, the devnet URL default, signer loading.
+
+Every command module imports this one, and `copyright-hub --help` imports every command module, so
+only cheap modules are imported at the top here (typer, rich's console, the SDK's errors and config);
+web3, eth-account, pydantic, the devnet launcher and the servers load inside the functions that use
+them. tests/cli/test_startup.py holds the line.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeGuard, TypeVar
 
 import typer
-from eth_account.signers.local import LocalAccount
-from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-from client_sdk import accounts as sdk_accounts
 from client_sdk._config import DEFAULT_RPC_URL, RPC_URL_ENV, default_content_dir, default_deployments_dir
 from client_sdk.errors import ConfigurationError, HubError
 
-from .. import devnet as devnet_mod
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+    from pydantic import ValidationError
 
 console = Console()
 err = Console(stderr=True)
@@ -63,12 +68,12 @@ def friendly(fn: F) -> F:
             raise
         except HubError as exc:
             raise fail(str(exc)) from None
-        except ValidationError as exc:  # settings from options and COPYRIGHT_HUB_* variables
-            raise fail(settings_problem(exc)) from None
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
             raise fail(f"{exc.strerror or exc}{where}") from None
         except Exception as exc:
+            if _is_validation_error(exc):  # settings from options and COPYRIGHT_HUB_* variables
+                raise fail(settings_problem(exc)) from None
             if os.environ.get(DEBUG_ENV):
                 raise
             raise fail(
@@ -78,8 +83,17 @@ def friendly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _is_validation_error(exc: Exception) -> TypeGuard[ValidationError]:
+    """Whether ``exc`` is pydantic's ValidationError, without importing pydantic: if one was raised,
+    pydantic is loaded already."""
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(exc, pydantic.ValidationError)
+
+
 def devnet_rpc_url() -> str:
     """The URL of the devnet `copyright-hub devnet up` started, else the default local URL."""
+    from .. import devnet as devnet_mod
+
     st = devnet_mod.status()
     return st.url if st.running and st.url else DEFAULT_RPC_URL
 
@@ -106,6 +120,8 @@ def byte_progress(label: str, total: int) -> Iterator[Callable[[int], None] | No
     if total < PROGRESS_MIN_BYTES:
         yield None
         return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
     columns = (TextColumn(label), BarColumn(), DownloadColumn(), TransferSpeedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(label, total=total)
@@ -116,6 +132,8 @@ def load_signer(keystore: Path | None, key_env: str | None) -> LocalAccount | No
     """The key named by --keystore or --key-env (checked before any network call), or None."""
     if keystore and key_env:
         raise typer.BadParameter("give either --keystore or --key-env, not both")
+    from client_sdk import accounts as sdk_accounts
+
     if keystore:
         return sdk_accounts.from_keystore(keystore)
     if key_env:
@@ -125,6 +143,10 @@ def load_signer(keystore: Path | None, key_env: str | None) -> LocalAccount | No
 
 def devnet_deployer(rpc_url: str, chain_id: int) -> LocalAccount:
     """Dev account 0 when the chain is the devnet; anywhere else a key must be given."""
+    from client_sdk import accounts as sdk_accounts
+
+    from .. import devnet as devnet_mod
+
     config = devnet_mod.load_config()
     if chain_id == config.chain_id:
         return sdk_accounts.from_mnemonic(config.mnemonic, 0)

@@ -2,35 +2,52 @@
 parent licence, a royalty), offers (create, reprice, list, cancel all signed ones), licences sold,
 earnings, attestations (reviewers only) and disputes (open, show, resolve: arbiters only).
 
-Reads are checked three ways: ``--json`` (stable keys, uint256 as strings), and piped output (not a
+Reads are checked two ways: ``--json`` (stable keys, uint256 as strings), and piped output (not a
 TTY: tab-separated, never wrapped, hashes and addresses whole). Refusals change nothing on chain.
+Commands run in-process (click's runner: stdout is not a TTY there either), which keeps some forty
+commands to seconds; tests/cli/test_bad_input.py runs every command as a real subprocess.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
+from typer.testing import CliRunner
 
 from client_sdk import Hub
+from copyright_hub.cli import app
 from tests.cli.conftest import Env
 
 EVIDENCE = "bafkqaaa"  # a valid CID (identity, empty)
 
 
+class InProcess(Env):
+    """The market fixture's chain and keys, with each command run in this process."""
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        result = CliRunner().invoke(app, list(args), env=self.env, catch_exceptions=True)
+        crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
+        assert not crashed, f"{args}: {result.exception!r}"  # the error boundary lets nothing through
+        return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
+
+
 @pytest.fixture(scope="module")
 def studio_env(market: Env, deployer: LocalAccount, auditor: LocalAccount, arbiter: LocalAccount,
-               stranger: LocalAccount) -> Env:  # fmt: skip
+               stranger: LocalAccount) -> Iterator[Env]:  # fmt: skip
     admin = Hub(market.hub.w3, market.hub.deployment, deployer)
     admin.grant_role("WorkRegistry", "REVIEWER_ROLE", auditor.address)
     admin.grant_role("DisputeResolver", "ARBITER_ROLE", arbiter.address)
-    for name, account in (("AUDITOR_KEY", auditor), ("ARBITER_KEY", arbiter), ("STRANGER_KEY", stranger)):
-        market.env[name] = "0x" + bytes(account.key).hex()
-    return market
+    keys = {name: "0x" + bytes(a.key).hex() for name, a in (("AUDITOR_KEY", auditor), ("ARBITER_KEY", arbiter),
+                                                           ("STRANGER_KEY", stranger))}  # fmt: skip
+    yield InProcess(market.node, {**market.env, **keys}, market.work_id, market.hub, market.token)
 
 
 def ok(env: Env, *args: str) -> str:
@@ -81,7 +98,9 @@ def test_register_echoes_owners_and_splits_and_keeps_the_royalty(
     assert "no royalty" in ok(env, "royalty", "show", str(env.work_id))
 
 
-def test_a_wrong_checksum_split_is_refused_before_anything(studio_env: Env, tmp_path: Path, buyer: LocalAccount) -> None:
+def test_a_wrong_checksum_split_is_refused_before_anything(
+    studio_env: Env, tmp_path: Path, buyer: LocalAccount
+) -> None:
     film = tmp_path / "typo.mp4"
     film.write_bytes(b"typo")
     body = buyer.address[2:]
@@ -90,7 +109,7 @@ def test_a_wrong_checksum_split_is_refused_before_anything(studio_env: Env, tmp_
     assert flipped.lower() == buyer.address.lower() and flipped != buyer.address
     refused(env := studio_env, "register", str(film), "--title", "T", "--split", f"{flipped}:100",
             "--key-env", "STUDIO_KEY", text="checksum is wrong", code=2)  # fmt: skip
-    assert env.hub.work_id_by_digest(__import__("hashlib").sha256(b"typo").digest()) == 0
+    assert env.hub.work_id_by_digest(hashlib.sha256(b"typo").digest()) == 0
 
 
 def test_a_derivative_names_its_parent_and_the_adaptation_licence(
@@ -100,14 +119,18 @@ def test_a_derivative_names_its_parent_and_the_adaptation_licence(
     parent, _ = register(env, tmp_path, "Parent Novel Film")
     own_child, out = register(env, tmp_path, "Own Sequel", "--parent", str(parent), "--parent-licence", "0")
     assert f"derived from work {parent} (yours)" in out
-    made = ok(env, "offer", "create", str(parent), "--rights", "adaptation", "--price", "0.01", "--key-env", "STUDIO_KEY")
+    made = ok(
+        env, "offer", "create", str(parent), "--rights", "adaptation", "--price", "0.01", "--key-env", "STUDIO_KEY"
+    )
     offer_id = made.split("offer ")[1].split()[0]
     bought = ok(env, "buy", offer_id, "--max-price", "0.01", "--key-env", "BUYER_KEY")
     licence_id = int(bought.split("licence ")[1].split()[0])
     # without its licence the buyer's derivative is refused by the chain's rule, before sending
     film = tmp_path / "adaptation.mp4"
     film.write_bytes(b"an adaptation")
-    refused(env, "register", str(film), "--title", "A", "--parent", str(parent), "--key-env", "BUYER_KEY", text="error:")
+    refused(
+        env, "register", str(film), "--title", "A", "--parent", str(parent), "--key-env", "BUYER_KEY", text="error:"
+    )
     child, out = register(env, tmp_path, "Adaptation", "--parent", str(parent), "--parent-licence", str(licence_id),
                           key="BUYER_KEY")  # fmt: skip
     assert f"derived from work {parent} under licence {licence_id}" in out
@@ -134,7 +157,10 @@ def test_offers_reprice_list_and_cancel_all(studio_env: Env, studio: LocalAccoun
     listed = {o["offer_id"]: o for o in as_json(env, "offer", "list", "--account", studio.address.lower())}
     offer = listed[offer_id]
     assert offer["price"] == {"amount": str(75 * 10**16), "currency": "ETH", "text": "0.75 ETH"}
-    assert offer["territories"] == [156, 826] and offer["territories_text"] == "156 China, 826 United Kingdom of Great Britain and Northern Ireland"
+    assert (
+        offer["territories"] == [156, 826]
+        and offer["territories_text"] == "156 China, 826 United Kingdom of Great Britain and Northern Ireland"
+    )
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", offer["start_iso"])
     shown = ok(env, "offer", "show", offer_id)
     assert "156 China" in shown and "0.75 ETH" in shown and offer["start_iso"] in shown
@@ -158,13 +184,17 @@ def test_offers_reprice_list_and_cancel_all(studio_env: Env, studio: LocalAccoun
 def test_licences_sold_and_earnings(studio_env: Env, tmp_path: Path, studio: LocalAccount, buyer: LocalAccount) -> None:
     env = studio_env
     work_id, _ = register(env, tmp_path, "Sold Film")
-    made = ok(env, "offer", "create", str(work_id), "--rights", "broadcasting", "--price", "0.2", "--key-env", "STUDIO_KEY")
+    made = ok(
+        env, "offer", "create", str(work_id), "--rights", "broadcasting", "--price", "0.2", "--key-env", "STUDIO_KEY"
+    )
     offer_id = made.split("offer ")[1].split()[0]
     bought = ok(env, "buy", offer_id, "--max-price", "0.2", "--key-env", "BUYER_KEY")
     licence_id, tx = re.search(r"licence (\d+) bought .* \(tx (0x[0-9a-f]{64})\)", bought).groups()  # type: ignore[union-attr]
 
     sold = as_json(env, "licence", "sold", "--mine", "--work", str(work_id), "--key-env", "STUDIO_KEY")
-    assert [(s["licence_id"], s["licensee"], s["offer_id"], s["tx"]) for s in sold] == [(licence_id, buyer.address, offer_id, tx)]
+    assert [(s["licence_id"], s["licensee"], s["offer_id"], s["tx"]) for s in sold] == [
+        (licence_id, buyer.address, offer_id, tx)
+    ]
     assert sold[0]["price"]["text"] == "0.2 ETH" and sold[0]["rights"] == ["broadcasting"]
     piped = ok(env, "licence", "sold", "--account", studio.address, "--work", str(work_id))
     assert tx in piped.splitlines()[1].split("\t"), piped  # the whole hash, in its own column

@@ -63,6 +63,7 @@ class Api:
     def __init__(self, url: str) -> None:
         self.url = url.rstrip("/")
         self.http = httpx.Client(base_url=self.url, timeout=30)
+        self.sign_in: dict[str, Any] | None = None  # GET /keys/sign-in, once
 
     def call(self, method: str, path: str, ok: tuple[int, ...] = (200, 201, 202), **kw: Any) -> httpx.Response:
         for _ in range(5):
@@ -154,7 +155,9 @@ def wait_for_licence(api: Api, licence_id: int, buyer: LocalAccount, timeout: fl
 
 def siwe_body(api: Api, buyer: LocalAccount, resource: str) -> dict[str, str]:
     """A fresh sign-in message for ``resource`` with the hub's nonce, and its EIP-191 signature."""
-    policy = api.get("/keys/sign-in")  # the domain and chain the hub expects
+    if api.sign_in is None:  # the domain and chain the hub expects; asked once (/keys is rate limited)
+        api.sign_in = api.get("/keys/sign-in")
+    policy = api.sign_in
     nonce = api.get("/keys/nonce")["nonce"]
     now = datetime.now(UTC).replace(microsecond=0)
     text = "\n".join([
@@ -271,7 +274,9 @@ def find_work(api: Api, title: str) -> dict[str, Any]:
 
 
 def master_rights(api: Api) -> set[str]:
-    return set(api.get("/keys/sign-in")["master_rights"])
+    if api.sign_in is None:
+        api.sign_in = api.get("/keys/sign-in")
+    return set(api.sign_in["master_rights"])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -398,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
         help="the most to pay per licence, in ETH (default 0.1)",
     )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for each step")
-    parser.add_argument("--poll", type=float, default=2.0, help="seconds between asks for the wrapped key")
+    parser.add_argument("--poll", type=float, default=3.0, help="seconds between asks for the wrapped key")
     args = parser.parse_args(argv)
     if args.key is None:
         parser.error("give the buyer's key: --key 0x... or the environment variable BUYER_KEY")

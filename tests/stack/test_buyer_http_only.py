@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from client_sdk import Hub
 from client_sdk.accounts import from_mnemonic
+from copyright_hub.cli import app
 from copyright_hub.devnet import DevnetConfig, free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,10 +47,18 @@ class Stack:
     buyer: str
 
 
-def _run(env: dict[str, str], *args: str, timeout: float = 240) -> str:
-    done = subprocess.run([*HUB, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+def _run(env: dict[str, str], *args: str) -> str:
+    """``copyright-hub ARGS`` as its own process (``up`` and ``down`` read their folders at import)."""
+    done = subprocess.run([*HUB, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, f"copyright-hub {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
     return done.stdout
+
+
+def _cli(env: dict[str, str], *args: str) -> str:
+    """``copyright-hub ARGS`` in this process: the same command, without another interpreter's start-up."""
+    result = CliRunner().invoke(app, list(args), env=env)
+    assert result.exit_code == 0, f"copyright-hub {' '.join(args)}:\n{result.output}"
+    return result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -82,12 +92,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     serve: subprocess.Popen[bytes] | None = None
     try:
         _run(env, "up")
-        summary = json.loads(_run(env, "register-many", str(masters), "--encrypt", "--json", "--key-env", "STUDIO_KEY"))
+        summary = json.loads(_cli(env, "register-many", str(masters), "--encrypt", "--json", "--key-env", "STUDIO_KEY"))
         (row,) = summary["works"]
         work_id = int(row["workId"])
-        _run(env, "offer", "create", str(work_id), "--rights", "information_network", "--price", "0.01",
+        _cli(env, "offer", "create", str(work_id), "--rights", "information_network", "--price", "0.01",
              "--key-env", "STUDIO_KEY")  # fmt: skip
-        _run(env, "offer", "sign", str(work_id), "--rights", "broadcasting,screening", "--price", "0.02",
+        _cli(env, "offer", "sign", str(work_id), "--rights", "broadcasting,screening", "--price", "0.02",
              "--nonce", "1", "--supply-cap", "1", "--publish", "--hub", api, "--key-env", "STUDIO_KEY")  # fmt: skip
         serve = subprocess.Popen(
             [*HUB, "keys", "serve", f"{work_id}={row['keyFile']}", "--hub", api, "--every", "0.5",
@@ -143,5 +153,3 @@ def test_the_walkthrough_refuses_in_one_line_and_writes_nothing(stack: Stack, tm
     errors = [line for line in run.stderr.splitlines() if not line.startswith("import time:")]
     assert run.returncode == 1 and errors == [errors[0]] and errors[0].startswith("error: no work matches")
     assert "Traceback" not in run.stderr and not out.exists()
-    run = _example(stack, "--key", "0x1234", "--out", str(out))
-    assert run.returncode == 2 and "64 hex digits" in run.stderr and not out.exists()

@@ -378,7 +378,7 @@ OfferPublic = public_model(
         "sold": (int | None, Field(default=None, description="licences sold from this offer")),
         "supply_left": (
             int | None,
-            Field(description="supply_cap minus sold; null when the offer has no cap (or in a work's detail)"),
+            Field(description="supply_cap minus sold; null when the offer has no cap"),
         ),
     },
 )
@@ -405,7 +405,8 @@ class _LicenceBase(Public):
             return data
         now = (info.context or {}).get("now") or int(time.time())
         status = licence_status(data["revoked"], data["start"], data["end"], now)
-        return {**data, "status": status, "rights_mask": data["rights"]}
+        window = {"start_iso": iso_time(data["start"]), "end_iso": iso_time(data["end"])}
+        return {**data, "status": status, "rights_mask": data["rights"], **window}
 
 
 LicencePublic = public_model(
@@ -417,6 +418,9 @@ LicencePublic = public_model(
     extra={
         "rights_mask": (int, ...),
         "status": (str, Field(description="valid | not_yet_valid | expired | revoked, at the time of the request")),
+        # the same names and forms as an offer's terms.start_iso / terms.end_iso
+        "start_iso": (str | None, Field(description="start as ISO 8601 UTC")),
+        "end_iso": (str | None, Field(description="end as ISO 8601 UTC (null past year 9999)")),
     },
 )
 

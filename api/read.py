@@ -31,7 +31,7 @@ from indexer import models
 
 from .deps import UINT256_MAX, Page, PageDep, mirror_session
 from .problems import Problem
-from .resources import Filter, Related, Resource
+from .resources import RESOURCES, Filter, KeysIn, Related, Resource
 from .services import services_of
 
 T = TypeVar("T")
@@ -77,7 +77,7 @@ def conditions(resource: Resource, values: dict[str, Any]) -> list[Any]:
     """The SQL conditions of the filters given; a value outside a filter's choices is a 422 problem.
     Filters with the same ``within`` give one condition, on one related row."""
     out: list[Any] = []
-    grouped: dict[Callable[[list[Any]], Any], list[Any]] = {}
+    grouped: dict[Callable[[list[Any], bool], Any], list[Any]] = {}
     for f in resource.filters:
         value = values.get(f.name)
         if value is None or (value == "" and not f.choices):
@@ -89,7 +89,8 @@ def conditions(resource: Resource, values: dict[str, Any]) -> list[Any]:
         condition = f.where(value)
         if condition is not None:
             (out if f.within is None else grouped.setdefault(f.within, [])).append(condition)
-    return out + [within(group) for within, group in grouped.items()]
+    ranked = any(f.ranks is not None and values.get(f.name) not in (None, "") for f in resource.filters)
+    return out + [within(group, ranked) for within, group in grouped.items()]
 
 
 def ranking(resource: Resource, values: dict[str, Any]) -> Any:
@@ -108,7 +109,11 @@ def list_rows(
     With ``rank`` (:func:`ranking`): only the rows it scores, highest score first, then newest."""
     where = list(where)
     table = resource.table.__table__  # type: ignore[attr-defined]
-    source, order = table, [table.c[resource.key].desc()]
+    key = table.c[resource.key]
+    if rank is None and len(where) == 1 and isinstance(where[0], KeysIn):
+        return _rows_by_keys(session, table, key, where[0], page)
+    where = [key.in_(w.keys) if isinstance(w, KeysIn) else w for w in where]
+    source, order = table, [key.desc()]
     if rank is not None:
         # one statement: the ranking runs once, its page carrying the count (COUNT(*) OVER ())
         source = table.join(rank, rank.c[resource.key] == table.c[resource.key])
@@ -121,6 +126,23 @@ def list_rows(
     page_query = sa.select(table).select_from(source).where(*where).order_by(*order)
     rows = session.execute(page_query.offset(page.offset).limit(page.limit))
     return list(rows), int(count)
+
+
+def _rows_by_keys(session: Session, table: sa.Table, key: Any, keys: KeysIn, page: Page) -> tuple[list[Any], int]:
+    """:func:`list_rows` when one :class:`KeysIn` is the only condition: its keys grouped (distinct, in
+    key order: an index led by the key gives them without a sort) are counted, and the page's keys are
+    taken from the same order before the table is read for those rows only."""
+    column = keys.keys.selected_columns[0]
+    distinct = keys.keys.group_by(column)
+    count = session.execute(sa.select(func.count()).select_from(distinct.subquery())).scalar_one()
+    page_keys = distinct.order_by(column.desc()).offset(page.offset).limit(page.limit)
+    rows = session.execute(sa.select(table).where(key.in_(page_keys)).order_by(key.desc()))
+    return list(rows), int(count)
+
+
+def resource_named(name: str) -> Resource:
+    """The resource of :data:`api.resources.RESOURCES` called ``name``."""
+    return next(r for r in RESOURCES if r.name == name)
 
 
 def get_row(session: Session, resource: Resource, key: int) -> Any:
@@ -155,8 +177,17 @@ def related_values(
                 values[rel.field] = counts.get(key, 0)
             continue
         order = [on, *(table.c[c] for c in rel.order_by)]
+        children = list(session.execute(sa.select(table).where(within).order_by(*order), wanted))
         grouped: dict[Any, list[Any]] = defaultdict(list)
-        for child in session.execute(sa.select(table).where(within).order_by(*order), wanted):
+        if rel.presented_as is not None:  # each child as its own resource presents it
+            child_resource = resource_named(rel.presented_as)
+            extras = related_values(session, child_resource, children, child_resource.related)
+            for child, extra in zip(children, extras, strict=True):
+                grouped[getattr(child, rel.on)].append({**columns(child), **extra})
+            for values, key in zip(out, keys, strict=True):
+                values[rel.field] = grouped.get(key, [])
+            continue
+        for child in children:
             grouped[getattr(child, rel.on)].append(child)
         for values, row, key in zip(out, rows, keys, strict=True):
             values[rel.field] = rel.shape(row, grouped.get(key, []))

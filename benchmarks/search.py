@@ -33,6 +33,7 @@ machine (CPUs, load average at the start), the build time; ``--save`` also write
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -60,6 +61,7 @@ from indexer import models as m  # noqa: E402
 from indexer.backends import backend_for  # noqa: E402
 from indexer.db import make_engine, migrate  # noqa: E402
 from indexer.search import token_rows  # noqa: E402
+from indexer.tables.market import territory_keys  # noqa: E402
 
 SEED = 11
 VOCABULARY = 3_000
@@ -121,8 +123,9 @@ def build(url: str, works: int, rng: random.Random, vocab: Vocabulary) -> dict[s
     backend = backend_for(engine)
     started = time.perf_counter()
     now = int(time.time())
-    tables = {t: t.__table__ for t in (m.Work, m.MetadataDocument, m.SearchToken, m.Offer)}  # type: ignore[attr-defined]
-    counts = dict.fromkeys(("work", "work_metadata", "work_search_token", "offer"), 0)
+    models = (m.Work, m.MetadataDocument, m.SearchToken, m.Offer, m.OpenOffer)
+    tables = {t: t.__table__ for t in models}  # type: ignore[attr-defined]
+    counts = dict.fromkeys(("work", "work_metadata", "work_search_token", "offer", "open_offer"), 0)
     chunk = 5_000
     for first in range(1, works + 1, chunk):
         batch: dict[Any, list[dict[str, Any]]] = {t: [] for t in tables}
@@ -154,6 +157,12 @@ def build(url: str, works: int, rng: random.Random, vocab: Vocabulary) -> dict[s
                     "sublicensable": False, "transferable": True, "price": rng.randrange(1, 100) * 10**16,
                     "currency": ETH if rng.random() < 0.8 else TOKEN, "supply_cap": 0, "created_block": work_id,
                     "created_at": start, "created_tx": "0x" + "33" * 32, "updated_block": work_id,
+                })  # fmt: skip
+                offer = batch[m.Offer][-1]  # what the OfferCreated projection writes beside it
+                batch[m.OpenOffer].append({
+                    **{c: offer[c] for c in ("offer_id", "work_id", "rights", "start", "end", "exclusive", "price",
+                                             "currency")},
+                    "territories": territory_keys(json.loads(offer["territories"])),
                 })  # fmt: skip
         with engine.begin() as conn:
             for model, rows in batch.items():

@@ -1,0 +1,65 @@
+"""open_offer: the filterable terms of each offer not cancelled
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-11-29 11:40:00
+
+``GET /works`` filters by offer terms (right, territory, price, exclusive, currency, active_at). Read
+from ``offer`` (whole rows, territories as JSON), an exact count probed every work's offers: 176 ms
+(SQLite) / 224 ms (PostgreSQL) p95 over 100,000 works (``benchmarks/search.py``). ``open_offer`` keeps
+one narrow row per offer not cancelled (territories as ``|156|344|``), written by the same events as
+``offer`` (:class:`indexer.tables.market.OpenOffer`), with a covering index led by the work (the works with a matching offer come out in order, grouped). A mirror
+upgraded in place gets the rows of its offers not cancelled.
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0015"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+_COLUMNS = ("offer_id", "work_id", "rights", "territories", "start", "end", "exclusive", "price", "currency")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "open_offer",
+        sa.Column("offer_id", sa.String(length=78), nullable=False),
+        sa.Column("work_id", sa.String(length=78), nullable=False),
+        sa.Column("rights", sa.Integer(), nullable=False),
+        sa.Column("territories", sa.String(length=400), nullable=False),
+        sa.Column("start", sa.BigInteger(), nullable=False),
+        sa.Column("end", sa.BigInteger(), nullable=False),
+        sa.Column("exclusive", sa.Boolean(), nullable=False),
+        sa.Column("price", sa.String(length=78), nullable=False),
+        sa.Column("currency", sa.String(length=42), nullable=False),
+        sa.PrimaryKeyConstraint("offer_id"),
+    )
+    op.create_index(
+        "ix_open_offer_work",
+        "open_offer",
+        ["work_id", "end", "rights", "currency", "start", "price", "exclusive", "territories"],
+    )
+    from indexer.tables.market import territory_keys  # the projection's own encoding
+
+    offer = sa.table("offer", *(sa.column(c) for c in (*_COLUMNS, "cancelled")))
+    bind = op.get_bind()
+    rows = [
+        {**r, "territories": territory_keys(json.loads(r["territories"] or "[]"))}
+        for r in bind.execute(sa.select(*(offer.c[c] for c in _COLUMNS)).where(offer.c.cancelled.is_(False)))
+        .mappings()
+        .all()
+    ]
+    if rows:
+        op.bulk_insert(sa.table("open_offer", *(sa.column(c) for c in _COLUMNS)), rows)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_open_offer_work", table_name="open_offer")
+    op.drop_table("open_offer")

@@ -132,3 +132,22 @@ def test_an_account_address_is_checked(client: TestClient) -> None:
     for bad, says in (("0x123", "not an address"), ("0x" + "5A" * 10 + "5a" * 10, "checksum")):
         r = client.get(f"/accounts/{bad}")
         assert r.status_code == 422 and says in r.json()["detail"], r.text
+
+
+def test_a_works_detail_shows_its_offers_as_offers_does(client: TestClient) -> None:
+    """One presenter for an offer: the offers nested in ``/works/{id}`` are ``/offers``' items, titles,
+    sales and supply left included."""
+    nested = client.get(f"/works/{WORK}").json()["offers"]
+    listed = client.get("/offers", params={"work_id": str(WORK)}).json()["data"]
+    assert nested == sorted(listed, key=lambda o: int(o["offer_id"]))
+    token_offer = nested[1]
+    assert (token_offer["title_en"], token_offer["title_zh"]) == ("Harbour Lights", "港湾灯火")
+    assert (token_offer["sold"], token_offer["supply_left"]) == (2, 1)
+
+
+def test_a_licence_shows_its_window_in_iso_8601_like_an_offer(client: TestClient) -> None:
+    licence = client.get("/licences", params={"holder": BUYER}).json()["data"][0]
+    assert (licence["start"], licence["start_iso"]) == (0, "1970-01-01T00:00:00Z")
+    assert (licence["end"], licence["end_iso"]) == (2**40 - 1, None)  # past year 9999: open-ended, as offers say
+    offer_terms = client.get("/offers/1").json()["terms"]
+    assert {"start_iso", "end_iso"} <= set(offer_terms) and {"start_iso", "end_iso"} <= set(licence)

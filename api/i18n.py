@@ -178,6 +178,9 @@ STRINGS: dict[Language, dict[str, str]] = {
         "type.podcast": "Podcast",
         "type.live_recording": "Live-stream recording",
         "type.interactive": "Interactive (H5)",
+        "status.active": "active",
+        "status.frozen": "frozen",
+        "status.disputed": "disputed",
     },
     "zh": {
         "language_name": "中文",
@@ -331,6 +334,9 @@ STRINGS: dict[Language, dict[str, str]] = {
         "type.podcast": "播客",
         "type.live_recording": "直播录像",
         "type.interactive": "互动作品（H5）",
+        "status.active": "有效",
+        "status.frozen": "已冻结",
+        "status.disputed": "争议中",
     },
 }
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import os
 import shutil
 import struct
 import subprocess
@@ -31,14 +32,14 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from websockets.sync.client import ClientConnection, connect
 
-from api.i18n import STRINGS
+from api.i18n import LANGUAGES, STRINGS
 from api.routes.pages import BUY_PAGE_CSP
 from api.settings import Settings
 from client_sdk import Hub
 from client_sdk._licensing import signed_offer_to_json
 from client_sdk.chain import connect as connect_chain
 from client_sdk.content import LocalBlockStore
-from client_sdk.terms import Right
+from client_sdk.terms import WORK_TYPES, Right, WorkStatus
 from copyright_hub.devnet import free_port
 from copyright_hub.scenario import terms
 from indexer import Indexer, IndexerSettings
@@ -287,6 +288,9 @@ class Browser:
     def screenshot(self, path: Path) -> None:
         path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))
         assert path.stat().st_size > 10_000  # a rendered page, not a blank
+        keep = os.environ.get("COPYRIGHT_HUB_KEEP_SCREENSHOTS")  # as the explorer's test: a folder to copy to
+        if keep:
+            shutil.copy(path, Path(keep) / path.name)
 
 
 @pytest.fixture(scope="module")
@@ -315,6 +319,12 @@ def _click_buy(browser: Browser, item: str) -> None:
 
 
 # -- the catalogue --------------------------------------------------------------------------------
+
+
+def test_every_right_work_type_and_status_has_a_label_in_every_language() -> None:
+    names = [f"right.{r.name.lower()}" for r in Right if r is not Right.ALL] + [f"type.{t}" for t in WORK_TYPES]
+    names += [f"status.{s.name.lower()}" for s in WorkStatus]
+    assert all(STRINGS[lang].get(name) for lang in LANGUAGES for name in names)
 
 
 def test_the_catalogue_shows_titles_posters_and_offers_in_words(shop: Shop) -> None:

@@ -47,6 +47,7 @@ from indexer.db import make_engine
 from indexer.metadata import MetadataWorker
 from tests.api.conftest import _indexer_settings, catalogue_hub, serve_app
 from tests.api.test_provenance import CHROMIUM_FLAGS
+from tests.contracts.conftest import call_as, deploy_contract
 
 EN, ZH = STRINGS["en"], STRINGS["zh"]
 TITLE_EN, TITLE_ZH = "Moonlit Harbour", "月光港湾"
@@ -77,6 +78,7 @@ class Shop:
     raised_offer: int  # screening, 0.3 ETH: its price is raised under an open page
     signed_digest: str  # a signed offer of the drama in the order book
     poster_cid: str
+    store: LocalBlockStore
 
 
 def _index(settings: Settings, store: LocalBlockStore) -> None:
@@ -125,7 +127,7 @@ def shop(
             assert published.status_code == 201, published.text
             yield Shop(
                 url, settings, Hub.connect(node.url, deployments_dir=settings.deployments_dir), studio_hub, buyer,
-                sc["drama"], sc["film"], sc["capped"], sc["raised"], published.json()["digest"], poster,
+                sc["drama"], sc["film"], sc["capped"], sc["raised"], published.json()["digest"], poster, store,
             )  # fmt: skip
 
 
@@ -299,9 +301,11 @@ def wallet(shop: Shop) -> WalletStandIn:
     return WalletStandIn(shop.buyer, w3, w3.eth.chain_id)
 
 
-@pytest.fixture
-def browser(tmp_path: Path, wallet: WalletStandIn) -> Iterator[Browser]:
-    b = Browser(tmp_path / "profile", wallet)
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory, wallet: WalletStandIn) -> Iterator[Browser]:
+    """One browser for the module (a start costs seconds); each test opens its page afresh, which runs
+    the wallet's script again (``__walletCalls`` starts empty)."""
+    b = Browser(tmp_path_factory.mktemp("browser") / "profile", wallet)
     try:
         yield b
     finally:
@@ -500,3 +504,26 @@ def test_a_wallet_on_another_chain_is_told_to_switch_and_nothing_is_sent(
     shown = browser.text(item + " output")
     assert f"链 {real}" in shown and "未发送任何交易" in shown
     assert "eth_sendTransaction" not in browser.evaluate("window.__walletCalls")
+
+
+def test_an_erc20_price_is_approved_first_then_bought(
+    browser: Browser, shop: Shop, wallet: WalletStandIn, deployer: LocalAccount
+) -> None:
+    with Hub.connect(shop.settings.rpc_url, deployments_dir=shop.settings.deployments_dir, account=deployer) as admin:
+        token = deploy_contract(admin.w3, deployer, "TestERC20")
+        admin.set_currency_allowed(token.address, True)
+        call_as(admin.w3, deployer, token, "mint", shop.buyer.address, 10**24)
+    now = shop.studio_hub.chain_time()
+    offer_id = shop.studio_hub.create_offer(
+        terms(shop.drama_id, now - 60, rights=Right.ADAPTATION, price=7 * 10**18, currency=token.address)
+    )
+    _index(shop.settings, shop.store)
+    item = _offer_item("offer", offer_id)
+    browser.open(f"{shop.url}/work/{shop.drama_id}?lang=en")
+    assert f"{7 * 10**18} units of token {token.address}" in browser.text(item)
+    sent_before = len(wallet.sent)
+    _click_buy(browser, item)
+    licences = browser.until(f"document.querySelector({json.dumps(item + ' output')}).dataset.licences", timeout=60)
+    assert _licence_owner(shop, int(licences)) == shop.buyer.address
+    assert len(wallet.sent) == sent_before + 2  # the approval, then the purchase
+    assert token.functions.balanceOf(shop.buyer.address).call() == 10**24 - 7 * 10**18

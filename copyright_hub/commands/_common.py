@@ -1,7 +1,8 @@
 """What every command shares: consoles, the error boundary, the devnet URL default, signer loading.
 
 Every command module imports this one, and `copyright-hub --help` imports every command module, so
-only cheap modules are imported at the top here (typer, rich's console, the SDK's errors and config);
+only cheap modules are imported at the top here (typer, the SDK's errors and config; rich's console is
+made on first print);
 web3, eth-account, pydantic, the devnet launcher and the servers load inside the functions that use
 them. tests/cli/test_startup.py holds the line.
 """
@@ -17,8 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeGuard, TypeVar
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from client_sdk._config import DEFAULT_RPC_URL, RPC_URL_ENV, default_content_dir, default_deployments_dir
 from client_sdk.errors import ConfigurationError, HubError
@@ -26,9 +25,32 @@ from client_sdk.errors import ConfigurationError, HubError
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
     from pydantic import ValidationError
+    from rich.console import Console
 
-console = Console()
-err = Console(stderr=True)
+
+class LazyConsole:
+    """A rich ``Console`` made on first use: importing rich.console is a good part of a cheap command's
+    start-up (`--help`, `cid` print nothing through it). Everything else is the console's."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    @property
+    def rich(self) -> Console:
+        """The console itself (for rich objects that take one, e.g. ``Progress(console=...)``)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.rich, name)
+
+
+console = LazyConsole()
+err = LazyConsole(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,6 +61,8 @@ DEBUG_ENV = "COPYRIGHT_HUB_DEBUG"
 
 def fail(message: str) -> typer.Exit:
     """Print ``message`` as one red ``error:`` line on stderr; return the exit (code 1) to raise."""
+    from rich.markup import escape
+
     one_line = "; ".join(part.strip() for part in str(message).splitlines() if part.strip())
     err.print(f"[red]error:[/red] {escape(one_line)}", highlight=False, soft_wrap=True)
     return typer.Exit(1)
@@ -110,6 +134,15 @@ def connect_hub(rpc: str | None, deployments: Path | None, account: LocalAccount
     return Hub.connect(chain_url(rpc), deployments_dir=deployments or default_deployments_dir(), account=account)
 
 
+def read_chain(rpc: str | None, deployments: Path | None) -> Any:
+    """A reader for a read-only command that should start fast: view calls over plain JSON-RPC
+    (:class:`client_sdk.rpc_read.ChainReader`, no web3), with the ``get_licence``/``licence_status``
+    answers and typed errors of :func:`connect_hub`'s Hub."""
+    from client_sdk.rpc_read import ChainReader
+
+    return ChainReader.connect(chain_url(rpc), deployments_dir=deployments or default_deployments_dir())
+
+
 #: Files smaller than this are hashed without a progress bar.
 PROGRESS_MIN_BYTES = 32 << 20
 
@@ -123,7 +156,7 @@ def byte_progress(label: str, total: int) -> Iterator[Callable[[int], None] | No
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
     columns = (TextColumn(label), BarColumn(), DownloadColumn(), TransferSpeedColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
+    with Progress(*columns, console=err.rich, transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)
 
@@ -163,7 +196,13 @@ def devnet_deployer(rpc_url: str, chain_id: int) -> LocalAccount:
 RpcOpt = Annotated[
     str | None, typer.Option("--rpc", help="EVM JSON-RPC URL (default $COPYRIGHT_HUB_RPC_URL, else the local devnet)")
 ]
-DeploymentsOpt = Annotated[Path | None, typer.Option("--deployments", help="manifest folder (default ./deployments)")]
+DeploymentsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--deployments",
+        help="manifest folder (default $COPYRIGHT_HUB_DEPLOYMENTS_DIR, else ./deployments, the checkout's or ~/.copyright-hub's)",
+    ),
+]
 DatabaseUrlOpt = Annotated[
     str | None,
     typer.Option("--database-url", help="SQLAlchemy URL, e.g. sqlite:///var/hub.sqlite3 or postgresql://u@h/db"),

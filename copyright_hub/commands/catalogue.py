@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from client_sdk.metadata import METADATA_WORK_TYPES
 
@@ -24,6 +22,7 @@ from ._common import (
     DeploymentsOpt,
     KeyEnvOpt,
     KeystoreOpt,
+    LazyConsole,
     RpcOpt,
     connect_hub,
     content_dir,
@@ -36,7 +35,7 @@ from ._common import (
 if TYPE_CHECKING:
     from client_sdk.content import ContentStore
 
-console = Console()
+console = LazyConsole()
 
 
 def register(app: typer.Typer) -> None:
@@ -133,7 +132,11 @@ class _bars:
         if self.quiet or not err.is_terminal:
             return None
         self.bar = Progress(
-            TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+            TextColumn("{task.description:<12}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err.rich,
         )
         self.bar.__enter__()
         self.tasks = {
@@ -151,6 +154,8 @@ def _summary(result: Any) -> None:
     from client_sdk import batch
 
     styles = {batch.REGISTERED: "green", batch.DONE_BEFORE: "cyan", batch.NOT_DONE: "yellow"}
+    from rich.table import Table
+
     table = Table(title=f"register-many: {len(result.items)} files")
     for col in ("file", "status", "work", "gas", "title / problem"):
         table.add_column(col, overflow="fold")

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from client_sdk.content.car import export_car, import_car
 from client_sdk.content.cid import CID, compute_cid
@@ -24,6 +23,7 @@ from ._common import (
     DatabaseUrlOpt,
     KeyEnvOpt,
     KeystoreOpt,
+    LazyConsole,
     byte_progress,
     content_dir,
     err,
@@ -31,7 +31,7 @@ from ._common import (
 )
 from .keys import OptionalHubUrlOpt, client_for
 
-out = Console()
+out = LazyConsole()
 
 content_app = typer.Typer(no_args_is_help=True, help="The content store: add, get, CAR export/import, key wrapping.")
 
@@ -73,7 +73,7 @@ def cid(
     """Print the CID `ipfs add` gives FILE (without storing anything)."""
     _regular(file)
     with byte_progress("hashing", file.stat().st_size) as tick:
-        out.print(str(compute_cid(file, cid_version, on_progress=tick)), highlight=False)
+        typer.echo(str(compute_cid(file, cid_version, on_progress=tick)))  # plain: rich need not load
 
 
 def add(

@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
-from ._common import DatabaseUrlOpt, DeploymentsOpt, RpcOpt, friendly, indexer_settings
+from ._common import DatabaseUrlOpt, DeploymentsOpt, LazyConsole, RpcOpt, friendly, indexer_settings
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
     from indexer import Progress as SyncProgress
     from indexer.metadata import MetadataWorker
 
-console = Console(stderr=True)
+console = LazyConsole(stderr=True)
 
 #: RPC retries of ``index --once`` when COPYRIGHT_HUB_RPC_MAX_RETRIES is not set: an RPC that never
 #: answers fails the run after about (retries + 1) x COPYRIGHT_HUB_RPC_TIMEOUT plus the back-off,
@@ -65,7 +64,7 @@ def index(
         MofNCompleteColumn(),
         TextColumn("{task.fields[events]:,} events  {task.fields[rate]}"),
         TimeElapsedColumn(),
-        console=console,
+        console=console.rich,
         disable=quiet,
         transient=False,
     )

@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "works",
     "catalogue",
     "verify",
+    "similar",
     "market",
     "review",
     "content",

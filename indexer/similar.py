@@ -146,4 +146,31 @@ def search(
     return found[:limit]
 
 
-__all__ = ["MAX_DISTANCE", "MAX_RESULTS", "Similar", "bands", "check_distance", "code_rows", "search", "write_codes"]
+_RANK = {"identical": 0, "content": 1, "data": 2}
+
+
+def search_units(
+    conn: sa.Connection, units: Iterable[Unit], max_distance: int = DEFAULT_MAX_DISTANCE, limit: int = MAX_RESULTS
+) -> list[Similar]:
+    """:func:`search` for each unit (a file's content, data and instance codes), each work once with its
+    best match: ``identical`` first, then ``content``, then ``data``, nearest first."""
+    best: dict[int, Similar] = {}
+    for u in units:
+        for hit in search(conn, u, max_distance, limit):
+            old = best.get(hit.work_id)
+            if old is None or (_RANK[hit.match], hit.distance) < (_RANK[old.match], old.distance):
+                best[hit.work_id] = hit
+    return sorted(best.values(), key=lambda s: (_RANK[s.match], s.distance, -s.work_id))[:limit]
+
+
+__all__ = [
+    "MAX_DISTANCE",
+    "MAX_RESULTS",
+    "Similar",
+    "bands",
+    "check_distance",
+    "code_rows",
+    "search",
+    "search_units",
+    "write_codes",
+]

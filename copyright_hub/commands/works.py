@@ -36,6 +36,7 @@ from ._common import (
 )
 from ._output import AccountOpt, JsonOpt, MineOpt, say, show_record, show_rows, whose
 from ._output import when as iso
+from .similar import SimilarHubOpt, near_duplicate_check
 
 if TYPE_CHECKING:
     from client_sdk.metadata import WorkMetadata
@@ -157,6 +158,7 @@ def register_cmd(
     keystore: KeystoreOpt = None,
     key_env: KeyEnvOpt = None,
     deployments: DeploymentsOpt = None,
+    hub_url: SimilarHubOpt = None,
 ) -> None:
     """Register a work from its file: sha256 and CID computed locally, the metadata document validated
     and put into the content store (--content-dir, or the kubo node of COPYRIGHT_HUB_KUBO_API_URL)
@@ -212,6 +214,9 @@ def register_cmd(
     content_store = indexer_settings(content_dir=store).content_store()
     with connect_hub(rpc, deployments, account) as hub:
         hub.store = content_store
+        codes = near_duplicate_check(file, account.address, hub_url)  # ISCC codes; warns on others' near-duplicates
+        if codes and "contentCodes" not in (meta.file or {}):
+            meta = replace(meta, file={**(meta.file or {"name": file.name}), "contentCodes": codes})
         metadata_cid = hub.store_metadata(meta, cid_version)
         if add_content:
             publish(content_store, content_store.add(file, cid_version))  # asked for: the master is public

@@ -297,11 +297,6 @@ def run(args: argparse.Namespace) -> int:
     if not usable:
         raise Refused(f"no on-chain offer on work {work_id} grants a right to the master ({', '.join(sorted(entitled))}) "
                       f"at most {args.max_price} wei; ask the studio for one (copyright-hub offer create)")  # fmt: skip
-    offer = min(usable, key=lambda o: int(o["price"]))
-    say(f"buying from on-chain offer {offer['offer_id']} (max price {args.max_price} wei)")
-    licence_id = buy(api, buyer, f"/offers/{offer['offer_id']}/fulfil", args.max_price, args.timeout)
-    say(f"licence {licence_id} granted")
-
     book = api.get("/signed-offers", work=work_id)["data"]
     book = [
         o
@@ -312,6 +307,12 @@ def run(args: argparse.Namespace) -> int:
     if not book:
         raise Refused(f"no signed offer for work {work_id} in the book within {args.max_price} wei; "
                       "ask the studio for one (copyright-hub offer sign --publish)")  # fmt: skip
+    # both offers are chosen before anything is bought, so a missing one costs nothing
+    offer = min(usable, key=lambda o: int(o["price"]))
+    say(f"buying from on-chain offer {offer['offer_id']} (max price {args.max_price} wei)")
+    licence_id = buy(api, buyer, f"/offers/{offer['offer_id']}/fulfil", args.max_price, args.timeout)
+    say(f"licence {licence_id} granted")
+
     signed = min(book, key=lambda o: int(o["offer"]["terms"]["price"]))
     say(f"buying from signed offer {signed['digest']} by {signed['offer']['seller']}")
     signed_licence_id = buy(api, buyer, f"/signed-offers/{signed['digest']}/fulfil", args.max_price, args.timeout)

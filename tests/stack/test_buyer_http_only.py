@@ -146,6 +146,10 @@ def test_a_buyer_with_only_http_buys_twice_and_decrypts_the_master(stack: Stack,
     assert {"httpx", "eth_account", "cryptography"} <= imported  # the check sees what the script loads
     assert not imported & set(FORBIDDEN), sorted(imported & set(FORBIDDEN))
 
+    again = _example(stack, "--title", TITLE_ZH, "--out", str(tmp_path / "again.mp4"))
+    assert again.returncode == 1 and "error: no signed offer for work" in again.stderr  # it sold once
+    assert "granted" not in again.stdout and not (tmp_path / "again.mp4").exists()  # checked before buying
+
 
 def test_the_walkthrough_refuses_in_one_line_and_writes_nothing(stack: Stack, tmp_path: Path) -> None:
     out = tmp_path / "master.mp4"

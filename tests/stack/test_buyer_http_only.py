@@ -113,7 +113,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 def _example(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in stack.env.items() if k != "STUDIO_KEY"}
+    # nothing of the hub's settings (no RPC URL, no database, no manifest): only the API URL and the key
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPYRIGHT_HUB_")}
     env["BUYER_KEY"] = "0x" + bytes(from_mnemonic(MNEMONIC, 2).key).hex()
     return subprocess.run(
         [sys.executable, "-X", "importtime", str(EXAMPLE), "--api", stack.api, "--poll", "0.5", *args],

@@ -115,13 +115,23 @@ def list_rows(
     where = [key.in_(w.keys) if isinstance(w, KeysIn) else w for w in where]
     source, order = table, [key.desc()]
     if rank is not None:
-        # one statement: the ranking runs once, its page carrying the count (COUNT(*) OVER ())
-        source = table.join(rank, rank.c[resource.key] == table.c[resource.key])
-        order.insert(0, rank.c.score.desc())
-        ranked = sa.select(table, func.count().over().label("ranked_count")).select_from(source).where(*where)
-        found = list(session.execute(ranked.order_by(*order).offset(page.offset).limit(page.limit)))
+        # one statement: the ranking runs once, its page of keys carrying the count (COUNT(*) OVER ()),
+        # and only the page's rows are read (sorting every match's whole row was half a search's SQL)
+        ranked_key = rank.c[resource.key]
+        source = table.join(rank, ranked_key == key)
+        keyed = sa.select(ranked_key, rank.c.score, func.count().over().label("ranked_count"))
+        keyed = keyed.select_from(source).where(*where) if where else keyed.select_from(rank)
+        keys = keyed.order_by(rank.c.score.desc(), ranked_key.desc()).offset(page.offset).limit(page.limit)
+        paged = keys.subquery("page")
+        rows_of_page = (
+            sa.select(table, paged.c.ranked_count)
+            .join(paged, paged.c[resource.key] == key)
+            .order_by(paged.c.score.desc(), key.desc())
+        )
+        found = list(session.execute(rows_of_page))
         if found or page.offset == 0:
             return found, int(found[0].ranked_count) if found else 0
+        order.insert(0, rank.c.score.desc())
     count = session.execute(sa.select(func.count()).select_from(source).where(*where)).scalar_one()
     page_query = sa.select(table).select_from(source).where(*where).order_by(*order)
     rows = session.execute(page_query.offset(page.offset).limit(page.limit))

@@ -1,4 +1,4 @@
-"""open_offer: the filterable terms of each offer not cancelled
+"""open_offer: the filterable terms of each offer not cancelled; work (work_id, metadata_cid) index
 
 Revision ID: 0015
 Revises: 0014
@@ -10,6 +10,9 @@ from ``offer`` (whole rows, territories as JSON), an exact count probed every wo
 one narrow row per offer not cancelled (territories as ``|156|344|``), written by the same events as
 ``offer`` (:class:`indexer.tables.market.OpenOffer`), with a covering index led by the work (the works with a matching offer come out in order, grouped). A mirror
 upgraded in place gets the rows of its offers not cancelled.
+
+``ix_work_current_metadata`` lets a search check that each posting is of its work's current document
+on the index alone (``indexer.search.scores``).
 """
 
 from __future__ import annotations
@@ -46,6 +49,8 @@ def upgrade() -> None:
         "open_offer",
         ["work_id", "end", "rights", "currency", "start", "price", "exclusive", "territories"],
     )
+    # a search's check that a posting is of the work's current document, without reading the work's row
+    op.create_index("ix_work_current_metadata", "work", ["work_id", "metadata_cid"])
     from indexer.tables.market import territory_keys  # the projection's own encoding
 
     offer = sa.table("offer", *(sa.column(c) for c in (*_COLUMNS, "cancelled")))
@@ -61,5 +66,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_work_current_metadata", table_name="work")
     op.drop_index("ix_open_offer_work", table_name="open_offer")
     op.drop_table("open_offer")

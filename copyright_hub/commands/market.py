@@ -418,7 +418,10 @@ def offer_reprice(
     stay, licences sold stay valid, a buyer's --max-price still caps what they pay. A signed offer
     cannot change: sign it again with `offer sign` (a new --nonce) and void the old one with
     `offer cancel-signed NONCE`."""
+    from client_sdk import ETH
+
     _need_key(keystore, key_env)
+    parse_amount(price, ETH)  # a malformed or negative price is refused before the chain is asked
     with _hub(rpc, deployments, keystore, key_env) as hub:
         terms, _sold, cancelled = hub.get_offer(offer_id)
         new_price = parse_amount(price, terms.currency)

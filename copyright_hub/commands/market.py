@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ._common import DeploymentsOpt, KeyEnvOpt, KeystoreOpt, RpcOpt, connect_hub, friendly, load_signer
+from ._common import DeploymentsOpt, KeyEnvOpt, KeystoreOpt, RpcOpt, connect_hub, friendly, load_signer, read_chain
 from ._output import (
     AccountOpt,
     JsonOpt,
@@ -377,9 +377,9 @@ def licence_show(
     """A licence as the chain holds it, and its status now (or --at a given time)."""
     from client_sdk.terms import rights_names
 
-    with _hub(rpc, deployments) as hub:
-        lic = hub.get_licence(licence_id)
-        status = hub.licence_status(licence_id, at)
+    with read_chain(rpc, deployments) as chain:  # plain JSON-RPC, no web3: this command starts fast
+        lic = chain.get_licence(licence_id)
+        status = chain.licence_status(licence_id, at)
     record = {
         "licence_id": str(licence_id),
         "work_id": str(lic.work_id),

@@ -129,19 +129,27 @@ def search(
         sa.select(_code.c.work_id, _code.c.metadata_cid, _code.c.code, _code.c.body)
         .where(_code.c.family == u.family, getattr(_code.c, f"band{i}").in_(_neighbours(v, radius)))
         for i, v in enumerate(bands(u.body))
-    )).subquery()  # fmt: skip
-    current = sa.and_(_work.c.work_id == candidates.c.work_id, _work.c.metadata_cid == candidates.c.metadata_cid)
-    rows = conn.execute(
-        sa.select(
-            candidates.c.work_id, candidates.c.metadata_cid, candidates.c.code, candidates.c.body, _work.c.owner
-        ).select_from(candidates.join(_work, current))
+    ))  # fmt: skip
+    # the exact distance first, on the candidates alone; then the few that are near are joined with
+    # ``work`` (only a work's current document counts, and it names the holder)
+    near = {
+        (int(r.work_id), r.metadata_cid): (r.code, d)
+        for r in conn.execute(candidates)
+        if (d := ((r.body & _MASK) ^ u.body).bit_count()) <= max_distance
+    }
+    if not near:
+        return []
+    current = conn.execute(
+        sa.select(_work.c.work_id, _work.c.metadata_cid, _work.c.owner).where(
+            _work.c.work_id.in_(sorted({w for w, _ in near}))
+        )
     ).all()
     kind = "identical" if u.family == "instance" else "content" if u.maintype == "content" else "data"
-    found = []
-    for r in rows:
-        d = ((r.body & _MASK) ^ u.body).bit_count()
-        if d <= max_distance:
-            found.append(Similar(int(r.work_id), r.owner, r.metadata_cid, r.code, d, kind))
+    found = [
+        Similar(int(r.work_id), r.owner, r.metadata_cid, *near[(int(r.work_id), r.metadata_cid)], kind)
+        for r in current
+        if (int(r.work_id), r.metadata_cid) in near
+    ]
     found.sort(key=lambda s: (s.distance, -s.work_id))
     return found[:limit]
 

@@ -39,9 +39,11 @@ MatchKind = Literal["identical", "content", "data"]
 
 #: Bits of every unit body this hub computes (the ISCC default; the similarity index splits it in 4 bands).
 BITS = 64
-#: Default greatest Hamming distance (of 64 bits) at which two Content-Codes count as the same work;
-#: chosen from ``benchmarks/similar.py`` (recall on re-encode/rescale vs false positives).
-DEFAULT_MAX_DISTANCE = 8
+#: Default greatest Hamming distance (of 64 bits) at which two codes count as the same work, chosen
+#: from ``benchmarks/similar.py``: re-encodes stayed within 6 bits and rescales within 8 (1 clip in 13),
+#: unrelated video clips were 19 or more apart; and up to 7 the band index probes each band's value and
+#: its 16 one-bit neighbours only (8-11 would need the 120 two-bit ones too: ~8x the lookups)
+DEFAULT_MAX_DISTANCE = 7
 #: Frames a second sampled for the MPEG-7 signature (the rate ISCC's reference tools use).
 VIDEO_FPS = 5
 #: The longest ffmpeg may run on one file (seconds); a hung decoder becomes a MediaError.

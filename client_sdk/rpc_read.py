@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import functools
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from types import SimpleNamespace, TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 from ._config import DEFAULT_RPC_TIMEOUT, default_deployments_dir
 from .artifacts import _canonical, load_artifact
-from .errors import ChainUnavailable, ConfigurationError, DeploymentNotFound, HubError, TransactionFailed
-from .manifest import Deployment, manifest_path, read_manifest
+from .errors import ChainUnavailable, ConfigurationError, DeploymentNotFound, HubError, ManifestError, TransactionFailed
+from .manifest import manifest_path, read_addresses
 
 # -- Keccak-256 (the original Keccak padding Ethereum uses, not NIST SHA3-256) -------------------
 # Written from the Keccak reference (FIPS 202 section 3 with pad10*1 and domain bits 0x01): the
@@ -179,9 +178,10 @@ class ChainReader:
     A context manager like :class:`~client_sdk.Hub`; ``get_licence`` and ``licence_status`` answer what
     the Hub's methods of those names answer."""
 
-    def __init__(self, rpc_url: str, deployment: Deployment, timeout: float = DEFAULT_RPC_TIMEOUT) -> None:
+    def __init__(self, rpc_url: str, addresses: dict[str, str], timeout: float = DEFAULT_RPC_TIMEOUT) -> None:
         self.rpc_url = rpc_url
-        self.deployment = deployment
+        #: contract name -> address, from the chain's manifest
+        self.addresses = addresses
         self.timeout = timeout
         self._ids = 0
 
@@ -194,7 +194,7 @@ class ChainReader:
         path = manifest_path(chain_id, deployments_dir or default_deployments_dir())
         if not path.exists():
             raise DeploymentNotFound(chain_id, f"no manifest at {path}")
-        return cls(rpc_url, read_manifest(path, expected_chain_id=chain_id), timeout)
+        return cls(rpc_url, read_addresses(path, expected_chain_id=chain_id), timeout)
 
     def __enter__(self) -> ChainReader:
         return self
@@ -215,7 +215,9 @@ class ChainReader:
         if len(kinds) != len(args):
             raise ConfigurationError(f"{contract}.{function} takes {len(kinds)} arguments, not {len(args)}")
         data = selector + b"".join(_encode_word(k, v) for k, v in zip(kinds, args, strict=True))
-        tx = {"to": self.deployment.address(contract), "data": "0x" + data.hex()}
+        if contract not in self.addresses:
+            raise ManifestError(f"the manifest for this chain has no contract {contract!r}")
+        tx = {"to": self.addresses[contract], "data": "0x" + data.hex()}
         raw = bytes.fromhex(str(self._request("eth_call", [tx, "latest"])).removeprefix("0x"))
         out_kinds = _flat_types(entry["outputs"])
         if len(raw) < 32 * len(out_kinds):
@@ -247,18 +249,64 @@ class ChainReader:
         return LicenceStatus(status)
 
 
+def _post(url: str, body: bytes, timeout: float) -> bytes:
+    """POST ``body`` as JSON to ``url``; the reply's body. Plain ``http://`` (a local node, the
+    devnet) goes over one socket with HTTP/1.1 and ``Connection: close``, since urllib.request alone
+    imports the email package (a sixth of this command's start-up); anything else (https, credentials
+    in the URL) through urllib.request."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or parts.username or not parts.hostname:
+        import urllib.request
+
+        request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
+            return bytes(reply.read())
+    import socket
+
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    head = (
+        f"POST {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    chunks = []
+    with socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout) as sock:
+        sock.sendall(head.encode("latin-1") + body)
+        while data := sock.recv(65536):
+            chunks.append(data)
+    status_and_headers, _, payload = b"".join(chunks).partition(b"\r\n\r\n")
+    lines = status_and_headers.decode("latin-1").split("\r\n")
+    status = lines[0].split(" ", 2)
+    if len(status) < 2 or not status[0].startswith("HTTP/") or not status[1].isdigit():
+        raise OSError(f"not an HTTP answer: {lines[0][:80]!r}")
+    if not 200 <= int(status[1]) < 300:
+        raise OSError(f"HTTP {' '.join(status[1:])}")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        return _dechunk(payload)
+    if "content-length" in headers:
+        return payload[: int(headers["content-length"])]
+    return payload
+
+
+def _dechunk(payload: bytes) -> bytes:
+    out, pos = bytearray(), 0
+    while True:
+        end = payload.index(b"\r\n", pos)
+        size = int(payload[pos:end].split(b";")[0], 16)
+        if size == 0:
+            return bytes(out)
+        out += payload[end + 2 : end + 2 + size]
+        pos = end + 2 + size + 2
+
+
 def _rpc(url: str, method: str, params: list[Any], timeout: float, request_id: int) -> Any:
     """One JSON-RPC request; a revert raises its typed error, anything else :class:`ChainUnavailable`
     or :class:`HubError` with the node's message."""
     body = json.dumps({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as reply:
-            answer = json.loads(reply.read())
-    except urllib.error.HTTPError as exc:
-        raise ChainUnavailable(url, f"HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise ChainUnavailable(url, str(getattr(exc, "reason", exc))) from None
+        answer = json.loads(_post(url, body, timeout))
+    except (OSError, ValueError) as exc:  # urllib's errors are OSErrors too
+        raise ChainUnavailable(url, str(getattr(exc, "reason", None) or exc)) from None
     error = answer.get("error") if isinstance(answer, dict) else {"message": "not a JSON-RPC answer"}
     if error:
         data = error.get("data")

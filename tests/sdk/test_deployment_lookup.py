@@ -38,7 +38,7 @@ def _finds(w3: Web3, deployment: Deployment) -> None:
     with Hub.connect(url) as hub:
         assert hub.deployment.address("WorkRegistry") == deployment.address("WorkRegistry")
     with ChainReader.connect(url) as reader:  # the CLI's web3-free reader resolves the same way
-        assert reader.deployment.address("LicenceMarket") == deployment.address("LicenceMarket")
+        assert reader.addresses["LicenceMarket"] == deployment.address("LicenceMarket")
 
 
 def test_nothing_deployed_anywhere_says_where_it_looked(w3: Web3, deployment: Deployment, elsewhere: Path) -> None:

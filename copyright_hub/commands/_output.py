@@ -114,9 +114,10 @@ def show_record(record: Mapping[str, Any], labels: Columns, *, as_json: bool, he
         print(f"  {label:<{width}}  {_cell(record[key])}")
 
 
-def say(text: str) -> None:
-    """One result line on stdout, never wrapped (ids and hashes stay whole on a pipe)."""
-    print(text)
+def say(text: str, *, err: bool = False) -> None:
+    """One result line, never wrapped (ids and hashes stay whole on a pipe): on stdout, or on stderr
+    when stdout carries a document (``err=True``)."""
+    print(text, file=sys.stderr if err else sys.stdout)
 
 
 def whose(account: str | None, mine: bool, keystore: Any, key_env: str | None) -> str:

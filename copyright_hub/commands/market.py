@@ -52,6 +52,7 @@ def register(app: typer.Typer) -> None:
     offer_app.command("sign")(friendly(offer_sign))
     offer_app.command("cancel-signed")(friendly(offer_cancel_signed))
     offer_app.command("reprice")(friendly(offer_reprice))
+    offer_app.command("reprice-signed")(friendly(offer_reprice_signed))
     offer_app.command("cancel-all")(friendly(offer_cancel_all))
     offer_app.command("show")(friendly(offer_show))
     offer_app.command("list")(friendly(offer_list))
@@ -200,9 +201,7 @@ def offer_sign(
 ) -> None:
     """Sign a licence offer off chain (EIP-712; nothing is sent): print it as JSON, or --publish it to
     a hub's order book, which checks it against the chain first. Cancel it with `offer cancel-signed`."""
-    import json
 
-    from client_sdk._licensing import publish_signed_offer, signed_offer_to_json
     from client_sdk.errors import ConfigurationError
 
     _need_key(keystore, key_env)
@@ -212,11 +211,19 @@ def offer_sign(
                         transferable, supply_cap)  # fmt: skip
     with _hub(rpc, deployments, keystore, key_env) as hub:
         offer = hub.sign_offer(terms, nonce=nonce, deadline=hub.chain_time() + valid_days * DAY)
+    _hand_out(offer, out, hub_url if publish else None)
+
+
+def _hand_out(offer: Any, out: Path | None, hub_url: str | None) -> None:
+    """A signed offer: written to ``out``, put in the order book of ``hub_url``, or printed as JSON."""
+    import json
+
+    from client_sdk._licensing import publish_signed_offer, signed_offer_to_json
+
     document = json.dumps(signed_offer_to_json(offer), indent=1)
     if out is not None:
         out.write_text(document + "\n", encoding="utf-8")
-    if publish:
-        assert hub_url is not None
+    if hub_url is not None:
         stored = publish_signed_offer(hub_url, offer)
         say(f"signed offer {stored['digest']} in the order book: {stored['status']}")
     elif out is None:
@@ -433,6 +440,49 @@ def offer_reprice(
             raise ConfigurationError(f"offer {offer_id} is cancelled; publish a new one with `offer create`")
         hub.set_offer_price(offer_id, new_price)
     say(f"offer {offer_id}: {money(terms.price, terms.currency)} -> {money(new_price, terms.currency)}")
+
+
+def offer_reprice_signed(
+    file: Annotated[Path, typer.Argument(help="your signed offer, as `offer sign --out` wrote it")],
+    price: PriceOpt,
+    nonce: Annotated[int, typer.Option(min=0, max=2**256 - 1, help="the new offer's nonce (not the old one's)")],
+    valid_days: Annotated[int, typer.Option(min=1, help="days the new signature may be redeemed")] = 30,
+    out: Annotated[Path | None, typer.Option(help="write the new signed offer (JSON) here")] = None,
+    publish: Annotated[bool, typer.Option(help="put it in the hub's order book (--hub)")] = False,
+    hub_url: Annotated[str | None, typer.Option("--hub", help="the hub's API URL, for --publish")] = None,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Change the price of a signed offer: the same terms signed again at --price with a new --nonce,
+    then the old nonce voided on chain (one transaction), so the old price can no longer be bought."""
+    import json
+    from dataclasses import replace
+
+    from client_sdk import ETH
+    from client_sdk._licensing import signed_offer_from_json
+    from client_sdk.errors import ConfigurationError
+
+    _need_key(keystore, key_env)
+    if publish and not hub_url:
+        raise ConfigurationError("--publish needs the hub's API URL: --hub https://hub.example.org")
+    parse_amount(price, ETH)  # a malformed or negative price is refused before the chain is asked
+    try:
+        old = signed_offer_from_json(json.loads(file.read_text(encoding="utf-8")))
+    except (ValueError, AttributeError) as exc:  # JSON, UTF-8 or a field that does not fit
+        raise ConfigurationError(f"{file} is not a signed offer ({exc}); give the JSON `offer sign` wrote") from None
+    if nonce == old.nonce:
+        raise typer.BadParameter(f"--nonce {nonce} is the old offer's; the new offer needs its own")
+    with _hub(rpc, deployments, keystore, key_env) as hub:
+        if int(old.seller, 16) != int(hub.account.address, 16):
+            raise ConfigurationError(f"{file} was signed by {old.seller}, not by your key ({hub.account.address})")
+        terms = replace(old.terms, price=parse_amount(price, old.terms.currency))
+        new = hub.sign_offer(terms, nonce=nonce, deadline=hub.chain_time() + valid_days * DAY)
+        hub.cancel_nonce(old.nonce)
+    say(f"signed offer nonce {old.nonce} voided; nonce {nonce} signed at {money(terms.price, terms.currency)}",
+        err=out is None and not publish)  # fmt: skip
+    _hand_out(new, out, hub_url if publish else None)
 
 
 def offer_cancel_all(

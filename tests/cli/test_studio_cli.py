@@ -234,3 +234,29 @@ def test_disputes_open_show_and_resolve_by_the_arbiter(studio_env: Env, tmp_path
     assert f"dispute {dispute_id} on work {work_id}: rejected" in out
     assert as_json(env, "dispute", "show", dispute_id)["open"] is False
     refused(env, "dispute", "show", "999999", text="no dispute 999999")
+
+
+def test_a_signed_offer_is_repriced_by_signing_anew_and_voiding_the_old_nonce(
+    studio_env: Env, tmp_path: Path, buyer: LocalAccount
+) -> None:
+    from client_sdk._licensing import signed_offer_from_json
+    from client_sdk.errors import HubError
+
+    env = studio_env
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    ok(env, "offer", "sign", str(env.work_id), "--rights", "reproduction", "--price", "0.3", "--nonce", "71",
+       "--out", str(first), "--key-env", "STUDIO_KEY")  # fmt: skip
+    refused(env, "offer", "reprice-signed", str(first), "--price", "0.1", "--nonce", "71", "--key-env", "STUDIO_KEY",
+            text="is the old offer's", code=2)  # fmt: skip
+    refused(env, "offer", "reprice-signed", str(first), "--price", "0.1", "--nonce", "72", "--key-env", "BUYER_KEY",
+            text="not by your key")  # fmt: skip
+    out = ok(env, "offer", "reprice-signed", str(first), "--price", "0.1", "--nonce", "72", "--out", str(second),
+             "--key-env", "STUDIO_KEY")  # fmt: skip
+    assert "nonce 71 voided; nonce 72 signed at 0.1 ETH" in out
+    old = signed_offer_from_json(json.loads(first.read_text()))
+    new = signed_offer_from_json(json.loads(second.read_text()))
+    assert (new.nonce, new.terms.price, new.terms.rights) == (72, 10**17, old.terms.rights)
+    shopper = Hub(env.hub.w3, env.hub.deployment, buyer)
+    with pytest.raises(HubError):  # the old price can no longer be bought
+        shopper.purchase_signed(old, max_price=old.terms.price)
+    assert shopper.purchase_signed(new, max_price=10**17).price == 10**17

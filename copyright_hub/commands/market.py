@@ -423,8 +423,7 @@ def offer_reprice(
 ) -> None:
     """Change the price of an on-chain offer you published: one transaction (setOfferPrice); the terms
     stay, licences sold stay valid, a buyer's --max-price still caps what they pay. A signed offer
-    cannot change: sign it again with `offer sign` (a new --nonce) and void the old one with
-    `offer cancel-signed NONCE`."""
+    cannot change: `offer reprice-signed` signs its terms anew and voids the old nonce."""
     from client_sdk import ETH
 
     _need_key(keystore, key_env)

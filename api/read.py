@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 
 from indexer import models
 
+from . import tokens
 from .deps import UINT256_MAX, Page, PageDep, mirror_session
 from .problems import Problem
 from .resources import RESOURCES, Filter, KeysIn, Related, Resource
@@ -217,11 +218,17 @@ def present(session: Session, resource: Resource, rows: Sequence[Any], *, detail
 
 async def in_session(request: Request, work: Callable[[Session], T]) -> T:
     """``work`` on a read session of the mirror (:func:`api.deps.mirror_session`), in one thread."""
-    engine = services_of(request.app).engine
+    services = services_of(request.app)
+    engine = services.engine
 
     def run() -> T:
-        with mirror_session(engine) as session:
-            return work(session)
+        # an ERC-20 shown for the first time is read from the chain then (api.tokens)
+        reach = tokens.REACH.set(tokens.Reach(lambda: services.hub().w3, engine))
+        try:
+            with mirror_session(engine) as session:
+                return work(session)
+        finally:
+            tokens.REACH.reset(reach)
 
     return await run_in_threadpool(run)
 
@@ -316,14 +323,18 @@ def router(resource: Resource) -> APIRouter:
 def earnings(session: Session, account: str) -> list[dict[str, Any]]:
     """Per (contract, currency), lower case: what ``account`` was credited (licence sale shares,
     dispute bonds) and withdrew, from the mirror (amounts are exact decimal text in SQL, so they are
-    summed here)."""
+    summed here), with an ERC-20's ``currency_token`` (symbol, decimals) when known (:mod:`api.tokens`)."""
     totals: dict[tuple[str, str], list[int]] = {}
     tables: tuple[type[models.Payment] | type[models.Withdrawal], ...] = (models.Payment, models.Withdrawal)
     for i, table in enumerate(tables):
         query = select(table.contract, table.currency, table.amount).where(col(table.payee) == account.lower())
         for contract, currency, amount in session.exec(query):
             totals.setdefault((contract.lower(), currency.lower()), [0, 0])[i] += int(amount)
+    facts = tokens.facts_of(session, (currency for _contract, currency in totals))
     return [
-        {"contract": contract, "currency": currency, "credited": credited, "withdrawn": withdrawn}
+        {
+            "contract": contract, "currency": currency, "credited": credited, "withdrawn": withdrawn,
+            "currency_token": facts.get(currency),
+        }
         for (contract, currency), (credited, withdrawn) in sorted(totals.items())
-    ]
+    ]  # fmt: skip

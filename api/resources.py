@@ -25,6 +25,7 @@ from indexer import models as m
 from indexer import search
 
 from . import models as api
+from . import tokens
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,11 @@ def _ok_titles(_parent: Any, rows: list[Any]) -> dict[str, dict[str, Any]]:
     return {r.metadata_cid: {"title_zh": r.title_zh, "title_en": r.title_en} for r in rows if r.status == "ok"}
 
 
+def _token_facts(offer: Any, rows: list[Any]) -> tuple[str | None, int | None] | None:
+    """An ERC-20's (symbol, decimals) as stored, or as this request just read them (:mod:`api.tokens`)."""
+    return (rows[0].symbol, rows[0].decimals) if rows else tokens.unknown(offer.currency)
+
+
 def _metadata_cid(_parent: Any, rows: list[Any]) -> str | None:
     return rows[0].metadata_cid if rows else None
 
@@ -269,6 +275,8 @@ OFFERS = Resource(
         Related("work_metadata_cid", m.Work, "work_id", by="work_id", shape=_metadata_cid),
         Related("work_documents", m.MetadataDocument, "work_id", by="work_id", shape=_ok_titles),
         Related("sold", m.Licence, "offer_id", count=True),
+        # an ERC-20's symbol and decimals, read from the chain the first time one is shown
+        Related("currency_token", m.TokenFacts, "address", by="currency", shape=_token_facts),
     ),
 )
 

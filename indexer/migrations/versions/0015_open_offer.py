@@ -11,6 +11,9 @@ one narrow row per offer not cancelled (territories as ``|156|344|``), written b
 ``offer`` (:class:`indexer.tables.market.OpenOffer`), with a covering index led by the work (the works with a matching offer come out in order, grouped). A mirror
 upgraded in place gets the rows of its offers not cancelled.
 
+``api_token`` (an API table, :class:`indexer.tables.api_state.TokenFacts`) keeps each ERC-20's symbol
+and decimals as the API read them from the chain, so token amounts read as decimals too.
+
 ``ix_work_current_metadata`` lets a search check that each posting is of its work's current document
 on the index alone (``indexer.search.scores``).
 """
@@ -49,6 +52,16 @@ def upgrade() -> None:
         "open_offer",
         ["work_id", "end", "rights", "currency", "start", "price", "exclusive", "territories"],
     )
+    if "api_token" not in set(sa.inspect(op.get_bind()).get_table_names()):  # the API may have made it
+        op.create_table(
+            "api_token",
+            sa.Column("address", sa.String(length=42), nullable=False),
+            sa.Column("symbol", sa.String(length=32), nullable=True),
+            sa.Column("decimals", sa.Integer(), nullable=True),
+            sa.Column("note", sa.String(length=200), nullable=True),
+            sa.Column("read_at", sa.BigInteger(), nullable=False),
+            sa.PrimaryKeyConstraint("address"),
+        )
     # a search's check that a posting is of the work's current document, without reading the work's row
     op.create_index("ix_work_current_metadata", "work", ["work_id", "metadata_cid"])
     from indexer.tables.market import territory_keys  # the projection's own encoding
@@ -66,6 +79,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("api_token")
     op.drop_index("ix_work_current_metadata", table_name="work")
     op.drop_index("ix_open_offer_work", table_name="open_offer")
     op.drop_table("open_offer")

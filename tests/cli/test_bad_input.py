@@ -3,6 +3,8 @@
 A runtime refusal is one ``error:`` line on stderr and exit code 1; a usage error is click's (exit code
 2). Never a traceback. The table must name every command the CLI has, so a new command cannot skip
 it. Commands run as subprocesses against an RPC URL where nothing listens (nothing here needs a chain);
+a command that refuses a missing key first needs no "cannot reach the chain" row of its own (each such
+row loads web3: about two seconds of CPU);
 a contract revert and an RPC that never answers are checked at the end.
 """
 
@@ -81,12 +83,10 @@ CASES: list[tuple[Any, ...]] = [
     ("attest", ["1", "--kind", "filing", "--decision", "maybe"], USAGE, "Invalid value for '--decision'"),
     ("attest", ["1", "--kind", "filing", "--evidence", "zz"], USAGE, "is not a valid CID"),
     ("attest", ["1", "--kind", "filing"], 1, "pass your key"),
-    ("attest", ["1", "--kind", "filing", "--key-env", "KEY"], 1, "cannot reach the chain"),
     ("dispute open", ["1", "--evidence", "zz"], USAGE, "is not a valid CID"),
     ("dispute open", ["1", "--evidence", CID, "--bond", "lots"], USAGE, "not a number"),
     ("dispute open", ["1", "--evidence", CID, "--bond", "-1"], USAGE, "cannot be negative"),
     ("dispute open", ["1", "--evidence", CID], 1, "pass your key"),
-    ("dispute open", ["1", "--evidence", CID, "--key-env", "KEY"], 1, "cannot reach the chain"),
     ("dispute resolve", ["1", "--outcome", "maybe"], USAGE, "Invalid value for '--outcome'"),
     (
         "dispute resolve",
@@ -97,10 +97,8 @@ CASES: list[tuple[Any, ...]] = [
     ("dispute resolve", ["1", "--outcome", "upheld_transferred", "--split", f"{WRONG_CHECKSUM}:1"], USAGE, "checksum"),
     ("dispute resolve", ["1", "--outcome", "rejected", "--revoke-licence", "x"], USAGE, "'--revoke-licence'"),
     ("dispute resolve", ["1", "--outcome", "rejected"], 1, "pass your key"),
-    ("dispute resolve", ["1", "--outcome", "rejected", "--key-env", "KEY"], 1, "cannot reach the chain"),
     ("dispute lapse", ["one"], USAGE, "Invalid value for 'dispute_id'"),
     ("dispute lapse", ["1"], 1, "pass your key"),
-    ("dispute lapse", ["1", "--key-env", "KEY"], 1, "cannot reach the chain"),
     ("dispute show", ["0"], USAGE, "Invalid value for 'dispute_id'"),
     ("dispute show", ["1", "--json"], 1, "cannot reach the chain"),
     ("verify", [], USAGE, "give a WORK_ID, a --file, or both"),
@@ -139,7 +137,6 @@ CASES: list[tuple[Any, ...]] = [
     ("offer show", ["0"], USAGE, "Invalid value for 'offer_id'"),
     ("offer reprice", ["1", "--price", "0.1"], 1, "pass your key"),
     ("offer reprice", ["1", "--price", "cheap", "--key-env", "KEY"], USAGE, "not a number"),
-    ("offer reprice", ["1", "--price", "0.1", "--key-env", "KEY"], 1, "cannot reach the chain"),
     ("offer reprice-signed", ["offer.json", "--price", "0.1", "--nonce", "2"], 1, "pass your key"),
     ("offer reprice-signed", ["missing.json", "--price", "0.1", "--nonce", "2", "--key-env", "KEY"], 1, "missing.json"),
     (
@@ -151,10 +148,9 @@ CASES: list[tuple[Any, ...]] = [
     ("offer reprice-signed", ["film.mp4", "--price", "x", "--nonce", "2", "--key-env", "KEY"], USAGE, "not a number"),
     ("offer reprice-signed", ["film.mp4", "--price", "0.1", "--nonce", "-2"], USAGE, "Invalid value for '--nonce'"),
     ("offer cancel-all", [], 1, "pass your key"),
-    ("offer cancel-all", ["--key-env", "KEY"], 1, "cannot reach the chain"),
     ("offer list", [], USAGE, "say whose"),
     ("offer list", ["--account", WRONG_CHECKSUM], USAGE, "checksum is wrong"),
-    ("offer list", ["--mine", "--key-env", "KEY", "--json"], 1, "cannot reach the chain"),
+    ("offer list", ["--mine", "--key-env", "NO_SUCH_VAR", "--json"], 1, "NO_SUCH_VAR is not set"),
     ("licence show", ["1"], 1, "cannot reach the chain"),
     ("licence show", ["1", "--at", "-5"], USAGE, "Invalid value for '--at'"),
     ("licence sold", ["--account", SHORT], USAGE, "is not an address"),
@@ -162,14 +158,13 @@ CASES: list[tuple[Any, ...]] = [
     ("licence sold", ["--account", ADDRESS], 1, "cannot reach the chain"),
     ("earnings", [], USAGE, "say whose"),
     ("earnings", ["--account", WRONG_CHECKSUM], USAGE, "checksum is wrong"),
-    ("earnings", ["--mine", "--key-env", "KEY", "--json"], 1, "cannot reach the chain"),
+    ("earnings", ["--mine", "--key-env", "BAD_KEY"], 1, "does not hold a valid hex private key"),
     ("buy", ["1", "--max-price", "0.1"], 1, "pass your key"),
     ("buy", ["1", "--max-price", "0.1", "--key-env", "KEY"], 1, "cannot reach the chain"),
     ("withdraw", [], 1, "pass your key"),
     ("transfer", ["1", "0x1234"], 1, "pass your key"),
     ("transfer", ["1", "0x1234", "--key-env", "KEY"], USAGE, "is not an address"),
     ("transfer", ["1", WRONG_CHECKSUM, "--key-env", "KEY"], USAGE, "checksum is wrong"),
-    ("transfer", ["1", ADDRESS, "--key-env", "KEY"], 1, "cannot reach the chain"),
     ("cid", ["missing.mp4"], 1, "no such file"),
     ("cid", ["."], 1, "is a folder"),
     ("encrypt", ["missing.mp4"], 1, "no such file"),

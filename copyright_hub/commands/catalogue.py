@@ -31,6 +31,7 @@ from ._common import (
     indexer_settings,
     load_signer,
 )
+from .similar import SimilarHubOpt, near_duplicate_check
 
 if TYPE_CHECKING:
     from client_sdk.content import ContentStore
@@ -70,6 +71,13 @@ def register_many_cmd(
     ] = None,
     cid_version: Annotated[int, typer.Option(help="0 (ipfs add default) or 1")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as one JSON object")] = False,
+    codes: Annotated[
+        bool,
+        typer.Option(
+            "--codes/--no-codes", help="ISCC content codes into each metadata document, near-duplicates warned"
+        ),
+    ] = True,
+    hub_url: SimilarHubOpt = None,
     store: ContentDirOpt = None,
     rpc: RpcOpt = None,
     keystore: KeystoreOpt = None,
@@ -99,6 +107,9 @@ def register_many_cmd(
         cid_version=cid_version,
         max_batch=max_batch,
         keys_dir=keys_dir or journal_path.parent / "keys",
+        content_codes=(lambda path: near_duplicate_check(path, account.address, hub_url, quiet=as_json))
+        if codes
+        else None,
     )
     content_store = LocalBlockStore(content_dir(store))  # the publication record lives beside its blocks
     with connect_hub(rpc, deployments, account) as hub:

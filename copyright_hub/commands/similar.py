@@ -118,10 +118,10 @@ def near_duplicate_check(
     try:
         codes = content_codes(path)
     except MediaToolMissing as exc:
-        err(f"note: no content codes: {exc}")
+        err.print(f"note: no content codes: {exc}", markup=False, soft_wrap=True)
         return None
     except ContentError as exc:
-        err(f"note: no content codes: {exc}")
+        err.print(f"note: no content codes: {exc}", markup=False, soft_wrap=True)
         return None
     try:
         found = lookup(codes, hub=hub, database_url=database_url)
@@ -129,17 +129,17 @@ def near_duplicate_check(
         return codes.to_json()  # nowhere to look: registering without a mirror is normal (a client machine)
     except HubError as exc:
         if not quiet:
-            err(f"note: near-duplicate check skipped: {exc}")
+            err.print(f"note: near-duplicate check skipped: {exc}", markup=False, soft_wrap=True)
         return codes.to_json()
     except Exception as exc:  # a mirror that cannot be read must not stop a registration
         if not quiet:
-            err(f"note: near-duplicate check skipped: {type(exc).__name__}: {exc}")
+            err.print(f"note: near-duplicate check skipped: {type(exc).__name__}: {exc}", markup=False, soft_wrap=True)
         return codes.to_json()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", NearDuplicateWarning)
         others = warn_near_duplicates(found, account)
     for w in caught:
-        err(f"warning: {path.name}: {w.message}")
+        err.print(f"warning: {path.name}: {w.message}", markup=False, soft_wrap=True)
     del others
     return codes.to_json()
 

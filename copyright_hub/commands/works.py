@@ -215,8 +215,8 @@ def register_cmd(
     with connect_hub(rpc, deployments, account) as hub:
         hub.store = content_store
         codes = near_duplicate_check(file, account.address, hub_url)  # ISCC codes; warns on others' near-duplicates
-        if codes and "contentCodes" not in (meta.file or {}):
-            meta = replace(meta, file={**(meta.file or {"name": file.name}), "contentCodes": codes})
+        if codes and meta.file is not None and "contentCodes" not in meta.file:  # a --metadata file: as given
+            meta = replace(meta, file={**meta.file, "contentCodes": codes})
         metadata_cid = hub.store_metadata(meta, cid_version)
         if add_content:
             publish(content_store, content_store.add(file, cid_version))  # asked for: the master is public

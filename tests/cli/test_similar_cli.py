@@ -48,3 +48,28 @@ def test_a_rescaled_copy_is_found_and_registering_it_warns_whose_work_it_copies(
     mine = _run(market, db, "register", str(transform(clip, "watermark", tmp_path)), "--title", "Mine",
                 "--key-env", "STUDIO_KEY")  # fmt: skip
     assert mine.returncode == 0 and "warning" not in mine.stderr  # the holder's own re-edit: no warning
+
+
+def test_backfill_gives_an_older_work_its_codes_through_a_new_metadata_version(market: Env, tmp_path: Path) -> None:
+    import hashlib
+
+    from client_sdk.content import LocalBlockStore
+    from client_sdk.metadata import WorkMetadata, read_metadata
+
+    clip = make_clip(tmp_path, "rgbtestsrc", seconds=2)
+    store = LocalBlockStore(market.env["COPYRIGHT_HUB_CONTENT_DIR"])
+    market.hub.store = store
+    before = WorkMetadata("film", title_en="Registered before codes", file={"name": clip.name})
+    work_id = market.hub.register_work(hashlib.sha256(clip.read_bytes()).digest(), "bafycontent", before).work_id
+
+    wrong = _run(market, "sqlite:///unused.sqlite3", "codes", "backfill", "--work", str(work_id), str(transform(clip, "rescale", tmp_path)), "--key-env", "STUDIO_KEY")  # fmt: skip
+    assert wrong.returncode == 1 and f"is not work {work_id}'s file" in wrong.stderr
+    done = _run(market, "sqlite:///unused.sqlite3", "codes", "backfill", "--work", str(work_id), str(clip), "--key-env", "STUDIO_KEY")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    work = market.hub.get_work(work_id)
+    assert work.metadata_version == 1 and work.metadata_cid != before.cid()
+    document = read_metadata(store, work.metadata_cid)
+    assert document["title"] == {"en": "Registered before codes"}  # the rest of the document is kept
+    assert document["file"]["contentCodes"]["kind"] == "video" and document["file"]["name"] == clip.name
+    stranger = _run(market, "sqlite:///unused.sqlite3", "codes", "backfill", "--work", str(work_id), str(clip), "--key-env", "BUYER_KEY")  # fmt: skip
+    assert stranger.returncode == 1 and "Traceback" not in stranger.stderr  # only the owner may update metadata

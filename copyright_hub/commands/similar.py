@@ -22,9 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from client_sdk.errors import ConfigurationError
 
@@ -34,6 +31,7 @@ from ._common import (
     DeploymentsOpt,
     KeyEnvOpt,
     KeystoreOpt,
+    LazyConsole,
     RpcOpt,
     err,
     friendly,
@@ -43,7 +41,7 @@ from ._common import (
 if TYPE_CHECKING:
     from client_sdk.content.iscc import ContentCodes, NearDuplicate
 
-console = Console()
+console = LazyConsole()
 
 HUB_URL_ENV = "COPYRIGHT_HUB_HUB_URL"
 SimilarHubOpt = Annotated[
@@ -154,6 +152,9 @@ def similar_cmd(
     """Registered works that look or sound like FILE (ISO 24138 ISCC content codes): each with its
     holder, the kind of match (identical, content, data) and the distance in bits."""
     import json
+
+    from rich.markup import escape
+    from rich.table import Table
 
     from client_sdk.content.iscc import DEFAULT_MAX_DISTANCE, content_codes
 

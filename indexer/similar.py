@@ -79,6 +79,15 @@ def write_codes(conn: sa.Connection, documents: Iterable[Mapping[str, Any]]) -> 
     return len(rows)
 
 
+def _text(u: Unit, body: int) -> str:
+    """The code text of a stored body of ``u``'s type (what the row's ``code`` column holds)."""
+    import iscc_core as ic
+
+    mt = {"content": ic.MT.CONTENT, "data": ic.MT.DATA, "instance": ic.MT.INSTANCE}[u.maintype]
+    st = {"video": ic.ST_CC.VIDEO, "audio": ic.ST_CC.AUDIO, "image": ic.ST_CC.IMAGE}.get(u.subtype, ic.ST.NONE)
+    return "ISCC:" + ic.encode_component(mt, st, ic.VS.V0, 64, body.to_bytes(8, "big"))
+
+
 def _neighbours(value: int, radius: int) -> list[int]:
     """Every 16-bit value within ``radius`` bits of ``value``."""
     out = [value]
@@ -125,15 +134,15 @@ def search(
     u = code if isinstance(code, Unit) else unit(code)
     check_distance(max_distance)
     radius = max_distance // BANDS
-    candidates = sa.union(*(
-        sa.select(_code.c.work_id, _code.c.metadata_cid, _code.c.code, _code.c.body)
+    candidates = sa.union_all(*(
+        sa.select(_code.c.work_id, _code.c.metadata_cid, _code.c.body)
         .where(_code.c.family == u.family, getattr(_code.c, f"band{i}").in_(_neighbours(v, radius)))
         for i, v in enumerate(bands(u.body))
     ))  # fmt: skip
-    # the exact distance first, on the candidates alone; then the few that are near are joined with
-    # ``work`` (only a work's current document counts, and it names the holder)
+    # the exact distance first, on the candidates alone (from the covering band indexes); then the few
+    # that are near are joined with ``work`` (only a work's current document counts; it names the holder)
     near = {
-        (int(r.work_id), r.metadata_cid): (r.code, d)
+        (int(r.work_id), r.metadata_cid): (_text(u, r.body & _MASK), d)
         for r in conn.execute(candidates)
         if (d := ((r.body & _MASK) ^ u.body).bit_count()) <= max_distance
     }

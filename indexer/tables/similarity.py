@@ -33,7 +33,11 @@ class ContentCode(OffChainTable, table=True):
     __tablename__ = "work_content_code"
     __table_args__ = (
         sa.Index("ix_work_content_code_document", "work_id", "metadata_cid"),
-        *(sa.Index(f"ix_work_content_code_band{i}", "family", f"band{i}") for i in range(BANDS)),
+        # covering: a probe reads the body (and the key) from the index alone, no table row per candidate
+        *(
+            sa.Index(f"ix_work_content_code_band{i}", "family", f"band{i}", "body", "work_id", "metadata_cid")
+            for i in range(BANDS)
+        ),
     )
 
     work_id: int = u256(primary_key=True)

@@ -42,7 +42,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_work_content_code_document", "work_content_code", ["work_id", "metadata_cid"])
     for i in range(4):
-        op.create_index(f"ix_work_content_code_band{i}", "work_content_code", ["family", f"band{i}"])
+        op.create_index(  # covering: a probe reads body and key from the index alone
+            f"ix_work_content_code_band{i}",
+            "work_content_code",
+            ["family", f"band{i}", "body", "work_id", "metadata_cid"],
+        )
     from indexer.similar import write_codes  # the worker's own rows, so old and new documents agree
 
     docs = sa.table("work_metadata", *(sa.column(c) for c in ("work_id", "metadata_cid", "status", "document")))

@@ -176,14 +176,14 @@ def _on_offer(conditions: list[Any], ranked: bool) -> Any:
     return KeysIn(select(o.work_id).where(*matching))
 
 
-def _covers(territories: Any) -> Callable[[int], Any]:
+def _covers(table: Any) -> Callable[[int], Any]:
     """Offers covering the ISO 3166-1 numeric code: listing it, or worldwide. ``offer`` keeps the codes
     as a JSON list (``[]``: worldwide), ``open_offer`` as ``|156|344|`` (``""``: worldwide)."""
-    if territories is m.OpenOffer.territories:
-        return lambda code: or_(col(territories) == "", col(territories).like(f"%|{code}|%"))
+    if table is m.OpenOffer:
+        return lambda code: or_(col(m.OpenOffer.territories) == "", col(m.OpenOffer.territories).like(f"%|{code}|%"))
 
     def json_list(code: int) -> Any:
-        t = col(territories)
+        t = col(table.territories)
         return or_(t == "[]", t == f"[{code}]", t.like(f"[{code}, %"), t.like(f"%, {code}]"), t.like(f"%, {code}, %"))
 
     return json_list
@@ -200,7 +200,7 @@ def offer_terms(table: Any) -> tuple[Filter, ...]:
             lambda v: col(table.rights).op("&")(1 << RIGHT_NAMES.index(v)) != 0, choices=RIGHT_NAMES,
         ),
         Filter("territory", int | None, "an offer covering this ISO 3166-1 numeric code (worldwide offers do)",
-               _covers(table.territories), ge=1, le=999),
+               _covers(table), ge=1, le=999),
         Filter("price_min", int | None, "an offer priced at least this (base units of its currency)",
                lambda v: col(table.price) >= v),
         Filter("price_max", int | None, "an offer priced at most this (base units of its currency)",

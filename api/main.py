@@ -24,6 +24,7 @@ from .routes import (
     pages,
     provenance,
     schemas,
+    similar,
     trading,
 )
 from .services import lifespan
@@ -44,6 +45,7 @@ ROUTERS: list[APIRouter] = [
     trading.router,
     trading.writes,
     explorer.router,
+    similar.router,
 ]
 
 

@@ -39,6 +39,36 @@ class Licence(AbiStruct, struct="LicenceInfo"):
 
 
 @dataclass(frozen=True)
+class Sale:
+    """One licence sold (a ``LicenceGranted`` log): who bought what, when, for how much."""
+
+    licence_id: int
+    work_id: int
+    licensee: str
+    offer_id: int
+    rights: int
+    start: int
+    end: int
+    currency: str
+    price: int
+    fee: int
+    block_number: int
+    tx_hash: str
+
+
+@dataclass(frozen=True)
+class Earnings:
+    """An account's takings in one currency: ``credited`` (its shares of sales, ``PaymentCredited``),
+    ``withdrawn`` (``Withdrawn``) and ``waiting`` (``creditOf`` now: what ``withdraw`` would pay)."""
+
+    currency: str
+    credited: int
+    withdrawn: int
+    waiting: int
+    sales: int
+
+
+@dataclass(frozen=True)
 class Purchase:
     licence_id: int
     tx_hash: str
@@ -117,6 +147,37 @@ class LicensingMixin(HubBase):
         receipt = self._transact(self.market, "incrementCounter")
         (event,) = self._events(self.market, "CounterIncremented", receipt)
         return int(event["args"]["counter"])
+
+    def offers_created_by(self, account: str) -> list[int]:
+        """Ids of the on-chain offers ``account`` published (``OfferCreated`` logs), ascending; read
+        each one's state now with :meth:`get_offer`."""
+        me = Web3.to_checksum_address(account)
+        return sorted(int(e["args"]["offerId"]) for e in self._logs(self.market, "OfferCreated", creator=me))
+
+    def counter_of(self, account: str) -> int:
+        """``account``'s signed-offer counter: signatures made with a lower one are void."""
+        return int(self._call(self.market.functions.counterOf(Web3.to_checksum_address(account))))
+
+    def sales_of(self, work_ids: list[int]) -> list[Sale]:
+        """Every licence sold on the works ``work_ids`` (``LicenceGranted`` logs), in chain order."""
+        if not work_ids:
+            return []
+        return [_sale(e) for e in self._logs(self.market, "LicenceGranted", workId=list(work_ids))]
+
+    def earnings_of(self, account: str) -> list[Earnings]:
+        """``account``'s takings per currency from the chain's logs, with what waits to be withdrawn."""
+        me = Web3.to_checksum_address(account)
+        credited: dict[str, list[int]] = {}
+        for e in self._logs(self.market, "PaymentCredited", payee=me):
+            credited.setdefault(Web3.to_checksum_address(e["args"]["currency"]), []).append(int(e["args"]["amount"]))
+        withdrawn: dict[str, int] = {}
+        for e in self._logs(self.market, "Withdrawn", payee=me):
+            currency = Web3.to_checksum_address(e["args"]["currency"])
+            withdrawn[currency] = withdrawn.get(currency, 0) + int(e["args"]["amount"])
+        return [
+            Earnings(c, sum(credited.get(c, [])), withdrawn.get(c, 0), self.credit_of(me, c), len(credited.get(c, [])))
+            for c in sorted(set(credited) | set(withdrawn))
+        ]
 
     # -- purchase ------------------------------------------------------------------------------
 
@@ -309,6 +370,16 @@ def publish_signed_offer(hub_url: str, offer: SignedOffer, *, timeout: float = D
         raise HubError(f"the hub refused the signed offer ({answer.status_code} {problem.get('title', '')}){field}: "
                        f"{detail}")  # fmt: skip
     return dict(answer.json())
+
+
+def _sale(log: Any) -> Sale:
+    a = log["args"]
+    return Sale(
+        licence_id=int(a["licenceId"]), work_id=int(a["workId"]), licensee=a["licensee"], offer_id=int(a["offerId"]),
+        rights=int(a["rights"]), start=int(a["start"]), end=int(a["end"]),
+        currency=Web3.to_checksum_address(a["currency"]), price=int(a["price"]), fee=int(a["fee"]),
+        block_number=int(log["blockNumber"]), tx_hash=log["transactionHash"].to_0x_hex(),
+    )  # fmt: skip
 
 
 def within_cap(price: int, max_price: int) -> int:

@@ -352,6 +352,35 @@ class WorksMixin(HubBase):
             **{**info, "status": WorkStatus(info["status"])},
         )
 
+    def works_owned_by(self, account: str) -> list[int]:
+        """Ids of the works whose token ``account`` holds now (it is their lead owner), ascending.
+
+        Read from the chain: the registry's ``Transfer`` logs to ``account`` (a registration mints one)
+        name the candidates, and ``ownerOf`` keeps those it still holds. Co-owners named only in a
+        work's splits are not listed."""
+        me = Web3.to_checksum_address(account)
+        candidates = {int(e["args"]["id"]) for e in self._logs(self.registry, "Transfer", to=me)}
+        return sorted(w for w in candidates if self._call(self.registry.functions.ownerOf(w)) == me)
+
+    def splits_of(self, work_id: int) -> list[Split]:
+        """The work's owners and revenue shares now: the lead owner first (the rest of 10,000 bps)."""
+        _status, lead, co_owners, bps = self._call(self.registry.functions.payees(work_id))
+        shares = [Split(Web3.to_checksum_address(a), int(b)) for a, b in zip(co_owners, bps, strict=True)]
+        return [Split(Web3.to_checksum_address(lead), 10_000 - sum(s.bps for s in shares)), *shares]
+
+    def royalty_of(self, work_id: int) -> tuple[str, int]:
+        """``(receiver, bps)`` of the work's resale royalty (EIP-2981; set at registration, 0 bps: none)."""
+        receiver, amount = self._call(self.registry.functions.royaltyInfo(work_id, 10_000))
+        return Web3.to_checksum_address(receiver), int(amount)
+
+    def parents_of(self, work_id: int) -> tuple[list[int], list[int]]:
+        """``(parents, parent_licences)`` a derivative work named at registration (empty: an original)."""
+        logs = self._logs(self.registry, "ParentsSet", workId=work_id)
+        if not logs:
+            return [], []
+        args = logs[-1]["args"]
+        return [int(p) for p in args["parents"]], [int(p) for p in args["parentLicences"]]
+
     def work_id_by_digest(self, content_digest: bytes) -> int:
         """The work registered for a content digest, or 0."""
         return int(self._call(self.registry.functions.workIdByDigest(content_digest)))

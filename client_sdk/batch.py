@@ -409,6 +409,9 @@ class Options:
     cid_version: int = 0
     max_batch: int | None = None
     keys_dir: Path | None = None
+    #: called with each file as it is hashed: its ISCC codes for ``file.contentCodes`` (or None), e.g.
+    #: the CLI's near-duplicate check (:func:`copyright_hub.commands.similar.near_duplicate_check`)
+    content_codes: Callable[[Path], dict[str, Any] | None] | None = None
 
 
 def default_journal(source: Path) -> Path:
@@ -506,11 +509,14 @@ def _prepare(
             same = False  # the public copy is gone: make it again
     else:
         same = False
+    codes = (before or {}).get("codes") if same else None
     if not same:
         digest, cid, key_file = _stream(store, item.path, options)
+        codes = options.content_codes(item.path) if options.content_codes else None
     elif options.publish_master and not options.encrypt:
         publish(store, cid)
-    meta = replace(item.row.metadata, file={"name": item.path.name, "size": st.st_size, "sha256": "0x" + digest.hex()})
+    file = {"name": item.path.name, "size": st.st_size, "sha256": "0x" + digest.hex()}
+    meta = replace(item.row.metadata, file={**file, "contentCodes": codes} if codes else file)
     if item.row.metadata.file is not None:  # a whole document from the sidecar: kept as given
         meta = item.row.metadata
     metadata_cid = store_metadata(store, meta, options.cid_version)
@@ -519,7 +525,7 @@ def _prepare(
         journal.append({
             "k": "prepared", "file": str(item.path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
             "encrypted": options.encrypt, "sha256": digest.hex(), "cid": cid, "key_file": key_file,
-            "metadata_cid": metadata_cid,
+            "metadata_cid": metadata_cid, "codes": codes,
         })  # fmt: skip
 
 

@@ -27,6 +27,9 @@ purpose is a :class:`HubError`; where a builtin fits, the error also subclasses 
     * InvalidCID, UnsupportedHash, NotAFile, MalformedDAG, CarError (ValueError)
     * BlockNotFound (LookupError), CorruptBlock, StoreUnavailable (ConnectionError)
     * NotPublishable (TypeError) -- a store that keeps no record of what the gateway may serve
+    * InvalidISCC, MediaError (ValueError) -- ``client_sdk.content.iscc``: a code that is not a usable
+      ISCC unit; a file ffmpeg cannot read as video, audio or image, or zero-length media
+    * MediaToolMissing (FileNotFoundError) -- no ffmpeg/ffprobe, so no Content-Code
     * CryptoError -- WrongKey, TamperedCiphertext, TruncatedCiphertext (ValueError)
     * SiweError (ValueError) -- ``client_sdk.content.siwe``: MalformedMessage, InvalidSignature,
       SignerMismatch (PermissionError)
@@ -47,9 +50,8 @@ The CLI shows any :class:`HubError` as one line and exits with code 1.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
-
-from eth_utils import keccak
 
 
 class HubError(Exception):
@@ -149,22 +151,35 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-#: The roles of the hub's contracts by their id, so a refusal names the role, not its hash.
-ROLE_NAMES: dict[bytes, str] = {
-    b"\0" * 32: "DEFAULT_ADMIN_ROLE",
-    **{
-        keccak(text=name): name
-        for name in (
-            "REVIEWER_ROLE",
-            "STATUS_ROLE",
-            "PAUSER_ROLE",
-            "REVOKER_ROLE",
-            "ARBITER_ROLE",
-            "ARBITER_ADMIN_ROLE",
-            "SEALED_ROLE",
-        )
-    },
-}
+#: The roles of the hub's contracts, named so a refusal shows the role, not its hash.
+_ROLES = (
+    "REVIEWER_ROLE",
+    "STATUS_ROLE",
+    "PAUSER_ROLE",
+    "REVOKER_ROLE",
+    "ARBITER_ROLE",
+    "ARBITER_ADMIN_ROLE",
+    "SEALED_ROLE",
+)
+
+
+@functools.cache
+def role_names() -> dict[bytes, str]:
+    """The roles of the hub's contracts by their id (keccak256 of the name; the admin role is zero).
+
+    Built on first use: hashing needs eth_utils, which this module, imported by every CLI command, does
+    not load at import time (``ROLE_NAMES`` stays available as a module attribute)."""
+    from eth_utils import keccak
+
+    return {b"\0" * 32: "DEFAULT_ADMIN_ROLE", **{keccak(text=name): name for name in _ROLES}}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ROLE_NAMES":
+        return role_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _WORK_STATUS_NAMES = ("active", "frozen", "disputed")
 #: Errors whose ``status`` argument is a work status, shown by name.
 _STATUS_ERRORS = {"WorkNotActive", "WorkNotDisputable", "ParentNotActive"}
@@ -264,7 +279,7 @@ def revert_hint(error_name: str, args: dict[str, Any]) -> str:
         return ""
     shown: dict[str, Any] = {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in args.items()}
     if isinstance(args.get("neededRole"), bytes):
-        shown["neededRole"] = ROLE_NAMES.get(args["neededRole"], shown["neededRole"])
+        shown["neededRole"] = role_names().get(args["neededRole"], shown["neededRole"])
         if shown["neededRole"] == "SEALED_ROLE":
             template = _SEALED_HINT
     if error_name in _STATUS_ERRORS and isinstance(args.get("status"), int):
@@ -341,7 +356,6 @@ REVERT_CLASSES: dict[str, type[ContractRevert]] = {
 __all__ = [
     "REVERT_CLASSES",
     "REVERT_HINTS",
-    "ROLE_NAMES",
     "AccessDenied",
     "ChainIdMismatch",
     "ChainUnavailable",
@@ -363,4 +377,5 @@ __all__ = [
     "WorkNotActive",
     "WorkNotFound",
     "revert_hint",
+    "role_names",
 ]

@@ -17,7 +17,19 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
-from . import api_state, attestations, bookkeeping, disputes, ignored, market, metadata, payments, settings, works
+from . import (
+    api_state,
+    attestations,
+    bookkeeping,
+    disputes,
+    ignored,
+    market,
+    metadata,
+    payments,
+    settings,
+    similarity,
+    works,
+)
 from ._base import U256, U256_DIGITS, HistoryTable, StateTable, tables_of, u256
 from .api_state import *  # noqa: F403 - each group module lists its tables in __all__
 from .attestations import *  # noqa: F403
@@ -28,6 +40,7 @@ from .market import *  # noqa: F403
 from .metadata import *  # noqa: F403
 from .payments import *  # noqa: F403
 from .settings import *  # noqa: F403
+from .similarity import *  # noqa: F403
 from .works import *  # noqa: F403
 
 #: every mirrored table class, state tables first, each group in definition order
@@ -51,4 +64,5 @@ __all__ += market.__all__
 __all__ += metadata.__all__
 __all__ += payments.__all__
 __all__ += settings.__all__
+__all__ += similarity.__all__
 __all__ += works.__all__

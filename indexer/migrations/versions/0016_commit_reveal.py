@@ -1,7 +1,7 @@
 """commit–reveal registration: commitments, each work's priority, reclaims
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-11-29 11:45:00
 
 Issue 14. ``RegistrationCommitted`` -> ``registration_commitment`` (registrant, commitment, block, time);
@@ -9,9 +9,6 @@ Issue 14. ``RegistrationCommitted`` -> ``registration_commitment`` (registrant, 
 registration's priority is its own block and time, set from ``WorkRegistered``); ``WorkReclaimed`` ->
 ``work_reclaim`` (history) and a rewrite of the ``work`` row. Existing rows take their registration
 block and time as their priority, which is what the contracts that registered them meant.
-
-On this branch 0016 revises 0014; main has 0015 (open_offer) and 0017 (revises 0015): when merged,
-0016 revises 0015 and 0017 revises 0016.
 """
 
 from __future__ import annotations
@@ -20,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -25,6 +25,8 @@ class Dispute(AbiStruct, struct="Dispute"):
     open: bool
     #: the ruling period's end (unix seconds): after it anyone may lapse the dispute
     deadline: int
+    #: whether the work's owner answered it (:meth:`ReviewMixin.answer_dispute`, once)
+    answered: bool = False
 
 
 class ReviewMixin(HubBase):
@@ -87,6 +89,11 @@ class ReviewMixin(HubBase):
     def min_bond(self) -> int:
         """The smallest bond (wei) :meth:`open_dispute` accepts."""
         return int(self._call(self.resolver.functions.minBond()))
+
+    def answer_dispute(self, dispute_id: int, evidence_cid: str) -> None:
+        """Answer an open dispute with the owner's evidence CID, once, by its deadline (the disputed
+        work's owner only)."""
+        self._transact(self.resolver, "answerDispute", dispute_id, evidence_cid)
 
     def lapse_dispute(self, dispute_id: int) -> None:
         """Close a dispute nobody ruled on by its deadline (anyone); its bond returns to the claimant."""

@@ -368,8 +368,14 @@ class WorksMixin(HubBase):
         shares = [Split(Web3.to_checksum_address(a), int(b)) for a, b in zip(co_owners, bps, strict=True)]
         return [Split(Web3.to_checksum_address(lead), 10_000 - sum(s.bps for s in shares)), *shares]
 
+    def set_royalty(self, work_id: int, bps: int) -> None:
+        """Change an Active work's resale royalty (owner only, who becomes its receiver; 0 bps: none;
+        at most ``MAX_ROYALTY_BPS``)."""
+        self._transact(self.registry, "setRoyalty", work_id, bps)
+
     def royalty_of(self, work_id: int) -> tuple[str, int]:
-        """``(receiver, bps)`` of the work's resale royalty (EIP-2981; set at registration, 0 bps: none)."""
+        """``(receiver, bps)`` of the work's resale royalty (EIP-2981; set at registration or by
+        :meth:`set_royalty`, 0 bps: none)."""
         receiver, amount = self._call(self.registry.functions.royaltyInfo(work_id, 10_000))
         return Web3.to_checksum_address(receiver), int(amount)
 

@@ -91,7 +91,8 @@ contract DisputeResolver is AccessControlDefaultAdminRules, Pausable, Reentrancy
             bond: SafeCast.toUint96(msg.value),
             outcome: Outcome.None,
             open: true,
-            deadline: deadline
+            deadline: deadline,
+            answered: false
         });
         ++openDisputes[workId];
         emit DisputeOpened(disputeId, workId, msg.sender, msg.value, evidenceCid, deadline);
@@ -143,6 +144,20 @@ contract DisputeResolver is AccessControlDefaultAdminRules, Pausable, Reentrancy
         for (uint256 i; i < revokeLicences.length; ++i) {
             market.revokeLicence(revokeLicences[i], disputeId);
         }
+    }
+
+    /// @inheritdoc IDisputeResolver
+    function answerDispute(uint256 disputeId, string calldata evidenceCid) external whenNotPaused {
+        Dispute storage d = _openDispute(disputeId);
+        uint40 deadline = d.deadline;
+        if (block.timestamp > deadline) revert AnswerPeriodOver(disputeId, deadline);
+        if (d.answered) revert DisputeAlreadyAnswered(disputeId);
+        uint256 workId = d.workId;
+        address owner = IERC721(address(registry)).ownerOf(workId);
+        if (owner != msg.sender) revert NotWorkOwner(workId, msg.sender, owner);
+        if (bytes(evidenceCid).length == 0) revert EmptyCid("evidenceCid");
+        d.answered = true;
+        emit DisputeAnswered(disputeId, workId, msg.sender, evidenceCid);
     }
 
     /// @inheritdoc IDisputeResolver

@@ -343,6 +343,21 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
         emit MetadataUpdated(workId, version, metadataCid, msg.sender);
     }
 
+    /// @inheritdoc IWorkRegistry
+    function setRoyalty(uint256 workId, uint16 bps) external whenNotPaused {
+        (address owner, WorkData data) = _workWord(workId);
+        if (owner != msg.sender) revert NotWorkOwner(workId, msg.sender, owner);
+        WorkStatus status = data.status();
+        if (status != WorkStatus.Active) revert WorkNotActive(workId, uint8(status));
+        if (bps > MAX_ROYALTY_BPS) revert RoyaltyTooHigh(bps, MAX_ROYALTY_BPS);
+        if (bps != 0) {
+            _setTokenRoyalty(workId, msg.sender, bps);
+        } else {
+            _resetTokenRoyalty(workId);
+        }
+        emit RoyaltySet(workId, msg.sender, bps);
+    }
+
     // ---------------------------------------------------------------------------- attestations
 
     /// @inheritdoc IWorkRegistry

@@ -29,6 +29,7 @@ def test_open_dispute_freezes_the_work(
         0,
         True,
         now(w3) + RULING_PERIOD,
+        False,
     )
     with reverts("WorkNotActive", workId=work, status=2):
         buyer_hub.purchase(offer, max_price=PRICE)
@@ -296,3 +297,36 @@ def test_the_default_admin_cannot_appoint_arbiters(w3, deployer, arbiter, wired:
             wired.market.address, MIN_BOND,
         )  # fmt: skip
     assert info.value.data == "0x" + Web3.keccak(text="ZeroAddress()")[:4].hex()
+
+
+def test_the_owner_answers_an_open_dispute_once_before_its_deadline(
+    w3, studio, stranger, studio_hub: Hub, stranger_hub: Hub, arbiter_hub: Hub, work: int
+) -> None:
+    dispute = stranger_hub.open_dispute(work, "bafyclaim", bond=MIN_BOND)
+    with reverts("NotWorkOwner", workId=work, caller=stranger.address, owner=studio.address):
+        stranger_hub.answer_dispute(dispute, "bafyanswer")
+    with reverts("EmptyCid", field="evidenceCid"):
+        studio_hub.answer_dispute(dispute, "")
+    with reverts("DisputeNotFound", disputeId=99_999):
+        studio_hub.answer_dispute(99_999, "bafyanswer")
+    assert studio_hub.get_dispute(dispute).answered is False
+    receipt = studio_hub._transact(studio_hub.resolver, "answerDispute", dispute, "bafyanswer")
+    (event,) = studio_hub._events(studio_hub.resolver, "DisputeAnswered", receipt)
+    assert dict(event["args"]) == {
+        "disputeId": dispute, "workId": work, "owner": studio.address, "evidenceCid": "bafyanswer"
+    }  # fmt: skip
+    assert studio_hub.get_dispute(dispute).answered is True
+    with reverts("DisputeAlreadyAnswered", disputeId=dispute):
+        studio_hub.answer_dispute(dispute, "bafymore")
+    arbiter_hub.resolve_dispute(dispute, Outcome.REJECTED)
+    with reverts("DisputeNotOpen", disputeId=dispute):
+        studio_hub.answer_dispute(dispute, "bafylate")
+
+
+def test_no_answer_after_the_ruling_period(w3, studio_hub: Hub, stranger_hub: Hub, work: int) -> None:
+    dispute = stranger_hub.open_dispute(work, "bafyclaim", bond=MIN_BOND)
+    deadline = now(w3) + RULING_PERIOD
+    warp(w3, RULING_PERIOD + 1)
+    with reverts("AnswerPeriodOver", disputeId=dispute, deadline=deadline):
+        studio_hub.answer_dispute(dispute, "bafyanswer")
+    assert studio_hub.get_dispute(dispute).answered is False

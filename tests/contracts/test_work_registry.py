@@ -7,7 +7,15 @@ from web3 import Web3
 from web3.logs import DISCARD
 
 from client_sdk import Decision, Hub, Right, Split, WorkInput, WorkStatus
-from tests.contracts.conftest import PAUSER_ROLE, REVIEWER_ROLE, STATUS_ROLE, call_as, deploy_contract, reverts
+from tests.contracts.conftest import (
+    MIN_BOND,
+    PAUSER_ROLE,
+    REVIEWER_ROLE,
+    STATUS_ROLE,
+    call_as,
+    deploy_contract,
+    reverts,
+)
 from tests.factories import fake_cid, unique_digest
 from tests.factories.protocol import work_input
 
@@ -105,6 +113,31 @@ def test_register_refuses_bad_splits(studio_hub: Hub, studio, buyer) -> None:
 def test_register_refuses_royalty_above_cap(studio_hub: Hub) -> None:
     with reverts("RoyaltyTooHigh", bps=2_501, max=2_500):
         studio_hub.register_work(unique_digest(), fake_cid(), fake_cid("m"), royalty_bps=2_501)
+
+
+def test_the_owner_sets_the_royalty_within_the_cap(
+    studio_hub: Hub, buyer_hub: Hub, stranger_hub: Hub, work: int, studio, buyer
+) -> None:
+    receipt = studio_hub._transact(studio_hub.registry, "setRoyalty", work, 750)
+    (event,) = studio_hub._events(studio_hub.registry, "RoyaltySet", receipt)
+    assert dict(event["args"]) == {"workId": work, "receiver": studio.address, "bps": 750}
+    assert studio_hub.royalty_of(work) == (studio.address, 750)
+    with reverts("NotWorkOwner", workId=work, caller=buyer.address, owner=studio.address):
+        buyer_hub.set_royalty(work, 100)
+    with reverts("RoyaltyTooHigh", bps=2_501, max=2_500):
+        studio_hub.set_royalty(work, 2_501)
+    studio_hub.set_royalty(work, 2_500)
+    assert studio_hub.royalty_of(work) == (studio.address, 2_500)
+    studio_hub.transfer_work(work, buyer.address)  # the new holder may re-point it to itself
+    buyer_hub.set_royalty(work, 300)
+    assert buyer_hub.royalty_of(work) == (buyer.address, 300)
+    buyer_hub.set_royalty(work, 0)
+    assert buyer_hub.royalty_of(work) == (ZERO, 0)
+    stranger_hub.open_dispute(work, "bafyclaim", bond=MIN_BOND)
+    with reverts("WorkNotActive", workId=work, status=2):
+        buyer_hub.set_royalty(work, 100)
+    with reverts("WorkNotFound", workId=55_555):
+        buyer_hub.set_royalty(55_555, 100)
 
 
 def test_derivative_of_own_work_is_allowed_and_recorded(studio_hub: Hub, work: int, w3) -> None:

@@ -27,6 +27,7 @@ interface IDisputeResolver is IHubErrors {
     /// @param outcome None while open, then how it ended.
     /// @param open whether it awaits a ruling.
     /// @param deadline the end of the ruling period (unix seconds): no ruling after it, anyone may lapse it.
+    /// @param answered whether the work's owner answered it (`answerDispute`, once).
     struct Dispute {
         uint64 workId;
         address claimant;
@@ -34,6 +35,7 @@ interface IDisputeResolver is IHubErrors {
         Outcome outcome;
         bool open;
         uint40 deadline;
+        bool answered;
     }
 
     /// @notice Emitted when a dispute is opened.
@@ -83,6 +85,13 @@ interface IDisputeResolver is IHubErrors {
         uint256 indexed disputeId, uint256 indexed workId, address indexed by, address bondRecipient, uint256 bond
     );
 
+    /// @notice Emitted when the disputed work's owner answers an open dispute (once, before its deadline).
+    /// @param disputeId the dispute.
+    /// @param workId the work.
+    /// @param owner the work's owner (token holder) who answered.
+    /// @param evidenceCid IPFS CID of the answer's evidence.
+    event DisputeAnswered(uint256 indexed disputeId, uint256 indexed workId, address indexed owner, string evidenceCid);
+
     /// @notice Emitted when a bond is credited to an account's pull balance.
     /// @param account the payee.
     /// @param disputeId the dispute.
@@ -127,6 +136,15 @@ interface IDisputeResolver is IHubErrors {
     /// @param deadline the end of its ruling period.
     error RulingPeriodNotOver(uint256 disputeId, uint40 deadline);
 
+    /// @notice Thrown when the owner answers after the ruling period: the dispute can only lapse.
+    /// @param disputeId the dispute.
+    /// @param deadline the end of its ruling period.
+    error AnswerPeriodOver(uint256 disputeId, uint40 deadline);
+
+    /// @notice Thrown when a dispute the owner already answered is answered again.
+    /// @param disputeId the dispute.
+    error DisputeAlreadyAnswered(uint256 disputeId);
+
     /// @notice Thrown when the outcome is None or Lapsed, licences are revoked on a rejected dispute, or
     /// splits are named for a ruling that does not transfer the work.
     /// @param outcome the outcome given.
@@ -158,6 +176,12 @@ interface IDisputeResolver is IHubErrors {
         IWorkRegistry.Split[] calldata splits,
         string calldata rulingCid
     ) external;
+
+    /// @notice Answer an open dispute with the owner's evidence, once, by its deadline (the disputed work's
+    /// owner, the token holder). Refused while paused. The arbiter reads it before ruling.
+    /// @param disputeId the dispute.
+    /// @param evidenceCid IPFS CID of the answer's evidence (non-empty).
+    function answerDispute(uint256 disputeId, string calldata evidenceCid) external;
 
     /// @notice Close a dispute nobody ruled on by its deadline (anyone); the bond returns to the claimant.
     /// Available while paused.

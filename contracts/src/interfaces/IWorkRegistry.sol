@@ -112,10 +112,12 @@ interface IWorkRegistry is IHubErrors {
         string metadataCid
     );
 
-    /// @notice Emitted at registration when a work sets an ERC-2981 royalty (not emitted for none), and
-    /// when a ruling that transfers a work with a royalty re-points the royalty to the new owner.
+    /// @notice Emitted at registration when a work sets an ERC-2981 royalty (not emitted for none), when
+    /// the owner changes it (`setRoyalty`, 0 bps: none), and when a ruling that transfers a work with a
+    /// royalty re-points the royalty to the new owner.
     /// @param workId the work.
-    /// @param receiver who receives the royalty (the registrant, or the owner a ruling moved the work to).
+    /// @param receiver who receives the royalty (the registrant, the owner who set it, or the owner a ruling
+    /// moved the work to).
     /// @param bps royalty in basis points of a secondary sale price.
     event RoyaltySet(uint256 indexed workId, address receiver, uint16 bps);
 
@@ -395,6 +397,13 @@ interface IWorkRegistry is IHubErrors {
     /// @param workId the work.
     /// @param metadataCid IPFS CID of the new metadata JSON document.
     function updateMetadata(uint256 workId, string calldata metadataCid) external;
+
+    /// @notice Change an Active work's ERC-2981 royalty (owner only, the token holder, who becomes its
+    /// receiver; 0 bps removes it); emits RoyaltySet. Refused while paused.
+    /// @param workId the work.
+    /// @param bps royalty in basis points of a secondary sale price, at most `MAX_ROYALTY_BPS`
+    /// ({RoyaltyTooHigh} above it).
+    function setRoyalty(uint256 workId, uint16 bps) external;
 
     /// @notice Record an attestation (REVIEWER_ROLE); emits AttestationRecorded.
     /// @param workId the work.

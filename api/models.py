@@ -452,6 +452,7 @@ DisputePublic = public_model(
         "revoked_licences",
         "ruling_cid",
         "opened_at",
+        "answered_at",
         "resolved_block",
         "resolved_at",
     ),

@@ -245,6 +245,9 @@ REVERT_HINTS: dict[str, str] = {
     "lapse now (Hub.lapse_dispute), which returns the bond",
     "RulingPeriodNotOver": "dispute {disputeId} awaits a ruling until {deadline} (unix seconds); it can lapse after that",
     "DisputeNotOpen": "dispute {disputeId} is already closed; read its outcome with getDispute",
+    "AnswerPeriodOver": "dispute {disputeId}'s ruling period ended at {deadline} (unix seconds); it can no "
+    "longer be answered, only lapse",
+    "DisputeAlreadyAnswered": "dispute {disputeId} was already answered; an owner answers a dispute once",
     "InvalidOutcome": "outcome {outcome} is not a ruling here: rule 1 (upheld, frozen), 2 (upheld, transferred) or "
     "3 (rejected); revoke licences only when upholding, name splits only when transferring",
     "LeadNotNewOwner": "a transfer by ruling names the new owner {newOwner} first in its splits, not {lead}",

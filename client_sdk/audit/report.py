@@ -118,6 +118,7 @@ SOURCES: tuple[Logs | Call, ...] = (
     Logs("attestations", "WorkRegistry", "AttestationRevoked", "workId"),
     Call("attestations", "WorkRegistry", "getAttestation", ("id",), each=("AttestationRecorded", "attestationId")),
     Logs("disputes", "DisputeResolver", "DisputeOpened", "workId"),
+    Logs("disputes", "DisputeResolver", "DisputeAnswered", "workId"),
     Logs("disputes", "DisputeResolver", "DisputeResolved", "workId"),
     Logs("disputes", "DisputeResolver", "DisputeLapsed", "workId"),
     Call("disputes", "DisputeResolver", "getDispute", ("id",), each=("DisputeOpened", "disputeId")),
@@ -293,12 +294,7 @@ def _read_claims(reader: _Reader, work_id: int, at: int) -> tuple[list[Claim], l
         ids = [None]
         if source.each is not None:
             event, id_arg = source.each
-            ids = [
-                log["args"][id_arg]
-                for c in claims
-                if c.kind == "logs" and c.name == event
-                for log in c.result
-            ]
+            ids = [log["args"][id_arg] for c in claims if c.kind == "logs" and c.name == event for log in c.result]
         digest = _digest_of(claims)
         for one in ids:
             named = {"work": str(work_id), "digest": digest, "id": one, "at": str(at)}
@@ -516,7 +512,9 @@ def load_report(path: Path) -> dict[str, Any]:
         if key in data and not isinstance(data[key], kind)
     ]  # fmt: skip
     if wrong:
-        raise InvalidReport(f"{path} has {', '.join(wrong)} of the wrong JSON type; it is not a report this client wrote")
+        raise InvalidReport(
+            f"{path} has {', '.join(wrong)} of the wrong JSON type; it is not a report this client wrote"
+        )
     try:
         int(data["work_id"]), int(data["chain_id"]), int(data["block"]["number"]), int(data["block"]["timestamp"])
         str(data["block"]["hash"])
@@ -558,7 +556,11 @@ def check_report(
     signer, why = _recover(report)
     auditor = str(report.get("auditor", ""))
     signed_by = signer is not None and signer == to_checksum_address(auditor) if Web3.is_address(auditor) else False
-    add("signed by the auditor", bool(signed_by), f"signer {signer}, report names {auditor}" if not signed_by else auditor)
+    add(
+        "signed by the auditor",
+        bool(signed_by),
+        f"signer {signer}, report names {auditor}" if not signed_by else auditor,
+    )
     if not signed_by and why:
         checks[-1] = ReportCheck(checks[-1].name, False, why)
 
@@ -585,7 +587,11 @@ def check_report(
     })  # fmt: skip
     try:
         verify_deployment(w3, deployment)
-        add("deployment is the committed build", True, ", ".join(f"{n} {e.address}" for n, e in deployment.contracts.items()))
+        add(
+            "deployment is the committed build",
+            True,
+            ", ".join(f"{n} {e.address}" for n, e in deployment.contracts.items()),
+        )
     except (DeploymentMismatch, ChainIdMismatch) as exc:
         add("deployment is the committed build", False, str(exc).split(". Do not trust")[0])
         add("claims", False, "not re-checked: the deployment they were read through is not the committed build")
@@ -622,7 +628,9 @@ def check_report(
 
     if "file" in report:
         binding = report["file"]
-        reg_ok = binding.get("sha256") == derived.get("content_digest") and binding.get("cid") == derived.get("content_cid")
+        reg_ok = binding.get("sha256") == derived.get("content_digest") and binding.get("cid") == derived.get(
+            "content_cid"
+        )
         add("file in the report is the registered one", reg_ok,
             "" if reg_ok else "the report's file sha256/CID are not the work's on chain")  # fmt: skip
     if file is not None:

@@ -147,7 +147,7 @@ contract DisputeResolver is AccessControlDefaultAdminRules, Pausable, Reentrancy
     }
 
     /// @inheritdoc IDisputeResolver
-    function answerDispute(uint256 disputeId, string calldata evidenceCid) external whenNotPaused {
+    function answerDispute(uint256 disputeId, string calldata evidenceCid) external {
         Dispute storage d = _openDispute(disputeId);
         uint40 deadline = d.deadline;
         if (block.timestamp > deadline) revert AnswerPeriodOver(disputeId, deadline);
@@ -219,7 +219,7 @@ contract DisputeResolver is AccessControlDefaultAdminRules, Pausable, Reentrancy
         emit MinBondChanged(minBond_);
     }
 
-    /// @notice Stop new disputes (rulings, lapses and withdrawals stay open).
+    /// @notice Stop new disputes (answers, rulings, lapses and withdrawals stay open).
     function pause() external onlyRole(PAUSER_ROLE) {
         _pause();
     }

@@ -453,7 +453,8 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
         emit DisputeResolverSet(resolver);
     }
 
-    /// @notice Stop registrations, metadata updates, attestations and owners' transfers (rulings go on).
+    /// @notice Stop registrations, metadata updates, royalty changes, attestations and owners' transfers
+    /// (rulings go on).
     function pause() external onlyRole(PAUSER_ROLE) {
         _pause();
     }

@@ -1,9 +1,10 @@
 """Review and dispute commands: ``attest`` (reviewers), ``dispute open`` (anyone, with a bond),
-``dispute resolve`` (arbiters), ``dispute lapse`` (anyone, after the ruling period) and ``dispute show``.
+``dispute answer`` (the work's owner, once, before the deadline), ``dispute resolve`` (arbiters),
+``dispute lapse`` (anyone, after the ruling period) and ``dispute show``.
 
 Each role is the chain's: a call the account's role does not allow is refused by its typed error
-(``AccessDenied``) before anything is sent. The contracts have no call for a work's owner to answer
-a dispute on chain; an owner answers the arbiter off chain (the claimant's evidence CID is public).
+(``AccessDenied``) before anything is sent. The owner's answer is an evidence CID on chain
+(``DisputeAnswered``), public like the claimant's, for the arbiter to read before ruling.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from ._common import DeploymentsOpt, KeyEnvOpt, KeystoreOpt, RpcOpt, connect_hub
 from ._output import JsonOpt, money, money_json, say, show_record, territories
 from ._output import when as iso
 
-dispute_app = typer.Typer(no_args_is_help=True, help="Disputes: open (anyone), resolve (arbiters), lapse, show.")
+dispute_app = typer.Typer(
+    no_args_is_help=True, help="Disputes: open (anyone), answer (the owner), resolve (arbiters), lapse, show."
+)
 
 #: attestation kinds the protocol names (IWorkRegistry.attest: 0 is invalid; other numbers are allowed)
 KINDS = {"content_review": 1, "filing": 2, "import_permit": 3}
@@ -39,6 +42,7 @@ def register(app: typer.Typer) -> None:
     app.command("attest")(friendly(attest))
     app.add_typer(dispute_app, name="dispute")
     dispute_app.command("open")(friendly(dispute_open))
+    dispute_app.command("answer")(friendly(dispute_answer))
     dispute_app.command("resolve")(friendly(dispute_resolve))
     dispute_app.command("lapse")(friendly(dispute_lapse))
     dispute_app.command("show")(friendly(dispute_show))
@@ -140,6 +144,22 @@ def dispute_open(
     )
 
 
+def dispute_answer(
+    dispute_id: Annotated[int, typer.Argument(min=1, help="the dispute")],
+    evidence: Annotated[str, typer.Option(help="CID of the answer's evidence document (public)")],
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Answer an open dispute on your work with your evidence (once, before its ruling deadline)."""
+    evidence_cid = _cid(evidence, "--evidence")
+    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
+        hub.answer_dispute(dispute_id, evidence_cid)
+        d = hub.get_dispute(dispute_id)
+    say(f"dispute {dispute_id} on work {d.work_id} answered with {evidence_cid}; ruling due by {iso(d.deadline)}")
+
+
 def dispute_resolve(
     dispute_id: Annotated[int, typer.Argument(min=1, help="the dispute")],
     outcome: Annotated[OutcomeChoice, typer.Option(help="the ruling")],
@@ -193,7 +213,7 @@ def dispute_show(
     rpc: RpcOpt = None,
     deployments: DeploymentsOpt = None,
 ) -> None:
-    """A dispute as the chain holds it: work, claimant, bond, state, deadline."""
+    """A dispute as the chain holds it: work, claimant, bond, state, whether the owner answered, deadline."""
     from client_sdk import ETH
 
     with connect_hub(rpc, deployments) as hub:
@@ -207,7 +227,11 @@ def dispute_show(
         "outcome": d.outcome.name.lower(),
         "deadline": d.deadline,
         "deadline_iso": iso(d.deadline),
+        "answered": d.answered,
     }
-    labels = [("claimant", "claimant"), ("bond", "bond"), ("outcome", "outcome"), ("deadline_iso", "ruling due")]
+    labels = [
+        ("claimant", "claimant"), ("bond", "bond"), ("outcome", "outcome"), ("answered", "answered"),
+        ("deadline_iso", "ruling due"),
+    ]  # fmt: skip
     state = "open" if d.open else "closed"
     show_record(record, labels, as_json=as_json, heading=f"dispute {dispute_id} on work {d.work_id}: {state}")

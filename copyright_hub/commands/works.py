@@ -1,5 +1,6 @@
 """Work commands: ``copyright-hub register FILE`` (an original, or a derivative with ``--parent`` and its
-``--parent-licence``), ``works list`` and ``royalty show`` (studios; auditors' ``verify`` is in :mod:`.verify`).
+``--parent-licence``), ``works list``, ``royalty show`` and ``royalty set`` (studios; auditors' ``verify`` is in
+:mod:`.verify`).
 
 ``register`` builds the work's metadata document from its options (or takes a whole ``--metadata``
 JSON file), validates it against the published schema, and stores it in the content store before it
@@ -7,8 +8,8 @@ registers, so the registration never names metadata stored nowhere. Its result e
 owners and splits as the chain stored them (checksummed addresses).
 
 ``works list`` reads the chain (the registry's Transfer logs and ``ownerOf``), not a hub's mirror.
-A work's resale royalty (EIP-2981) is set once, at registration (``register --royalty-bps``): the
-registry has no call that changes it later, so there is ``royalty show`` and no ``royalty set``.
+A work's resale royalty (EIP-2981) is set at registration (``register --royalty-bps``) and its owner may
+change it later (``royalty set``, the registry's ``setRoyalty``: an Active work, at most 2,500 bps).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from client_sdk.terms import Split
 
 works_app = typer.Typer(no_args_is_help=True, help="Works: list an account's works as the chain holds them.")
-royalty_app = typer.Typer(no_args_is_help=True, help="Resale royalty (EIP-2981): set at registration, shown here.")
+royalty_app = typer.Typer(no_args_is_help=True, help="Resale royalty (EIP-2981): show it, or set it (the owner).")
 
 
 def register(app: typer.Typer) -> None:
@@ -52,6 +53,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(royalty_app, name="royalty")
     works_app.command("list")(friendly(works_list))
     royalty_app.command("show")(friendly(royalty_show))
+    royalty_app.command("set")(friendly(royalty_set))
 
 
 def _parse_split(text: str) -> Split:
@@ -281,8 +283,8 @@ def royalty_show(
     rpc: RpcOpt = None,
     deployments: DeploymentsOpt = None,
 ) -> None:
-    """A work's resale royalty (EIP-2981 royaltyInfo) as the chain holds it. It is set once, at
-    registration (`register --royalty-bps`), and follows the work to a new owner; no call changes it."""
+    """A work's resale royalty (EIP-2981 royaltyInfo) as the chain holds it. It is set at registration
+    (`register --royalty-bps`) or by the owner (`royalty set`), and a ruling re-points it to a new owner."""
     with connect_hub(rpc, deployments) as hub:
         hub.get_work(work_id)  # WorkNotFound for an id nobody registered
         receiver, bps = hub.royalty_of(work_id)
@@ -294,3 +296,20 @@ def royalty_show(
         as_json=as_json,
         heading=f"work {work_id}: " + (f"royalty {bps / 100:g}%" if bps else "no royalty"),
     )
+
+
+def royalty_set(
+    work_id: Annotated[int, typer.Argument(min=1, help="the work (you must own it; Active)")],
+    bps: Annotated[int, typer.Option(min=0, max=2_500, help="resale royalty in basis points, at most 2,500 (0: none)")],
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Change a work's resale royalty (EIP-2981; the owner, who becomes its receiver)."""
+    from .market import _signing_hub
+
+    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
+        hub.set_royalty(work_id, bps)
+        receiver, now = hub.royalty_of(work_id)
+    say(f"work {work_id}: royalty {now / 100:g}% to {receiver}" if now else f"work {work_id}: no royalty")

@@ -1,4 +1,4 @@
-"""Disputes: claims against works, with their bonds, deadlines and rulings (or lapses)."""
+"""Disputes: claims against works, with their bonds, deadlines, the owner's answer and rulings (or lapses)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,14 @@ class Dispute(StateTable, table=True):
             opened_block=BLOCK,
             opened_at=TIME,
             opened_tx=TX,
+        ),
+        patches(
+            "DisputeResolver.DisputeAnswered",
+            key={"dispute_id": "disputeId"},
+            answer_cid="evidenceCid",
+            answered_by="owner",
+            answered_block=BLOCK,
+            answered_at=TIME,
         ),
         patches(
             "DisputeResolver.DisputeResolved",
@@ -66,6 +74,12 @@ class Dispute(StateTable, table=True):
     outcome: int = Field(
         default=0, description="0 none, 1 upheld-frozen, 2 upheld-transferred, 3 rejected, 4 lapsed (no ruling in time)"
     )
+    answer_cid: str | None = Field(
+        default=None, sa_type=sa.Text, description="CID of the owner's answer (evidence); none: not answered"
+    )
+    answered_by: str | None = Field(default=None, max_length=42, description="the work's owner who answered")
+    answered_block: int | None = Field(default=None, sa_type=sa.BigInteger)
+    answered_at: int | None = Field(default=None, sa_type=sa.BigInteger)
     arbiter: str | None = Field(default=None, max_length=42)
     lapsed_by: str | None = Field(default=None, max_length=42, description="who closed a lapsed dispute")
     bond_recipient: str | None = Field(default=None, max_length=42)

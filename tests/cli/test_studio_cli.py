@@ -1,6 +1,7 @@
 """Every studio task through the CLI on a private chain: register (splits echoed, a derivative with its
 parent licence, a royalty), offers (create, reprice, list, cancel all signed ones), licences sold,
-earnings, attestations (reviewers only) and disputes (open, show, resolve: arbiters only).
+earnings, attestations (reviewers only), a royalty changed by the owner, and disputes (open, answer: the
+owner only, show, resolve: arbiters only).
 
 Reads are checked two ways: ``--json`` (stable keys, uint256 as strings), and piped output (not a
 TTY: tab-separated, never wrapped, hashes and addresses whole). Refusals change nothing on chain.
@@ -96,6 +97,22 @@ def test_register_echoes_owners_and_splits_and_keeps_the_royalty(
     shown = as_json(env, "royalty", "show", str(work_id))
     assert shown == {"work_id": str(work_id), "receiver": studio.address, "bps": 500}
     assert "no royalty" in ok(env, "royalty", "show", str(env.work_id))
+
+
+def test_the_owner_sets_the_royalty_and_a_stranger_cannot(
+    studio_env: Env, tmp_path: Path, studio: LocalAccount, stranger: LocalAccount
+) -> None:
+    env = studio_env
+    work_id, _ = register(env, tmp_path, "Royalty Film")
+    out = ok(env, "royalty", "set", str(work_id), "--bps", "750", "--key-env", "STUDIO_KEY")
+    assert f"work {work_id}: royalty 7.5% to {studio.address}" in out
+    assert as_json(env, "royalty", "show", str(work_id)) == {
+        "work_id": str(work_id), "receiver": studio.address, "bps": 750
+    }  # fmt: skip
+    refused(env, "royalty", "set", str(work_id), "--bps", "100", "--key-env", "STRANGER_KEY",
+            text=f"work {work_id} is owned by {studio.address}, not {stranger.address}")  # fmt: skip
+    assert "no royalty" in ok(env, "royalty", "set", str(work_id), "--bps", "0", "--key-env", "STUDIO_KEY")
+    assert as_json(env, "royalty", "show", str(work_id))["bps"] == 0
 
 
 def test_a_wrong_checksum_split_is_refused_before_anything(
@@ -229,6 +246,13 @@ def test_disputes_open_show_and_resolve_by_the_arbiter(studio_env: Env, tmp_path
     shown = as_json(env, "dispute", "show", dispute_id)
     assert shown["claimant"] == stranger.address and shown["open"] is True and shown["outcome"] == "none"
     assert shown["work_id"] == str(work_id) and shown["bond"]["currency"] == "ETH"
+    refused(env, "dispute", "answer", dispute_id, "--evidence", EVIDENCE, "--key-env", "STRANGER_KEY",
+            text=f"is owned by {env.hub.get_work(work_id).owner}")  # fmt: skip
+    out = ok(env, "dispute", "answer", dispute_id, "--evidence", EVIDENCE, "--key-env", "STUDIO_KEY")
+    assert f"dispute {dispute_id} on work {work_id} answered with {EVIDENCE}" in out
+    assert as_json(env, "dispute", "show", dispute_id)["answered"] is True
+    refused(env, "dispute", "answer", dispute_id, "--evidence", EVIDENCE, "--key-env", "STUDIO_KEY",
+            text="already answered")  # fmt: skip
     refused(env, "dispute", "resolve", dispute_id, "--outcome", "rejected", "--key-env", "STUDIO_KEY", text="error:")
     out = ok(env, "dispute", "resolve", dispute_id, "--outcome", "rejected", "--key-env", "ARBITER_KEY")
     assert f"dispute {dispute_id} on work {work_id}: rejected" in out

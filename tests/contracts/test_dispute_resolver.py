@@ -201,12 +201,13 @@ def test_rulings_stay_available_while_everything_is_paused(
     stranger,
 ) -> None:
     """Finding 5: a transfer by ruling went through no pause before (EnforcedPause); SECURITY.md promises it does,
-    with its licence revocations, and a lapse too."""
+    with its licence revocations, an owner's answer and a lapse too."""
     licence = buyer_hub.purchase(studio_hub.create_offer(offer_terms(work)), max_price=PRICE).licence_id
     dispute = stranger_hub.open_dispute(work, "bafyclaim", bond=MIN_BOND)
     other = buyer_hub.open_dispute(work, "bafyclaim2", bond=MIN_BOND)
     for contract in ("WorkRegistry", "LicenceMarket", "DisputeResolver"):
         admin_hub.pause(contract)
+    studio_hub.answer_dispute(dispute, "bafyanswer")  # the owner's answer too: a pause runs no one's time out
     arbiter_hub.resolve_dispute(dispute, Outcome.UPHELD_TRANSFERRED, revoke_licences=[licence])
     assert admin_hub.get_work(work).owner == stranger.address
     assert buyer_hub.licence_status(licence) == LicenceStatus.REVOKED

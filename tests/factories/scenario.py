@@ -56,7 +56,7 @@ def every_event_story(sc: Scenario) -> None:
     """Roles: admin, studio, buyer, reviewer, arbiter, claimant, co_owner. Registration with splits,
     royalty and a derivative; metadata update; attestations (one revoked); offers (one repriced, one
     cancelled); an on-chain and a signed purchase; a signed-offer nonce voided; counter increment;
-    withdrawals; a licence transfer; a dispute upheld with a transfer and a revoked licence; the bond
+    withdrawals; a licence transfer; a royalty set by the owner; a dispute answered by the owner and upheld with a transfer and a revoked licence; the bond
     withdrawn; a work transfer; the market's fee changed, an ERC-20 allowed and removed, the market
     paused and resumed, the minimum bond changed, the resolver paused."""
     sc.grant("reviewer", "WorkRegistry", "REVIEWER_ROLE")
@@ -65,6 +65,7 @@ def every_event_story(sc: Scenario) -> None:
     sc.work("film", work_type=1, royalty_bps=500, splits={"studio": 7_000, "co_owner": 3_000})
     sc.work("derivative", work_type=2, parents=["film"])
     sc.update_metadata("film", "bafymetaversion1")
+    studio.set_royalty(sc["derivative"], 250)  # an owner's change after registration (RoyaltySet)
     sc.attest("attestation", "film", 1, territory=156, reference="FILING-1", evidence_cid="bafyevidence1")
     sc.attest("revoked_attestation", "film", 2, reference="R-2")
     sc.hub("reviewer").revoke_attestation(sc["revoked_attestation"], "mistake")
@@ -81,6 +82,7 @@ def every_event_story(sc: Scenario) -> None:
     studio.withdraw()
     buyer.transfer_licence(sc["licence"], sc.address("co_owner"))
     sc.ids["dispute"] = sc.hub("claimant").open_dispute(sc["film"], "bafyclaim", bond=DEFAULT_MIN_BOND_WEI)
+    studio.answer_dispute(sc["dispute"], "bafyanswer")
     sc.hub("arbiter").resolve_dispute(
         sc["dispute"], Outcome.UPHELD_TRANSFERRED, revoke_licences=[sc["signed_licence"]], ruling_cid="bafyruling"
     )

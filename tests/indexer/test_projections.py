@@ -71,7 +71,10 @@ def test_every_event_of_the_story_is_projected(
     assert owners == []  # the transfer by ruling gave the claimant the whole work (SplitsSet with one entry)
     claimant = chain.accounts[5].address.lower()
     royalties = [(r["work_id"], r["receiver"], r["bps"]) for r in _rows(mirror.url, "work_royalty")]
-    assert royalties == [(story.film, claimant, 500)]  # re-pointed by the ruling (RoyaltySet)
+    studio = chain.accounts[1].address.lower()
+    assert sorted(royalties) == sorted(
+        [(story.film, claimant, 500), (story.derivative, studio, 250)]
+    )  # re-pointed by the ruling; set by the owner after registration (both RoyaltySet)
     assert [(r["work_id"], r["parent_id"]) for r in _rows(mirror.url, "work_parent")] == [
         (story.derivative, story.film)
     ]
@@ -105,6 +108,7 @@ def test_every_event_of_the_story_is_projected(
     assert len(_rows(mirror.url, "withdrawal")) == 2
     (dispute,) = _rows(mirror.url, "dispute")
     assert (dispute["open"], dispute["outcome"], dispute["ruling_cid"]) == (False, 2, "bafyruling")
+    assert (dispute["answer_cid"], dispute["answered_by"]) == ("bafyanswer", studio)  # DisputeAnswered
     assert json.loads(str(dispute["revoked_licences"])) == [story.signed_licence]
     assert [r["current"] for r in _rows(mirror.url, "work_status_change")] == [2, 0]
 

@@ -178,7 +178,8 @@ interface IDisputeResolver is IHubErrors {
     ) external;
 
     /// @notice Answer an open dispute with the owner's evidence, once, by its deadline (the disputed work's
-    /// owner, the token holder). Refused while paused. The arbiter reads it before ruling.
+    /// owner, the token holder). Available while paused, like rulings: a pause must not run the owner's
+    /// time out. The arbiter reads it before ruling.
     /// @param disputeId the dispute.
     /// @param evidenceCid IPFS CID of the answer's evidence (non-empty).
     function answerDispute(uint256 disputeId, string calldata evidenceCid) external;

@@ -11,7 +11,8 @@ issue asks for: a single-owner work, a studio and a buyer that already hold toke
 of 2.5% switched on. ``purchase_*`` buy from an offer that has sold before (the studio already has
 a balance); ``purchase_signed_offer`` redeems a fresh signature whose nonce shares a bitmap word with the
 seller's earlier signed sales (``purchase_signed_offer_first_nonce_word``: the very first one). Extra keys
-(``*_first_*``) show the one-off costs too.
+(``*_first_*``) show the one-off costs too. ``set_royalty`` gives a work registered without one a royalty;
+``answer_dispute`` is its owner answering a dispute a third account opened on it.
 
 ``benchmarks/results/gas.json`` is the regression baseline that ``tests/contracts/test_gas_regression.py``
 holds every measurement to (:func:`compare`). Nothing rewrites it unless asked: refresh it with
@@ -138,6 +139,15 @@ def run() -> dict[str, int]:
 
         s.withdraw(ETH)
         gas["withdraw"] = _gas_of_last_transaction(w3)
+
+        # Studio tasks after registration (issue 12 item 3), on a work with no royalty and no dispute yet.
+        later = regs[1].work_id
+        s.set_royalty(later, 500)
+        gas["set_royalty"] = _gas_of_last_transaction(w3)
+        claimant = Hub(w3, deployment, from_mnemonic(config.mnemonic, 3))
+        dispute_id = claimant.open_dispute(later, CID, bond=claimant.min_bond())
+        s.answer_dispute(dispute_id, CID)
+        gas["answer_dispute"] = _gas_of_last_transaction(w3)
         return gas
     finally:
         node.stop()

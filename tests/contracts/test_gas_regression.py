@@ -31,6 +31,8 @@ REQUIRED = (
     "purchase_erc20",
     "purchase_signed_offer",
     "withdraw",
+    "set_royalty",
+    "answer_dispute",
 )
 
 

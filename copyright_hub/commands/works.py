@@ -149,7 +149,7 @@ def register_cmd(
         ),
     ] = None,
     royalty_bps: Annotated[
-        int, typer.Option(min=0, max=10_000, help="resale royalty (EIP-2981) in basis points; fixed once registered")
+        int, typer.Option(min=0, max=10_000, help="resale royalty (EIP-2981) in basis points; later: royalty set")
     ] = 0,
     cid_version: Annotated[int, typer.Option(help="0 (ipfs add default) or 1")] = 0,
     add_content: Annotated[

@@ -147,6 +147,7 @@ LINKS: tuple[tuple[str, str, str], ...] = (
     ("LicenceMarket", "registry", "WorkRegistry"),
     ("DisputeResolver", "registry", "WorkRegistry"),
     ("DisputeResolver", "market", "LicenceMarket"),
+    ("EvidenceLog", "registry", "WorkRegistry"),
 )
 
 

@@ -14,7 +14,7 @@ import typer
 from .commands._common import err
 
 #: Command modules, each with ``register(app)``, in the order `--help` lists them.
-COMMAND_MODULES = ("stack", "devnet", "deploy", "works", "catalogue", "verify", "market", "content", "keys", "indexer", "serve")
+COMMAND_MODULES = ("stack", "devnet", "deploy", "works", "catalogue", "verify", "market", "content", "evidence", "keys", "indexer", "serve")
 #: Commands a client-only install runs (auditors): only their module is imported, so no server package
 #: (api, indexer) is loaded on that path.
 CLIENT_COMMANDS = {"verify": "verify", "verify-report": "verify"}

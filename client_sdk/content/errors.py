@@ -88,3 +88,39 @@ class NotPublishable(ContentError, TypeError):
             f"{type(store).__name__} keeps no record of what is public, so the gateway would not serve "
             "what was published; use the local content store (--content-dir) or a kubo node for public objects"
         )
+
+
+class InvalidISCC(ContentError, ValueError):
+    """Text that is not a 64-bit ISCC Content- (video, audio, image), Data- or Instance-Code unit, or two
+    units of different types compared with each other."""
+
+    def __init__(self, value: object, reason: str) -> None:
+        self.value = value
+        self.reason = reason
+        super().__init__(
+            f"{value!r} is not a usable ISCC code: {reason}. Pass one unit as `copyright-hub similar FILE` "
+            "prints it (ISCC:EMA… video, ISCC:EIA… audio, ISCC:EEA… image, ISCC:GAA… data)."
+        )
+
+
+class MediaError(ContentError, ValueError):
+    """A file ffmpeg cannot read as video, audio or image, or media with nothing in it (zero length)."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"{path}: {reason}. A Content-Code needs a video, audio or image file ffmpeg can decode; "
+            "pass another file (`ffprobe FILE` shows what ffmpeg sees)."
+        )
+
+
+class MediaToolMissing(ContentError, FileNotFoundError):
+    """``ffmpeg``/``ffprobe`` is not installed, so no Content-Code can be computed."""
+
+    def __init__(self, tool: str) -> None:
+        self.tool = tool
+        super().__init__(
+            f"{tool} is not installed, so no ISCC Content-Code can be computed: install Debian's ffmpeg "
+            f"(`sudo apt-get install ffmpeg`, or `make` does it) or set COPYRIGHT_HUB_{tool.upper()} to the binary."
+        )

@@ -1,0 +1,319 @@
+"""The one module for ISO 24138 (ISCC) content codes: what a file *looks and sounds like*, not its bytes.
+
+:func:`content_codes` gives a file's ISCC units: a Content-Code (video, audio or image), a Data-Code
+(similarity of the bytes), an Instance-Code (identity of the bytes) and the composite ISCC-CODE.
+:func:`distance` is the Hamming distance between two units of the same type, and :func:`compare`
+says whether (and how) two files match: ``identical`` bytes, near-identical ``content``, or
+near-identical ``data``.
+
+The codes are computed by ``iscc-core`` (the reference algorithms) from features that the system's
+own ``ffmpeg`` extracts, as ISO 24138 prescribes them:
+
+* video: MPEG-7 frame signatures (ffmpeg's ``signature`` filter, 5 frames a second) -> WTA-hash;
+* audio: a Chromaprint fingerprint (ffmpeg's ``chromaprint`` muxer, mono) -> simhash;
+* image: 32x32 grey pixels (ffmpeg, bicubic) -> DCT hash.
+
+Nothing is downloaded at run time: ``ffmpeg``/``ffprobe`` come from the system (Debian ``ffmpeg``;
+``COPYRIGHT_HUB_FFMPEG`` names another binary). A file ffmpeg cannot read as media still gets its
+Data- and Instance-Code (kind ``other``) and a ``note`` saying why it has no Content-Code; callers that
+need media (``copyright-hub similar``, backfill) pass ``media=True`` and get a :class:`MediaError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import InvalidISCC, MediaError, MediaToolMissing, NotAFile
+
+Kind = Literal["video", "audio", "image", "other"]
+MatchKind = Literal["identical", "content", "data"]
+
+#: Bits of every unit body this hub computes (the ISCC default; the similarity index splits it in 4 bands).
+BITS = 64
+#: Default greatest Hamming distance (of 64 bits) at which two Content-Codes count as the same work;
+#: chosen from ``benchmarks/similar.py`` (recall on re-encode/rescale vs false positives).
+DEFAULT_MAX_DISTANCE = 8
+#: Frames a second sampled for the MPEG-7 signature (the rate ISCC's reference tools use).
+VIDEO_FPS = 5
+#: The longest ffmpeg may run on one file (seconds); a hung decoder becomes a MediaError.
+FFMPEG_TIMEOUT = 600.0
+_IMAGE_FORMATS = ("image2", "png_pipe", "jpeg_pipe", "bmp_pipe", "webp_pipe", "tiff_pipe", "gif", "jpegls_pipe")
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class ContentCodes:
+    """A file's ISCC units (each ``ISCC:...``); ``content`` is None for kind ``other``."""
+
+    kind: Kind
+    content: str | None
+    data: str
+    instance: str
+    iscc: str
+    note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The metadata document's ``contentCodes`` object."""
+        out: dict[str, Any] = {"kind": self.kind, "data": self.data, "instance": self.instance, "iscc": self.iscc}
+        if self.content is not None:
+            out["content"] = self.content
+        return out
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any]) -> ContentCodes:
+        """Read a ``contentCodes`` object back; each code is checked."""
+        try:
+            codes = cls(
+                kind=doc["kind"],
+                content=doc.get("content"),
+                data=doc["data"],
+                instance=doc["instance"],
+                iscc=doc["iscc"],
+            )
+        except (KeyError, TypeError) as exc:
+            raise InvalidISCC(doc, f"a contentCodes object needs kind, data, instance and iscc ({exc})") from None
+        for code in (codes.content, codes.data, codes.instance):
+            if code is not None:
+                unit(code)
+        return codes
+
+
+@dataclass(frozen=True)
+class Match:
+    """How two files match: ``identical`` bytes, or ``content``/``data`` codes within ``distance`` bits."""
+
+    kind: MatchKind
+    distance: int
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One decoded ISCC unit: main type and subtype names, and its body as a 64-bit integer."""
+
+    code: str
+    maintype: str
+    subtype: str
+    body: int
+
+    @property
+    def family(self) -> str:
+        """``content-video``, ``content-audio``, ``content-image``, ``data`` or ``instance``."""
+        return f"content-{self.subtype}" if self.maintype == "content" else self.maintype
+
+
+def unit(code: str) -> Unit:
+    """Decode one ISCC unit (``ISCC:EMA...``; the prefix is optional); :class:`InvalidISCC` otherwise."""
+    import iscc_core as ic
+
+    if not isinstance(code, str) or not code.strip():
+        raise InvalidISCC(code, "it is empty")
+    text = code.strip()
+    if text.upper().startswith("ISCC:"):
+        text = text[5:]
+    try:
+        raw = ic.decode_base32(text.upper())
+        mt, st, _vs, ln, body = ic.decode_header(raw)
+        bits = ic.decode_length(mt, ln)
+    except Exception as exc:  # iscc-core raises ValueError/KeyError/binascii errors for garbage
+        raise InvalidISCC(code, f"it does not decode ({exc})") from None
+    if mt not in (ic.MT.CONTENT, ic.MT.DATA, ic.MT.INSTANCE):
+        raise InvalidISCC(code, f"it is a {ic.MT(mt).name} code, not a Content-, Data- or Instance-Code unit")
+    if bits != BITS or len(body) != BITS // 8:
+        raise InvalidISCC(code, f"its body has {len(body) * 8} bits; this hub compares {BITS}-bit units")
+    maintype = ic.MT(mt).name.lower()
+    subtype = ic.ST_CC(st).name.lower() if mt == ic.MT.CONTENT else "none"
+    if mt == ic.MT.CONTENT and subtype not in ("video", "audio", "image"):
+        raise InvalidISCC(code, f"it is a Content-Code of {subtype}; this hub indexes video, audio and image")
+    return Unit("ISCC:" + text.upper(), maintype, subtype, int.from_bytes(body, "big"))
+
+
+def distance(a: str | Unit, b: str | Unit) -> int:
+    """Hamming distance (bits of 64) between two ISCC units of the same type; :class:`InvalidISCC` when
+    they are of different types (a video code is not comparable with an audio code)."""
+    ua = a if isinstance(a, Unit) else unit(a)
+    ub = b if isinstance(b, Unit) else unit(b)
+    if ua.family != ub.family:
+        raise InvalidISCC(f"{ua.code} / {ub.code}", f"a {ua.family} code cannot be compared with a {ub.family} code")
+    return (ua.body ^ ub.body).bit_count()
+
+
+def compare(a: ContentCodes, b: ContentCodes, max_distance: int = DEFAULT_MAX_DISTANCE) -> Match | None:
+    """The strongest match between two files' codes, or None: same bytes (Instance-Code) first, then
+    Content-Codes of the same kind, then Data-Codes, each within ``max_distance`` bits."""
+    if a.instance == b.instance:
+        return Match("identical", 0)
+    if a.content and b.content and unit(a.content).family == unit(b.content).family:
+        d = distance(a.content, b.content)
+        if d <= max_distance:
+            return Match("content", d)
+    d = distance(a.data, b.data)
+    if d <= max_distance:
+        return Match("data", d)
+    return None
+
+
+# --- computing codes ---------------------------------------------------------------------------------
+
+
+def _tool(name: str) -> str:
+    env = os.environ.get(f"COPYRIGHT_HUB_{name.upper()}")
+    found = env or shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else None)
+    if not found:
+        raise MediaToolMissing(name)
+    return found
+
+
+def ffmpeg_available() -> bool:
+    """True when ``ffmpeg`` and ``ffprobe`` are installed (Content-Codes can be computed)."""
+    try:
+        _tool("ffmpeg")
+        _tool("ffprobe")
+    except MediaToolMissing:
+        return False
+    return True
+
+
+def _run(args: list[str], path: Path, what: str) -> bytes:
+    try:
+        done = subprocess.run(args, capture_output=True, timeout=FFMPEG_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise MediaError(path, f"ffmpeg took longer than {FFMPEG_TIMEOUT:.0f} s to {what}") from None
+    if done.returncode != 0:
+        last = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+        raise MediaError(path, f"ffmpeg cannot {what}: {last}")
+    return done.stdout
+
+
+def probe(path: Path) -> tuple[Kind, str]:
+    """The file's media kind by ffprobe, and a short description (``video (h264, 4.0 s)``); kind
+    ``other`` with the reason when ffmpeg does not read it as media."""
+    args = [_tool("ffprobe"), "-v", "error", "-show_entries",
+            "stream=codec_type,codec_name,duration:stream_disposition=attached_pic:format=format_name,duration",
+            "-of", "json", str(path)]  # fmt: skip
+    try:
+        info = json.loads(_run(args, path, "read it") or b"{}")
+    except MediaError as exc:
+        return "other", exc.reason
+    fmt = info.get("format", {}).get("format_name", "")
+    streams = info.get("streams", [])
+    video = [s for s in streams if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")]
+    audio = [s for s in streams if s.get("codec_type") == "audio"]
+    if video and (fmt in _IMAGE_FORMATS or fmt.endswith("_pipe")):
+        return "image", f"image ({video[0].get('codec_name')})"
+    if video:
+        return "video", f"video ({video[0].get('codec_name')}{', with audio' if audio else ', no audio'})"
+    if audio:
+        return "audio", f"audio ({audio[0].get('codec_name')}, no video)"
+    return "other", f"ffmpeg finds no video, audio or image stream in it (format {fmt or 'unknown'})"
+
+
+def _video_code(path: Path) -> str:
+    import iscc_core as ic
+
+    with tempfile.TemporaryDirectory(prefix="iscc-") as tmp:
+        sig = Path(tmp) / "sig.xml"
+        _run([_tool("ffmpeg"), "-nostdin", "-v", "error", "-i", str(path), "-map", "0:v:0", "-an",
+              "-vf", f"fps=fps={VIDEO_FPS},signature=format=xml:filename={sig}", "-f", "null", "-"],
+             path, "decode its video")  # fmt: skip
+        if not sig.exists():
+            raise MediaError(path, "its video stream has no frames (zero-length video)")
+        frames = [
+            tuple(int(v) for v in (el.text or "").split())
+            for el in ET.parse(sig).getroot().iter("{urn:mpeg:mpeg7:schema:2001}FrameSignature")
+        ]
+    frames = [f for f in frames if len(f) == 380]
+    if not frames:
+        raise MediaError(path, "its video stream has no frames (zero-length video)")
+    return str(ic.gen_video_code_v0(frames, bits=BITS)["iscc"])
+
+
+def _audio_code(path: Path) -> str:
+    import iscc_core as ic
+
+    raw = _run([_tool("ffmpeg"), "-nostdin", "-v", "error", "-i", str(path), "-map", "0:a:0", "-vn", "-ac", "1",
+                "-f", "chromaprint", "-fp_format", "raw", "-"], path, "decode its audio")  # fmt: skip
+    n = len(raw) // 4
+    if n == 0:
+        raise MediaError(path, "its audio stream is too short to fingerprint (zero-length audio)")
+    vector = list(struct.unpack(f"<{n}i", raw[: n * 4]))
+    return str(ic.gen_audio_code_v0(vector, bits=BITS)["iscc"])
+
+
+def _image_code(path: Path) -> str:
+    import iscc_core as ic
+
+    raw = _run([_tool("ffmpeg"), "-nostdin", "-v", "error", "-i", str(path), "-frames:v", "1",
+                "-vf", "scale=32:32:flags=bicubic,format=gray", "-f", "rawvideo", "-"],
+               path, "decode the image")  # fmt: skip
+    if len(raw) < 1024:
+        raise MediaError(path, "the image has no pixels (zero-length image)")
+    return str(ic.gen_image_code_v0(list(raw[:1024]), bits=BITS)["iscc"])
+
+
+def data_and_instance(path: Path) -> tuple[str, str]:
+    """Data-Code and Instance-Code of the file's bytes, in one read."""
+    import iscc_core as ic
+
+    data, instance = ic.DataHasherV0(), ic.InstanceHasherV0()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            data.push(chunk)
+            instance.push(chunk)
+    return "ISCC:" + data.code(bits=BITS), "ISCC:" + instance.code(bits=BITS)
+
+
+def content_codes(path: str | os.PathLike[str], *, media: bool = False) -> ContentCodes:
+    """A file's ISCC units. With ``media=True`` a file that is empty, that ffmpeg cannot read, or whose
+    stream has no frames raises :class:`MediaError` (and a missing ffmpeg :class:`MediaToolMissing`);
+    otherwise such a file gets kind ``other`` (Data- and Instance-Code only) and a ``note`` saying why."""
+    import iscc_core as ic
+
+    p = Path(path)
+    if not p.is_file():
+        raise NotAFile(p, "no such file" if not p.exists() else "it is not a regular file")
+    size = p.stat().st_size
+    data, instance = data_and_instance(p)
+    kind: Kind = "other"
+    content: str | None = None
+    note: str | None = None
+    try:
+        if size == 0:
+            raise MediaError(p, "the file is empty (0 bytes)")
+        kind, why = probe(p)
+        if kind == "other":
+            raise MediaError(p, why)
+        content = {"video": _video_code, "audio": _audio_code, "image": _image_code}[kind](p)
+    except (MediaError, MediaToolMissing) as exc:
+        if media:
+            raise
+        kind, content, note = "other", None, f"no Content-Code: {exc}"
+    units = [c for c in (content, data, instance) if c]
+    iscc = "ISCC:" + ic.gen_iscc_code_v0(units)["iscc"].removeprefix("ISCC:")
+    return ContentCodes(kind=kind, content=content, data=data, instance=instance, iscc=iscc, note=note)
+
+
+__all__ = [
+    "BITS",
+    "DEFAULT_MAX_DISTANCE",
+    "ContentCodes",
+    "Kind",
+    "Match",
+    "MatchKind",
+    "Unit",
+    "compare",
+    "content_codes",
+    "data_and_instance",
+    "distance",
+    "ffmpeg_available",
+    "probe",
+    "unit",
+]

@@ -245,8 +245,8 @@ REVERT_HINTS: dict[str, str] = {
     "EnforcedPause": "the contract is paused by its admin; try again once it is unpaused",
     "EmptyDigest": "an evidence record needs the captured file's sha256; capture a file (nothing was sent)",
     "EmptySource": "an evidence record needs its source (a URL or file:NAME); nothing was sent",
-    "CapturedInFuture": "the capture time {capturedAt} is after the chain's time {blockTime} (unix seconds); "
-    "check this machine's clock",
+    "CapturedInFuture": "the capture time {capturedAt} is more than 15 minutes after the chain's time "
+    "{blockTime} (unix seconds); check this machine's clock",
 }
 
 

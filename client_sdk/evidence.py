@@ -298,7 +298,7 @@ def _local_copy(source: str | os.PathLike[str]) -> tuple[Path, str]:
         raise CaptureFailed(shown, "it is not a regular file (a folder or a device?)")
     if not os.access(path, os.R_OK):
         raise CaptureFailed(shown, "it cannot be read (permission denied)")
-    return path, f"file:{path.name}"
+    return path, f"file:{path.name}"[:MAX_SOURCE_CHARS]
 
 
 def _download(url: str, into: Path, max_bytes: int, timeout: float) -> None:
@@ -325,6 +325,19 @@ def _download(url: str, into: Path, max_bytes: int, timeout: float) -> None:
                     out.write(chunk)
     except httpx.HTTPError as exc:
         raise CaptureFailed(url, f"the fetch failed ({type(exc).__name__}: {exc})") from None
+
+
+def check_source(source: str | os.PathLike[str], allow: AllowList | None = None) -> None:
+    """Refuse a source that cannot be captured, before anything is fetched or sent: a URL outside the
+    allow list (``allow``, default :meth:`AllowList.from_env`) or too long to record, a file that is
+    missing, not a regular file or unreadable."""
+    if _is_url(source):
+        url = str(source)
+        if len(url) > MAX_SOURCE_CHARS:
+            raise CaptureFailed(url[:80] + "...", f"a URL longer than {MAX_SOURCE_CHARS} characters is not recorded")
+        (allow if allow is not None else AllowList.from_env()).check(url)
+    else:
+        _local_copy(source)
 
 
 @contextmanager
@@ -558,6 +571,7 @@ __all__ = [
     "build_package",
     "capture",
     "check_package_file",
+    "check_source",
     "evidence_log",
     "evidence_section",
     "get_record",

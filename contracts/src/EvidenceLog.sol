@@ -11,6 +11,8 @@ import {IWorkRegistry} from "./interfaces/IWorkRegistry.sol";
 /// work can be infringed too); nothing else is called, so there is no reentrancy surface.
 contract EvidenceLog is IEvidenceLog {
     /// @inheritdoc IEvidenceLog
+    uint256 public constant MAX_CLOCK_SKEW = 15 minutes;
+    /// @inheritdoc IEvidenceLog
     IWorkRegistry public immutable registry;
     /// @inheritdoc IEvidenceLog
     uint256 public evidenceCount;
@@ -29,7 +31,7 @@ contract EvidenceLog is IEvidenceLog {
         if (digest == bytes32(0)) revert EmptyDigest();
         if (bytes(cid).length == 0) revert EmptyCid("cid");
         if (bytes(source).length == 0) revert EmptySource();
-        if (capturedAt > block.timestamp) revert CapturedInFuture(capturedAt, block.timestamp);
+        if (capturedAt > block.timestamp + MAX_CLOCK_SKEW) revert CapturedInFuture(capturedAt, block.timestamp);
         registry.ownerAndStatus(workId); // reverts WorkNotFound for an unknown id
         // a counter of records cannot reach 2**256
         unchecked {

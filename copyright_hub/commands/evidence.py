@@ -81,10 +81,11 @@ def capture_cmd(
     """Capture a possible infringement of a work: keep the copy in the content store, record its sha256,
     CID, source and capture time on chain, and compare it with the registered work. A capture that fails
     (URL not allowed, unreadable file, unknown work) records nothing."""
-    from client_sdk.evidence import AllowList, capture
+    from client_sdk.evidence import AllowList, capture, check_source
 
     account = _signer(keystore, key_env)
     allowed = AllowList.from_env(allow or [])
+    check_source(source, allowed)  # a refused URL or an unreadable file: before the chain is asked
     content_store = indexer_settings(content_dir=store).content_store()
     with connect_hub(rpc, deployments, account) as hub:
         done = capture(hub, source, work, store=content_store, allow=allowed, cid_version=cid_version)

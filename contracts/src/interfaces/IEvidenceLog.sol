@@ -21,7 +21,8 @@ interface IEvidenceLog is IHubErrors {
     /// @param digest sha256 of the captured file.
     /// @param cid IPFS CID of the captured file (as `ipfs add` computes it).
     /// @param source where it was captured: a URL, or `file:` and the file's name for a local copy.
-    /// @param capturedAt when it was captured (unix seconds, by the recorder's clock; never after the block).
+    /// @param capturedAt when it was captured (unix seconds, by the recorder's clock; at most
+    /// `MAX_CLOCK_SKEW` after the recording block's time).
     event EvidenceRecorded(
         uint256 indexed evidenceId,
         uint256 indexed workId,
@@ -38,7 +39,7 @@ interface IEvidenceLog is IHubErrors {
     /// @notice Thrown when the source of a record is empty.
     error EmptySource();
 
-    /// @notice Thrown when a capture time lies after the block that records it.
+    /// @notice Thrown when a capture time lies more than `MAX_CLOCK_SKEW` after the block that records it.
     /// @param capturedAt the capture time given (unix seconds).
     /// @param blockTime the block's timestamp.
     error CapturedInFuture(uint64 capturedAt, uint256 blockTime);
@@ -49,11 +50,17 @@ interface IEvidenceLog is IHubErrors {
     /// @param digest sha256 of the captured file.
     /// @param cid IPFS CID of the captured file.
     /// @param source the URL or `file:NAME` it was captured from.
-    /// @param capturedAt capture time (unix seconds), not after this block.
+    /// @param capturedAt capture time (unix seconds), at most `MAX_CLOCK_SKEW` after this block's time.
     /// @return evidenceId the new record's id.
     function record(uint256 workId, bytes32 digest, string calldata cid, string calldata source, uint64 capturedAt)
         external
         returns (uint256 evidenceId);
+
+    /// @notice How far a capture time may lie after the recording block's time (seconds): the recorder's
+    /// clock runs ahead of the last block's timestamp by up to a block interval, and gas is estimated
+    /// against the last block. A capture claimed later than that is refused.
+    /// @return the tolerance in seconds.
+    function MAX_CLOCK_SKEW() external view returns (uint256);
 
     /// @notice The registry whose works evidence concerns.
     /// @return the WorkRegistry.

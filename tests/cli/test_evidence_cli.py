@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from eth_account.signers.local import LocalAccount
@@ -20,7 +21,8 @@ from eth_account.signers.local import LocalAccount
 from client_sdk import Hub
 from client_sdk.audit.report import check_report, load_report
 from client_sdk.content import LocalBlockStore
-from client_sdk.evidence import evidence_log, records
+from client_sdk.errors import WorkNotFound
+from client_sdk.evidence import AllowList, CaptureFailed, SourceNotAllowed, capture, evidence_log, records
 from tests.cli.conftest import Env
 from tests.cli.test_bad_input import assert_one_line_refusal
 from tests.contracts.conftest import MIN_BOND
@@ -39,7 +41,7 @@ def _image(path: Path, size: int) -> Path:
 
 
 class _Files(SimpleHTTPRequestHandler):
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         type(self).requests.append(self.path)
@@ -120,42 +122,48 @@ def test_capture_an_allowed_loopback_url(market: Env, registered: tuple[int, Pat
     assert shown.returncode == 0 and f"{base}/same.png" in shown.stdout
 
 
-@pytest.mark.parametrize(
-    ("args", "text"),
-    [
-        (["{base}/same.png"], "the allow list is empty"),
-        (["{base}/same.png", "--allow", "10.0.0.0/8"], "is not in the allow list"),
-        (["ftp://127.0.0.1/same.png", "--allow", "127.0.0.1"], "only http and https"),
-        (["{base}/missing.png", "--allow", "127.0.0.1"], "HTTP 404"),
-        (["{base}/moved", "--allow", "127.0.0.1"], "redirects (302) to http://198.51.100.7/elsewhere.png"),
-        (["missing.png"], "no such file"),
-        (["."], "not a regular file"),
-    ],
-)
-def test_a_refused_or_failed_capture_records_nothing(
-    market: Env, registered: tuple[int, Path], site: tuple[str, Path], args: list[str], text: str
+def test_a_url_outside_the_allow_list_is_one_line_and_nothing_is_fetched_or_recorded(
+    market: Env, registered: tuple[int, Path], site: tuple[str, Path]
 ) -> None:
     work_id, film = registered
     base, root = site
     shutil.copy(film, root / "same.png")
-    asked = len(_Files.requests)
-    before = _count(market), market.height()
-    done = _capture(market, *(a.format(base=base) for a in args), "--work", str(work_id))
-    assert_one_line_refusal(done, 1, text)
-    assert "Nothing was recorded" in done.stderr or "nothing was recorded" in done.stderr.lower()
+    asked, before = len(_Files.requests), (_count(market), market.height())
+    done = _capture(market, f"{base}/same.png", "--work", str(work_id), "--allow", "10.0.0.0/8")
+    assert_one_line_refusal(done, 1, "is not in the allow list")
+    assert "Nothing was recorded" in done.stderr
+    assert len(_Files.requests) == asked and (_count(market), market.height()) == before
+
+
+@pytest.mark.parametrize(
+    ("source", "allow", "error", "text"),
+    [
+        ("{base}/same.png", "", SourceNotAllowed, "the allow list is empty"),
+        ("{base}/same.png", "10.0.0.0/8,example.org", SourceNotAllowed, "is not in the allow list"),
+        ("ftp://127.0.0.1/same.png", "127.0.0.1", SourceNotAllowed, "only http and https"),
+        ("{base}/missing.png", "127.0.0.1", CaptureFailed, "HTTP 404"),
+        ("{base}/moved", "127.0.0.1", CaptureFailed, "redirects (302) to http://198.51.100.7/elsewhere.png"),
+        ("{base}/same.png", "127.0.0.1", WorkNotFound, "no work 424242"),
+        ("missing.png", "", CaptureFailed, "no such file"),
+        (".", "", CaptureFailed, "not a regular file"),
+    ],
+)
+def test_a_refused_or_failed_capture_records_nothing(
+    market: Env, registered: tuple[int, Path], site: tuple[str, Path], buyer: LocalAccount,
+    source: str, allow: str, error: type[Exception], text: str,
+) -> None:  # fmt: skip
+    work_id, film = registered
+    base, root = site
+    shutil.copy(film, root / "same.png")
+    hub = Hub(market.hub.w3, market.hub.deployment, buyer)
+    store = LocalBlockStore(market.env["COPYRIGHT_HUB_CONTENT_DIR"])
+    asked, before = len(_Files.requests), (_count(market), market.height())
+    target = 424242 if error is WorkNotFound else work_id
+    with pytest.raises(error, match=re.escape(text)):
+        capture(hub, source.format(base=base), target, store=store, allow=AllowList.parse([allow]))
     assert (_count(market), market.height()) == before
-    if "allow list" in text or "http and https" in text:
+    if error is not CaptureFailed or "no such" in text or "regular" in text:
         assert len(_Files.requests) == asked, "a refused URL was fetched"
-
-
-def test_evidence_for_an_unknown_work_is_named_and_nothing_is_fetched(
-    market: Env, site: tuple[str, Path], registered: tuple[int, Path]
-) -> None:
-    base, _ = site
-    asked, before = len(_Files.requests), _count(market)
-    done = _capture(market, f"{base}/same.png", "--work", "424242", "--allow", "127.0.0.1")
-    assert_one_line_refusal(done, 1, "no work 424242 on this chain")
-    assert len(_Files.requests) == asked and _count(market) == before
 
 
 def test_package_rechecks_and_fails_once_tampered(
@@ -163,9 +171,9 @@ def test_package_rechecks_and_fails_once_tampered(
 ) -> None:
     work_id, _ = registered
     copy = _image(tmp_path / "pirate.png", 160)
-    done = _capture(market, str(copy), "--work", str(work_id), "--json")
-    assert done.returncode == 0, done.stderr
-    evidence_id = json.loads(done.stdout)["evidence_id"]
+    hub = Hub(market.hub.w3, market.hub.deployment, stranger)
+    taken = capture(hub, copy, work_id, store=LocalBlockStore(market.env["COPYRIGHT_HUB_CONTENT_DIR"]))
+    evidence_id = str(taken.record.evidence_id)
     out = tmp_path / "package.json"
     made = market.run("evidence", "package", evidence_id, "-o", str(out), "--key-env", "BUYER_KEY")
     assert made.returncode == 0, made.stderr
@@ -179,15 +187,20 @@ def test_package_rechecks_and_fails_once_tampered(
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert f"evidence record {evidence_id} is on chain" in ok.stdout and "pirate.png is the captured file" in ok.stdout
 
-    other = market.run("verify-report", str(out), "--captured", str(registered[1]))
-    assert other.returncode == 1 and "is the captured file" in other.stdout
+    other = {c.name: c for c in check_report(package, market.hub.w3, captured=registered[1])}
+    assert not other["still.png is the captured file"].ok
 
     section["file"]["sha256"] = "0x" + "00" * 32
-    tampered = tmp_path / "tampered.json"
-    tampered.write_text(json.dumps(package))
-    bad = market.run("verify-report", str(tampered))
-    assert bad.returncode == 1, bad.stdout
-    assert "report unchanged since signing" in bad.stdout and "differs in file" in bad.stdout
+    tampered = {c.name: c for c in check_report(package, market.hub.w3)}
+    assert not tampered["report unchanged since signing"].ok
+    assert tampered[f"evidence record {evidence_id} is on chain"].detail == "differs in file"
+    section["record"]["captured_at"] += 1
+    assert (
+        "captured_at"
+        in {c.name: c for c in check_report(package, market.hub.w3)}[
+            f"evidence record {evidence_id} is on chain"
+        ].detail
+    )
 
     # a dispute cites the package by the CID of its stored JSON; the claim's evidence re-checks from there
     cid = str(LocalBlockStore(market.env["COPYRIGHT_HUB_CONTENT_DIR"]).add(out))
@@ -195,5 +208,7 @@ def test_package_rechecks_and_fails_once_tampered(
     dispute = claimant.open_dispute(work_id, cid, bond=MIN_BOND)
     (opened,) = claimant.resolver.events.DisputeOpened().get_logs(from_block=0, argument_filters={"disputeId": dispute})
     cited = tmp_path / "cited.json"
-    cited.write_bytes(b"".join(LocalBlockStore(market.env["COPYRIGHT_HUB_CONTENT_DIR"]).cat(opened["args"]["evidenceCid"])))
+    cited.write_bytes(
+        b"".join(LocalBlockStore(market.env["COPYRIGHT_HUB_CONTENT_DIR"]).cat(opened["args"]["evidenceCid"]))
+    )
     assert all(c.ok for c in check_report(load_report(cited), market.hub.w3)), "the cited package does not re-check"

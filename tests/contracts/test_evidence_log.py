@@ -33,7 +33,10 @@ def test_anyone_records_evidence_and_the_event_is_the_record(
     }  # fmt: skip
     assert evidence_log(stranger_hub).functions.evidenceCount().call() == 2
     mine = records(stranger_hub, work_id=work)
-    assert [(r.evidence_id, r.recorder, r.cid) for r in mine] == [(1, stranger.address, "bafycopy"), (2, buyer.address, "bafyother")]
+    assert [(r.evidence_id, r.recorder, r.cid) for r in mine] == [
+        (1, stranger.address, "bafycopy"),
+        (2, buyer.address, "bafyother"),
+    ]
     one = get_record(stranger_hub, 2)
     assert one.digest == b"\x01" * 32 and one.block_number == second["blockNumber"] and one.recorded_at >= at
 
@@ -92,7 +95,7 @@ def test_verify_deployment_refuses_an_evidence_log_of_another_registry(
     verify_deployment(w3, deployment)
     other = deploy_contract(w3, deployer, "EvidenceLog", deployment.address("LicenceMarket"))
     receipt_block = w3.eth.block_number
-    tx = [t for t in w3.eth.get_block(receipt_block, full_transactions=True)["transactions"]][0]
+    (tx,) = w3.eth.get_block(receipt_block, full_transactions=True)["transactions"]
     entry = deployment.contracts["EvidenceLog"].model_copy(
         update={"address": other.address, "tx_hash": Web3.to_hex(tx["hash"]), "block_number": receipt_block}
     )

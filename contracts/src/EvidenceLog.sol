@@ -24,7 +24,7 @@ contract EvidenceLog is IEvidenceLog {
     }
 
     /// @inheritdoc IEvidenceLog
-    function record(uint256 workId, bytes32 digest, string calldata cid, string calldata source, uint64 capturedAt)
+    function record(uint256 workId, bytes32 digest, string calldata cid, string calldata source, uint40 capturedAt)
         external
         returns (uint256 evidenceId)
     {

@@ -30,7 +30,7 @@ interface IEvidenceLog is IHubErrors {
         bytes32 digest,
         string cid,
         string source,
-        uint64 capturedAt
+        uint40 capturedAt
     );
 
     /// @notice Thrown when the digest of a record is zero (no file was hashed).
@@ -42,7 +42,7 @@ interface IEvidenceLog is IHubErrors {
     /// @notice Thrown when a capture time lies more than `MAX_CLOCK_SKEW` after the block that records it.
     /// @param capturedAt the capture time given (unix seconds).
     /// @param blockTime the block's timestamp.
-    error CapturedInFuture(uint64 capturedAt, uint256 blockTime);
+    error CapturedInFuture(uint40 capturedAt, uint256 blockTime);
 
     /// @notice Record a captured copy as evidence about `workId` (anyone). Emits EvidenceRecorded.
     /// @dev Reverts with {WorkNotFound} (from the registry) for an unknown work.
@@ -52,7 +52,7 @@ interface IEvidenceLog is IHubErrors {
     /// @param source the URL or `file:NAME` it was captured from.
     /// @param capturedAt capture time (unix seconds), at most `MAX_CLOCK_SKEW` after this block's time.
     /// @return evidenceId the new record's id.
-    function record(uint256 workId, bytes32 digest, string calldata cid, string calldata source, uint64 capturedAt)
+    function record(uint256 workId, bytes32 digest, string calldata cid, string calldata source, uint40 capturedAt)
         external
         returns (uint256 evidenceId);
 

@@ -146,6 +146,8 @@ class AllowList:
             raise SourceNotAllowed(url, "the allow list is empty")
         if host in self.names:
             return
+        if not self.networks:  # only names are allowed, and this is not one of them: no lookup needed
+            raise SourceNotAllowed(url, f"{host} is not in the allow list")
         try:
             addresses = [host] if _is_ip(host) else _resolve(host, parts.port)
         except OSError as exc:

@@ -21,6 +21,7 @@ contract EvidenceLog is IEvidenceLog {
     constructor(IWorkRegistry registry_) {
         if (address(registry_) == address(0)) revert ZeroAddress();
         registry = registry_;
+        emit EvidenceLogCreated(address(registry_));
     }
 
     /// @inheritdoc IEvidenceLog

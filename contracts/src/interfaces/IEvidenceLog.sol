@@ -14,6 +14,11 @@ import {IWorkRegistry} from "./IWorkRegistry.sol";
 /// alone. A dispute cites evidence off chain: `IDisputeResolver.openDispute`'s `evidenceCid` names an
 /// evidence package whose JSON lists the evidence ids and their transactions.
 interface IEvidenceLog is IHubErrors {
+    /// @notice Emitted once, by the constructor: an auditor who knows only the registry finds its evidence
+    /// log by this event (and checks the log's code and creator).
+    /// @param registry the registry whose works the log's evidence concerns.
+    event EvidenceLogCreated(address indexed registry);
+
     /// @notice Emitted when evidence is recorded.
     /// @param evidenceId sequential id (from 1).
     /// @param workId the registered work the evidence concerns.

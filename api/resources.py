@@ -310,19 +310,16 @@ LICENCES = Resource(
     ),
 )
 
+#: A work's evidence records, served only under their work (``GET /works/{id}/evidence``,
+#: :mod:`api.routes.evidence`), so not in :data:`RESOURCES`; the filters are what that route applies.
 EVIDENCE = Resource(
     name="evidence",
     noun="evidence record",
     table=m.Evidence,
     key="evidence_id",
-    summary="Infringement evidence records, newest first, by work, recorder or captured file digest.",
-    filters=(
-        Filter("work_id", int | None, "evidence about this work", lambda v: m.Evidence.work_id == v),
-        Filter("recorder", str | None, "who recorded it (address)", _lower(m.Evidence.recorder)),
-        Filter("digest", str | None, "sha256 of the captured file (0x hex)", _lower(m.Evidence.digest),
-               pattern=r"^0x[0-9a-fA-F]{64}$"),
-    ),
-)  # fmt: skip
+    summary="A work's infringement evidence records, newest first.",
+    filters=(Filter("work_id", int | None, "evidence about this work", lambda v: m.Evidence.work_id == v),),
+)
 
 #: Everything served as a plain resource, in the order the API documents them.
-RESOURCES: tuple[Resource, ...] = (WORKS, OFFERS, LICENCES, EVIDENCE)
+RESOURCES: tuple[Resource, ...] = (WORKS, OFFERS, LICENCES)

@@ -79,13 +79,8 @@ def test_a_work_without_evidence_lists_none_and_an_unknown_work_is_a_404(mirror:
     assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
 
 
-def test_the_evidence_resource_filters_by_work_recorder_and_digest(mirror: Mirror) -> None:
-    assert mirror.client.get("/evidence", params={"work_id": mirror.work_id}).json()["count"] == 2
-    assert (
-        mirror.client.get("/evidence", params={"recorder": mirror.recorder.upper().replace("0X", "0x")}).json()["count"]
-        == 2
-    )
-    by_digest = mirror.client.get("/evidence", params={"digest": mirror.digests[0]}).json()
-    assert [r["evidence_id"] for r in by_digest["data"]] == ["1"]
-    assert mirror.client.get("/evidence/1").json()["source"] == "https://pirate.example/0.mp4"
-    assert mirror.client.get("/evidence", params={"digest": "not-a-digest"}).status_code == 422
+def test_evidence_is_served_under_its_work_only(mirror: Mirror) -> None:
+    """The schema declares the one route; records are not a top-level resource."""
+    paths = mirror.client.get("/openapi.json").json()["paths"]
+    assert "/works/{work_id}/evidence" in paths and "/evidence" not in paths
+    assert mirror.client.get("/works/0/evidence").status_code == 404

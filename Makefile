@@ -60,6 +60,18 @@ $(STAMPS)/browser: $(STAMPS)/tools
 	  fi; }
 	@touch $@
 
+# Media tools for ISCC content codes (client_sdk.content.iscc): Debian's ffmpeg (MPEG-7 signature filter,
+# chromaprint muxer) and Chromaprint's fpcalc; nothing downloads its own binaries at run time.
+$(STAMPS)/media: $(STAMPS)/tools
+	@{ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && command -v fpcalc >/dev/null; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's ffmpeg and libchromaprint-tools for ISCC content codes"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg libchromaprint-tools >/dev/null; \
+	  else \
+	    echo "make test: ffmpeg is needed for ISCC content codes; install it (Debian: sudo apt-get install ffmpeg libchromaprint-tools)"; exit 1; \
+	  fi; }
+	@touch $@
+
 up: install
 	@$(HUB) up
 
@@ -73,7 +85,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-test: install $(STAMPS)/browser
+test: install $(STAMPS)/browser $(STAMPS)/media
 	$(PY) -m contracts.build --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy

@@ -25,6 +25,7 @@ from .routes import (
     pages,
     provenance,
     schemas,
+    similar,
     trading,
 )
 from .services import lifespan
@@ -46,6 +47,7 @@ ROUTERS: list[APIRouter] = [
     trading.router,
     trading.writes,
     explorer.router,
+    similar.router,
 ]
 
 

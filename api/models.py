@@ -24,10 +24,8 @@ import functools
 import json
 import re
 import time
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import iso3166
 from pydantic import (
     AfterValidator,
     AliasChoices,
@@ -46,11 +44,11 @@ from sqlmodel import SQLModel
 from web3 import Web3
 
 from client_sdk.terms import (
-    ETH,
     WORK_TYPES,
     WorkStatus,
-    format_amount,
+    iso_time,
     rights_names,
+    territory_name,
     work_status_name,
     work_type_name,
 )
@@ -257,16 +255,7 @@ class TerritoryPublic(BaseModel):
 @functools.lru_cache(maxsize=1024)
 def territory(code: int) -> TerritoryPublic:
     """A territory code with its ISO 3166-1 English name (a code the standard lacks says so)."""
-    country = iso3166.countries_by_numeric.get(f"{code:03d}")
-    return TerritoryPublic(code=code, name=country.name if country else f"not an ISO 3166-1 code ({code})")
-
-
-def iso_time(seconds: int) -> str | None:
-    """Unix time as ISO 8601 UTC (``2026-01-01T00:00:00Z``); None past year 9999 (an open end)."""
-    try:
-        return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (OverflowError, OSError, ValueError):
-        return None
+    return TerritoryPublic(code=code, name=territory_name(code))
 
 
 class TermsPublic(Public):
@@ -313,15 +302,51 @@ def _values(data: Any) -> Any:
 ETHER = ("ETH", 18)
 
 
-def in_currency(amount: int, currency: str) -> tuple[str | None, str | None, int | None]:
+def decimal_text(amount: int, decimals: int) -> str:
+    """``amount`` base units as exact decimal text with ``decimals`` places, trailing zeros dropped
+    (``7000001, 6`` -> ``"7.000001"``): integer arithmetic, so a uint256 is never rounded."""
+    whole, fraction = divmod(amount, 10**decimals)
+    return f"{whole}.{str(fraction).zfill(decimals).rstrip('0')}" if fraction else str(whole)
+
+
+def in_currency(
+    amount: int, currency: str, token: tuple[str | None, int | None] | None = None
+) -> tuple[str | None, str | None, int | None]:
     """``amount`` (base units of ``currency``) in whole units, with the currency's symbol and decimals:
-    ether as ``("0.05", "ETH", 18)`` (:func:`client_sdk.terms.format_amount`). An ERC-20's symbol and
-    decimals are not in the mirror (the allow-list event carries the address only), so all three are
-    null for one and the amount stays in base units."""
-    if int(currency, 16) != 0:
-        return None, None, None
-    symbol, decimals = ETHER
-    return format_amount(amount, ETH).removesuffix(" " + symbol), symbol, decimals
+    ether as ``("0.05", "ETH", 18)``; an ERC-20 from ``token``, its ``(symbol, decimals)`` as the chain
+    answered them (:mod:`api.tokens`). Unknown decimals (not read yet, or the token has no such
+    function): the decimal is null and the amount stays in base units; the symbol shows when known."""
+    if int(currency, 16) == 0:
+        return decimal_text(amount, ETHER[1]), *ETHER
+    symbol, decimals = token or (None, None)
+    return (None if decimals is None else decimal_text(amount, decimals)), symbol, decimals
+
+
+class OfferInWords(BaseModel):
+    """What an offer shows in words beside its terms, on chain (:data:`OfferPublic`) or signed
+    (``api.routes.trading.SignedOfferPublic``): declared once, filled by :func:`offer_in_words`."""
+
+    price_decimal: str | None = Field(
+        description='the price in whole units ("0.05"); null when the currency\'s decimals are unknown'
+    )
+    currency_symbol: str | None = Field(
+        description="ETH, or the ERC-20's symbol() as read from the chain; null when it has none"
+    )
+    currency_decimals: int | None = Field(
+        description="18 for ETH, or the ERC-20's decimals(); null when it has none (base units)"
+    )
+    supply_left: int | None = Field(description="supply_cap minus sold; null when the offer has no cap")
+
+
+def offer_in_words(
+    price: int, currency: str, token: tuple[str | None, int | None] | None, cap: int, sold: int | None
+) -> dict[str, Any]:
+    """The fields of :class:`OfferInWords` for an offer, on chain or signed:
+    the price in whole units of its currency (:func:`in_currency`) and the supply left (cap minus sold;
+    null: no cap, or the sales are not known)."""
+    names = ("price_decimal", "currency_symbol", "currency_decimals")
+    words = dict(zip(names, in_currency(price, currency, token), strict=True))
+    return {**words, "supply_left": None if cap == 0 or sold is None else max(cap - sold, 0)}
 
 
 class _OfferBase(Public):
@@ -334,22 +359,15 @@ class _OfferBase(Public):
         if not isinstance(data, dict) or "terms" in data:
             return data
         titles = (data.get("work_documents") or {}).get(data.get("work_metadata_cid"), {})
-        sold = data.get("sold")
-        cap = data["supply_cap"]
-        left = None if cap == 0 or sold is None else max(cap - sold, 0)
+        words = offer_in_words(
+            data["price"], data["currency"], data.get("currency_token"), data["supply_cap"], data.get("sold")
+        )
         return {
             **data,
             "terms": data,
-            **dict(
-                zip(
-                    ("price_decimal", "currency_symbol", "currency_decimals"),
-                    in_currency(data["price"], data["currency"]),
-                    strict=True,
-                )
-            ),
+            **words,
             "title_zh": titles.get("title_zh"),
             "title_en": titles.get("title_en"),
-            "supply_left": left,
         }
 
 
@@ -376,19 +394,10 @@ OfferPublic = public_model(
             int,
             Field(validation_alias=AliasChoices("requires_attestation_territory", "attestation_territory")),
         ),
-        "price_decimal": (
-            str | None,
-            Field(description='the price in whole units ("0.05"); null when the currency\'s decimals are unknown'),
-        ),
-        "currency_symbol": (str | None, Field(description="ETH; null for an ERC-20 (see currency)")),
-        "currency_decimals": (int | None, Field(description="18 for ETH; null for an ERC-20")),
+        **{name: (f.annotation, f) for name, f in OfferInWords.model_fields.items()},
         "title_zh": (str | None, Field(description="the work's Chinese title (metadata document ok), else null")),
         "title_en": (str | None, Field(description="the work's English title (metadata document ok), else null")),
         "sold": (int | None, Field(default=None, description="licences sold from this offer")),
-        "supply_left": (
-            int | None,
-            Field(description="supply_cap minus sold; null when the offer has no cap (or in a work's detail)"),
-        ),
     },
 )
 
@@ -414,7 +423,8 @@ class _LicenceBase(Public):
             return data
         now = (info.context or {}).get("now") or int(time.time())
         status = licence_status(data["revoked"], data["start"], data["end"], now)
-        return {**data, "status": status, "rights_mask": data["rights"]}
+        window = {"start_iso": iso_time(data["start"]), "end_iso": iso_time(data["end"])}
+        return {**data, "status": status, "rights_mask": data["rights"], **window}
 
 
 LicencePublic = public_model(
@@ -426,6 +436,9 @@ LicencePublic = public_model(
     extra={
         "rights_mask": (int, ...),
         "status": (str, Field(description="valid | not_yet_valid | expired | revoked, at the time of the request")),
+        # the same names and forms as an offer's terms.start_iso / terms.end_iso
+        "start_iso": (str | None, Field(description="start as ISO 8601 UTC")),
+        "end_iso": (str | None, Field(description="end as ISO 8601 UTC (null past year 9999)")),
     },
 )
 
@@ -508,9 +521,9 @@ class EarningPublic(BaseModel):
     credited: Uint256Text = Field(description="everything credited (licence sale shares, dispute bonds)")
     withdrawn: Uint256Text = Field(description="everything withdrawn so far")
     waiting: Uint256Text = Field(description="credited minus withdrawn: what a withdraw pays out now")
-    waiting_decimal: str | None = Field(description="waiting in whole units; null for an ERC-20")
-    currency_symbol: str | None = Field(description="ETH; null for an ERC-20 (see currency)")
-    currency_decimals: int | None = Field(description="18 for ETH; null for an ERC-20")
+    waiting_decimal: str | None = Field(description="waiting in whole units; null when the decimals are unknown")
+    currency_symbol: str | None = Field(description="ETH, or the ERC-20's symbol(); null when it has none")
+    currency_decimals: int | None = Field(description="18 for ETH, or the ERC-20's decimals(); null when unknown")
 
     @model_validator(mode="before")
     @classmethod
@@ -518,7 +531,7 @@ class EarningPublic(BaseModel):
         if not isinstance(data, dict) or "waiting" in data:
             return data
         waiting = int(data["credited"]) - int(data["withdrawn"])
-        decimal, symbol, decimals = in_currency(waiting, data["currency"])
+        decimal, symbol, decimals = in_currency(waiting, data["currency"], data.get("currency_token"))
         return {
             **data,
             "waiting": waiting,

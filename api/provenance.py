@@ -125,8 +125,10 @@ def chain_checks(hub: Hub, work: m.Work) -> list[ProvenanceCheck]:
         ("status", work_status_name(work.status), work_status_name(int(onchain.status))),
         ("registered_at", str(work.registered_at), str(onchain.registered_at)),
     ]
-    by_digest = hub.work_id_by_digest(onchain.content_digest)
+    by_digest, priority_block, priority_at = hub.registration_priority(onchain.content_digest)
     pairs.append(("work_id_by_digest", str(work.work_id), str(by_digest)))
+    pairs.append(("priority_block", str(work.priority_block), str(priority_block)))
+    pairs.append(("priority_at", str(work.priority_at), str(priority_at)))
     return [ProvenanceCheck(field=f, mirror=a, chain=b, ok=a == b) for f, a, b in pairs]
 
 

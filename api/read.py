@@ -29,9 +29,10 @@ from starlette.concurrency import run_in_threadpool
 
 from indexer import models
 
+from . import tokens
 from .deps import UINT256_MAX, Page, PageDep, mirror_session
 from .problems import Problem
-from .resources import Filter, Related, Resource
+from .resources import RESOURCES, Filter, KeysIn, Related, Resource
 from .services import services_of
 
 T = TypeVar("T")
@@ -77,7 +78,7 @@ def conditions(resource: Resource, values: dict[str, Any]) -> list[Any]:
     """The SQL conditions of the filters given; a value outside a filter's choices is a 422 problem.
     Filters with the same ``within`` give one condition, on one related row."""
     out: list[Any] = []
-    grouped: dict[Callable[[list[Any]], Any], list[Any]] = {}
+    grouped: dict[Callable[[list[Any], bool], Any], list[Any]] = {}
     for f in resource.filters:
         value = values.get(f.name)
         if value is None or (value == "" and not f.choices):
@@ -89,7 +90,8 @@ def conditions(resource: Resource, values: dict[str, Any]) -> list[Any]:
         condition = f.where(value)
         if condition is not None:
             (out if f.within is None else grouped.setdefault(f.within, [])).append(condition)
-    return out + [within(group) for within, group in grouped.items()]
+    ranked = any(f.ranks is not None and values.get(f.name) not in (None, "") for f in resource.filters)
+    return out + [within(group, ranked) for within, group in grouped.items()]
 
 
 def ranking(resource: Resource, values: dict[str, Any]) -> Any:
@@ -108,19 +110,50 @@ def list_rows(
     With ``rank`` (:func:`ranking`): only the rows it scores, highest score first, then newest."""
     where = list(where)
     table = resource.table.__table__  # type: ignore[attr-defined]
-    source, order = table, [table.c[resource.key].desc()]
+    key = table.c[resource.key]
+    if rank is None and len(where) == 1 and isinstance(where[0], KeysIn):
+        return _rows_by_keys(session, table, key, where[0], page)
+    where = [key.in_(w.keys) if isinstance(w, KeysIn) else w for w in where]
+    source, order = table, [key.desc()]
     if rank is not None:
-        # one statement: the ranking runs once, its page carrying the count (COUNT(*) OVER ())
-        source = table.join(rank, rank.c[resource.key] == table.c[resource.key])
-        order.insert(0, rank.c.score.desc())
-        ranked = sa.select(table, func.count().over().label("ranked_count")).select_from(source).where(*where)
-        found = list(session.execute(ranked.order_by(*order).offset(page.offset).limit(page.limit)))
+        # one statement: the ranking runs once, its page of keys carrying the count (COUNT(*) OVER ()),
+        # and only the page's rows are read (sorting every match's whole row was half a search's SQL)
+        ranked_key = rank.c[resource.key]
+        source = table.join(rank, ranked_key == key)
+        keyed = sa.select(ranked_key, rank.c.score, func.count().over().label("ranked_count"))
+        keyed = keyed.select_from(source).where(*where) if where else keyed.select_from(rank)
+        keys = keyed.order_by(rank.c.score.desc(), ranked_key.desc()).offset(page.offset).limit(page.limit)
+        paged = keys.subquery("page")
+        rows_of_page = (
+            sa.select(table, paged.c.ranked_count)
+            .join(paged, paged.c[resource.key] == key)
+            .order_by(paged.c.score.desc(), key.desc())
+        )
+        found = list(session.execute(rows_of_page))
         if found or page.offset == 0:
             return found, int(found[0].ranked_count) if found else 0
+        order.insert(0, rank.c.score.desc())
     count = session.execute(sa.select(func.count()).select_from(source).where(*where)).scalar_one()
     page_query = sa.select(table).select_from(source).where(*where).order_by(*order)
     rows = session.execute(page_query.offset(page.offset).limit(page.limit))
     return list(rows), int(count)
+
+
+def _rows_by_keys(session: Session, table: sa.Table, key: Any, keys: KeysIn, page: Page) -> tuple[list[Any], int]:
+    """:func:`list_rows` when one :class:`KeysIn` is the only condition: its keys grouped (distinct, in
+    key order: an index led by the key gives them without a sort) are counted, and the page's keys are
+    taken from the same order before the table is read for those rows only."""
+    column = keys.keys.selected_columns[0]
+    distinct = keys.keys.group_by(column)
+    count = session.execute(sa.select(func.count()).select_from(distinct.subquery())).scalar_one()
+    page_keys = distinct.order_by(column.desc()).offset(page.offset).limit(page.limit)
+    rows = session.execute(sa.select(table).where(key.in_(page_keys)).order_by(key.desc()))
+    return list(rows), int(count)
+
+
+def resource_named(name: str) -> Resource:
+    """The resource of :data:`api.resources.RESOURCES` called ``name``."""
+    return next(r for r in RESOURCES if r.name == name)
 
 
 def get_row(session: Session, resource: Resource, key: int) -> Any:
@@ -155,8 +188,17 @@ def related_values(
                 values[rel.field] = counts.get(key, 0)
             continue
         order = [on, *(table.c[c] for c in rel.order_by)]
+        children = list(session.execute(sa.select(table).where(within).order_by(*order), wanted))
         grouped: dict[Any, list[Any]] = defaultdict(list)
-        for child in session.execute(sa.select(table).where(within).order_by(*order), wanted):
+        if rel.presented_as is not None:  # each child as its own resource presents it
+            child_resource = resource_named(rel.presented_as)
+            extras = related_values(session, child_resource, children, child_resource.related)
+            for child, extra in zip(children, extras, strict=True):
+                grouped[getattr(child, rel.on)].append({**columns(child), **extra})
+            for values, key in zip(out, keys, strict=True):
+                values[rel.field] = grouped.get(key, [])
+            continue
+        for child in children:
             grouped[getattr(child, rel.on)].append(child)
         for values, row, key in zip(out, rows, keys, strict=True):
             values[rel.field] = rel.shape(row, grouped.get(key, []))
@@ -176,11 +218,17 @@ def present(session: Session, resource: Resource, rows: Sequence[Any], *, detail
 
 async def in_session(request: Request, work: Callable[[Session], T]) -> T:
     """``work`` on a read session of the mirror (:func:`api.deps.mirror_session`), in one thread."""
-    engine = services_of(request.app).engine
+    services = services_of(request.app)
+    engine = services.engine
 
     def run() -> T:
-        with mirror_session(engine) as session:
-            return work(session)
+        # an ERC-20 shown for the first time is read from the chain then (api.tokens)
+        reach = tokens.REACH.set(tokens.Reach(lambda: services.hub().w3, engine))
+        try:
+            with mirror_session(engine) as session:
+                return work(session)
+        finally:
+            tokens.REACH.reset(reach)
 
     return await run_in_threadpool(run)
 
@@ -275,14 +323,18 @@ def router(resource: Resource) -> APIRouter:
 def earnings(session: Session, account: str) -> list[dict[str, Any]]:
     """Per (contract, currency), lower case: what ``account`` was credited (licence sale shares,
     dispute bonds) and withdrew, from the mirror (amounts are exact decimal text in SQL, so they are
-    summed here)."""
+    summed here), with an ERC-20's ``currency_token`` (symbol, decimals) when known (:mod:`api.tokens`)."""
     totals: dict[tuple[str, str], list[int]] = {}
     tables: tuple[type[models.Payment] | type[models.Withdrawal], ...] = (models.Payment, models.Withdrawal)
     for i, table in enumerate(tables):
         query = select(table.contract, table.currency, table.amount).where(col(table.payee) == account.lower())
         for contract, currency, amount in session.exec(query):
             totals.setdefault((contract.lower(), currency.lower()), [0, 0])[i] += int(amount)
+    facts = tokens.facts_of(session, (currency for _contract, currency in totals))
     return [
-        {"contract": contract, "currency": currency, "credited": credited, "withdrawn": withdrawn}
+        {
+            "contract": contract, "currency": currency, "credited": credited, "withdrawn": withdrawn,
+            "currency_token": facts.get(currency),
+        }
         for (contract, currency), (credited, withdrawn) in sorted(totals.items())
-    ]
+    ]  # fmt: skip

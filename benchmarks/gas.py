@@ -36,6 +36,7 @@ if str(REPO) not in sys.path:
 from client_sdk import ETH, Hub, Right, Terms, WorkInput  # noqa: E402
 from client_sdk.accounts import from_mnemonic  # noqa: E402
 from client_sdk.chain import connect, send_transaction  # noqa: E402
+from client_sdk.commit_reveal import CommitJournal  # noqa: E402
 from client_sdk.deploy import deploy  # noqa: E402
 from copyright_hub.devnet import load_config, spawn_anvil  # noqa: E402
 
@@ -46,6 +47,8 @@ TOLERANCE = 0.05
 #: regression of up to the saving pass unnoticed, so the gate asks for a deliberate refresh.
 STALE_SAVING = 0.05
 BATCH_SIZE = 50
+#: Works under one commitment, revealed in one transaction (the issue's catalogue case).
+REVEAL_BATCH = 100
 FEE_BPS = 250
 CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
 META = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
@@ -77,6 +80,19 @@ def run() -> dict[str, int]:
         regs = s.register_works(batch)
         # Each registration carries its share of the one transaction; their sum is its gasUsed.
         gas["register_batch_per_work"] = sum(r.gas_used for r in regs) // BATCH_SIZE
+
+        # Commit–reveal (issue 14): one work, then a catalogue of REVEAL_BATCH works under one commit.
+        with tempfile.TemporaryDirectory() as journal:
+            s.commit_journal = CommitJournal(journal)
+            pending = s.commit_registration([_digest("committed")])
+            gas["commit"] = _gas_of_last_transaction(w3)
+            s.reveal_registration(pending, [WorkInput(_digest("committed"), CID, META, 0)])
+            gas["reveal_single"] = _gas_of_last_transaction(w3)
+            catalogue = [WorkInput(_digest(f"catalogue-{i}"), CID, META, 1) for i in range(REVEAL_BATCH)]
+            pending = s.commit_registration([w.content_digest for w in catalogue])
+            gas["commit_batch"] = _gas_of_last_transaction(w3)
+            s.reveal_registration(pending, catalogue)
+            gas["reveal_batch_per_work"] = _gas_of_last_transaction(w3) // REVEAL_BATCH
 
         work_id = regs[0].work_id
         now = int(w3.eth.get_block("latest")["timestamp"])
@@ -181,7 +197,9 @@ def compare(baseline: dict[str, int], measured: dict[str, int]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help=f"compare with {BASELINE.relative_to(REPO)}")
-    parser.add_argument("--save", type=Path, help="write the result to this JSON file (the baseline: make gas-baseline)")
+    parser.add_argument(
+        "--save", type=Path, help="write the result to this JSON file (the baseline: make gas-baseline)"
+    )
     args = parser.parse_args(argv)
     result = run()
     for key, value in result.items():

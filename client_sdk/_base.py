@@ -13,7 +13,7 @@ from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from .artifacts import load_artifact
-from .chain import raise_for_revert, send_transaction
+from .chain import in_ranges, raise_for_revert, send_transaction
 from .errors import ConfigurationError
 from .manifest import Deployment
 
@@ -72,6 +72,16 @@ class HubBase:
     @staticmethod
     def _tx_hash(receipt: TxReceipt) -> str:
         return HexBytes(receipt["transactionHash"]).to_0x_hex()
+
+    def _logs(self, contract: Contract, event: str, **filters: Any) -> list[Any]:
+        """Every ``event`` of ``contract`` since the deployment matching ``filters`` (indexed arguments;
+        a list means any of), in chain order, read in ranges a public gateway accepts."""
+        kind = getattr(contract.events, event)()
+        head = self.w3.eth.block_number
+        return in_ranges(
+            lambda a, b: kind.get_logs(from_block=a, to_block=b, argument_filters=filters or None),
+            self._from_block, head,
+        )  # fmt: skip
 
     @property
     def _from_block(self) -> int:

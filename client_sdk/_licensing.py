@@ -39,6 +39,36 @@ class Licence(AbiStruct, struct="LicenceInfo"):
 
 
 @dataclass(frozen=True)
+class Sale:
+    """One licence sold (a ``LicenceGranted`` log): who bought what, when, for how much."""
+
+    licence_id: int
+    work_id: int
+    licensee: str
+    offer_id: int
+    rights: int
+    start: int
+    end: int
+    currency: str
+    price: int
+    fee: int
+    block_number: int
+    tx_hash: str
+
+
+@dataclass(frozen=True)
+class Earnings:
+    """An account's takings in one currency: ``credited`` (its shares of sales, ``PaymentCredited``),
+    ``withdrawn`` (``Withdrawn``) and ``waiting`` (``creditOf`` now: what ``withdraw`` would pay)."""
+
+    currency: str
+    credited: int
+    withdrawn: int
+    waiting: int
+    sales: int
+
+
+@dataclass(frozen=True)
 class Purchase:
     licence_id: int
     tx_hash: str
@@ -75,18 +105,33 @@ class LicensingMixin(HubBase):
         deadline: int,
         counter: int | None = None,
         ownership_epoch: int | None = None,
+        buyer: str | None = None,
+        any_buyer: bool = False,
     ) -> SignedOffer:
         """Sign ``terms`` off chain as this account (gasless listing). Nothing is sent.
 
         ``counter`` and ``ownership_epoch`` default to the chain's current values: the signature dies
         when this account increments its counter or when the work changes hands (even if it comes back).
+        ``buyer``: the only account that may fill the offer, so nobody who copies the buyer's pending
+        purchase from the mempool can take it. An exclusive offer needs one (or ``any_buyer=True``, an
+        explicit opt-out); a non-exclusive offer is open to anyone unless ``buyer`` is given.
         """
+        if buyer is not None and any_buyer:
+            raise ConfigurationError("pass buyer= or any_buyer=True, not both; nothing was signed")
+        if buyer is None and terms.exclusive and not any_buyer:
+            raise ConfigurationError(
+                "an exclusive offer is signed for one buyer, so nobody can take it by copying the buyer's "
+                "pending purchase: pass buyer=<address> (or any_buyer=True to let anyone fill it); nothing was signed"
+            )
+        if buyer is not None and (not Web3.is_address(buyer) or int(buyer, 16) == 0):
+            raise ConfigurationError(f"buyer must be a non-zero 0x address, got {buyer!r}; nothing was signed")
+        bound = ETH if buyer is None else Web3.to_checksum_address(buyer)
         account = self._signer()
         if counter is None:
             counter = int(self._call(self.market.functions.counterOf(account.address)))
         if ownership_epoch is None:
             ownership_epoch = int(self._call(self.registry.functions.ownershipEpoch(terms.work_id)))
-        offer = SignedOffer(terms, account.address, nonce, counter, ownership_epoch, deadline)
+        offer = SignedOffer(terms, account.address, nonce, counter, ownership_epoch, deadline, bound)
         message = encode_typed_data(
             full_message=signed_offer_typed_data(offer, self.w3.eth.chain_id, self.market.address)
         )
@@ -102,6 +147,37 @@ class LicensingMixin(HubBase):
         receipt = self._transact(self.market, "incrementCounter")
         (event,) = self._events(self.market, "CounterIncremented", receipt)
         return int(event["args"]["counter"])
+
+    def offers_created_by(self, account: str) -> list[int]:
+        """Ids of the on-chain offers ``account`` published (``OfferCreated`` logs), ascending; read
+        each one's state now with :meth:`get_offer`."""
+        me = Web3.to_checksum_address(account)
+        return sorted(int(e["args"]["offerId"]) for e in self._logs(self.market, "OfferCreated", creator=me))
+
+    def counter_of(self, account: str) -> int:
+        """``account``'s signed-offer counter: signatures made with a lower one are void."""
+        return int(self._call(self.market.functions.counterOf(Web3.to_checksum_address(account))))
+
+    def sales_of(self, work_ids: list[int]) -> list[Sale]:
+        """Every licence sold on the works ``work_ids`` (``LicenceGranted`` logs), in chain order."""
+        if not work_ids:
+            return []
+        return [_sale(e) for e in self._logs(self.market, "LicenceGranted", workId=list(work_ids))]
+
+    def earnings_of(self, account: str) -> list[Earnings]:
+        """``account``'s takings per currency from the chain's logs, with what waits to be withdrawn."""
+        me = Web3.to_checksum_address(account)
+        credited: dict[str, list[int]] = {}
+        for e in self._logs(self.market, "PaymentCredited", payee=me):
+            credited.setdefault(Web3.to_checksum_address(e["args"]["currency"]), []).append(int(e["args"]["amount"]))
+        withdrawn: dict[str, int] = {}
+        for e in self._logs(self.market, "Withdrawn", payee=me):
+            currency = Web3.to_checksum_address(e["args"]["currency"])
+            withdrawn[currency] = withdrawn.get(currency, 0) + int(e["args"]["amount"])
+        return [
+            Earnings(c, sum(credited.get(c, [])), withdrawn.get(c, 0), self.credit_of(me, c), len(credited.get(c, [])))
+            for c in sorted(set(credited) | set(withdrawn))
+        ]
 
     # -- purchase ------------------------------------------------------------------------------
 
@@ -294,6 +370,16 @@ def publish_signed_offer(hub_url: str, offer: SignedOffer, *, timeout: float = D
         raise HubError(f"the hub refused the signed offer ({answer.status_code} {problem.get('title', '')}){field}: "
                        f"{detail}")  # fmt: skip
     return dict(answer.json())
+
+
+def _sale(log: Any) -> Sale:
+    a = log["args"]
+    return Sale(
+        licence_id=int(a["licenceId"]), work_id=int(a["workId"]), licensee=a["licensee"], offer_id=int(a["offerId"]),
+        rights=int(a["rights"]), start=int(a["start"]), end=int(a["end"]),
+        currency=Web3.to_checksum_address(a["currency"]), price=int(a["price"]), fee=int(a["fee"]),
+        block_number=int(log["blockNumber"]), tx_hash=log["transactionHash"].to_0x_hex(),
+    )  # fmt: skip
 
 
 def within_cap(price: int, max_price: int) -> int:

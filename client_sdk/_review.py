@@ -3,9 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 from ._base import HubBase
+from .shapes import AbiStruct
 from .terms import Decision, Outcome, Split
+
+
+@dataclass(frozen=True)
+class Dispute(AbiStruct, struct="Dispute"):
+    """A dispute as the chain holds it (``IDisputeResolver.Dispute``) and its id."""
+
+    __not_in_abi__: ClassVar[tuple[str, ...]] = ("dispute_id",)
+
+    dispute_id: int
+    work_id: int
+    claimant: str
+    bond: int
+    outcome: Outcome
+    open: bool
+    #: the ruling period's end (unix seconds): after it anyone may lapse the dispute
+    deadline: int
 
 
 class ReviewMixin(HubBase):
@@ -58,6 +77,16 @@ class ReviewMixin(HubBase):
             [s.to_abi() for s in splits],
             ruling_cid,
         )
+
+    def get_dispute(self, dispute_id: int) -> Dispute:
+        """The dispute ``dispute_id`` as the chain holds it; :class:`~client_sdk.errors.ContractRevert`
+        ``DisputeNotFound`` when there is none."""
+        fields = Dispute.__struct__.from_abi(self._call(self.resolver.functions.getDispute(dispute_id)))
+        return Dispute(dispute_id=dispute_id, **{**fields, "outcome": Outcome(fields["outcome"])})
+
+    def min_bond(self) -> int:
+        """The smallest bond (wei) :meth:`open_dispute` accepts."""
+        return int(self._call(self.resolver.functions.minBond()))
 
     def lapse_dispute(self, dispute_id: int) -> None:
         """Close a dispute nobody ruled on by its deadline (anyone); its bond returns to the claimant."""

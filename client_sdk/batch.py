@@ -13,7 +13,12 @@ A run (:func:`register_catalogue`) goes through three steps:
    is done; one somebody else holds is reported with the holder's work id, and the rest goes on.
 3. **register** the rest with ``registerWorks``, in batches sized by gas estimates against the block
    gas limit (and the contract's ``MAX_BATCH``). Each work's gas is its share of the batch's
-   ``gasUsed``, in proportion to what registering it alone was estimated to cost.
+   ``gasUsed``, in proportion to what registering it alone was estimated to cost. Where the Hub
+   registers by commit–reveal (every chain but the local devnet, unless a setting says otherwise:
+   :meth:`~client_sdk.hub.Hub.uses_commit_reveal`), the rest is committed in one transaction and
+   revealed in batches instead (:meth:`~client_sdk.hub.Hub.register_committed`); the salt is kept in
+   ``commits/`` beside the journal until every work is revealed, and a run started again resumes that
+   commitment, so the works keep its priority.
 
 The :class:`Journal` (JSON lines, each appended whole and fsynced) records each prepared file and each
 transaction's hash *before* it is sent. Started again after a kill, a run reuses what was prepared,
@@ -41,6 +46,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eth_typing import HexStr
 from eth_utils import is_hex_address
 from web3 import Web3
 
@@ -403,6 +409,9 @@ class Options:
     cid_version: int = 0
     max_batch: int | None = None
     keys_dir: Path | None = None
+    #: called with each file as it is hashed: its ISCC codes for ``file.contentCodes`` (or None), e.g.
+    #: the CLI's near-duplicate check (:func:`copyright_hub.commands.similar.near_duplicate_check`)
+    content_codes: Callable[[Path], dict[str, Any] | None] | None = None
 
 
 def default_journal(source: Path) -> Path:
@@ -500,11 +509,14 @@ def _prepare(
             same = False  # the public copy is gone: make it again
     else:
         same = False
+    codes = (before or {}).get("codes") if same else None
     if not same:
         digest, cid, key_file = _stream(store, item.path, options)
+        codes = options.content_codes(item.path) if options.content_codes else None
     elif options.publish_master and not options.encrypt:
         publish(store, cid)
-    meta = replace(item.row.metadata, file={"name": item.path.name, "size": st.st_size, "sha256": "0x" + digest.hex()})
+    file = {"name": item.path.name, "size": st.st_size, "sha256": "0x" + digest.hex()}
+    meta = replace(item.row.metadata, file={**file, "contentCodes": codes} if codes else file)
     if item.row.metadata.file is not None:  # a whole document from the sidecar: kept as given
         meta = item.row.metadata
     metadata_cid = store_metadata(store, meta, options.cid_version)
@@ -513,7 +525,7 @@ def _prepare(
         journal.append({
             "k": "prepared", "file": str(item.path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
             "encrypted": options.encrypt, "sha256": digest.hex(), "cid": cid, "key_file": key_file,
-            "metadata_cid": metadata_cid,
+            "metadata_cid": metadata_cid, "codes": codes,
         })  # fmt: skip
 
 
@@ -642,6 +654,9 @@ def _register(
             _fail(item, FAILED, f"{item.path.name}: {exc}")
             pending.remove(item)
             tick("register", 1)
+    if pending and hub.uses_commit_reveal():
+        _register_committed(hub, pending, journal, result, tick)
+        return
     block_limit = int(hub.w3.eth.get_block("latest")["gasLimit"])
     max_batch = int(hub.registry.functions.MAX_BATCH().call())
     if options.max_batch:
@@ -693,6 +708,28 @@ def _send(hub: Hub, batch: list[Item], journal: Journal, account: str, result: B
     for item in batch:
         work_id, gas = found[item.sha256.hex()]  # type: ignore[union-attr]
         item.status, item.work_id, item.tx_hash, item.gas = REGISTERED, work_id, sending["tx"], gas
+
+
+def _register_committed(hub: Hub, pending: list[Item], journal: Journal, result: BatchResult, tick: Progress) -> None:
+    """Commit to every pending work in one transaction, then reveal them (the Hub's commit journal in
+    ``commits/`` beside this run's journal keeps the salt; a run started again resumes it)."""
+    from .commit_reveal import CommitJournal
+
+    if hub.commit_journal is None:
+        hub.commit_journal = CommitJournal(journal.path.parent / "commits")
+    try:
+        registrations = hub.register_committed([_input(i) for i in pending])
+    except HubError as exc:
+        for item in pending:  # the commitment (if made) is kept: the next run resumes it
+            _fail(item, FAILED, f"{item.path.name}: commit-reveal registration was refused: {exc}")
+            tick("register", 1)
+        return
+    for item, reg in zip(pending, registrations, strict=True):
+        item.status, item.work_id, item.tx_hash, item.gas = REGISTERED, reg.work_id, reg.tx_hash, reg.gas_used
+        tick("register", 1)
+    for tx in dict.fromkeys(r.tx_hash for r in registrations if r.tx_hash):
+        result.transactions.append(tx)
+        result.gas_used += int(hub.w3.eth.get_transaction_receipt(HexStr(tx))["gasUsed"])
 
 
 def iter_problems(result: BatchResult) -> Iterable[Item]:

@@ -53,9 +53,8 @@ The CLI shows any :class:`HubError` as one line and exits with code 1.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
-
-from eth_utils import keccak
 
 
 class HubError(Exception):
@@ -155,22 +154,35 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-#: The roles of the hub's contracts by their id, so a refusal names the role, not its hash.
-ROLE_NAMES: dict[bytes, str] = {
-    b"\0" * 32: "DEFAULT_ADMIN_ROLE",
-    **{
-        keccak(text=name): name
-        for name in (
-            "REVIEWER_ROLE",
-            "STATUS_ROLE",
-            "PAUSER_ROLE",
-            "REVOKER_ROLE",
-            "ARBITER_ROLE",
-            "ARBITER_ADMIN_ROLE",
-            "SEALED_ROLE",
-        )
-    },
-}
+#: The roles of the hub's contracts, named so a refusal shows the role, not its hash.
+_ROLES = (
+    "REVIEWER_ROLE",
+    "STATUS_ROLE",
+    "PAUSER_ROLE",
+    "REVOKER_ROLE",
+    "ARBITER_ROLE",
+    "ARBITER_ADMIN_ROLE",
+    "SEALED_ROLE",
+)
+
+
+@functools.cache
+def role_names() -> dict[bytes, str]:
+    """The roles of the hub's contracts by their id (keccak256 of the name; the admin role is zero).
+
+    Built on first use: hashing needs eth_utils, which this module, imported by every CLI command, does
+    not load at import time (``ROLE_NAMES`` stays available as a module attribute)."""
+    from eth_utils import keccak
+
+    return {b"\0" * 32: "DEFAULT_ADMIN_ROLE", **{keccak(text=name): name for name in _ROLES}}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ROLE_NAMES":
+        return role_names()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _WORK_STATUS_NAMES = ("active", "frozen", "disputed")
 #: Errors whose ``status`` argument is a work status, shown by name.
 _STATUS_ERRORS = {"WorkNotActive", "WorkNotDisputable", "ParentNotActive"}
@@ -205,6 +217,15 @@ REVERT_HINTS: dict[str, str] = {
     "LicenceNotTransferable": "licence {licenceId} cannot change hands: its terms keep it with the licensee, "
     "or it was revoked",
     "EthNotAccepted": "this call takes no ETH (sent {value} wei); send it again without value",
+    "NotOfferBuyer": "the seller signed this offer for {buyer} only, not {caller}; ask the seller for an offer "
+    "signed for your account",
+    "CommitmentNotFound": "no commitment {commitment} by this account: commit first (Hub.commit_registration), "
+    "and reveal with the same account, root and salt",
+    "RevealTooEarly": "the commitment was made in block {committedBlock}; reveal from the next block on",
+    "RevealWindowClosed": "the commitment's reveal window closed at {deadline} (unix seconds); commit again",
+    "InvalidRevealProof": "work {index} (digest {contentDigest}) is not in the committed batch; reveal only "
+    "committed files, with the proofs the commit made",
+    "InvalidCommitment": "commitment {commitment} is zero or already made by this account; use a fresh salt",
     "OwnershipChanged": "work {workId} changed hands after the offer was signed (epoch {signedEpoch}, now "
     "{currentEpoch}); ask the current owner for a new signed offer",
     "AttestationRequired": "the offer requires a reviewer's approval of work {workId} (kind {kind}, territory "
@@ -265,7 +286,7 @@ def revert_hint(error_name: str, args: dict[str, Any]) -> str:
         return ""
     shown: dict[str, Any] = {k: ("0x" + v.hex() if isinstance(v, bytes) else v) for k, v in args.items()}
     if isinstance(args.get("neededRole"), bytes):
-        shown["neededRole"] = ROLE_NAMES.get(args["neededRole"], shown["neededRole"])
+        shown["neededRole"] = role_names().get(args["neededRole"], shown["neededRole"])
         if shown["neededRole"] == "SEALED_ROLE":
             template = _SEALED_HINT
     if error_name in _STATUS_ERRORS and isinstance(args.get("status"), int):
@@ -314,8 +335,8 @@ class LicenceConflict(ContractRevert):
 
 
 class SignedOfferRejected(ContractRevert):
-    """A signed offer is expired, mis-signed, cancelled, sold out, from an old counter or from before the
-    work last changed hands; ask the (current) owner to re-sign."""
+    """A signed offer is expired, mis-signed, cancelled, sold out, from an old counter, from before the
+    work last changed hands, or bound to another buyer; ask the (current) owner to re-sign."""
 
 
 #: Custom errors that get their own class; every other custom error is a plain ContractRevert.
@@ -336,12 +357,12 @@ REVERT_CLASSES: dict[str, type[ContractRevert]] = {
     "NonceUnavailable": SignedOfferRejected,
     "StaleCounter": SignedOfferRejected,
     "OwnershipChanged": SignedOfferRejected,
+    "NotOfferBuyer": SignedOfferRejected,
 }
 
 __all__ = [
     "REVERT_CLASSES",
     "REVERT_HINTS",
-    "ROLE_NAMES",
     "AccessDenied",
     "ChainIdMismatch",
     "ChainUnavailable",
@@ -363,4 +384,5 @@ __all__ = [
     "WorkNotActive",
     "WorkNotFound",
     "revert_hint",
+    "role_names",
 ]

@@ -10,6 +10,7 @@ anything is sent.
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 from eth_account.signers.local import LocalAccount
 
 from ._admin import AdminMixin
-from ._config import DEFAULT_RPC_URL, default_deployments_dir
+from ._config import DEFAULT_RPC_URL, RPC_URL_ENV, default_deployments_dir
 from ._evidence import EvidenceMixin
 from ._licensing import Licence, LicensingMixin, Purchase
 from ._review import ReviewMixin
@@ -39,15 +40,18 @@ class Hub(WorksMixin, LicensingMixin, ReviewMixin, EvidenceMixin, AdminMixin):
     @classmethod
     def connect(
         cls,
-        rpc_url: str = DEFAULT_RPC_URL,
+        rpc_url: str | None = None,
         *,
         deployments_dir: Path | None = None,
         account: LocalAccount | None = None,
         store: ContentStore | None = None,
     ) -> Hub:
-        """Connect to ``rpc_url`` and load its chain's manifest (refusing one for another chain).
-        With a ``store``, registrations put their metadata there and refuse metadata it lacks."""
-        w3 = connect(rpc_url)
+        """Connect to ``rpc_url`` (default ``$COPYRIGHT_HUB_RPC_URL``, else the local devnet) and load its
+        chain's manifest from ``deployments_dir`` (default :func:`~client_sdk._config.default_deployments_dir`:
+        ``$COPYRIGHT_HUB_DEPLOYMENTS_DIR``, ./deployments, the checkout's or the hub home's), refusing one
+        for another chain. With a ``store``, registrations put their metadata there and refuse metadata
+        it lacks."""
+        w3 = connect(rpc_url or os.environ.get(RPC_URL_ENV) or DEFAULT_RPC_URL)
         chain_id = w3.eth.chain_id
         path = manifest_path(chain_id, deployments_dir or default_deployments_dir())
         if not path.exists():

@@ -7,6 +7,7 @@ deploy block, and per contract its address, deployment transaction and artifact 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +20,7 @@ MANIFEST_VERSION = 1
 
 
 class ContractDeployment(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # validators built on first use, not import
 
     address: str
     tx_hash: str
@@ -30,7 +31,7 @@ class ContractDeployment(BaseModel):
 class Deployment(BaseModel):
     """One hub deployment on one chain."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # validators built on first use, not import
 
     manifest_version: int = MANIFEST_VERSION
     chain_id: int
@@ -63,6 +64,35 @@ def read_manifest(path: Path, expected_chain_id: int | None = None) -> Deploymen
     if expected_chain_id is not None and deployment.chain_id != expected_chain_id:
         raise ChainIdMismatch(deployment.chain_id, expected_chain_id, f"manifest {path}")
     return deployment
+
+
+def read_addresses(path: Path, expected_chain_id: int | None = None) -> dict[str, str]:
+    """The contract addresses of the manifest at ``path`` (name -> address), refused as
+    :func:`read_manifest` refuses a manifest (unreadable, malformed, another chain), without building
+    the validating models: what a quick read-only command needs (:mod:`client_sdk.rpc_read`)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ManifestError(f"cannot read manifest {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise ManifestError(f"manifest {path} is malformed ({exc}); delete it and run `copyright-hub deploy`") from None
+    try:
+        chain_id = raw["chain_id"]
+        addresses = {str(name): str(c["address"]) for name, c in raw["contracts"].items()}
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ManifestError(
+            f"manifest {path} is malformed (no {exc}); delete it and run `copyright-hub deploy`"
+        ) from None
+    if not isinstance(chain_id, int) or not all(_ADDRESS.fullmatch(a) for a in addresses.values()):
+        raise ManifestError(
+            f"manifest {path} is malformed (chain id or an address); delete it and run `copyright-hub deploy`"
+        )
+    if expected_chain_id is not None and chain_id != expected_chain_id:
+        raise ChainIdMismatch(chain_id, expected_chain_id, f"manifest {path}")
+    return addresses
+
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
 def write_manifest(deployment: Deployment, directory: Path) -> Path:

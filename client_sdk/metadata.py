@@ -35,7 +35,6 @@ from typing import TYPE_CHECKING, Any
 
 from .content import CID, cid_of_bytes
 from .errors import HubError
-from .terms import WORK_TYPES
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -141,6 +140,8 @@ def chain_work_type(work_type: str) -> int:
         raise InvalidMetadata(
             f"{work_type!r} is not a work type; use one of {', '.join(METADATA_WORK_TYPES)}", "workType"
         )
+    from .terms import WORK_TYPES  # here: the terms load the ABI, which the CLI's --help does not need
+
     return WORK_TYPES.index(ON_CHAIN_TYPE[work_type])
 
 

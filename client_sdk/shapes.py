@@ -27,9 +27,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
-from eth_utils import keccak
-from web3 import Web3
-
 from .artifacts import _canonical, artifact_names, load_artifact
 from .errors import ConfigurationError
 
@@ -139,6 +136,8 @@ class Struct:
 
     def typehash(self) -> bytes:
         """``keccak256(encodeType)``: what the contract's ``<NAME>_TYPEHASH`` constant must equal."""
+        from eth_utils import keccak  # here, not at the top: importing the shapes stays cheap (CLI start-up)
+
         return keccak(text=self.eip712_type_string())
 
     # -- conversions ------------------------------------------------------------------------------
@@ -178,7 +177,9 @@ def _to_abi(owner: Struct, f: StructField, value: Any) -> Any:
     if f.struct is not None:
         return owner.nested(f.struct).to_abi(value)
     if f.abi_type == "address":
-        return Web3.to_checksum_address(value)
+        from eth_utils import to_checksum_address
+
+        return to_checksum_address(value)
     if f.abi_type.startswith(("uint", "int")):
         return int(value)
     if f.abi_type == "bool":
@@ -290,6 +291,8 @@ class EventShape:
 
     @property
     def topic0(self) -> str:
+        from eth_utils import keccak
+
         return "0x" + keccak(text=self.signature).hex()
 
     @property

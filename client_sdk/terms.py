@@ -16,8 +16,6 @@ from decimal import Decimal
 from enum import IntEnum, IntFlag
 from typing import Any, ClassVar
 
-from web3 import Web3
-
 from .errors import ConfigurationError
 from .shapes import AbiStruct
 
@@ -114,7 +112,46 @@ def format_amount(value: int, currency: str) -> str:
     """``0.1 ETH`` for ether (wei in); base units and the token address for an ERC-20."""
     if int(currency, 16) == 0:
         return f"{Decimal(value) / Decimal(10**18):f}".rstrip("0").rstrip(".") + " ETH"
-    return f"{value} units of token {Web3.to_checksum_address(currency)}"
+    from eth_utils import to_checksum_address  # here: the CLI imports this module and starts fast
+
+    return f"{value} units of token {to_checksum_address(currency)}"
+
+
+def territory_name(code: int) -> str:
+    """``156`` -> ``China``: the ISO 3166-1 English short name of a numeric code (the iso3166 package);
+    a code the standard lacks says so. The one place territory codes get their names."""
+    import iso3166
+
+    country = iso3166.countries_by_numeric.get(f"{code:03d}")
+    return country.name if country else f"not an ISO 3166-1 code ({code})"
+
+
+def iso_time(seconds: int) -> str | None:
+    """Unix time as ISO 8601 UTC (``2026-01-01T00:00:00Z``); None past year 9999 (an open end)."""
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def checked_address(text: str, what: str = "address") -> str:
+    """``text`` as a checksummed address, or :class:`ConfigurationError` saying what is wrong: not 0x
+    and 40 hex digits, or mixed case whose EIP-55 checksum is wrong (so it may be mistyped)."""
+    import re
+
+    from eth_utils import is_checksum_address, to_checksum_address
+
+    if not re.fullmatch(r"0x[0-9a-fA-F]{40}", text):
+        raise ConfigurationError(f"{what} {text!r} is not an address: write 0x and 40 hex digits")
+    body = text[2:]
+    if body != body.lower() and body != body.upper() and not is_checksum_address(text):
+        raise ConfigurationError(
+            f"{what} {text}: the mixed-case checksum is wrong (EIP-55), so it may be mistyped; "
+            f"check the address (checksummed it would read {to_checksum_address(text)})"
+        )
+    return to_checksum_address(text)
 
 
 #: what a work's splits sum to, in basis points (``WorkRegistry.TOTAL_BPS``, internal to the contract)
@@ -194,6 +231,8 @@ class SignedOffer(AbiStruct, struct="SignedOffer"):
     #: the work's ``ownershipEpoch`` when signed: any later transfer of the work voids the signature
     ownership_epoch: int
     deadline: int
+    #: the only account that may fill the offer; ``ETH`` (the zero address): anyone
+    buyer: str = ETH
     signature: bytes = field(default=b"", repr=False)
 
 
@@ -212,6 +251,8 @@ def signed_offer_typed_data(offer: SignedOffer, chain_id: int, market: str) -> d
     The ``SignedOffer`` and ``Terms`` types come from the ABI structs, so they cannot drift from the
     contract's; ``tests/test_shapes.py`` holds them to the ``*_TYPEHASH`` strings in the Solidity.
     """
+    from eth_utils import to_checksum_address
+
     shape = SignedOffer.__struct__
     return {
         "types": {"EIP712Domain": _DOMAIN_TYPE, **shape.eip712_types()},
@@ -220,7 +261,7 @@ def signed_offer_typed_data(offer: SignedOffer, chain_id: int, market: str) -> d
             "name": DOMAIN_NAME,
             "version": DOMAIN_VERSION,
             "chainId": chain_id,
-            "verifyingContract": Web3.to_checksum_address(market),
+            "verifyingContract": to_checksum_address(market),
         },
         "message": offer.to_typed(),
     }
@@ -239,9 +280,12 @@ __all__ = [
     "Terms",
     "WorkInput",
     "WorkStatus",
+    "checked_address",
     "format_amount",
+    "iso_time",
     "rights_names",
     "signed_offer_typed_data",
+    "territory_name",
     "work_status_name",
     "work_type_name",
 ]

@@ -54,7 +54,7 @@ from client_sdk.content import (
 from client_sdk.metadata import InvalidMetadata, MetadataTooLarge, fetch_metadata_bytes, parse
 
 from . import models as m
-from . import search
+from . import search, similar
 from .backends import backend_for
 from .settings import IndexerSettings
 
@@ -330,6 +330,7 @@ class MetadataWorker:
             with self.engine.begin() as conn:
                 self.backend.upsert(conn, _doc, rows, distinct_keys=True)
                 search.write_tokens(conn, rows)
+                similar.write_codes(conn, rows)  # the document's ISCC codes (near-duplicate search)
         return len(rows)
 
     def _backfilling(self) -> bool:

@@ -28,4 +28,5 @@ from .tables.market import *  # noqa: F403
 from .tables.metadata import *  # noqa: F403 - derived from chain and content store, not mirrored
 from .tables.payments import *  # noqa: F403
 from .tables.settings import *  # noqa: F403
+from .tables.similarity import *  # noqa: F403 - ISCC codes from metadata documents, not mirrored
 from .tables.works import *  # noqa: F403

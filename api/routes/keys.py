@@ -300,7 +300,7 @@ def register_encryption_key(
 
     The SIWE message must carry the resource ``urn:copyright-hub:x25519:0x<the key's 64 hex digits>``.
     Registering again replaces the key; keys already wrapped for the old one are wrapped again by the
-    studio's ``copyright-hub keys wrap-all``."""
+    studio's ``copyright-hub keys wrap-all``; until then release answers 404, never the old key's copy."""
     try:
         public_key = public_key_hex(body.public_key)
     except ContentError as exc:
@@ -383,7 +383,7 @@ def file_keys(
         "The chain decides (403 otherwise): the licence is the caller's, on this work, valid now, and grants at "
         f"least one right that entitles its holder to the master ({master_rights_text()}; "
         f"{' or '.join(rights_names(Right.ALL & ~MASTER_RIGHTS))} alone do not), and the work is not frozen. 404 while the studio has not filed a key "
-        "wrapped for the caller (register one with `PUT /keys/encryption-key`)."
+        "wrapped for the caller's X25519 key registered now (register one with `PUT /keys/encryption-key`)."
     ),
 )
 def release_key(
@@ -392,6 +392,7 @@ def release_key(
     request: Request,
     checker: LicenceCheckerDep,
     keys: WrappedKeysDep,
+    registered: EncryptionKeysDep,
     nonces: NoncesDep,
     response: Response,
 ) -> WrappedKeyPublic:
@@ -407,6 +408,16 @@ def release_key(
             "No wrapped key",
             f"the studio has not filed the content key of work {work_id} wrapped for {msg.address}; register "
             "your X25519 public key with PUT /keys/encryption-key and ask again once the studio has wrapped it",
+        )
+    # a licensee who registered a new key gets nothing sealed for the key it replaced (it may be lost);
+    # /pending lists it again, so the studio's next wrap-all round files a copy for the current key
+    current = registered.get(msg.address)
+    if current is not None and public_key_hex(wrapped.recipient_public) != current:
+        raise Problem(
+            404,
+            "No wrapped key",
+            f"the copy on file for {msg.address} is sealed for the X25519 key it registered before {current}; "
+            "ask again once the studio has wrapped the content key for the key registered now",
         )
     response.headers.update(NO_STORE)
     return WrappedKeyPublic(

@@ -72,6 +72,7 @@ def rows(report: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         ("内容标识 (CID)", "Content CID", str(s.get("content_cid", "—"))),
         ("元数据标识 (CID)", "Metadata CID", str(s.get("metadata_cid", "—"))),
         ("登记时间 (UTC)", "Registered (UTC)", str(s.get("registered_at_utc", "—"))),
+        ("优先权时间 (UTC)", "Priority (UTC)", str(s.get("priority_at_utc", "—"))),
         ("登记交易", "Registration transaction", str(s.get("registration_tx", "—"))),
         ("许可证", "Licences", ", ".join(f"#{x['licence_id']} {x['status']}" for x in s.get("licences", [])) or "—"),
         ("核验区块", "Verified at block", f"{report['block']['number']} ({report['block']['hash']})"),

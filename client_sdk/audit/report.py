@@ -98,6 +98,9 @@ SOURCES: tuple[Logs | Call, ...] = (
     Logs("registration", "WorkRegistry", "WorkRegistered", "workId"),
     Call("registration", "WorkRegistry", "getWork", ("work",)),
     Call("registration", "WorkRegistry", "workIdByDigest", ("digest",)),
+    Call("registration", "WorkRegistry", "registrationPriority", ("digest",)),
+    Logs("registration", "WorkRegistry", "WorkRevealed", "workId"),
+    Logs("registration", "WorkRegistry", "WorkReclaimed", "workId"),
     Logs("registration", "WorkRegistry", "MetadataUpdated", "workId"),
     Logs("registration", "WorkRegistry", "ParentsSet", "workId"),
     Logs("registration", "WorkRegistry", "WorkStatusChanged", "workId"),
@@ -331,10 +334,16 @@ def summarize(claims: list[Claim], metadata: Mapping[str, Any] | None) -> dict[s
     if reg is None or not reg.result or info is None or "reverted" in info.result:
         return {"registered": False}
     first = reg.result[0]["args"]
-    metadata_cid = first["metadataCid"]
+    content_cid, metadata_cid, base_version = first["contentCid"], first["metadataCid"], 0
+    reclaims = _first(claims, "WorkReclaimed")
+    if reclaims and reclaims.result:  # an earlier commitment took the work: its registration stands
+        last_reclaim = max(reclaims.result, key=lambda r: int(r["args"]["metadataVersion"]))["args"]
+        content_cid, metadata_cid = last_reclaim["contentCid"], last_reclaim["metadataCid"]
+        base_version = int(last_reclaim["metadataVersion"])
     updates = _first(claims, "MetadataUpdated")
-    if updates and updates.result:
-        metadata_cid = max(updates.result, key=lambda u: int(u["args"]["version"]))["args"]["metadataCid"]
+    later = [u for u in (updates.result if updates else []) if int(u["args"]["version"]) > base_version]
+    if later:
+        metadata_cid = max(later, key=lambda u: int(u["args"]["version"]))["args"]["metadataCid"]
     splits = _first(claims, "SplitsSet")
     owner = info.result.get("owner")
     if splits and splits.result:
@@ -343,6 +352,10 @@ def summarize(claims: list[Claim], metadata: Mapping[str, Any] | None) -> dict[s
     else:
         owners = [{"account": owner, "bps": "10000"}]
     registered_at = int(info.result.get("registeredAt") or first.get("registeredAt") or 0)
+    priority = _first(claims, "registrationPriority")
+    priority_at = registered_at
+    if priority is not None and isinstance(priority.result, Mapping) and priority.result.get("priorityAt"):
+        priority_at = int(priority.result["priorityAt"])
     licences = []
     for c in claims:
         if c.name == "licenceStatus":
@@ -360,10 +373,13 @@ def summarize(claims: list[Claim], metadata: Mapping[str, Any] | None) -> dict[s
         "owner": owner,
         "owners": owners,
         "content_digest": first["contentDigest"],
-        "content_cid": first["contentCid"],
+        "content_cid": content_cid,
         "metadata_cid": metadata_cid,
         "registered_at": str(registered_at),
         "registered_at_utc": datetime.fromtimestamp(registered_at, UTC).isoformat(),
+        "priority_at": str(priority_at),
+        "priority_at_utc": datetime.fromtimestamp(priority_at, UTC).isoformat(),
+        "reclaimed": bool(reclaims and reclaims.result),
         "registration_tx": reg.result[0]["tx"],
         "status": info.result.get("status"),
         "licences": licences,

@@ -39,9 +39,11 @@ MatchKind = Literal["identical", "content", "data"]
 
 #: Bits of every unit body this hub computes (the ISCC default; the similarity index splits it in 4 bands).
 BITS = 64
-#: Default greatest Hamming distance (of 64 bits) at which two Content-Codes count as the same work;
-#: chosen from ``benchmarks/similar.py`` (recall on re-encode/rescale vs false positives).
-DEFAULT_MAX_DISTANCE = 8
+#: Default greatest Hamming distance (of 64 bits) at which two codes count as the same work, chosen
+#: from ``benchmarks/similar.py``: re-encodes stayed within 6 bits and rescales within 8 (1 clip in 13),
+#: unrelated video clips were 19 or more apart; and up to 7 the band index probes each band's value and
+#: its 16 one-bit neighbours only (8-11 would need the 120 two-bit ones too: ~8x the lookups)
+DEFAULT_MAX_DISTANCE = 7
 #: Frames a second sampled for the MPEG-7 signature (the rate ISCC's reference tools use).
 VIDEO_FPS = 5
 #: The longest ffmpeg may run on one file (seconds); a hung decoder becomes a MediaError.
@@ -161,6 +163,64 @@ def compare(a: ContentCodes, b: ContentCodes, max_distance: int = DEFAULT_MAX_DI
     return None
 
 
+# --- near-duplicates held by someone else (SDK side: asks a hub's GET /similar) ----------------------
+
+
+class NearDuplicateWarning(UserWarning):
+    """A file being registered looks or sounds like (or is) a work someone else already holds."""
+
+
+@dataclass(frozen=True)
+class NearDuplicate:
+    """A registered work near a file: who holds it, how it matches, and how near (bits of 64)."""
+
+    work_id: int
+    owner: str
+    match: str
+    distance: int
+    code: str
+
+    def describe(self) -> str:
+        how = {"identical": "the same file", "content": "the same content", "data": "near-identical bytes"}
+        return (
+            f"work {self.work_id} held by {self.owner} is {how.get(self.match, self.match)} "
+            f"({self.match} match, distance {self.distance} of {BITS} bits)"
+        )
+
+
+def find_similar(
+    hub_url: str, codes: ContentCodes | str, max_distance: int = DEFAULT_MAX_DISTANCE, *, timeout: float = 10.0
+) -> list[NearDuplicate]:
+    """The works a hub's ``GET /similar`` finds near ``codes`` (its ISCC-CODE, or one unit)."""
+    import httpx
+
+    from client_sdk.errors import ConfigurationError
+
+    query = codes.iscc if isinstance(codes, ContentCodes) else codes
+    url = hub_url.rstrip("/") + "/similar"
+    try:
+        reply = httpx.get(url, params={"iscc": query, "max_distance": max_distance, "limit": 100}, timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise ConfigurationError(f"cannot reach the hub at {hub_url}: {exc}; check --hub") from None
+    if reply.status_code != 200:
+        raise ConfigurationError(f"{url} answered HTTP {reply.status_code}: {reply.text[:200]}; check --hub")
+    return [
+        NearDuplicate(int(w["work_id"]), w["owner"], w["match"], int(w["distance"]), w["code"])
+        for w in reply.json()["data"]
+    ]
+
+
+def warn_near_duplicates(found: list[NearDuplicate], account: str) -> list[NearDuplicate]:
+    """Those of ``found`` held by someone other than ``account``, each also issued as a
+    :class:`NearDuplicateWarning` (``warnings.warn``) naming the holder and the work."""
+    import warnings
+
+    others = [f for f in found if f.owner.lower() != account.lower()]
+    for f in others:
+        warnings.warn(NearDuplicateWarning(f"near-duplicate: {f.describe()}"), stacklevel=2)
+    return others
+
+
 # --- computing codes ---------------------------------------------------------------------------------
 
 
@@ -189,6 +249,7 @@ def _run(args: list[str], path: Path, what: str) -> bytes:
         raise MediaError(path, f"ffmpeg took longer than {FFMPEG_TIMEOUT:.0f} s to {what}") from None
     if done.returncode != 0:
         last = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+        last = last.removeprefix(f"{path}: ")
         raise MediaError(path, f"ffmpeg cannot {what}: {last}")
     return done.stdout
 
@@ -308,12 +369,16 @@ __all__ = [
     "Kind",
     "Match",
     "MatchKind",
+    "NearDuplicate",
+    "NearDuplicateWarning",
     "Unit",
     "compare",
     "content_codes",
     "data_and_instance",
     "distance",
     "ffmpeg_available",
+    "find_similar",
     "probe",
     "unit",
+    "warn_near_duplicates",
 ]

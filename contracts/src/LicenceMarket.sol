@@ -74,7 +74,8 @@ contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuar
         "uint8 attestationKind,uint16 attestationTerritory,bytes32 legalHash,string legalUri)"
     );
     bytes32 internal constant SIGNED_OFFER_TYPEHASH = keccak256(
-        "SignedOffer(Terms terms,address seller,uint256 nonce,uint256 counter,uint256 ownershipEpoch,uint64 deadline)"
+        "SignedOffer(Terms terms,address seller,uint256 nonce,uint256 counter,uint256 ownershipEpoch,uint64 deadline,"
+        "address buyer)"
         "Terms(uint256 workId,uint16 rights,uint16[] territories,uint40 start,uint40 end,bool exclusive,"
         "bool sublicensable,bool transferable,uint96 price,address currency,uint32 supplyCap,"
         "uint8 attestationKind,uint16 attestationTerritory,bytes32 legalHash,string legalUri)"
@@ -297,6 +298,8 @@ contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuar
         Terms calldata t = offer.terms;
         address seller = offer.seller;
         if (block.timestamp > offer.deadline) revert SignatureExpired(offer.deadline, block.timestamp);
+        address buyer = offer.buyer;
+        if (buyer != address(0) && buyer != msg.sender) revert NotOfferBuyer(buyer, msg.sender);
         uint256 current = counterOf[seller];
         if (offer.counter != current) revert StaleCounter(seller, offer.counter, current);
         uint256 epoch = registry.ownershipEpoch(t.workId);
@@ -798,7 +801,8 @@ contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuar
                 offer.nonce,
                 offer.counter,
                 offer.ownershipEpoch,
-                offer.deadline
+                offer.deadline,
+                offer.buyer
             )
         );
     }

@@ -8,6 +8,7 @@ import {ERC2981} from "@openzeppelin/contracts/token/common/ERC2981.sol";
 import {Base64} from "@openzeppelin/contracts/utils/Base64.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ERC721} from "solady/src/tokens/ERC721.sol";
 import {ILicenceMarket} from "./interfaces/ILicenceMarket.sol";
@@ -54,6 +55,9 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
     /// @notice Bit of the adaptation right in a rights mask.
     uint16 internal constant RIGHT_ADAPTATION = uint16(1) << 9;
     uint16 internal constant TOTAL_BPS = 10_000;
+    /// @notice How long after its commit a commitment can be revealed (and so how long a later
+    /// registration of the same digest can be taken by it).
+    uint256 public constant REVEAL_WINDOW = 1 days;
 
     /// @notice The market asked whether a licence allows a derivative (set once by the admin).
     ILicenceMarket public licenceMarket;
@@ -64,7 +68,11 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
 
     uint256 private _lastWorkId;
     uint256 private _lastAttestationId;
-    mapping(bytes32 contentDigest => uint256 workId) private _workIdByDigest;
+    /// @dev Bit layout of an entry: bits 0..63 work id (ids are below 2^64), 64..127 priority block,
+    /// 128..167 priority time. One word, written once per registration as before the priority existed.
+    mapping(bytes32 contentDigest => uint256 entry) private _workIdByDigest;
+    /// @dev Bit layout: bits 0..63 commit block, 64..103 commit time; 0 = no commitment.
+    mapping(address registrant => mapping(bytes32 commitment => uint256 packed)) private _commitments;
     /// @dev index 0 .. coOwnerCount-1; entries past the count are stale and never read.
     mapping(uint256 workId => mapping(uint256 index => CoOwner)) private _coOwners;
     mapping(uint256 attestationId => Attestation) private _attestations;
@@ -87,7 +95,62 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
             workId = ++_lastWorkId;
         }
         if (workId > type(uint64).max) revert WorkIdOverflow(workId);
-        _register(input, workId, SafeCast.toUint40(block.timestamp));
+        uint40 nowTs = SafeCast.toUint40(block.timestamp);
+        _register(input, workId, nowTs, _entry(workId, block.number, nowTs));
+    }
+
+    /// @inheritdoc IWorkRegistry
+    function commitRegistration(bytes32 commitment) external whenNotPaused {
+        mapping(bytes32 => uint256) storage mine = _commitments[msg.sender];
+        if (commitment == bytes32(0) || mine[commitment] != 0) revert InvalidCommitment(commitment);
+        uint40 nowTs = SafeCast.toUint40(block.timestamp);
+        uint48 blockNumber = SafeCast.toUint48(block.number);
+        mine[commitment] = blockNumber | (uint256(nowTs) << 64);
+        emit RegistrationCommitted(msg.sender, commitment, blockNumber, nowTs);
+    }
+
+    /// @inheritdoc IWorkRegistry
+    function revealWorks(bytes32 root, bytes32 salt, WorkInput[] calldata inputs, bytes32[][] calldata proofs)
+        external
+        whenNotPaused
+    {
+        uint256 n = inputs.length;
+        if (n == 0 || n > MAX_BATCH) revert InvalidBatchSize(n, MAX_BATCH);
+        if (proofs.length != n) revert InvalidRevealProof(proofs.length, bytes32(0));
+        bytes32 commitment = keccak256(abi.encode(msg.sender, root, salt));
+        uint256 packed = _commitments[msg.sender][commitment];
+        if (packed == 0) revert CommitmentNotFound(commitment);
+        // written from a uint48 (see commitRegistration)
+        uint48 commitBlock = uint48(packed);
+        uint40 commitTs = uint40(packed >> 64);
+        if (block.number <= commitBlock) revert RevealTooEarly(commitment, commitBlock);
+        uint256 deadline = uint256(commitTs) + REVEAL_WINDOW;
+        if (block.timestamp > deadline) revert RevealWindowClosed(commitment, deadline);
+        uint40 nowTs = SafeCast.toUint40(block.timestamp);
+        uint256 lastWorkId = _lastWorkId;
+        for (uint256 i; i < n; ++i) {
+            WorkInput calldata input = inputs[i];
+            bytes32 digest = input.contentDigest;
+            if (!MerkleProof.verifyCalldata(proofs[i], root, keccak256(abi.encode(digest)))) {
+                revert InvalidRevealProof(i, digest);
+            }
+            uint256 existing = _workIdByDigest[digest];
+            uint256 workId;
+            if (existing != 0 && uint48(existing >> 64) > commitBlock) {
+                workId = uint64(existing);
+                _reclaim(input, workId, nowTs);
+                _workIdByDigest[digest] = _entry(workId, commitBlock, commitTs);
+            } else {
+                // Bounded by MAX_BATCH per call; the uint64 check below keeps ids in range.
+                unchecked {
+                    workId = ++lastWorkId;
+                }
+                if (workId > type(uint64).max) revert WorkIdOverflow(workId);
+                _register(input, workId, nowTs, _entry(workId, commitBlock, commitTs));
+            }
+            emit WorkRevealed(workId, commitment, commitBlock, commitTs);
+        }
+        _lastWorkId = lastWorkId;
     }
 
     /// @inheritdoc IWorkRegistry
@@ -103,29 +166,44 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
         }
         if (lastWorkId > type(uint64).max) revert WorkIdOverflow(lastWorkId);
         _lastWorkId = lastWorkId;
+        uint256 priority = _entry(0, block.number, nowTs);
         // i < n <= MAX_BATCH: no overflow.
         unchecked {
             for (uint256 i; i < n; ++i) {
-                _register(inputs[i], firstWorkId + i, nowTs);
+                uint256 workId = firstWorkId + i;
+                _register(inputs[i], workId, nowTs, priority | workId);
             }
         }
     }
 
-    function _register(WorkInput calldata input, uint256 workId, uint40 nowTs) private {
-        bytes32 digest = input.contentDigest;
-        if (digest == bytes32(0)) revert EmptyContentDigest();
+    /// @dev A digest entry (layout at `_workIdByDigest`); block numbers (below 2^48 on any real chain; the
+    /// views read them as uint48) and times fit their fields.
+    function _entry(uint256 workId, uint256 priorityBlock, uint40 priorityAt) private pure returns (uint256) {
+        return workId | (uint256(uint64(priorityBlock)) << 64) | (uint256(priorityAt) << 128);
+    }
+
+    /// @dev Checks what every registration (and reclaim) checks: digest, CIDs, lead, splits (stored),
+    /// royalty, parents. Returns the co-owner count.
+    function _checkInput(WorkInput calldata input, uint256 workId) private returns (uint8 coOwners) {
+        if (input.contentDigest == bytes32(0)) revert EmptyContentDigest();
         if (bytes(input.contentCid).length == 0) revert EmptyCid("contentCid");
         if (bytes(input.metadataCid).length == 0) revert EmptyCid("metadataCid");
-        uint256 existing = _workIdByDigest[digest];
-        if (existing != 0) revert WorkAlreadyRegistered(digest, existing);
         Split[] calldata splits = input.splits;
         if (splits.length == 0) revert EmptySplits();
         if (splits[0].account != msg.sender) revert LeadOwnerNotCaller(splits[0].account, msg.sender);
-        uint8 coOwners = _storeSplits(splits, workId);
+        coOwners = _storeSplits(splits, workId);
         if (input.royaltyBps > MAX_ROYALTY_BPS) revert RoyaltyTooHigh(input.royaltyBps, MAX_ROYALTY_BPS);
         if (input.parents.length != 0 || input.parentLicences.length != 0) _checkParents(input);
+    }
 
-        _workIdByDigest[digest] = workId;
+    function _register(WorkInput calldata input, uint256 workId, uint40 nowTs, uint256 entry) private {
+        bytes32 digest = input.contentDigest;
+        uint256 existing = _workIdByDigest[digest];
+        if (existing != 0) revert WorkAlreadyRegistered(digest, uint64(existing));
+        Split[] calldata splits = input.splits;
+        uint8 coOwners = _checkInput(input, workId);
+
+        _workIdByDigest[digest] = entry;
         WorkData data = WorkDataLib.pack(nowTs, input.workType, coOwners);
         _mintAndSetExtraDataUnchecked(msg.sender, workId, WorkData.unwrap(data));
         emit WorkRegistered(workId, msg.sender, digest, input.workType, nowTs, input.contentCid, input.metadataCid);
@@ -135,6 +213,54 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
         }
         if (coOwners != 0) _emitSplits(workId, splits);
         if (input.parents.length != 0) emit ParentsSet(workId, input.parents, input.parentLicences);
+    }
+
+    /// @dev A reveal with an earlier priority takes `workId` from its holder: the revealer's splits,
+    /// royalty, type and CIDs replace the holder's; the status (a dispute, a freeze) stays with the work.
+    function _reclaim(WorkInput calldata input, uint256 workId, uint40 nowTs) private {
+        (address from, WorkData data) = _workWord(workId);
+        Split[] calldata splits = input.splits;
+        uint8 coOwners = _checkInput(input, workId);
+        uint32 version = SafeCast.toUint32(uint256(data.metadataVersion()) + 1);
+        WorkData fresh = WorkDataLib.pack(nowTs, input.workType, coOwners).withMetadataVersion(version);
+        // A transfer needs an Active work (`_beforeTokenTransfer`): move it as Active, then restore the status.
+        _setExtraData(workId, WorkData.unwrap(fresh));
+        _transfer(address(0), from, msg.sender, workId);
+        WorkStatus status = data.status();
+        if (status != WorkStatus.Active) _setExtraData(workId, WorkData.unwrap(fresh.withStatus(status)));
+        emit WorkReclaimed(
+            workId,
+            from,
+            msg.sender,
+            input.contentDigest,
+            input.workType,
+            nowTs,
+            version,
+            input.contentCid,
+            input.metadataCid
+        );
+        (address receiver,) = royaltyInfo(workId, TOTAL_BPS);
+        if (input.royaltyBps != 0) {
+            _setTokenRoyalty(workId, msg.sender, input.royaltyBps);
+            emit RoyaltySet(workId, msg.sender, input.royaltyBps);
+        } else if (receiver != address(0)) {
+            _resetTokenRoyalty(workId);
+            emit RoyaltySet(workId, msg.sender, 0);
+        }
+        if (coOwners != 0) {
+            _emitSplits(workId, splits);
+        } else {
+            _emitSoleOwner(workId, msg.sender);
+        }
+        if (input.parents.length != 0) emit ParentsSet(workId, input.parents, input.parentLicences);
+    }
+
+    function _emitSoleOwner(uint256 workId, address owner) private {
+        address[] memory accounts = new address[](1);
+        uint16[] memory bps = new uint16[](1);
+        accounts[0] = owner;
+        bps[0] = TOTAL_BPS;
+        emit SplitsSet(workId, accounts, bps);
     }
 
     /// @dev Validates `splits` (non-empty; the caller checked who `splits[0]` is) and stores the
@@ -279,11 +405,7 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
         if (splits.length != 0) {
             _emitSplits(workId, splits);
         } else {
-            address[] memory accounts = new address[](1);
-            uint16[] memory bps = new uint16[](1);
-            accounts[0] = to;
-            bps[0] = TOTAL_BPS;
-            emit SplitsSet(workId, accounts, bps);
+            _emitSoleOwner(workId, to);
         }
         // The royalty follows the rightful owner: re-pointed at the same rate (none stays none).
         (address receiver, uint256 royaltyBps) = royaltyInfo(workId, TOTAL_BPS);
@@ -343,7 +465,27 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
 
     /// @inheritdoc IWorkRegistry
     function workIdByDigest(bytes32 contentDigest) external view returns (uint256) {
-        return _workIdByDigest[contentDigest];
+        return uint64(_workIdByDigest[contentDigest]);
+    }
+
+    /// @inheritdoc IWorkRegistry
+    function commitmentOf(address registrant, bytes32 commitment)
+        external
+        view
+        returns (uint48 blockNumber, uint40 committedAt)
+    {
+        uint256 packed = _commitments[registrant][commitment];
+        return (uint48(packed), uint40(packed >> 64));
+    }
+
+    /// @inheritdoc IWorkRegistry
+    function registrationPriority(bytes32 contentDigest)
+        external
+        view
+        returns (uint256 workId, uint48 priorityBlock, uint40 priorityAt)
+    {
+        uint256 entry = _workIdByDigest[contentDigest];
+        return (uint64(entry), uint48(entry >> 64), uint40(entry >> 128));
     }
 
     /// @inheritdoc IWorkRegistry

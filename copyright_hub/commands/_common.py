@@ -1,29 +1,56 @@
-"""What every command shares: consoles, the error boundary, the devnet URL default, signer loading."""
+"""What every command shares: consoles, the error boundary, the devnet URL default, signer loading.
+
+Every command module imports this one, and `copyright-hub --help` imports every command module, so
+only cheap modules are imported at the top here (typer, the SDK's errors and config; rich's console is
+made on first print);
+web3, eth-account, pydantic, the devnet launcher and the servers load inside the functions that use
+them. tests/cli/test_startup.py holds the line.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeGuard, TypeVar
 
 import typer
-from eth_account.signers.local import LocalAccount
-from pydantic import ValidationError
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 
-from client_sdk import accounts as sdk_accounts
 from client_sdk._config import DEFAULT_RPC_URL, RPC_URL_ENV, default_content_dir, default_deployments_dir
 from client_sdk.errors import ConfigurationError, HubError
 
-from .. import devnet as devnet_mod
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+    from pydantic import ValidationError
+    from rich.console import Console
 
-console = Console()
-err = Console(stderr=True)
+
+class LazyConsole:
+    """A rich ``Console`` made on first use: importing rich.console is a good part of a cheap command's
+    start-up (`--help`, `cid` print nothing through it). Everything else is the console's."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    @property
+    def rich(self) -> Console:
+        """The console itself (for rich objects that take one, e.g. ``Progress(console=...)``)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.rich, name)
+
+
+console = LazyConsole()
+err = LazyConsole(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,6 +61,8 @@ DEBUG_ENV = "COPYRIGHT_HUB_DEBUG"
 
 def fail(message: str) -> typer.Exit:
     """Print ``message`` as one red ``error:`` line on stderr; return the exit (code 1) to raise."""
+    from rich.markup import escape
+
     one_line = "; ".join(part.strip() for part in str(message).splitlines() if part.strip())
     err.print(f"[red]error:[/red] {escape(one_line)}", highlight=False, soft_wrap=True)
     return typer.Exit(1)
@@ -63,12 +92,12 @@ def friendly(fn: F) -> F:
             raise
         except HubError as exc:
             raise fail(str(exc)) from None
-        except ValidationError as exc:  # settings from options and COPYRIGHT_HUB_* variables
-            raise fail(settings_problem(exc)) from None
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
             raise fail(f"{exc.strerror or exc}{where}") from None
         except Exception as exc:
+            if _is_validation_error(exc):  # settings from options and COPYRIGHT_HUB_* variables
+                raise fail(settings_problem(exc)) from None
             if os.environ.get(DEBUG_ENV):
                 raise
             raise fail(
@@ -78,8 +107,17 @@ def friendly(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _is_validation_error(exc: Exception) -> TypeGuard[ValidationError]:
+    """Whether ``exc`` is pydantic's ValidationError, without importing pydantic: if one was raised,
+    pydantic is loaded already."""
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(exc, pydantic.ValidationError)
+
+
 def devnet_rpc_url() -> str:
     """The URL of the devnet `copyright-hub devnet up` started, else the default local URL."""
+    from .. import devnet as devnet_mod
+
     st = devnet_mod.status()
     return st.url if st.running and st.url else DEFAULT_RPC_URL
 
@@ -96,6 +134,15 @@ def connect_hub(rpc: str | None, deployments: Path | None, account: LocalAccount
     return Hub.connect(chain_url(rpc), deployments_dir=deployments or default_deployments_dir(), account=account)
 
 
+def read_chain(rpc: str | None, deployments: Path | None) -> Any:
+    """A reader for a read-only command that should start fast: view calls over plain JSON-RPC
+    (:class:`client_sdk.rpc_read.ChainReader`, no web3), with the ``get_licence``/``licence_status``
+    answers and typed errors of :func:`connect_hub`'s Hub."""
+    from client_sdk.rpc_read import ChainReader
+
+    return ChainReader.connect(chain_url(rpc), deployments_dir=deployments or default_deployments_dir())
+
+
 #: Files smaller than this are hashed without a progress bar.
 PROGRESS_MIN_BYTES = 32 << 20
 
@@ -106,8 +153,10 @@ def byte_progress(label: str, total: int) -> Iterator[Callable[[int], None] | No
     if total < PROGRESS_MIN_BYTES:
         yield None
         return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
     columns = (TextColumn(label), BarColumn(), DownloadColumn(), TransferSpeedColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
+    with Progress(*columns, console=err.rich, transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)
 
@@ -116,6 +165,8 @@ def load_signer(keystore: Path | None, key_env: str | None) -> LocalAccount | No
     """The key named by --keystore or --key-env (checked before any network call), or None."""
     if keystore and key_env:
         raise typer.BadParameter("give either --keystore or --key-env, not both")
+    from client_sdk import accounts as sdk_accounts
+
     if keystore:
         return sdk_accounts.from_keystore(keystore)
     if key_env:
@@ -125,6 +176,10 @@ def load_signer(keystore: Path | None, key_env: str | None) -> LocalAccount | No
 
 def devnet_deployer(rpc_url: str, chain_id: int) -> LocalAccount:
     """Dev account 0 when the chain is the devnet; anywhere else a key must be given."""
+    from client_sdk import accounts as sdk_accounts
+
+    from .. import devnet as devnet_mod
+
     config = devnet_mod.load_config()
     if chain_id == config.chain_id:
         return sdk_accounts.from_mnemonic(config.mnemonic, 0)
@@ -141,7 +196,13 @@ def devnet_deployer(rpc_url: str, chain_id: int) -> LocalAccount:
 RpcOpt = Annotated[
     str | None, typer.Option("--rpc", help="EVM JSON-RPC URL (default $COPYRIGHT_HUB_RPC_URL, else the local devnet)")
 ]
-DeploymentsOpt = Annotated[Path | None, typer.Option("--deployments", help="manifest folder (default ./deployments)")]
+DeploymentsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--deployments",
+        help="manifest folder (default $COPYRIGHT_HUB_DEPLOYMENTS_DIR, else ./deployments, the checkout's or ~/.copyright-hub's)",
+    ),
+]
 DatabaseUrlOpt = Annotated[
     str | None,
     typer.Option("--database-url", help="SQLAlchemy URL, e.g. sqlite:///var/hub.sqlite3 or postgresql://u@h/db"),

@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from client_sdk.metadata import METADATA_WORK_TYPES
 
@@ -24,6 +22,7 @@ from ._common import (
     DeploymentsOpt,
     KeyEnvOpt,
     KeystoreOpt,
+    LazyConsole,
     RpcOpt,
     connect_hub,
     content_dir,
@@ -32,11 +31,12 @@ from ._common import (
     indexer_settings,
     load_signer,
 )
+from .similar import SimilarHubOpt, near_duplicate_check
 
 if TYPE_CHECKING:
     from client_sdk.content import ContentStore
 
-console = Console()
+console = LazyConsole()
 
 
 def register(app: typer.Typer) -> None:
@@ -71,6 +71,13 @@ def register_many_cmd(
     ] = None,
     cid_version: Annotated[int, typer.Option(help="0 (ipfs add default) or 1")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as one JSON object")] = False,
+    codes: Annotated[
+        bool,
+        typer.Option(
+            "--codes/--no-codes", help="ISCC content codes into each metadata document, near-duplicates warned"
+        ),
+    ] = True,
+    hub_url: SimilarHubOpt = None,
     store: ContentDirOpt = None,
     rpc: RpcOpt = None,
     keystore: KeystoreOpt = None,
@@ -100,6 +107,9 @@ def register_many_cmd(
         cid_version=cid_version,
         max_batch=max_batch,
         keys_dir=keys_dir or journal_path.parent / "keys",
+        content_codes=(lambda path: near_duplicate_check(path, account.address, hub_url, quiet=as_json))
+        if codes
+        else None,
     )
     content_store = LocalBlockStore(content_dir(store))  # the publication record lives beside its blocks
     with connect_hub(rpc, deployments, account) as hub:
@@ -133,7 +143,11 @@ class _bars:
         if self.quiet or not err.is_terminal:
             return None
         self.bar = Progress(
-            TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+            TextColumn("{task.description:<12}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err.rich,
         )
         self.bar.__enter__()
         self.tasks = {
@@ -151,6 +165,8 @@ def _summary(result: Any) -> None:
     from client_sdk import batch
 
     styles = {batch.REGISTERED: "green", batch.DONE_BEFORE: "cyan", batch.NOT_DONE: "yellow"}
+    from rich.table import Table
+
     table = Table(title=f"register-many: {len(result.items)} files")
     for col in ("file", "status", "work", "gas", "title / problem"):
         table.add_column(col, overflow="fold")

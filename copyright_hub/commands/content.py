@@ -1,5 +1,8 @@
 """Content commands: ``copyright-hub cid``, ``content add/get/export-car/import-car/wrap-key``,
-``encrypt`` and ``decrypt``. Everything streams; large files show a progress bar on stderr."""
+``encrypt`` and ``decrypt``. Everything streams; large files show a progress bar on stderr.
+
+`cid` is a cheap command: only the CID and store modules load at the top; encryption (cryptography)
+and the hub's key store (api, indexer) load inside the commands that use them."""
 
 from __future__ import annotations
 
@@ -9,28 +12,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from api.stores import WrappedKeyStore
-from client_sdk.content import (
-    CID,
-    LocalBlockStore,
-    NotAFile,
-    compute_cid,
-    decrypt_file,
-    encrypt_file,
-    export_car,
-    import_car,
-    new_content_key,
-    wrap_key,
-)
-from client_sdk.content.errors import ContentError
+from client_sdk.content.car import export_car, import_car
+from client_sdk.content.cid import CID, compute_cid
+from client_sdk.content.errors import ContentError, NotAFile
+from client_sdk.content.store import LocalBlockStore
 
 from ._common import (
     ContentDirOpt,
     DatabaseUrlOpt,
     KeyEnvOpt,
     KeystoreOpt,
+    LazyConsole,
     byte_progress,
     content_dir,
     err,
@@ -38,7 +31,7 @@ from ._common import (
 )
 from .keys import OptionalHubUrlOpt, client_for
 
-out = Console()
+out = LazyConsole()
 
 content_app = typer.Typer(no_args_is_help=True, help="The content store: add, get, CAR export/import, key wrapping.")
 
@@ -80,7 +73,7 @@ def cid(
     """Print the CID `ipfs add` gives FILE (without storing anything)."""
     _regular(file)
     with byte_progress("hashing", file.stat().st_size) as tick:
-        out.print(str(compute_cid(file, cid_version, on_progress=tick)), highlight=False)
+        typer.echo(str(compute_cid(file, cid_version, on_progress=tick)))  # plain: rich need not load
 
 
 def add(
@@ -173,7 +166,9 @@ def wrap_key_cmd(
 ) -> None:
     """Wrap a work's content key for one licensee and file it where `POST /keys/{work_id}` finds it:
     through the hub's API (--hub, as the work's owner) or straight into the hub's database (--database-url)."""
+    from api.stores import WrappedKeyStore
     from api.stores.keys import account_of, public_key_hex
+    from client_sdk.content.crypto import wrap_key
 
     pub = bytes.fromhex(public_key_hex(x25519_public)[2:])
     account_of(account)
@@ -215,6 +210,8 @@ def encrypt(
     cid_version: VersionOpt = 0,
 ) -> None:
     """Encrypt a master (AES-256-GCM in chunks); print the plaintext sha256 and ciphertext CID."""
+    from client_sdk.content.crypto import encrypt_file, new_content_key
+
     _regular(file)
     output = output or file.with_name(file.name + ".chem")
     key_out = key_out or file.with_name(file.name + ".key")
@@ -235,6 +232,8 @@ def decrypt(
     output: Annotated[Path, typer.Option("-o", "--output", help="where to write the plaintext")],
 ) -> None:
     """Decrypt and authenticate a master; OUTPUT appears only if every chunk checks out."""
+    from client_sdk.content.crypto import decrypt_file
+
     n = decrypt_file(_regular(file), output, read_content_key(key_file))
     err.print(f"wrote {n} bytes to {output}")
 

@@ -1,4 +1,6 @@
-"""``copyright-hub devnet up|down|status``: the local anvil devnet (hardhat-free-devnet/)."""
+"""``copyright-hub devnet up|down|status``: the local anvil devnet (hardhat-free-devnet/).
+
+The launcher (``copyright_hub.devnet``) loads inside each command, so `--help` does not import it."""
 
 from __future__ import annotations
 
@@ -8,8 +10,6 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import devnet as devnet_mod
-from ..rpc_gateway import GatewaySettings
 from ._common import console, err, friendly
 
 devnet_app = typer.Typer(no_args_is_help=True, help="The local anvil devnet (hardhat-free-devnet/).")
@@ -45,6 +45,9 @@ def devnet_up(
     ] = False,
 ) -> None:
     """Start anvil in the background with persistent state; print the RPC URL and dev accounts."""
+    from .. import devnet as devnet_mod
+    from ..rpc_gateway import GatewaySettings
+
     config = devnet_mod.load_config()
     gateway = None
     if public:
@@ -78,6 +81,8 @@ def devnet_up(
 @friendly
 def devnet_down() -> None:
     """Stop the devnet; its chain state is written and kept."""
+    from .. import devnet as devnet_mod
+
     st = devnet_mod.status()
     if devnet_mod.down():
         console.print(f"devnet stopped; state kept in {st.state}")
@@ -89,6 +94,8 @@ def devnet_down() -> None:
 @friendly
 def devnet_status() -> None:
     """Whether the devnet runs, its height and its state file."""
+    from .. import devnet as devnet_mod
+
     st = devnet_mod.status()
     if st.running:
         console.print(f"running: {st.url} (pid {st.pid})  chain id {st.chain_id}  height {st.height}")

@@ -11,17 +11,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ._common import DatabaseUrlOpt, DeploymentsOpt, RpcOpt, friendly, indexer_settings
+from ._common import DatabaseUrlOpt, DeploymentsOpt, LazyConsole, RpcOpt, friendly, indexer_settings
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from indexer import Indexer, IndexerSettings
     from indexer import Progress as SyncProgress
     from indexer.metadata import MetadataWorker
 
-console = Console(stderr=True)
+console = LazyConsole(stderr=True)
 
 #: RPC retries of ``index --once`` when COPYRIGHT_HUB_RPC_MAX_RETRIES is not set: an RPC that never
 #: answers fails the run after about (retries + 1) x COPYRIGHT_HUB_RPC_TIMEOUT plus the back-off,
@@ -55,6 +55,8 @@ def index(
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # a dedicated bulk-loading process: collect garbage less often (about +25% events/s in the benchmark)
     gc.set_threshold(50_000, 50, 100)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     settings = _settings(rpc, database_url, deployments, finality_depth, once)
     bar = Progress(
         TextColumn("[bold]{task.description}"),
@@ -62,7 +64,7 @@ def index(
         MofNCompleteColumn(),
         TextColumn("{task.fields[events]:,} events  {task.fields[rate]}"),
         TimeElapsedColumn(),
-        console=console,
+        console=console.rich,
         disable=quiet,
         transient=False,
     )
@@ -95,6 +97,7 @@ def _metadata_worker(settings: IndexerSettings, ix: Indexer) -> MetadataWorker |
     (``COPYRIGHT_HUB_METADATA_WORKER=false``); it starts once ``ix`` holds the writer lock."""
     if not settings.metadata_worker:
         return None
+
     from indexer.metadata import MetadataWorker
 
     worker = MetadataWorker(ix.engine, settings.content_store(), settings)

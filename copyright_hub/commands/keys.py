@@ -2,7 +2,10 @@
 key) and ``copyright-hub keys wrap-all`` (a studio wraps each work's content key for every licensee
 waiting for one and files the copies). Both sign in with SIWE using the local account key; the content
 key never leaves this machine unwrapped. ``keys serve`` runs ``wrap-all`` in a loop (or run ``wrap-all``
-from cron), so no out-of-band step remains between a purchase and the key."""
+from cron), so no out-of-band step remains between a purchase and the key.
+
+httpx, eth-account and the SIWE and crypto modules load inside the functions that use them: every
+`copyright-hub` start imports this module, and `--help` should not pay for them."""
 
 from __future__ import annotations
 
@@ -10,19 +13,18 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import typer
-from eth_account.messages import encode_defunct
-from eth_account.signers.local import LocalAccount
 
-from client_sdk.content import wrap_key
 from client_sdk.content.errors import ContentError
-from client_sdk.content.siwe import SiweMessage, format_time
 from client_sdk.errors import ConfigurationError, HubError
 
 from ._common import KeyEnvOpt, KeystoreOpt, err, friendly, load_signer
+
+if TYPE_CHECKING:
+    import httpx
+    from eth_account.signers.local import LocalAccount
 
 keys_app = typer.Typer(no_args_is_help=True, help="Content keys over a hub's HTTP API: register, wrap and file.")
 
@@ -55,6 +57,8 @@ class KeysClient:
     def __init__(self, url: str, signer: LocalAccount, http: httpx.Client | None = None) -> None:
         self.url = url.rstrip("/")
         self.signer = signer
+        import httpx
+
         self._own_http = http is None
         self.http = http or httpx.Client(timeout=30)
         self._policy: dict[str, Any] | None = None
@@ -67,6 +71,8 @@ class KeysClient:
             self.http.close()
 
     def _call(self, method: str, path: str, **kw: Any) -> Any:
+        import httpx
+
         for attempt in range(RATE_LIMIT_RETRIES + 1):
             try:
                 reply = self.http.request(method, self.url + path, **kw)
@@ -88,6 +94,10 @@ class KeysClient:
 
     def signed(self, resource: str) -> dict[str, str]:
         """A fresh SIWE message naming ``resource`` and its signature, as a request body's fields."""
+        from eth_account.messages import encode_defunct
+
+        from client_sdk.content.siwe import SiweMessage, format_time
+
         if self._policy is None:
             self._policy = self._call("GET", "/keys/sign-in")
         nonce = self._call("GET", "/keys/nonce")["nonce"]
@@ -166,6 +176,8 @@ WorksArg = Annotated[list[str], typer.Argument(help="WORK_ID=KEY_FILE for each o
 def wrap_all(client: KeysClient, keys: dict[int, bytes]) -> dict[int, int]:
     """One round: for each work, wrap its key for every licensee the hub lists as waiting and file the
     copies; how many were filed per work."""
+    from client_sdk.content.crypto import wrap_key
+
     filed: dict[int, int] = {}
     for work_id, key in keys.items():
         wrapped = {

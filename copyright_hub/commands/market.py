@@ -1,5 +1,11 @@
-"""Licensing commands for studios and buyers: publish and cancel offers, buy a licence, check one,
-withdraw earnings, assign a work. Keys stay local (``--keystore`` or ``--key-env``)."""
+"""Licensing commands for studios and buyers: publish, reprice and cancel offers (one, or every signed
+one), buy a licence, check one, list your offers, the licences sold on your works and your earnings,
+withdraw, assign a work. Keys stay local (``--keystore`` or ``--key-env``).
+
+The lists (``offer list``, ``licence sold``, ``earnings``) are read from the chain itself (its event
+logs and current state, through --rpc), not from a hub's mirror: the chain is the truth and no server
+is needed. Heavy modules load inside the commands (the CLI starts fast).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,26 @@ from typing import Annotated, Any
 
 import typer
 
-from client_sdk.terms import format_amount, rights_names
+from ._common import DeploymentsOpt, KeyEnvOpt, KeystoreOpt, RpcOpt, connect_hub, friendly, load_signer, read_chain
+from ._output import (
+    AccountOpt,
+    JsonOpt,
+    MineOpt,
+    address,
+    money,
+    money_json,
+    say,
+    show_record,
+    show_rows,
+    territories,
+    whose,
+)
+from ._output import when as iso
 
-from ._common import DeploymentsOpt, KeyEnvOpt, KeystoreOpt, RpcOpt, connect_hub, console, friendly, load_signer
-
-offer_app = typer.Typer(no_args_is_help=True, help="Licence offers: publish, cancel, show.")
-licence_app = typer.Typer(no_args_is_help=True, help="Licences: show one as the chain holds it.")
+offer_app = typer.Typer(no_args_is_help=True, help="Licence offers: publish, reprice, cancel, list, show.")
+licence_app = typer.Typer(
+    no_args_is_help=True, help="Licences: show one as the chain holds it; those sold on your works."
+)
 
 DAY = 86_400
 
@@ -26,12 +46,18 @@ def register(app: typer.Typer) -> None:
     app.command("buy")(friendly(buy))
     app.command("withdraw")(friendly(withdraw))
     app.command("transfer")(friendly(transfer))
+    app.command("earnings")(friendly(earnings))
     offer_app.command("create")(friendly(offer_create))
     offer_app.command("cancel")(friendly(offer_cancel))
     offer_app.command("sign")(friendly(offer_sign))
     offer_app.command("cancel-signed")(friendly(offer_cancel_signed))
+    offer_app.command("reprice")(friendly(offer_reprice))
+    offer_app.command("reprice-signed")(friendly(offer_reprice_signed))
+    offer_app.command("cancel-all")(friendly(offer_cancel_all))
     offer_app.command("show")(friendly(offer_show))
+    offer_app.command("list")(friendly(offer_list))
     licence_app.command("show")(friendly(licence_show))
+    licence_app.command("sold")(friendly(licence_sold))
 
 
 def _hub(rpc: str | None, deployments: Path | None, keystore: Path | None = None, key_env: str | None = None) -> Any:
@@ -148,9 +174,7 @@ def offer_create(
                         transferable, supply_cap)  # fmt: skip
     with _hub(rpc, deployments, keystore, key_env) as hub:
         offer_id = hub.create_offer(terms)
-    console.print(
-        f"offer [bold]{offer_id}[/bold] on work {work_id}: {rights} for {format_amount(terms.price, terms.currency)}"
-    )
+    say(f"offer {offer_id} on work {work_id}: {rights} for {money(terms.price, terms.currency)}")
 
 
 def offer_sign(
@@ -167,6 +191,12 @@ def offer_sign(
     transferable: FlagOpt = False,
     supply_cap: Annotated[int, typer.Option(min=1, help="most licences the signature sells (at least 1)")] = 1,
     valid_days: Annotated[int, typer.Option(min=1, help="days the signature may be redeemed")] = 30,
+    buyer: Annotated[
+        str | None, typer.Option(help="the only account that may buy (0x address); required for --exclusive")
+    ] = None,
+    any_buyer: Annotated[
+        bool, typer.Option(help="let anyone fill an exclusive offer (copyable from the mempool)")
+    ] = False,
     out: Annotated[Path | None, typer.Option(help="write the signed offer (JSON) here")] = None,
     publish: Annotated[bool, typer.Option(help="put it in the hub's order book (--hub)")] = False,
     hub_url: Annotated[str | None, typer.Option("--hub", help="the hub's API URL, for --publish")] = None,
@@ -177,9 +207,7 @@ def offer_sign(
 ) -> None:
     """Sign a licence offer off chain (EIP-712; nothing is sent): print it as JSON, or --publish it to
     a hub's order book, which checks it against the chain first. Cancel it with `offer cancel-signed`."""
-    import json
 
-    from client_sdk._licensing import publish_signed_offer, signed_offer_to_json
     from client_sdk.errors import ConfigurationError
 
     _need_key(keystore, key_env)
@@ -188,14 +216,24 @@ def offer_sign(
     terms = build_terms(work_id, rights, price, currency, days, start, territory, exclusive, sublicensable,
                         transferable, supply_cap)  # fmt: skip
     with _hub(rpc, deployments, keystore, key_env) as hub:
-        offer = hub.sign_offer(terms, nonce=nonce, deadline=hub.chain_time() + valid_days * DAY)
+        offer = hub.sign_offer(
+            terms, nonce=nonce, deadline=hub.chain_time() + valid_days * DAY, buyer=buyer, any_buyer=any_buyer
+        )
+    _hand_out(offer, out, hub_url if publish else None)
+
+
+def _hand_out(offer: Any, out: Path | None, hub_url: str | None) -> None:
+    """A signed offer: written to ``out``, put in the order book of ``hub_url``, or printed as JSON."""
+    import json
+
+    from client_sdk._licensing import publish_signed_offer, signed_offer_to_json
+
     document = json.dumps(signed_offer_to_json(offer), indent=1)
     if out is not None:
         out.write_text(document + "\n", encoding="utf-8")
-    if publish:
-        assert hub_url is not None
+    if hub_url is not None:
         stored = publish_signed_offer(hub_url, offer)
-        console.print(f"signed offer [bold]{stored['digest']}[/bold] in the order book: {stored['status']}")
+        say(f"signed offer {stored['digest']} in the order book: {stored['status']}")
     elif out is None:
         print(document)
 
@@ -210,7 +248,7 @@ def offer_cancel_signed(
     """Void your signed offer with NONCE on chain (hubs delist it once they see it)."""
     with _signing_hub(rpc, deployments, keystore, key_env) as hub:
         hub.cancel_nonce(nonce)
-    console.print(f"signed offer nonce {nonce} cancelled")
+    say(f"signed offer nonce {nonce} cancelled")
 
 
 def offer_cancel(
@@ -223,23 +261,52 @@ def offer_cancel(
     """Cancel an offer you published (licences already sold stay valid)."""
     with _signing_hub(rpc, deployments, keystore, key_env) as hub:
         hub.cancel_offer(offer_id)
-    console.print(f"offer {offer_id} cancelled")
+    say(f"offer {offer_id} cancelled")
 
 
-def offer_show(offer_id: int, rpc: RpcOpt = None, deployments: DeploymentsOpt = None) -> None:
+def offer_show(
+    offer_id: Annotated[int, typer.Argument(min=1, help="the offer")],
+    as_json: JsonOpt = False,
+    rpc: RpcOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
     """An offer's terms, price and sales, read from the chain."""
     with _hub(rpc, deployments) as hub:
         terms, sold, cancelled = hub.get_offer(offer_id)
-    names = ", ".join(rights_names(terms.rights))
-    where = ", ".join(map(str, terms.territories)) or "worldwide"
-    console.print(f"offer {offer_id} on work {terms.work_id}{' (cancelled)' if cancelled else ''}")
-    console.print(f"  rights      {names}")
-    console.print(f"  territories {where}")
-    console.print(f"  window      {terms.start} .. {terms.end} (unix seconds)")
-    console.print(f"  price       {format_amount(terms.price, terms.currency)}")
-    console.print(
-        f"  exclusive   {terms.exclusive}   sold {sold}" + (f" of {terms.supply_cap}" if terms.supply_cap else "")
-    )
+    record = _offer_record(offer_id, terms, sold, cancelled)
+    show_record(record, OFFER_LABELS, as_json=as_json, heading=f"offer {offer_id} on work {terms.work_id}"
+                + (" (cancelled)" if cancelled else ""))  # fmt: skip
+
+
+#: the fields ``offer show`` prints, in order (``offer list --json`` carries the same keys)
+OFFER_LABELS = (
+    ("rights", "rights"), ("territories_text", "territories"), ("start_iso", "from"), ("end_iso", "until"),
+    ("price", "price"), ("exclusive", "exclusive"), ("sold", "sold"), ("supply_cap", "supply cap"),
+    ("cancelled", "cancelled"),
+)  # fmt: skip
+
+
+def _offer_record(offer_id: int, terms: Any, sold: int, cancelled: bool) -> dict[str, Any]:
+    from client_sdk.terms import rights_names
+
+    return {
+        "offer_id": str(offer_id),
+        "work_id": str(terms.work_id),
+        "rights": rights_names(terms.rights),
+        "territories": list(terms.territories),
+        "territories_text": territories(terms.territories),
+        "start": terms.start,
+        "start_iso": iso(terms.start),
+        "end": terms.end,
+        "end_iso": iso(terms.end),
+        "price": money_json(terms.price, terms.currency),
+        "exclusive": terms.exclusive,
+        "sublicensable": terms.sublicensable,
+        "transferable": terms.transferable,
+        "sold": str(sold),
+        "supply_cap": str(terms.supply_cap) if terms.supply_cap else "none",
+        "cancelled": cancelled,
+    }
 
 
 def buy(
@@ -262,16 +329,13 @@ def buy(
             raise ConfigurationError(f"offer {offer_id} is cancelled; nothing was bought")
         if terms.price > limit:
             raise ConfigurationError(
-                f"offer {offer_id} costs {format_amount(terms.price, terms.currency)}, above your --max-price "
-                f"{format_amount(limit, terms.currency)}; nothing was bought"
+                f"offer {offer_id} costs {money(terms.price, terms.currency)}, above your --max-price "
+                f"{money(limit, terms.currency)}; nothing was bought"
             )
         if terms.currency != ETH:
             hub.approve_currency(terms.currency, terms.price)
         bought = hub.purchase(offer_id, max_price=limit, currency=terms.currency)
-    console.print(
-        f"licence [bold]{bought.licence_id}[/bold] bought for {format_amount(bought.price, terms.currency)} "
-        f"(tx {bought.tx_hash})"
-    )
+    say(f"licence {bought.licence_id} bought for {money(bought.price, terms.currency)} (tx {bought.tx_hash})")
 
 
 def withdraw(
@@ -289,10 +353,10 @@ def withdraw(
     with _hub(rpc, deployments, keystore, key_env) as hub:
         waiting = hub.credit_of(hub.account.address, token)
         if waiting == 0:
-            console.print("nothing to withdraw")
+            say("nothing to withdraw")
             return
         amount = hub.withdraw(token)
-    console.print(f"withdrew {format_amount(amount, token)}")
+    say(f"withdrew {money(amount, token)}")
 
 
 def transfer(
@@ -304,18 +368,15 @@ def transfer(
     deployments: DeploymentsOpt = None,
 ) -> None:
     """Assign a work: the token, the lead revenue share and the right to manage offers move to TO."""
-    from web3 import Web3
-
     _need_key(keystore, key_env)
-    if not Web3.is_address(to):
-        raise typer.BadParameter(f"{to!r} is not an address")
+    new_owner = address(to, "TO")
     with _hub(rpc, deployments, keystore, key_env) as hub:
-        tx = hub.transfer_work(work_id, to)
-    console.print(f"work {work_id} assigned to {Web3.to_checksum_address(to)} (tx {tx})")
+        tx = hub.transfer_work(work_id, new_owner)
+    say(f"work {work_id} assigned to {new_owner} (tx {tx})")
 
 
 def licence_show(
-    licence_id: int,
+    licence_id: Annotated[int, typer.Argument(min=1, help="the licence")],
     at: Annotated[
         int | None,
         typer.Option(
@@ -324,18 +385,224 @@ def licence_show(
             help="unix seconds: the status at that time, past or future (default: now on chain)",
         ),
     ] = None,
+    as_json: JsonOpt = False,
     rpc: RpcOpt = None,
     deployments: DeploymentsOpt = None,
 ) -> None:
     """A licence as the chain holds it, and its status now (or --at a given time)."""
-    with _hub(rpc, deployments) as hub:
-        lic = hub.get_licence(licence_id)
-        status = hub.licence_status(licence_id, at)
-    names = ", ".join(rights_names(lic.rights))
-    when = "" if at is None else f" at {at}"
-    console.print(f"licence {licence_id} on work {lic.work_id}{when}: [bold]{status.name.lower()}[/bold]")
+    from client_sdk.terms import rights_names
+
+    with read_chain(rpc, deployments) as chain:  # plain JSON-RPC, no web3: this command starts fast
+        lic = chain.get_licence(licence_id)
+        status = chain.licence_status(licence_id, at)
+    record = {
+        "licence_id": str(licence_id),
+        "work_id": str(lic.work_id),
+        "status": status.name.lower(),
+        "at": at,
+        "holder": lic.holder,
+        "rights": rights_names(lic.rights),
+        "start": lic.start,
+        "start_iso": iso(lic.start),
+        "end": lic.end,
+        "end_iso": iso(lic.end),
+        "exclusive": lic.exclusive,
+        "sublicensable": lic.sublicensable,
+        "transferable": lic.transferable,
+        "revoked_at": lic.revoked_at or None,
+        "revoked_at_iso": iso(lic.revoked_at) if lic.revoked_at else None,
+    }
+    labels = [("holder", "holder"), ("rights", "rights"), ("start_iso", "from"), ("end_iso", "until"),
+              ("exclusive", "exclusive")]  # fmt: skip
     if lic.revoked_at:
-        console.print(f"  revoked at {lic.revoked_at} (unix seconds); valid by its window before that")
-    console.print(f"  holder  {lic.holder}")
-    console.print(f"  rights  {names}")
-    console.print(f"  window  {lic.start} .. {lic.end} (unix seconds)   exclusive {lic.exclusive}")
+        labels.append(("revoked_at_iso", "revoked at"))  # valid by its window before that
+    when = "" if at is None else f" at {at} ({iso(at)})"
+    show_record(record, labels, as_json=as_json,
+                heading=f"licence {licence_id} on work {lic.work_id}{when}: {record['status']}")  # fmt: skip
+
+
+def offer_reprice(
+    offer_id: Annotated[int, typer.Argument(min=1, help="your on-chain offer")],
+    price: PriceOpt,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Change the price of an on-chain offer you published: one transaction (setOfferPrice); the terms
+    stay, licences sold stay valid, a buyer's --max-price still caps what they pay. A signed offer
+    cannot change: `offer reprice-signed` signs its terms anew and voids the old nonce."""
+    from client_sdk import ETH
+
+    _need_key(keystore, key_env)
+    parse_amount(price, ETH)  # a malformed or negative price is refused before the chain is asked
+    with _hub(rpc, deployments, keystore, key_env) as hub:
+        terms, _sold, cancelled = hub.get_offer(offer_id)
+        new_price = parse_amount(price, terms.currency)
+        if new_price >= 2**96:
+            raise typer.BadParameter("--price is above what an offer can hold (2^96 - 1 base units)")
+        if cancelled:
+            from client_sdk.errors import ConfigurationError
+
+            raise ConfigurationError(f"offer {offer_id} is cancelled; publish a new one with `offer create`")
+        hub.set_offer_price(offer_id, new_price)
+    say(f"offer {offer_id}: {money(terms.price, terms.currency)} -> {money(new_price, terms.currency)}")
+
+
+def offer_reprice_signed(
+    file: Annotated[Path, typer.Argument(help="your signed offer, as `offer sign --out` wrote it")],
+    price: PriceOpt,
+    nonce: Annotated[int, typer.Option(min=0, max=2**256 - 1, help="the new offer's nonce (not the old one's)")],
+    valid_days: Annotated[int, typer.Option(min=1, help="days the new signature may be redeemed")] = 30,
+    out: Annotated[Path | None, typer.Option(help="write the new signed offer (JSON) here")] = None,
+    publish: Annotated[bool, typer.Option(help="put it in the hub's order book (--hub)")] = False,
+    hub_url: Annotated[str | None, typer.Option("--hub", help="the hub's API URL, for --publish")] = None,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Change the price of a signed offer: the same terms signed again at --price with a new --nonce,
+    then the old nonce voided on chain (one transaction), so the old price can no longer be bought."""
+    import json
+    from dataclasses import replace
+
+    from client_sdk import ETH
+    from client_sdk._licensing import signed_offer_from_json
+    from client_sdk.errors import ConfigurationError
+
+    _need_key(keystore, key_env)
+    if publish and not hub_url:
+        raise ConfigurationError("--publish needs the hub's API URL: --hub https://hub.example.org")
+    parse_amount(price, ETH)  # a malformed or negative price is refused before the chain is asked
+    try:
+        old = signed_offer_from_json(json.loads(file.read_text(encoding="utf-8")))
+    except (ValueError, AttributeError) as exc:  # JSON, UTF-8 or a field that does not fit
+        raise ConfigurationError(f"{file} is not a signed offer ({exc}); give the JSON `offer sign` wrote") from None
+    if nonce == old.nonce:
+        raise typer.BadParameter(f"--nonce {nonce} is the old offer's; the new offer needs its own")
+    with _hub(rpc, deployments, keystore, key_env) as hub:
+        if int(old.seller, 16) != int(hub.account.address, 16):
+            raise ConfigurationError(f"{file} was signed by {old.seller}, not by your key ({hub.account.address})")
+        terms = replace(old.terms, price=parse_amount(price, old.terms.currency))
+        bound = int(old.buyer, 16) != 0  # the new signature binds the same buyer the old one did
+        new = hub.sign_offer(
+            terms,
+            nonce=nonce,
+            deadline=hub.chain_time() + valid_days * DAY,
+            buyer=old.buyer if bound else None,
+            any_buyer=not bound,
+        )
+        hub.cancel_nonce(old.nonce)
+    say(f"signed offer nonce {old.nonce} voided; nonce {nonce} signed at {money(terms.price, terms.currency)}",
+        err=out is None and not publish)  # fmt: skip
+    _hand_out(new, out, hub_url if publish else None)
+
+
+def offer_cancel_all(
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Void every signed offer you have made so far, in one transaction (bumps your signed-offer
+    counter; hubs delist them once they see it). On-chain offers stay: cancel each with `offer cancel`."""
+    _need_key(keystore, key_env)
+    with _hub(rpc, deployments, keystore, key_env) as hub:
+        counter = hub.increment_counter()
+    say(f"every signed offer made before is void (counter now {counter})")
+
+
+def offer_list(
+    mine: MineOpt = False,
+    account: AccountOpt = None,
+    active: Annotated[bool, typer.Option("--active", help="only offers not cancelled, unsold out, not ended")] = False,
+    as_json: JsonOpt = False,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """The on-chain offers an account published (--mine: yours), with their state now. Read from the
+    chain (OfferCreated logs since the deployment, then each offer), not from a hub's mirror; signed
+    offers live off chain: ask the hub's order book (GET /signed-offers)."""
+    who = whose(account, mine, keystore, key_env)
+    rows = []
+    with _hub(rpc, deployments) as hub:
+        now = hub.chain_time()
+        for offer_id in hub.offers_created_by(who):
+            terms, sold, cancelled = hub.get_offer(offer_id)
+            sold_out = bool(terms.supply_cap) and sold >= terms.supply_cap
+            if active and (cancelled or sold_out or terms.end <= now):
+                continue
+            rows.append(_offer_record(offer_id, terms, sold, cancelled))
+    columns = [("offer_id", "offer"), ("work_id", "work"), *OFFER_LABELS]
+    show_rows(rows, columns, as_json=as_json, title=f"offers by {who}", empty=f"no offers by {who}")
+
+
+def licence_sold(
+    mine: MineOpt = False,
+    account: AccountOpt = None,
+    work: Annotated[list[int] | None, typer.Option(min=1, help="only this work (repeatable)")] = None,
+    as_json: JsonOpt = False,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """The licences sold on the works an account holds now (--mine: yours), oldest first. Read from
+    the chain (LicenceGranted logs), not from a hub's mirror."""
+
+    who = whose(account, mine, keystore, key_env)
+    with _hub(rpc, deployments) as hub:
+        works = hub.works_owned_by(who)
+        if work:
+            works = [w for w in works if w in set(work)]
+        sales = hub.sales_of(works)
+    rows = [_sale_record(s) for s in sales]
+    columns = [("licence_id", "licence"), ("work_id", "work"), ("licensee", "licensee"), ("rights", "rights"),
+               ("start_iso", "from"), ("end_iso", "until"), ("price", "price"), ("tx", "tx")]  # fmt: skip
+    show_rows(rows, columns, as_json=as_json, title=f"licences sold on works of {who}",
+              empty=f"no licences sold on works of {who}")  # fmt: skip
+
+
+def earnings(
+    mine: MineOpt = False,
+    account: AccountOpt = None,
+    as_json: JsonOpt = False,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """An account's takings per currency (--mine: yours): its shares of sales credited, withdrawn, and
+    waiting (what `withdraw` pays now). Read from the chain (PaymentCredited and Withdrawn logs,
+    creditOf), not from a hub's mirror."""
+    who = whose(account, mine, keystore, key_env)
+    with _hub(rpc, deployments) as hub:
+        found = hub.earnings_of(who)
+    rows = [
+        {
+            "currency": "ETH" if int(e.currency, 16) == 0 else e.currency,
+            "sales": str(e.sales),
+            "credited": money_json(e.credited, e.currency),
+            "withdrawn": money_json(e.withdrawn, e.currency),
+            "waiting": money_json(e.waiting, e.currency),
+        }
+        for e in found
+    ]
+    columns = [("currency", "currency"), ("sales", "sales"), ("credited", "credited"), ("withdrawn", "withdrawn"),
+               ("waiting", "waiting")]  # fmt: skip
+    show_rows(rows, columns, as_json=as_json, title=f"earnings of {who}", empty=f"no earnings for {who}")
+
+
+def _sale_record(s: Any) -> dict[str, Any]:
+    from client_sdk.terms import rights_names
+
+    return {
+        "licence_id": str(s.licence_id), "work_id": str(s.work_id), "licensee": s.licensee,
+        "offer_id": str(s.offer_id) if s.offer_id else None, "rights": rights_names(s.rights),
+        "start": s.start, "start_iso": iso(s.start), "end": s.end, "end_iso": iso(s.end),
+        "price": money_json(s.price, s.currency), "fee": money_json(s.fee, s.currency),
+        "block": s.block_number, "tx": s.tx_hash,
+    }  # fmt: skip

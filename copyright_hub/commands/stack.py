@@ -6,10 +6,8 @@ from pathlib import Path
 
 import typer
 
-from client_sdk import accounts as sdk_accounts
 from client_sdk._config import default_deployments_dir
 
-from .. import devnet as devnet_mod
 from ._common import console, err, friendly, hub_settings
 
 
@@ -21,11 +19,13 @@ def register(app: typer.Typer) -> None:
 def up() -> None:
     """Start the devnet, deploy, load demo data, run the indexer and the API; print where to look."""
     from client_sdk import Hub
+    from client_sdk import accounts as sdk_accounts
     from client_sdk.chain import connect
     from client_sdk.content import LocalBlockStore
     from client_sdk.deploy import deploy as run_deploy
 
     from .. import demo, stack
+    from .. import devnet as devnet_mod
 
     config = devnet_mod.load_config()
     st, started, recovered = devnet_mod.up()
@@ -77,6 +77,7 @@ def up() -> None:
 
 def down() -> None:
     """Stop the API, the indexer and the devnet (chain state is kept)."""
+    from .. import devnet as devnet_mod
     from .. import stack
 
     for service in reversed(stack.services()):

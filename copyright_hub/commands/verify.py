@@ -21,15 +21,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from ._common import (
     ContentDirOpt,
     DeploymentsOpt,
     KeyEnvOpt,
     KeystoreOpt,
+    LazyConsole,
     RpcOpt,
     byte_progress,
     chain_url,
@@ -38,11 +36,13 @@ from ._common import (
     load_signer,
 )
 
-console = Console()
+console = LazyConsole()
 
 HubUrlOpt = Annotated[
     str | None,
-    typer.Option("--hub", help="a hub's API URL: take the deployment from its GET /deployment (then only the chain is asked)"),
+    typer.Option(
+        "--hub", help="a hub's API URL: take the deployment from its GET /deployment (then only the chain is asked)"
+    ),
 ]
 RegistryOpt = Annotated[
     str | None, typer.Option("--registry", help="the WorkRegistry address: find the rest of the deployment on chain")
@@ -112,12 +112,15 @@ def verify_cmd(
     deployments: DeploymentsOpt = None,
     hub_url: HubUrlOpt = None,
     registry: RegistryOpt = None,
-    from_block: Annotated[int, typer.Option(help="with --registry: the first block to look for its creation", min=0)] = 0,
+    from_block: Annotated[
+        int, typer.Option(help="with --registry: the first block to look for its creation", min=0)
+    ] = 0,
     report: Annotated[
         Path | None, typer.Option("--report", help="write a signed report pinned to the head block (needs your key)")
     ] = None,
     certificate: Annotated[
-        Path | None, typer.Option("--certificate", help="with --report: the printable certificate (HTML; PDF beside it)")
+        Path | None,
+        typer.Option("--certificate", help="with --report: the printable certificate (HTML; PDF beside it)"),
     ] = None,
     keystore: KeystoreOpt = None,
     key_env: KeyEnvOpt = None,
@@ -160,6 +163,8 @@ def verify_cmd(
             if result.work is not None:
                 _print_work(result.work, hub)
                 work_id = result.work.work_id
+            from rich.table import Table
+
             table = Table(title=f"{os.fspath(file)} against the chain")
             for col in ("check", "registered", "file", ""):
                 table.add_column(col, overflow="fold")
@@ -199,6 +204,8 @@ def _write_report(
 
 
 def _write_certificate(report: dict[str, Any], path: Path) -> None:
+    from rich.markup import escape
+
     from client_sdk.audit.certificate import PdfUnavailable, write_html, write_pdf
 
     write_html(report, path)
@@ -224,11 +231,15 @@ def verify_report_cmd(
 ) -> None:
     """Re-check a signed report against any RPC at its pinned block: the signature, the chain, the
     deployment's code, every claim. Says which hold; exit code 1 when any does not."""
+    from rich.markup import escape
+
     from client_sdk.audit.report import check_report, load_report
     from client_sdk.chain import connect
 
     data = load_report(report)
     checks = check_report(data, connect(chain_url(rpc)), file=file, captured=captured)
+    from rich.table import Table
+
     table = Table(title=f"{report} (work {data['work_id']}, chain {data['chain_id']}, block {data['block']['number']})")
     for col in ("check", "", "detail"):
         table.add_column(col, overflow="fold")
@@ -237,7 +248,9 @@ def verify_report_cmd(
     console.print(table)
     failed = [c for c in checks if not c.ok]
     if failed:
-        console.print(f"[red]{len(failed)} of {len(checks)} checks fail:[/red] " + escape("; ".join(c.name for c in failed)))
+        console.print(
+            f"[red]{len(failed)} of {len(checks)} checks fail:[/red] " + escape("; ".join(c.name for c in failed))
+        )
         raise typer.Exit(1)
     console.print(f"[green]all {len(checks)} checks hold[/green]: signed by {data['auditor']}", highlight=False)
     if certificate is not None:

@@ -1,8 +1,14 @@
-"""Work commands: ``copyright-hub register FILE`` (studios; auditors' ``verify`` is in :mod:`.verify`).
+"""Work commands: ``copyright-hub register FILE`` (an original, or a derivative with ``--parent`` and its
+``--parent-licence``), ``works list`` and ``royalty show`` (studios; auditors' ``verify`` is in :mod:`.verify`).
 
 ``register`` builds the work's metadata document from its options (or takes a whole ``--metadata``
 JSON file), validates it against the published schema, and stores it in the content store before it
-registers, so the registration never names metadata stored nowhere.
+registers, so the registration never names metadata stored nowhere. Its result echoes the work's
+owners and splits as the chain stored them (checksummed addresses).
+
+``works list`` reads the chain (the registry's Transfer logs and ``ownerOf``), not a hub's mirror.
+A work's resale royalty (EIP-2981) is set once, at registration (``register --royalty-bps``): the
+registry has no call that changes it later, so there is ``royalty show`` and no ``royalty set``.
 """
 
 from __future__ import annotations
@@ -13,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from client_sdk.metadata import METADATA_WORK_TYPES
 
@@ -29,16 +34,24 @@ from ._common import (
     indexer_settings,
     load_signer,
 )
+from ._output import AccountOpt, JsonOpt, MineOpt, say, show_record, show_rows, whose
+from ._output import when as iso
+from .similar import SimilarHubOpt, near_duplicate_check
 
 if TYPE_CHECKING:
     from client_sdk.metadata import WorkMetadata
     from client_sdk.terms import Split
 
-console = Console()
+works_app = typer.Typer(no_args_is_help=True, help="Works: list an account's works as the chain holds them.")
+royalty_app = typer.Typer(no_args_is_help=True, help="Resale royalty (EIP-2981): set at registration, shown here.")
 
 
 def register(app: typer.Typer) -> None:
     app.command("register")(friendly(register_cmd))
+    app.add_typer(works_app, name="works")
+    app.add_typer(royalty_app, name="royalty")
+    works_app.command("list")(friendly(works_list))
+    royalty_app.command("show")(friendly(royalty_show))
 
 
 def _parse_split(text: str) -> Split:
@@ -123,6 +136,19 @@ def register_cmd(
     split: Annotated[
         list[str] | None, typer.Option(help="ADDRESS:BPS, repeatable; the first must be you; all sum to 10000")
     ] = None,
+    parent: Annotated[
+        list[int] | None, typer.Option(min=1, help="a work this one derives from (repeatable, in order)")
+    ] = None,
+    parent_licence: Annotated[
+        list[int] | None,
+        typer.Option(
+            min=0,
+            help="per --parent, in order: your adaptation licence on it, or 0 when you own that parent",
+        ),
+    ] = None,
+    royalty_bps: Annotated[
+        int, typer.Option(min=0, max=10_000, help="resale royalty (EIP-2981) in basis points; fixed once registered")
+    ] = 0,
     cid_version: Annotated[int, typer.Option(help="0 (ipfs add default) or 1")] = 0,
     add_content: Annotated[
         bool, typer.Option("--add-content", help="also put the content file into the store (it is then public)")
@@ -132,6 +158,7 @@ def register_cmd(
     keystore: KeystoreOpt = None,
     key_env: KeyEnvOpt = None,
     deployments: DeploymentsOpt = None,
+    hub_url: SimilarHubOpt = None,
 ) -> None:
     """Register a work from its file: sha256 and CID computed locally, the metadata document validated
     and put into the content store (--content-dir, or the kubo node of COPYRIGHT_HUB_KUBO_API_URL)
@@ -158,6 +185,14 @@ def register_cmd(
     if cid_version not in (0, 1):
         raise typer.BadParameter("--cid-version must be 0 or 1")
     splits = [_parse_split(s) for s in split or []]
+    parents = list(parent or [])
+    licences = list(parent_licence or [])
+    if licences and len(licences) != len(parents):
+        raise typer.BadParameter(
+            f"{len(licences)} --parent-licence for {len(parents)} --parent: give one per parent, in order (0: you own it)"
+        )
+    if len(set(parents)) != len(parents):
+        raise typer.BadParameter("a --parent is named twice; name each parent work once")
     document = _metadata_file(metadata) if metadata is not None else None
     account = load_signer(keystore, key_env)
     if account is None:
@@ -179,14 +214,83 @@ def register_cmd(
     content_store = indexer_settings(content_dir=store).content_store()
     with connect_hub(rpc, deployments, account) as hub:
         hub.store = content_store
+        codes = near_duplicate_check(file, account.address, hub_url)  # ISCC codes; warns on others' near-duplicates
+        if codes and meta.file is not None and "contentCodes" not in meta.file:  # a --metadata file: as given
+            meta = replace(meta, file={**meta.file, "contentCodes": codes})
         metadata_cid = hub.store_metadata(meta, cid_version)
         if add_content:
             publish(content_store, content_store.add(file, cid_version))  # asked for: the master is public
-        reg = hub.register_work(digest, str(cid), metadata_cid, meta.chain_work_type, splits=splits)
+        reg = hub.register_work(
+            digest, str(cid), metadata_cid, meta.chain_work_type, splits=splits, parents=parents,
+            parent_licences=licences, royalty_bps=royalty_bps,
+        )  # fmt: skip
+        owners = hub.splits_of(reg.work_id)  # as the chain stored them
     title = " / ".join(t for t in (meta.title_en, meta.title_zh) if t)
-    console.print(
-        f"registered work [bold]{reg.work_id}[/bold] ({title}) in tx {reg.tx_hash} (block {reg.block_number})"
+    say(f"registered work {reg.work_id} ({title}) in tx {reg.tx_hash} (block {reg.block_number})")
+    say(f"  sha256       0x{digest.hex()}")
+    say(f"  content CID  {cid}" + ("" if add_content else " (not added to the store)"))
+    say(f"  metadata CID {metadata_cid} ({meta.work_type}, type {chain_work_type(meta.work_type)} on chain)")
+    for i, share in enumerate(owners):
+        say(f"  {'owner' if i == 0 else 'co-owner':<12} {share.account} {share.bps} bps ({share.bps / 100:g}%)")
+    if parents:
+        pairs = ", ".join(f"work {p}" + (f" under licence {lic}" if lic else " (yours)")
+                          for p, lic in zip(parents, licences or [0] * len(parents), strict=True))  # fmt: skip
+        say(f"  derived from {pairs}")
+    if royalty_bps:
+        say(f"  royalty      {royalty_bps} bps to {owners[0].account}")
+
+
+def works_list(
+    mine: MineOpt = False,
+    account: AccountOpt = None,
+    as_json: JsonOpt = False,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """The works an account holds now as lead owner (--mine: yours), with their owners and splits.
+    Read from the chain (the registry's Transfer logs since the deployment, then each work), not from
+    a hub's mirror; works where the account is only a co-owner are not listed."""
+    from client_sdk.terms import work_status_name, work_type_name
+
+    who = whose(account, mine, keystore, key_env)
+    rows = []
+    with connect_hub(rpc, deployments) as hub:
+        for work_id in hub.works_owned_by(who):
+            work = hub.get_work(work_id)
+            owners = hub.splits_of(work_id)
+            parents, licences = hub.parents_of(work_id)
+            rows.append({
+                "work_id": str(work_id), "type": work_type_name(work.work_type),
+                "status": work_status_name(int(work.status)), "registered_at": work.registered_at,
+                "registered_iso": iso(work.registered_at), "content_digest": "0x" + work.content_digest.hex(),
+                "content_cid": work.content_cid, "metadata_cid": work.metadata_cid,
+                "owners": [{"account": s.account, "bps": s.bps} for s in owners],
+                "splits_text": [f"{s.account}:{s.bps}" for s in owners],
+                "parents": [str(p) for p in parents], "parent_licences": [str(p) for p in licences],
+            })  # fmt: skip
+    columns = [("work_id", "work"), ("type", "type"), ("status", "status"), ("registered_iso", "registered"),
+               ("content_cid", "content CID"), ("splits_text", "owners (ADDRESS:BPS)")]  # fmt: skip
+    show_rows(rows, columns, as_json=as_json, title=f"works of {who}", empty=f"no works held by {who}")
+
+
+def royalty_show(
+    work_id: Annotated[int, typer.Argument(min=1, help="the work")],
+    as_json: JsonOpt = False,
+    rpc: RpcOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """A work's resale royalty (EIP-2981 royaltyInfo) as the chain holds it. It is set once, at
+    registration (`register --royalty-bps`), and follows the work to a new owner; no call changes it."""
+    with connect_hub(rpc, deployments) as hub:
+        hub.get_work(work_id)  # WorkNotFound for an id nobody registered
+        receiver, bps = hub.royalty_of(work_id)
+    record = {"work_id": str(work_id), "receiver": receiver if bps else None, "bps": bps}
+    labels = [("receiver", "receiver"), ("bps", "bps")] if bps else [("bps", "bps")]
+    show_record(
+        record,
+        labels,
+        as_json=as_json,
+        heading=f"work {work_id}: " + (f"royalty {bps / 100:g}%" if bps else "no royalty"),
     )
-    console.print(f"  sha256       0x{digest.hex()}")
-    console.print(f"  content CID  {cid}" + ("" if add_content else " (not added to the store)"))
-    console.print(f"  metadata CID {metadata_cid} ({meta.work_type}, type {chain_work_type(meta.work_type)} on chain)")

@@ -28,6 +28,7 @@ from . import (
     metadata,
     payments,
     settings,
+    similarity,
     works,
 )
 from ._base import U256, U256_DIGITS, HistoryTable, StateTable, tables_of, u256
@@ -41,6 +42,7 @@ from .market import *  # noqa: F403
 from .metadata import *  # noqa: F403
 from .payments import *  # noqa: F403
 from .settings import *  # noqa: F403
+from .similarity import *  # noqa: F403
 from .works import *  # noqa: F403
 
 #: every mirrored table class, state tables first, each group in definition order
@@ -65,4 +67,5 @@ __all__ += market.__all__
 __all__ += metadata.__all__
 __all__ += payments.__all__
 __all__ += settings.__all__
+__all__ += similarity.__all__
 __all__ += works.__all__

@@ -4,7 +4,7 @@ signed offers. They are NOT mirror tables: no event writes them, a reorg leaves 
 left out of :data:`~indexer.tables.MIRROR_TABLES` (a rebuilt mirror is compared without them), and
 :func:`indexer.db.drop_all` (``index --rebuild``) keeps their rows.
 
-Migrations 0007 (nonces, counters), 0008 (keys) and 0012 (the order book) create them; the API also
+Migrations 0007 (nonces, counters), 0008 (keys), 0012 (the order book) and 0015 (token facts) create them; the API also
 creates them if absent (:func:`ensure`), so it can issue nonces before any indexer ran on a fresh
 database, and the migrations then find them in place. Addresses are lower-case hex, like the mirror's, so they join with it."""
 
@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel
 from ._base import u256
 
 __all__ = [
-    "API_TABLES", "ApiTable", "EncryptionKey", "PublishedSignedOffer", "RateCount", "SignInNonce", "WrappedContentKey",
+    "API_TABLES", "ApiTable", "EncryptionKey", "PublishedSignedOffer", "RateCount", "SignInNonce", "TokenFacts", "WrappedContentKey",
     "ensure",
 ]  # fmt: skip
 
@@ -96,12 +96,28 @@ class PublishedSignedOffer(ApiTable, table=True):
     published_at: int = Field(sa_type=sa.BigInteger)
 
 
+class TokenFacts(ApiTable, table=True):
+    """An ERC-20's ``symbol()`` and ``decimals()``, read from the chain once, the first time the API shows
+    an amount in it (:mod:`api.tokens`); the allow-list event names the address only. A token that
+    lacks either function (or answers something that is not one) keeps NULL there, and ``note`` says
+    why: its amounts then stay in base units."""
+
+    __tablename__ = "api_token"
+
+    address: str = Field(primary_key=True, max_length=42)
+    symbol: str | None = Field(default=None, max_length=32)
+    decimals: int | None = None
+    note: str | None = Field(default=None, max_length=200, description="why symbol or decimals is NULL")
+    read_at: int = Field(sa_type=sa.BigInteger)
+
+
 API_TABLES: tuple[type[SQLModel], ...] = (
     SignInNonce,
     RateCount,
     WrappedContentKey,
     EncryptionKey,
     PublishedSignedOffer,
+    TokenFacts,
 )
 
 

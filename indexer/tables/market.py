@@ -3,10 +3,16 @@ and voided signed-offer nonces."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import sqlalchemy as sa
 from sqlmodel import Field
 
 from ._base import U256, HistoryTable, StateTable, u256
+
+if TYPE_CHECKING:
+    from ..decode import Log
+    from ..store import Changes
 from ._declare import (
     BLOCK,
     TIME,
@@ -19,6 +25,7 @@ from ._declare import (
     creates,
     differs,
     flag,
+    handled_by,
     patches,
 )
 
@@ -28,9 +35,11 @@ __all__ = [
     "Licence",
     "LicenceTransfer",
     "Offer",
+    "OpenOffer",
     "SellerCounter",
     "SignedOffer",
     "terms_columns",
+    "territory_keys",
 ]
 
 #: ``Terms`` field (ABI name) -> column of a table that keeps terms field by field (``offer``);
@@ -103,6 +112,61 @@ class Offer(StateTable, table=True):
     created_at: int = Field(sa_type=sa.BigInteger)
     created_tx: str = Field(max_length=66)
     updated_block: int = Field(sa_type=sa.BigInteger)
+
+
+def territory_keys(codes: list[int] | tuple[int, ...]) -> str:
+    """Territory codes as ``open_offer.territories`` keeps them: ``|156|344|`` (each code between bars,
+    so one ``LIKE '%|156|%'`` finds a code), ``""`` for worldwide (no codes)."""
+    return "|" + "|".join(str(int(c)) for c in codes) + "|" if codes else ""
+
+
+def offer_cancelled(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    """``OfferCancelled`` closes the offer: its ``open_offer`` row goes (the ``offer`` row keeps it)."""
+    c.delete("open_offer", {"offer_id": a["offerId"]})
+
+
+#: ``open_offer``'s covering index: the work first, then every column a filter reads
+_OPEN_OFFER_INDEX = ("work_id", "end", "rights", "currency", "start", "price", "exclusive", "territories")
+
+
+class OpenOffer(StateTable, table=True):
+    """An on-chain offer not cancelled, with only the terms ``/works`` filters on (``right``,
+    ``territory``, ``price_min``/``price_max``, ``exclusive``, ``currency``, ``active_at``), one narrow
+    row per offer: derived from ``offer`` by the same events, so a filter reads a covering index of
+    these rows instead of every offer's whole row (``benchmarks/search.py``). Whether an offer has
+    ended depends on the time of the query, so no row says it: ``end`` is in the index."""
+
+    __tablename__ = "open_offer"
+    # covering, led by the work: a work's open offers in one range (a search's candidates probe it), and
+    # every open offer in work order, so the works with a matching offer come out grouped and newest
+    # first without a sort (the list's page and its exact count read nothing else)
+    __table_args__ = (sa.Index("ix_open_offer_work", *_OPEN_OFFER_INDEX),)
+    __events__ = (
+        creates(
+            "LicenceMarket.OfferCreated",
+            offer_id="offerId",
+            work_id="terms.workId",
+            rights="terms.rights",
+            territories=arg("terms.territories", territory_keys),
+            start="terms.start",
+            end="terms.end",
+            exclusive="terms.exclusive",
+            price="terms.price",
+            currency="terms.currency",
+        ),
+        patches("LicenceMarket.OfferPriceChanged", key={"offer_id": "offerId"}, price="price"),
+        handled_by("LicenceMarket.OfferCancelled", offer_cancelled),
+    )
+
+    offer_id: int = u256(primary_key=True)
+    work_id: int = u256()
+    rights: int
+    territories: str = Field(max_length=400, description="|code|code| ('' = worldwide): see territory_keys")
+    start: int = Field(sa_type=sa.BigInteger)
+    end: int = Field(sa_type=sa.BigInteger)
+    exclusive: bool
+    price: int = u256()
+    currency: str = Field(max_length=42)
 
 
 class SignedOffer(StateTable, table=True):

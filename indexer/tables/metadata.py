@@ -98,3 +98,9 @@ sa.Index(
     _tokens.c.work_id.desc(),
     _tokens.c.metadata_cid,
 )
+
+# a search keeps the postings of a work's current document only (``work.metadata_cid``): this index
+# answers that check without reading the work's row (``indexer.search.scores``)
+from .works import Work  # noqa: E402 - the index belongs with the search that needs it
+
+sa.Index("ix_work_current_metadata", Work.__table__.c.work_id, Work.__table__.c.metadata_cid)  # type: ignore[attr-defined]

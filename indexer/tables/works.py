@@ -11,7 +11,17 @@ from sqlmodel import Field
 from ._base import HistoryTable, StateTable, u256
 from ._declare import ADDRESS, BLOCK, TX, ZERO_ADDRESS, appends, const, creates, differs, handled_by, patches
 
-__all__ = ["MetadataVersion", "OwnershipTransfer", "Work", "WorkOwner", "WorkParent", "WorkRoyalty", "WorkStatusChange"]
+__all__ = [
+    "MetadataVersion",
+    "OwnershipTransfer",
+    "RegistrationCommitment",
+    "Work",
+    "WorkOwner",
+    "WorkParent",
+    "WorkReclaim",
+    "WorkRoyalty",
+    "WorkStatusChange",
+]
 
 if TYPE_CHECKING:
     from ..decode import Log
@@ -22,7 +32,9 @@ _NOT_A_MINT = differs("from", ZERO_ADDRESS)
 
 
 class Work(StateTable, table=True):
-    """A registered work."""
+    """A registered work. Its priority (issue 14) is the registration's own block and time for a one-step
+    registration, the commitment's for a revealed work (``WorkRevealed`` follows ``WorkRegistered``);
+    ``WorkReclaimed`` (an earlier commitment took the work) rewrites the registration with the revealer's."""
 
     __tablename__ = "work"
     __events__ = (
@@ -34,6 +46,29 @@ class Work(StateTable, table=True):
             content_digest="contentDigest",
             content_cid="contentCid",
             metadata_cid="metadataCid",
+            work_type="workType",
+            registered_block=BLOCK,
+            registered_at="registeredAt",
+            registered_tx=TX,
+            priority_block=BLOCK,
+            priority_at="registeredAt",
+            updated_block=BLOCK,
+        ),
+        patches(
+            "WorkRegistry.WorkRevealed",
+            key={"work_id": "workId"},
+            priority_block="priorityBlock",
+            priority_at="priorityAt",
+            commitment="commitment",
+            updated_block=BLOCK,
+        ),
+        patches(
+            "WorkRegistry.WorkReclaimed",
+            key={"work_id": "workId"},
+            owner="to",
+            content_cid="contentCid",
+            metadata_cid="metadataCid",
+            metadata_version="metadataVersion",
             work_type="workType",
             registered_block=BLOCK,
             registered_at="registeredAt",
@@ -63,7 +98,59 @@ class Work(StateTable, table=True):
     registered_block: int = Field(sa_type=sa.BigInteger)
     registered_at: int = Field(sa_type=sa.BigInteger)
     registered_tx: str = Field(max_length=66)
+    priority_block: int = Field(
+        default=0,
+        sa_type=sa.BigInteger,
+        description="the block that ranks this registration against a rival's: the commit's for a work "
+        "registered by commit-reveal, the registration's own for a one-step registration",
+    )
+    priority_at: int = Field(default=0, sa_type=sa.BigInteger, description="the priority block's time (unix seconds)")
+    commitment: str | None = Field(
+        default=None, max_length=66, description="the commitment the work was revealed under; null: one step"
+    )
     updated_block: int = Field(sa_type=sa.BigInteger)
+
+
+class RegistrationCommitment(StateTable, table=True):
+    """A registrant's commitment to works it reveals later (``RegistrationCommitted``): its block and
+    time are the priority of every work revealed under it."""
+
+    __tablename__ = "registration_commitment"
+    __events__ = (
+        creates(
+            "WorkRegistry.RegistrationCommitted",
+            registrant="registrant",
+            commitment="commitment",
+            block_number="blockNumber",
+            committed_at="committedAt",
+        ),
+    )
+
+    registrant: str = Field(primary_key=True, max_length=42)
+    commitment: str = Field(primary_key=True, max_length=66)
+    block_number: int = Field(sa_type=sa.BigInteger)
+    committed_at: int = Field(sa_type=sa.BigInteger)
+
+
+class WorkReclaim(HistoryTable, table=True):
+    """Each work an earlier commitment took from a later registration (``WorkReclaimed``): auditors see
+    who lost it and who took it; ``work`` holds the registration as it now stands."""
+
+    __tablename__ = "work_reclaim"
+    __events__ = (
+        appends(
+            "WorkRegistry.WorkReclaimed",
+            work_id="workId",
+            from_address="from",
+            to_address="to",
+            content_digest="contentDigest",
+        ),
+    )
+
+    work_id: int = u256(index=True)
+    from_address: str = Field(max_length=42)
+    to_address: str = Field(max_length=42)
+    content_digest: str = Field(max_length=66)
 
 
 class WorkRoyalty(StateTable, table=True):
@@ -146,6 +233,13 @@ class MetadataVersion(HistoryTable, table=True):
         appends("WorkRegistry.WorkRegistered", work_id="workId", version=0, metadata_cid="metadataCid", by="owner"),
         appends(
             "WorkRegistry.MetadataUpdated", work_id="workId", version="version", metadata_cid="metadataCid", by="by"
+        ),
+        appends(
+            "WorkRegistry.WorkReclaimed",
+            work_id="workId",
+            version="metadataVersion",
+            metadata_cid="metadataCid",
+            by="to",
         ),
     )
 

@@ -236,6 +236,10 @@ def test_an_address_shows_works_licences_and_earnings_from_the_mirror(story: Sto
     assert story.studio.address in studio  # checksummed
     (film,) = _rows(studio, "works")
     assert f"#{story.film_id}" in film and "70%" in film
+    # issue 14: the priority beside the registration block (one step: the same block)
+    work = story.client.get(f"/works/{story.film_id}").json()
+    assert f'class="priority"><a href="/explorer/blocks/{work["priority_block"]}' in film
+    assert EN["priority"] in studio
     sold = [story.client.get(f"/licences/{i}").json() for i in (story.licence_id, story.future_licence_id)]
     (eth,) = _rows(studio, "earnings")
     credited = re.findall(r"<td>(\d+)</td>", eth)

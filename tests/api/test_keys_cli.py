@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from typer.testing import CliRunner
 
-from api.stores import WrappedKeyStore
+from api.stores import EncryptionKeyStore, WrappedKeyStore
 from client_sdk.content import WrappedKey, unwrap_key, wrap_key
 from copyright_hub.cli import app
 from indexer.db import make_engine
@@ -26,6 +26,7 @@ def hub_url(story: Story) -> Iterator[str]:
     engine = make_engine(story.database)  # the module's other tests expect the story's own copy
     original = wrap_key(story.content_key, story.buyer_x25519.public_key(), context=f"work:{story.film_id}")
     WrappedKeyStore(engine).put(story.film_id, story.buyer.address, original)
+    EncryptionKeyStore(engine).register(story.buyer.address, original.recipient_public)  # the key it is sealed for
     engine.dispose()
 
 

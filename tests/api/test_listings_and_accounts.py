@@ -8,15 +8,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from eth_account.signers.local import LocalAccount
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 from web3 import Web3
 
 from api.main import create_app
+from api.models import decimal_text
 from api.settings import Settings
+from client_sdk import Hub, Right, Terms
 from indexer import models as m
 from indexer.db import make_engine, migrate
-from tests.api.conftest import _database
+from tests.api.conftest import Story, _database
+from tests.contracts.conftest import deploy_contract
 
 STUDIO, BUYER, TOKEN = "0x" + "5a" * 20, "0x" + "b7" * 20, "0x" + "70" * 20
 MARKET, RESOLVER, ETH = "0x" + "aa" * 20, "0x" + "cc" * 20, "0x" + "00" * 20
@@ -132,3 +137,65 @@ def test_an_account_address_is_checked(client: TestClient) -> None:
     for bad, says in (("0x123", "not an address"), ("0x" + "5A" * 10 + "5a" * 10, "checksum")):
         r = client.get(f"/accounts/{bad}")
         assert r.status_code == 422 and says in r.json()["detail"], r.text
+
+
+def test_a_works_detail_shows_its_offers_as_offers_does(client: TestClient) -> None:
+    """One presenter for an offer: the offers nested in ``/works/{id}`` are ``/offers``' items, titles,
+    sales and supply left included."""
+    nested = client.get(f"/works/{WORK}").json()["offers"]
+    listed = client.get("/offers", params={"work_id": str(WORK)}).json()["data"]
+    assert nested == sorted(listed, key=lambda o: int(o["offer_id"]))
+    token_offer = nested[1]
+    assert (token_offer["title_en"], token_offer["title_zh"]) == ("Harbour Lights", "港湾灯火")
+    assert (token_offer["sold"], token_offer["supply_left"]) == (2, 1)
+
+
+def test_a_licence_shows_its_window_in_iso_8601_like_an_offer(client: TestClient) -> None:
+    licence = client.get("/licences", params={"holder": BUYER}).json()["data"][0]
+    assert (licence["start"], licence["start_iso"]) == (0, "1970-01-01T00:00:00Z")
+    assert (licence["end"], licence["end_iso"]) == (2**40 - 1, None)  # past year 9999: open-ended, as offers say
+    offer_terms = client.get("/offers/1").json()["terms"]
+    assert {"start_iso", "end_iso"} <= set(offer_terms) and {"start_iso", "end_iso"} <= set(licence)
+
+
+def test_token_amounts_read_with_the_symbol_and_decimals_the_chain_gives(story: Story, deployer: LocalAccount) -> None:
+    """An ERC-20's symbol() and decimals() are read from the chain the first time an amount in it is
+    shown and kept in api_token; an address without them is kept with a note and stays in base units."""
+    nothing_there = "0x" + "2e" * 20  # allow-listed, but no contract answers symbol() or decimals()
+    with Hub.connect(story.node.url, deployments_dir=story.settings.deployments_dir, account=deployer) as admin:
+        token = deploy_contract(admin.w3, deployer, "TestERC20")  # "TEST", 18 decimals
+        for currency in (token.address, nothing_there):
+            admin.set_currency_allowed(currency, True)
+    with Hub.connect(story.node.url, deployments_dir=story.settings.deployments_dir, account=story.stranger) as seller:
+        now = seller.chain_time()
+        ids = [
+            seller.create_offer(Terms(work_id=story.short_id, rights=int(Right.TRANSLATION), start=now,
+                                      end=now + 30 * 86_400, price=price, currency=currency))
+            for price, currency in ((7 * 10**18 + 5 * 10**17, token.address), (123, nothing_there))
+        ]  # fmt: skip
+    story.reindex()
+    known = story.client.get(f"/offers/{ids[0]}").json()
+    assert (known["price"], known["price_decimal"]) == (str(75 * 10**17), "7.5")
+    assert (known["currency_symbol"], known["currency_decimals"]) == ("TEST", 18)
+    unknown = story.client.get(f"/offers/{ids[1]}").json()
+    assert (unknown["price"], unknown["price_decimal"], unknown["currency_symbol"]) == ("123", None, None)
+    engine = make_engine(story.settings.database_url)
+    with engine.connect() as conn:
+        facts = {r.address: r for r in conn.execute(sa.select(m.TokenFacts.__table__))}  # type: ignore[attr-defined]
+    engine.dispose()
+    assert (facts[token.address.lower()].symbol, facts[token.address.lower()].decimals) == ("TEST", 18)
+    missing = facts[nothing_there]
+    assert (missing.symbol, missing.decimals) == (None, None) and "no answer" in (missing.note or "")
+    # the detail of the work nests the same offers, read from what is stored now
+    nested = {o["offer_id"]: o for o in story.client.get(f"/works/{story.short_id}").json()["offers"]}
+    assert nested[str(ids[0])]["price_decimal"] == "7.5" and nested[str(ids[1])]["currency_decimals"] is None
+
+
+def test_decimal_text_is_exact_for_any_uint256() -> None:
+    assert [decimal_text(v, d) for v, d in ((7_000_001, 6), (10**18, 18), (0, 6), (5, 0))] == [
+        "7.000001",
+        "1",
+        "0",
+        "5",
+    ]
+    assert decimal_text(2**256 - 1, 18) == str(2**256 - 1)[:-18] + "." + str(2**256 - 1)[-18:]

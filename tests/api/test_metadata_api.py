@@ -94,7 +94,8 @@ def test_pages_show_titles_and_status(story: Story, extra_works: dict[str, int])
     short_en, short_zh = (str(escape(t)) for t in titles_for("short"))  # as the autoescaping page writes them
     catalogue = story.client.get("/").text
     assert "The River at Dawn (restored)" in catalogue
-    assert f'{short_en} · <span lang="zh">{short_zh}</span>' in catalogue
+    # the title in the page's language (English by default), the other language's beside it
+    assert f">{short_en}</a>" in catalogue and f'<span class="title-other">{short_zh}</span>' in catalogue
     assert "<em>metadata missing</em>" in catalogue and "<em>metadata invalid</em>" in catalogue
     page = story.client.get(f"/provenance/{story.short_id}").text
     assert f'<span id="title">{short_en} · <span lang="zh">{short_zh}</span></span>' in page

@@ -31,6 +31,12 @@ def test_provenance_is_verified_and_ordered(story: Story) -> None:
     p = story.client.get(f"/works/{story.film_id}/provenance").json()
     assert p["verified"] is True
     assert {c["field"] for c in p["checks"]} >= {"owner", "content_digest", "content_cid", "metadata_cid", "status"}
+    # issue 14: the priority (here a one-step registration's own block) is checked against the chain too
+    assert {"priority_block", "priority_at"} <= {c["field"] for c in p["checks"] if c["ok"]}
+    work = story.client.get(f"/works/{story.film_id}").json()
+    assert work["priority_at"] == work["registered_at"] and work["commitment"] is None
+    page = story.client.get(f"/provenance/{story.film_id}").text
+    assert 'id="priority"' in page and "registered in one step" in page
     kinds = [e["kind"] for e in p["events"]]
     assert kinds[0] == "registered"
     assert {"metadata", "attestation", "offer", "licence"} <= set(kinds)

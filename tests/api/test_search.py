@@ -5,16 +5,21 @@ an open offer. SQLite and PostgreSQL (the ``story`` fixture), through the real m
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from client_sdk import Hub
 from client_sdk.chain import connect
 from client_sdk.manifest import manifest_path, read_manifest
 from client_sdk.metadata import WorkMetadata
 from indexer import Indexer, IndexerSettings
+from indexer import models as m
+from indexer.db import make_engine
+from indexer.tables.market import territory_keys
 
 from .conftest import Story, _indexer_settings
 from .test_metadata_api import _read_metadata
@@ -108,6 +113,67 @@ def test_filters_combine_with_the_query(story: Story, works: dict[str, int]) -> 
     assert _search(story, q="river", right="broadcasting", active_at=int(time.time()) + 60 * 86_400) == [story.film_id]
     offers = story.client.get("/offers", params={"right": "screening"}).json()["data"]
     assert [int(o["offer_id"]) for o in offers] == [story.open_offer_id]
+
+
+def _works_of_open_offers(story: Story, **params: Any) -> set[int]:
+    """The works of the offers ``/offers`` lists as active with these filters: what ``/works`` must find."""
+    offers = story.client.get("/offers", params={"active": True, "limit": 100, **params}).json()["data"]
+    return {int(o["work_id"]) for o in offers}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"right": "information_network"},  # the film's two open offers: the film once
+        {"right": "screening"},  # the short's open offer
+        {"right": "rental"},  # only the short's cancelled offer
+        {"currency": "ETH"},
+        {"currency": "0x" + "11" * 20},
+        {"territory": 156, "price_max": 10**17},
+        {"price_min": 2 * 10**17},  # the film's later offer
+        {"exclusive": False, "active_at": int(time.time()) + 60 * 86_400},
+        {"active_at": int(time.time()) - 86_400},  # before every offer's start
+    ],
+)
+def test_offer_filters_without_a_query_list_each_work_once_exactly(
+    story: Story, works: dict[str, int], params: dict[str, Any]
+) -> None:
+    """No ``q``: the works are read from ``open_offer`` alone (grouped, counted exactly), and they are the
+    works of the active offers ``/offers`` lists for the same filters, each once."""
+    found = _search(story, **params)  # also: count == len(data)
+    assert len(found) == len(set(found)) and found == sorted(found, reverse=True)
+    assert set(found) == _works_of_open_offers(story, **params)
+
+
+def test_open_offer_is_the_offers_not_cancelled_in_filter_form(story: Story, works: dict[str, int]) -> None:
+    """``open_offer`` (written by the OfferCreated/PriceChanged/Cancelled declarations) holds one row per
+    offer not cancelled, with the offer's terms and its territories as ``|code|``."""
+    engine = make_engine(story.settings.database_url)
+    with engine.connect() as conn:
+        offers = {r.offer_id: r for r in conn.execute(sa.select(m.Offer.__table__))}  # type: ignore[attr-defined]
+        rows = {r.offer_id: r for r in conn.execute(sa.select(m.OpenOffer.__table__))}  # type: ignore[attr-defined]
+    engine.dispose()
+    assert story.cancelled_offer_id in offers and story.cancelled_offer_id not in rows
+    assert set(rows) == {i for i, o in offers.items() if not o.cancelled} and rows
+    for offer_id, row in rows.items():
+        offer = offers[offer_id]
+        same = ("work_id", "rights", "start", "end", "exclusive", "price", "currency")
+        assert [getattr(row, c) for c in same] == [getattr(offer, c) for c in same]
+        assert row.territories == territory_keys(json.loads(offer.territories))
+    assert (territory_keys([]), territory_keys([156, 826])) == ("", "|156|826|")
+
+
+def test_offer_filters_page_and_combine_with_other_filters(story: Story, works: dict[str, int]) -> None:
+    both = _search(story, currency="ETH")
+    assert both == [story.short_id, story.film_id]  # newest first; the film's two offers count once
+    first = story.client.get("/works", params={"currency": "ETH", "limit": 1}).json()
+    second = story.client.get("/works", params={"currency": "ETH", "limit": 1, "offset": 1}).json()
+    assert (first["count"], second["count"]) == (2, 2)
+    assert [w["work_id"] for w in first["data"] + second["data"]] == [str(story.short_id), str(story.film_id)]
+    past = story.client.get("/works", params={"currency": "ETH", "offset": 5}).json()
+    assert (past["data"], past["count"]) == ([], 2)
+    assert _search(story, currency="ETH", owner=story.stranger.address) == [story.short_id]
+    assert _search(story, right="rental", owner=story.stranger.address) == []  # its rental offer is cancelled
 
 
 @pytest.mark.parametrize(

@@ -209,6 +209,7 @@ def test_a_key_filed_through_one_worker_is_released_by_the_other(story: Story, t
         engine = make_engine(story.database)
         original = wrap_key(story.content_key, story.buyer_x25519.public_key(), context=f"work:{story.film_id}")
         WrappedKeyStore(engine).put(story.film_id, story.buyer.address, original)
+        EncryptionKeyStore(engine).register(story.buyer.address, original.recipient_public)  # else no release
         engine.dispose()
 
 

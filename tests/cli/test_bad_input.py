@@ -3,6 +3,8 @@
 A runtime refusal is one ``error:`` line on stderr and exit code 1; a usage error is click's (exit code
 2). Never a traceback. The table must name every command the CLI has, so a new command cannot skip
 it. Commands run as subprocesses against an RPC URL where nothing listens (nothing here needs a chain);
+a command that refuses a missing key first needs no "cannot reach the chain" row of its own (each such
+row loads web3: about two seconds of CPU);
 a contract revert and an RPC that never answers are checked at the end.
 """
 
@@ -29,6 +31,10 @@ from tests.cli.conftest import Env
 HUB = [sys.executable, "-m", "copyright_hub.cli"]
 USAGE = 2
 KEY = "0x" + "11" * 32  # a well-formed key no chain knows
+ADDRESS = "0x5B38Da6a701c568545dCfcB03FcB875f56beddC4"
+WRONG_CHECKSUM = "0x5b38Da6a701c568545dCfcB03FcB875f56beddC4"  # one letter's case changed: a typo EIP-55 catches
+SHORT = "0x5B38Da6a701c568545dCfcB03FcB875f56bedd"  # 39 hex digits
+CID = "bafkqaaa"
 
 #: (command, arguments, expected exit code, text the one line must contain[, environment])
 CASES: list[tuple[Any, ...]] = [
@@ -45,10 +51,65 @@ CASES: list[tuple[Any, ...]] = [
     ("register", ["film.mp4", "--title", "F", "--split", "nobody:100", "--key-env", "KEY"], USAGE, "ADDRESS:BPS"),
     ("register", ["film.mp4", "--title", "F", "--type", "opera"], USAGE, "--type must be one of"),
     ("register", ["film.mp4", "--title", "F", "--key-env", "KEY"], 1, "cannot reach the chain"),
+    ("register", ["film.mp4", "--title", "F", "--split", f"{WRONG_CHECKSUM}:100"], USAGE, "checksum is wrong"),
+    ("register", ["film.mp4", "--title", "F", "--split", f"{SHORT}:100"], USAGE, "is not an address"),
+    ("register", ["film.mp4", "--title", "F", "--split", f"{ADDRESS}:10001"], USAGE, "1-10000 basis points"),
+    (
+        "register",
+        ["film.mp4", "--title", "F", "--parent", "2", "--parent-licence", "0", "--parent-licence", "1"],
+        USAGE,
+        "one per parent",
+    ),
+    ("register", ["film.mp4", "--title", "F", "--parent", "0"], USAGE, "Invalid value for '--parent'"),
+    ("register", ["film.mp4", "--title", "F", "--parent", "2", "--parent", "2"], USAGE, "named twice"),
+    ("register", ["film.mp4", "--title", "F", "--royalty-bps", "10001"], USAGE, "Invalid value for '--royalty-bps'"),
+    ("similar", ["film.mp4"], 1, "ffmpeg cannot read it"),
+    ("similar", ["film.mp4", "--max-distance", "16"], USAGE, "Invalid value for '--max-distance'"),
+    ("codes backfill", ["--work", "1"], USAGE, "FILE or --from-preview"),
+    ("codes backfill", ["--work", "1", "film.mp4"], 1, "pass the owner's key"),
+    ("codes backfill", ["--work", "1", "film.mp4", "--key-env", "KEY"], 1, "cannot reach the chain"),
+    ("works list", [], USAGE, "say whose"),
+    ("works list", ["--account", WRONG_CHECKSUM], USAGE, "checksum is wrong"),
+    ("works list", ["--account", SHORT], USAGE, "is not an address"),
+    ("works list", ["--mine", "--account", ADDRESS], USAGE, "not both"),
+    ("works list", ["--mine", "--key-env", "NO_SUCH_VAR"], 1, "NO_SUCH_VAR is not set"),
+    ("works list", ["--account", ADDRESS, "--json"], 1, "cannot reach the chain"),
+    ("royalty show", ["one"], USAGE, "Invalid value for 'work_id'"),
+    ("royalty show", ["0"], USAGE, "Invalid value for 'work_id'"),
+    ("royalty show", ["1"], 1, "cannot reach the chain"),
+    ("attest", ["1", "--kind", "gossip"], USAGE, "--kind 'gossip'"),
+    ("attest", ["1", "--kind", "0"], USAGE, "--kind '0'"),
+    ("attest", ["1", "--kind", "filing", "--territory", "999"], USAGE, "not an ISO 3166-1 numeric code"),
+    ("attest", ["1", "--kind", "filing", "--decision", "maybe"], USAGE, "Invalid value for '--decision'"),
+    ("attest", ["1", "--kind", "filing", "--evidence", "zz"], USAGE, "is not a valid CID"),
+    ("attest", ["1", "--kind", "filing"], 1, "pass your key"),
+    ("dispute open", ["1", "--evidence", "zz"], USAGE, "is not a valid CID"),
+    ("dispute open", ["1", "--evidence", CID, "--bond", "lots"], USAGE, "not a number"),
+    ("dispute open", ["1", "--evidence", CID, "--bond", "-1"], USAGE, "cannot be negative"),
+    ("dispute open", ["1", "--evidence", CID], 1, "pass your key"),
+    ("dispute resolve", ["1", "--outcome", "maybe"], USAGE, "Invalid value for '--outcome'"),
+    (
+        "dispute resolve",
+        ["1", "--outcome", "rejected", "--split", f"{ADDRESS}:10000"],
+        USAGE,
+        "upheld_transferred only",
+    ),
+    ("dispute resolve", ["1", "--outcome", "upheld_transferred", "--split", f"{WRONG_CHECKSUM}:1"], USAGE, "checksum"),
+    ("dispute resolve", ["1", "--outcome", "rejected", "--revoke-licence", "x"], USAGE, "'--revoke-licence'"),
+    ("dispute resolve", ["1", "--outcome", "rejected"], 1, "pass your key"),
+    ("dispute lapse", ["one"], USAGE, "Invalid value for 'dispute_id'"),
+    ("dispute lapse", ["1"], 1, "pass your key"),
+    ("dispute show", ["0"], USAGE, "Invalid value for 'dispute_id'"),
+    ("dispute show", ["1", "--json"], 1, "cannot reach the chain"),
     ("verify", [], USAGE, "give a WORK_ID, a --file, or both"),
     ("verify", ["1"], 1, "cannot reach the chain"),
     ("verify", ["one"], USAGE, "Invalid value for 'work_id'"),
-    ("verify", ["1", "--hub", "http://127.0.0.1:9", "--registry", "0x" + "22" * 20], USAGE, "either --hub or --registry"),
+    (
+        "verify",
+        ["1", "--hub", "http://127.0.0.1:9", "--registry", "0x" + "22" * 20],
+        USAGE,
+        "either --hub or --registry",
+    ),
     ("verify", ["1", "--report", "out.json"], USAGE, "--report is signed with your key"),
     ("verify", ["1", "--certificate", "c.html", "--key-env", "KEY"], USAGE, "give --report OUT.json too"),
     ("verify", ["1", "--hub", "http://127.0.0.1:9"], 1, "cannot reach the chain"),
@@ -73,12 +134,37 @@ CASES: list[tuple[Any, ...]] = [
     ),
     ("offer cancel-signed", ["1"], 1, "pass your key"),
     ("offer show", ["1"], 1, "cannot reach the chain"),
+    ("offer show", ["0"], USAGE, "Invalid value for 'offer_id'"),
+    ("offer reprice", ["1", "--price", "0.1"], 1, "pass your key"),
+    ("offer reprice", ["1", "--price", "cheap", "--key-env", "KEY"], USAGE, "not a number"),
+    ("offer reprice-signed", ["offer.json", "--price", "0.1", "--nonce", "2"], 1, "pass your key"),
+    ("offer reprice-signed", ["missing.json", "--price", "0.1", "--nonce", "2", "--key-env", "KEY"], 1, "missing.json"),
+    (
+        "offer reprice-signed",
+        ["film.mp4", "--price", "0.1", "--nonce", "2", "--key-env", "KEY"],
+        1,
+        "not a signed offer",
+    ),
+    ("offer reprice-signed", ["film.mp4", "--price", "x", "--nonce", "2", "--key-env", "KEY"], USAGE, "not a number"),
+    ("offer reprice-signed", ["film.mp4", "--price", "0.1", "--nonce", "-2"], USAGE, "Invalid value for '--nonce'"),
+    ("offer cancel-all", [], 1, "pass your key"),
+    ("offer list", [], USAGE, "say whose"),
+    ("offer list", ["--account", WRONG_CHECKSUM], USAGE, "checksum is wrong"),
+    ("offer list", ["--mine", "--key-env", "NO_SUCH_VAR", "--json"], 1, "NO_SUCH_VAR is not set"),
     ("licence show", ["1"], 1, "cannot reach the chain"),
+    ("licence show", ["1", "--at", "-5"], USAGE, "Invalid value for '--at'"),
+    ("licence sold", ["--account", SHORT], USAGE, "is not an address"),
+    ("licence sold", ["--account", ADDRESS, "--work", "0"], USAGE, "Invalid value for '--work'"),
+    ("licence sold", ["--account", ADDRESS], 1, "cannot reach the chain"),
+    ("earnings", [], USAGE, "say whose"),
+    ("earnings", ["--account", WRONG_CHECKSUM], USAGE, "checksum is wrong"),
+    ("earnings", ["--mine", "--key-env", "BAD_KEY"], 1, "does not hold a valid hex private key"),
     ("buy", ["1", "--max-price", "0.1"], 1, "pass your key"),
     ("buy", ["1", "--max-price", "0.1", "--key-env", "KEY"], 1, "cannot reach the chain"),
     ("withdraw", [], 1, "pass your key"),
     ("transfer", ["1", "0x1234"], 1, "pass your key"),
     ("transfer", ["1", "0x1234", "--key-env", "KEY"], USAGE, "is not an address"),
+    ("transfer", ["1", WRONG_CHECKSUM, "--key-env", "KEY"], USAGE, "checksum is wrong"),
     ("cid", ["missing.mp4"], 1, "no such file"),
     ("cid", ["."], 1, "is a folder"),
     ("encrypt", ["missing.mp4"], 1, "no such file"),

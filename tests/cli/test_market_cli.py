@@ -4,6 +4,7 @@ are one clear line and change nothing."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -33,10 +34,12 @@ def test_offer_buy_show_withdraw_and_assign(market: Env, buyer: LocalAccount, st
     lic = market.run("licence", "show", str(licence_id))
     # the whole status word: "valid" alone would also match "not_yet_valid"
     assert re.search(rf"^licence {licence_id} on work {market.work_id}: valid$", lic.stdout, re.MULTILINE), lic.stdout
-    assert f"holder  {buyer.address}" in lic.stdout
-    start = int(re.search(r"window  (\d+) \.\.", lic.stdout).group(1))  # type: ignore[union-attr]
+    assert re.search(rf"^  holder +{buyer.address}$", lic.stdout, re.MULTILINE), lic.stdout
+    assert re.search(r"^  from +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", lic.stdout, re.MULTILINE), lic.stdout  # a date
+    start = json.loads(market.run("licence", "show", str(licence_id), "--json").stdout)["start"]
     before = market.run("licence", "show", str(licence_id), "--at", str(start - 1))
-    assert f"licence {licence_id} on work {market.work_id} at {start - 1}: not_yet_valid" in before.stdout
+    assert f"licence {licence_id} on work {market.work_id} at {start - 1} (" in before.stdout
+    assert before.stdout.splitlines()[0].endswith(": not_yet_valid")
     refused = market.run("licence", "show", str(licence_id), "--at", str(2**40))
     assert refused.returncode != 0 and "Traceback" not in refused.stderr
 

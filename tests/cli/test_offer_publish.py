@@ -74,3 +74,19 @@ def test_the_hubs_refusal_is_one_line_and_nothing_is_stored(market: Env, hub_api
     lonely = market.run("offer", "sign", "1", "--rights", "screening", "--price", "1", "--nonce", "1", "--publish",
                         "--key-env", "STUDIO_KEY")  # fmt: skip
     assert lonely.returncode == 1 and "--hub" in lonely.stderr
+
+
+def test_an_exclusive_signed_offer_names_its_buyer(market: Env) -> None:
+    """Issue 14: an exclusive offer is signed for one buyer unless --any-buyer says otherwise."""
+    sign = ["offer", "sign", str(market.work_id), "--rights", "screening", "--price", "0.01", "--exclusive"]
+    unbound = market.run(*sign, "--nonce", "90", "--key-env", "STUDIO_KEY")
+    assert unbound.returncode == 1 and "Traceback" not in unbound.stderr
+    assert "--buyer" in unbound.stderr or "buyer=" in unbound.stderr, unbound.stderr
+    assert len(unbound.stderr.strip().splitlines()) == 1
+    buyer = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+    bound = market.run(*sign, "--nonce", "91", "--buyer", buyer, "--key-env", "STUDIO_KEY")
+    assert bound.returncode == 0, bound.stderr
+    assert json.loads(bound.stdout)["offer"]["buyer"].lower() == buyer.lower()
+    anyone = market.run(*sign, "--nonce", "92", "--any-buyer", "--key-env", "STUDIO_KEY")
+    assert anyone.returncode == 0, anyone.stderr
+    assert int(json.loads(anyone.stdout)["offer"]["buyer"], 16) == 0

@@ -10,7 +10,7 @@ from typing import Any, get_args
 import typer
 
 from copyright_hub.cli import app
-from copyright_hub.commands import _common
+from copyright_hub.commands import _common, _output
 
 SHARED = {
     "RpcOpt": _common.RpcOpt,
@@ -19,7 +19,13 @@ SHARED = {
     "ContentDirOpt": _common.ContentDirOpt,
     "KeystoreOpt": _common.KeystoreOpt,
     "KeyEnvOpt": _common.KeyEnvOpt,
+    "AccountOpt": _output.AccountOpt,
+    "MineOpt": _output.MineOpt,
 }
+#: the read commands of the studio's tasks: each prints JSON with --json (``_output.JsonOpt``; other
+#: commands word their own --json help: register-many's is a summary)
+READS = {"offer show", "offer list", "licence show", "licence sold", "earnings", "works list", "royalty show",
+         "dispute show"}  # fmt: skip
 
 
 def _declared(alias: Any) -> tuple[tuple[str, ...], Any]:
@@ -54,6 +60,10 @@ def test_every_shared_option_is_the_one_declaration() -> None:
     assert {"index", "serve", "content wrap-key"} <= seen["--database-url"]
     assert {"content add", "content get", "serve"} <= seen["--content-dir"]
     assert {"deploy", "register", "buy", "withdraw", "transfer"} <= seen["--key-env"] == seen["--keystore"]
+    with_json = {path for path, command in _commands(typer.main.get_command(app))
+                 if any("--json" in p.opts for p in command.params)}  # fmt: skip
+    assert with_json >= READS
+    assert {"offer list", "licence sold", "earnings", "works list"} <= seen["--mine"] == seen["--account"]
 
 
 def test_client_commands_resolve_the_chain_like_the_settings(monkeypatch: Any) -> None:

@@ -460,6 +460,33 @@ def test_an_account_registers_its_encryption_key(hub: Hub) -> None:
     assert services.encryption_keys.get(hub.licensee.address) == public
 
 
+def test_a_copy_sealed_for_a_replaced_encryption_key_is_not_released(hub: Hub) -> None:
+    """Found by examples/buyer_http_only.py run twice: after a new key was registered, release handed out
+    the copy sealed for the old one (which the buyer may have lost) instead of waiting for the studio."""
+
+    def register(x: X25519PrivateKey) -> None:
+        public = "0x" + x.public_key().public_bytes_raw().hex()
+        body = {**_signed(hub.client, hub.licensee, f"urn:copyright-hub:x25519:{public}"), "public_key": public}
+        assert hub.client.put("/keys/encryption-key", json=body).status_code == 200
+
+    register(hub.licensee_x25519)  # the key the copy on file is sealed for: released
+    assert _post(hub.client, _message(hub.client, hub.licensee), hub.licensee).status_code == 200
+    fresh = X25519PrivateKey.generate()
+    register(fresh)
+    r = _post(hub.client, _message(hub.client, hub.licensee), hub.licensee)
+    _assert_problem(r, 404)
+    assert "registered before" in r.json()["detail"]
+    owner = Account.create()  # the studio's next round files a copy for the key registered now
+    hub.checker.owners[WORK_ID] = owner.address
+    wrapped = wrap_key(hub.content_key, fresh.public_key(), context=f"work:{WORK_ID}").to_json()
+    assert _filing(hub, owner, [{"account": hub.licensee.address, "wrapped_key": wrapped}]).status_code == 200
+    r = _post(hub.client, _message(hub.client, hub.licensee), hub.licensee)
+    assert r.status_code == 200, r.text
+    assert (
+        unwrap_key(WrappedKey.from_json(r.json()["wrapped_key"]), fresh, context=f"work:{WORK_ID}") == hub.content_key
+    )
+
+
 def test_with_cors_a_405_lists_options_and_browsers_may_put_keys(tmp_path: Path) -> None:
     origin = "https://app.example"
     settings = Settings(content_dir=tmp_path / "c", database_url=f"sqlite:///{tmp_path / 'h.sqlite3'}",

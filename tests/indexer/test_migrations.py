@@ -58,3 +58,26 @@ def test_0004_turns_hex_data_into_bytes(new_mirror: MirrorFactory) -> None:
     with engine.connect() as conn:
         assert bytes(conn.execute(sa.text("SELECT data FROM raw_event")).scalar_one()) == b"\x01\x02\xff"
     engine.dispose()
+
+
+def test_0015_derives_open_offer_from_the_offers_not_cancelled(new_mirror: MirrorFactory) -> None:
+    engine = new_mirror().engine()
+    with engine.begin() as conn:
+        command.upgrade(_config(conn), "0014")
+    with engine.begin() as conn:
+        for offer_id, territories, cancelled in (("1", "[]", False), ("2", "[156, 344]", False), ("3", "[840]", True)):
+            conn.execute(
+                sa.text(
+                    'INSERT INTO offer (offer_id, work_id, creator, rights, territories, start, "end", "exclusive", '
+                    "sublicensable, transferable, price, currency, supply_cap, attestation_kind, "
+                    "attestation_territory, legal_hash, legal_uri, cancelled, created_block, created_at, created_tx, "
+                    "updated_block) VALUES (:id, '7', '0xaa', 3, :t, 10, 20, false, false, true, '5', '0x00', 0, 0, "
+                    "0, '0x00', '', :c, 1, 1, '0xbb', 1)"
+                ),
+                {"id": offer_id.zfill(78), "t": territories, "c": cancelled},
+            )
+    migrate(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT offer_id, territories, rights FROM open_offer ORDER BY offer_id")).all()
+    engine.dispose()
+    assert [(int(i), t, r) for i, t, r in rows] == [(1, "", 3), (2, "|156|344|", 3)]

@@ -117,6 +117,8 @@ def test_a_signed_report_holds_and_names_every_edit(
     ]
     assert [o["bps"] for o in summary["owners"]] == ["7000", "3000"]
     assert report["file"]["sha256"] == summary["content_digest"]
+    # issue 14: priority beside registration time (a one-step registration: the same moment)
+    assert summary["priority_at"] == summary["registered_at"] and summary["reclaimed"] is False
     checks = check_report(report, w3, file=story["file"])
     assert _failed(checks) == [], [(c.name, c.detail) for c in checks if not c.ok]
     assert len(checks) > 15

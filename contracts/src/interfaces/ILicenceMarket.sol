@@ -61,6 +61,10 @@ interface ILicenceMarket is IHubErrors {
     /// @param ownershipEpoch the work's `IWorkRegistry.ownershipEpoch` when signed; any later transfer of the
     /// work voids the signature, so an offer cannot come back to life when the work returns to its signer.
     /// @param deadline the signature is refused after this time.
+    /// @param buyer the only account that may fill the offer (zero: anyone). A buyer-bound offer cannot be
+    /// taken by someone who copies the buyer's pending `purchaseSigned` from the mempool (issue 14); the
+    /// SDK binds exclusive offers to their buyer by default. To offer to several named buyers, sign one
+    /// offer per buyer under the same nonce (supply 1: the first fill uses the nonce up for all of them).
     struct SignedOffer {
         Terms terms;
         address seller;
@@ -68,6 +72,7 @@ interface ILicenceMarket is IHubErrors {
         uint256 counter;
         uint256 ownershipEpoch;
         uint64 deadline;
+        address buyer;
     }
 
     /// @notice Validity of a licence at a point in time.
@@ -320,6 +325,11 @@ interface ILicenceMarket is IHubErrors {
     /// @notice Thrown when a licence is revoked twice.
     /// @param licenceId the id.
     error LicenceAlreadyRevoked(uint256 licenceId);
+
+    /// @notice Thrown when a signed offer names its buyer and someone else fills it.
+    /// @param buyer the buyer the seller named.
+    /// @param caller the account that tried to fill it.
+    error NotOfferBuyer(address buyer, address caller);
 
     // -------------------------------------------------------------------------------- functions
 

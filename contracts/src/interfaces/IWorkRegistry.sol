@@ -9,7 +9,27 @@ import {IHubErrors} from "./IHubErrors.sol";
 /// status and reviewer attestations hang off that token.
 /// @dev CIDs are not stored: they live in events only (`WorkRegistered`, `MetadataUpdated`), which
 /// are the record an indexer or auditor rebuilds from. On chain a work is one storage word (owner
-/// plus 96 bits of packed data, see `types/WorkData.sol`) and one digest -> id entry.
+/// plus 96 bits of packed data, see `types/WorkData.sol`) and one digest -> id entry (which also holds
+/// the work's priority: see `registrationPriority`).
+///
+/// Commit–reveal registration (issue 14; SECURITY.md "Front-running"). A pending `registerWork` is
+/// public: anyone can copy it with a higher tip. A studio therefore first calls
+/// `commitRegistration(keccak256(abi.encode(registrant, root, salt)))`, where `root` is the root of a
+/// Merkle tree whose leaves are `keccak256(abi.encode(contentDigest))` (sorted-pair hashing,
+/// OpenZeppelin's `MerkleProof`; one work: `root` is its leaf and its proof is empty) and `salt` is a
+/// secret, so the commitment names neither the files nor lets anyone guess them. From the next block
+/// until `REVEAL_WINDOW` after the commit, `revealWorks(root, salt, inputs, proofs)` registers any of
+/// the committed works, in as many batches as it likes, with the commit's block and time as their
+/// priority. A copied reveal sent by another account hashes another registrant and finds no commitment.
+///
+/// The earlier commit wins: a reveal of a digest that is already registered with a later priority
+/// block (a one-step `registerWork`, whose priority is its own block, or a reveal under a later
+/// commitment) takes that work: same id, the token moves to the revealer (`WorkReclaimed`), its splits,
+/// royalty, type and CIDs become the revealer's, its status (a dispute, a freeze) stays. A holder with
+/// the same or an earlier priority block keeps the work (`WorkAlreadyRegistered`). Each leaf is used once:
+/// its digest is then registered with that priority, which no reveal under the same commitment beats.
+/// So a work registered in one step can be taken for `REVEAL_WINDOW` by whoever committed its
+/// digest earlier; a work revealed under a commitment only by an earlier commitment.
 interface IWorkRegistry is IHubErrors {
     /// @notice Lifecycle of a work. Only `Active` works accept new offers, licences and transfers.
     enum WorkStatus {
@@ -163,7 +183,75 @@ interface IWorkRegistry is IHubErrors {
     /// @param resolver the DisputeResolver address.
     event DisputeResolverSet(address resolver);
 
+    /// @notice Emitted when a registrant commits to works it will reveal (`commitRegistration`).
+    /// @param registrant the committer, the only account that can reveal under it.
+    /// @param commitment keccak256(abi.encode(registrant, root, salt)).
+    /// @param blockNumber the commit's block: the priority of every work revealed under it (block numbers
+    /// are typed uint48 throughout: below 2^53, so JSON clients read them as plain numbers).
+    /// @param committedAt the commit's block timestamp (the priority time shown beside registration time).
+    event RegistrationCommitted(
+        address indexed registrant, bytes32 indexed commitment, uint48 blockNumber, uint40 committedAt
+    );
+
+    /// @notice Emitted for each work a reveal registers or reclaims, right after its `WorkRegistered` or
+    /// `WorkReclaimed`: the work's priority is its commitment's, not the registration's.
+    /// @param workId the work.
+    /// @param commitment the commitment it was revealed under.
+    /// @param priorityBlock the commit's block.
+    /// @param priorityAt the commit's block timestamp.
+    event WorkRevealed(uint256 indexed workId, bytes32 indexed commitment, uint48 priorityBlock, uint40 priorityAt);
+
+    /// @notice Emitted when a reveal with an earlier priority takes a work registered with a later one
+    /// (the token moves from `from` to `to`; `WorkRevealed`, `SplitsSet` and, when the old or new work has
+    /// a royalty, `RoyaltySet` follow). The work keeps its id and status; everything else is the revealer's.
+    /// @param workId the work.
+    /// @param from the holder that loses it.
+    /// @param to the revealer.
+    /// @param contentDigest sha256 of the content file.
+    /// @param workType the revealer's kind of work.
+    /// @param registeredAt block timestamp of the reclaim (the new registration time).
+    /// @param metadataVersion the work's metadata version after the reclaim (previous + 1).
+    /// @param contentCid the revealer's content CID.
+    /// @param metadataCid the revealer's metadata CID (at `metadataVersion`).
+    event WorkReclaimed(
+        uint256 indexed workId,
+        address indexed from,
+        address indexed to,
+        bytes32 contentDigest,
+        uint8 workType,
+        uint40 registeredAt,
+        uint32 metadataVersion,
+        string contentCid,
+        string metadataCid
+    );
+
     // ----------------------------------------------------------------------------------- errors
+
+    /// @notice Thrown when a commitment is zero or already recorded for the caller.
+    /// @param commitment the commitment.
+    error InvalidCommitment(bytes32 commitment);
+
+    /// @notice Thrown when a reveal finds no commitment of the caller for `keccak256(abi.encode(caller,
+    /// root, salt))` (never committed, or committed by another account: a copied reveal).
+    /// @param commitment the commitment the reveal hashes to.
+    error CommitmentNotFound(bytes32 commitment);
+
+    /// @notice Thrown when a reveal comes in the commit's own block (wait for the next one).
+    /// @param commitment the commitment.
+    /// @param committedBlock its block.
+    error RevealTooEarly(bytes32 commitment, uint48 committedBlock);
+
+    /// @notice Thrown when a reveal comes after `REVEAL_WINDOW` from the commit (commit again; the
+    /// priority is the new commit's).
+    /// @param commitment the commitment.
+    /// @param deadline the last timestamp a reveal was accepted.
+    error RevealWindowClosed(bytes32 commitment, uint256 deadline);
+
+    /// @notice Thrown when a revealed work is not a leaf of the committed root (or proofs and works
+    /// differ in number: then `index` is the number of proofs and `contentDigest` is zero).
+    /// @param index position in `inputs`.
+    /// @param contentDigest its digest.
+    error InvalidRevealProof(uint256 index, bytes32 contentDigest);
 
     /// @notice Thrown when a content digest is already registered.
     /// @param contentDigest the digest that was submitted.
@@ -279,6 +367,25 @@ interface IWorkRegistry is IHubErrors {
     /// @return workId the new work's id (sequential from 1).
     function registerWork(WorkInput calldata input) external returns (uint256 workId);
 
+    /// @notice Commit to works revealed later (see the interface notes); emits RegistrationCommitted.
+    /// Refused while paused.
+    /// @param commitment keccak256(abi.encode(msg.sender, root, salt)); non-zero, once per registrant.
+    function commitRegistration(bytes32 commitment) external;
+
+    /// @notice Register (or reclaim, see the interface notes) works committed earlier by the caller, from
+    /// the block after the commit until `REVEAL_WINDOW` after it. New works take consecutive ids; each
+    /// emits WorkRegistered (or WorkReclaimed) then WorkRevealed. Refused while paused.
+    /// @param root the committed Merkle root over `keccak256(abi.encode(contentDigest))` leaves.
+    /// @param salt the committed secret.
+    /// @param inputs the works, 1 to `MAX_BATCH` of them (`splits[0]` = caller).
+    /// @param proofs per work, its Merkle proof (empty when `root` is the work's leaf).
+    function revealWorks(
+        bytes32 root,
+        bytes32 salt,
+        WorkInput[] calldata inputs,
+        bytes32[][] calldata proofs
+    ) external;
+
     /// @notice Register many works in one transaction; ids are consecutive. Refused while paused.
     /// @param inputs the works, 1 to `MAX_BATCH` of them.
     /// @return firstWorkId the id of `inputs[0]`.
@@ -339,6 +446,27 @@ interface IWorkRegistry is IHubErrors {
     /// @param contentDigest sha256 of the content file.
     /// @return the work id, or 0 when none.
     function workIdByDigest(bytes32 contentDigest) external view returns (uint256);
+
+    /// @notice A registrant's commitment.
+    /// @param registrant the committer.
+    /// @param commitment the commitment.
+    /// @return blockNumber the commit's block (0: none).
+    /// @return committedAt the commit's block timestamp.
+    function commitmentOf(address registrant, bytes32 commitment)
+        external
+        view
+        returns (uint48 blockNumber, uint40 committedAt);
+
+    /// @notice The work registered for a digest and its priority: the registration's own block and time
+    /// for a one-step registration, the commit's for a revealed (or reclaimed) work.
+    /// @param contentDigest sha256 of the content file.
+    /// @return workId the work (0: none).
+    /// @return priorityBlock the priority block.
+    /// @return priorityAt the priority time.
+    function registrationPriority(bytes32 contentDigest)
+        external
+        view
+        returns (uint256 workId, uint48 priorityBlock, uint40 priorityAt);
 
     /// @notice Who gets paid for a sale of a licence on `workId`, and the work's status.
     /// @param workId the work.

@@ -1,12 +1,11 @@
 """evidence: infringement evidence records (EvidenceLog.EvidenceRecorded)
 
 Revision ID: 0018
-Revises: 0014
+Revises: 0017
 Create Date: 2026-11-29 11:40:00
 
 One row per record, written once by ``EvidenceLog.EvidenceRecorded`` (issue 15 item 4); the API lists a
-work's evidence from it (``GET /works/{id}/evidence``). Written on the ``evidence`` branch from 0014:
-when merged after 0015-0017, ``down_revision`` names the newest of those.
+work's evidence from it (``GET /works/{id}/evidence``).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0014"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,213 @@
+"""Review and dispute commands: ``attest`` (reviewers), ``dispute open`` (anyone, with a bond),
+``dispute resolve`` (arbiters), ``dispute lapse`` (anyone, after the ruling period) and ``dispute show``.
+
+Each role is the chain's: a call the account's role does not allow is refused by its typed error
+(``AccessDenied``) before anything is sent. The contracts have no call for a work's owner to answer
+a dispute on chain; an owner answers the arbiter off chain (the claimant's evidence CID is public).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ._common import DeploymentsOpt, KeyEnvOpt, KeystoreOpt, RpcOpt, connect_hub, friendly, load_signer
+from ._output import JsonOpt, money, money_json, say, show_record, territories
+from ._output import when as iso
+
+dispute_app = typer.Typer(no_args_is_help=True, help="Disputes: open (anyone), resolve (arbiters), lapse, show.")
+
+#: attestation kinds the protocol names (IWorkRegistry.attest: 0 is invalid; other numbers are allowed)
+KINDS = {"content_review": 1, "filing": 2, "import_permit": 3}
+
+
+class DecisionChoice(StrEnum):
+    approved = "approved"
+    rejected = "rejected"
+
+
+class OutcomeChoice(StrEnum):
+    upheld_frozen = "upheld_frozen"
+    upheld_transferred = "upheld_transferred"
+    rejected = "rejected"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("attest")(friendly(attest))
+    app.add_typer(dispute_app, name="dispute")
+    dispute_app.command("open")(friendly(dispute_open))
+    dispute_app.command("resolve")(friendly(dispute_resolve))
+    dispute_app.command("lapse")(friendly(dispute_lapse))
+    dispute_app.command("show")(friendly(dispute_show))
+
+
+def _signing_hub(rpc: str | None, deployments: Path | None, keystore: Path | None, key_env: str | None) -> Any:
+    from client_sdk.errors import ConfigurationError
+
+    if not keystore and not key_env:
+        raise ConfigurationError("this signs a transaction: pass your key with --keystore FILE or --key-env VAR")
+    return connect_hub(rpc, deployments, load_signer(keystore, key_env))
+
+
+def _kind(text: str) -> int:
+    if text in KINDS:
+        return KINDS[text]
+    if text.isdigit() and 1 <= int(text) <= 255:
+        return int(text)
+    raise typer.BadParameter(f"--kind {text!r}: use {', '.join(KINDS)} or a number 1-255")
+
+
+def _territory(code: int) -> int:
+    from client_sdk.terms import territory_name
+
+    if code and territory_name(code).startswith("not an ISO"):
+        raise typer.BadParameter(f"--territory {code} is not an ISO 3166-1 numeric code (e.g. 156 China); 0: worldwide")
+    return code
+
+
+def _cid(text: str, option: str) -> str:
+    from client_sdk.content.cid import CID
+    from client_sdk.content.errors import InvalidCID
+
+    try:
+        CID.parse(text)
+    except InvalidCID:
+        raise typer.BadParameter(f"{option} {text!r} is not a valid CID (e.g. bafy… or Qm…)") from None
+    return text
+
+
+def attest(
+    work_id: Annotated[int, typer.Argument(min=1, help="the work reviewed")],
+    kind: Annotated[str, typer.Option(help="content_review | filing | import_permit, or a number 1-255")],
+    decision: Annotated[DecisionChoice, typer.Option(help="the review's result")] = DecisionChoice.approved,
+    territory: Annotated[int, typer.Option(min=0, max=999, help="ISO 3166-1 numeric code (0: worldwide)")] = 0,
+    reference: Annotated[str, typer.Option(help="e.g. the filing number")] = "",
+    evidence: Annotated[str | None, typer.Option(help="CID of the review's evidence document")] = None,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Record a review attestation on a work (REVIEWER_ROLE on the registry)."""
+    from client_sdk.terms import Decision
+
+    code = _kind(kind)
+    where = _territory(territory)
+    evidence_cid = _cid(evidence, "--evidence") if evidence else ""
+    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
+        attestation_id = hub.attest(
+            work_id, code, Decision[decision.value.upper()], territory=where, reference=reference,
+            evidence_cid=evidence_cid,
+        )  # fmt: skip
+    say(
+        f"attestation {attestation_id} on work {work_id}: {decision.value} (kind {code}, {territories([where] if where else [])})"
+    )
+
+
+def dispute_open(
+    work_id: Annotated[int, typer.Argument(min=1, help="the work disputed")],
+    evidence: Annotated[str, typer.Option(help="CID of the claim's evidence document (public)")],
+    bond: Annotated[str | None, typer.Option(help="bond in ETH (default: the resolver's minimum)")] = None,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Open a dispute against a work, posting a bond (returned if upheld or lapsed)."""
+    from client_sdk import ETH
+
+    from .market import parse_amount
+
+    evidence_cid = _cid(evidence, "--evidence")
+    wei = parse_amount(bond, ETH) if bond is not None else None
+    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
+        minimum = hub.min_bond()
+        if wei is None:
+            wei = minimum
+        elif wei < minimum:
+            from client_sdk.errors import ConfigurationError
+
+            raise ConfigurationError(
+                f"--bond {money(wei, ETH)} is below the minimum {money(minimum, ETH)}; nothing was sent"
+            )
+        dispute_id = hub.open_dispute(work_id, evidence_cid, bond=wei)
+        deadline = hub.get_dispute(dispute_id).deadline
+    say(
+        f"dispute {dispute_id} on work {work_id} opened with a bond of {money(wei, ETH)}; ruling due by {iso(deadline)}"
+    )
+
+
+def dispute_resolve(
+    dispute_id: Annotated[int, typer.Argument(min=1, help="the dispute")],
+    outcome: Annotated[OutcomeChoice, typer.Option(help="the ruling")],
+    revoke_licence: Annotated[list[int] | None, typer.Option(min=1, help="a licence to revoke (repeatable)")] = None,
+    split: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="upheld_transferred: new owners ADDRESS:BPS, the claimant first (default: the claimant alone)"
+        ),
+    ] = None,
+    ruling: Annotated[str | None, typer.Option(help="CID of the ruling document")] = None,
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Rule on a dispute within its ruling period (ARBITER_ROLE on the resolver)."""
+    from client_sdk.terms import Outcome
+
+    from .works import _parse_split
+
+    splits = [_parse_split(s) for s in split or []]
+    if splits and outcome is not OutcomeChoice.upheld_transferred:
+        raise typer.BadParameter("--split goes with --outcome upheld_transferred only")
+    ruling_cid = _cid(ruling, "--ruling") if ruling else ""
+    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
+        hub.resolve_dispute(
+            dispute_id, Outcome[outcome.value.upper()], revoke_licences=revoke_licence or [], splits=splits,
+            ruling_cid=ruling_cid,
+        )  # fmt: skip
+        shown = hub.get_dispute(dispute_id)
+    say(f"dispute {dispute_id} on work {shown.work_id}: {shown.outcome.name.lower()}")
+
+
+def dispute_lapse(
+    dispute_id: Annotated[int, typer.Argument(min=1, help="the dispute")],
+    rpc: RpcOpt = None,
+    keystore: KeystoreOpt = None,
+    key_env: KeyEnvOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """Close a dispute nobody ruled on by its deadline (anyone); the bond returns to the claimant."""
+    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
+        hub.lapse_dispute(dispute_id)
+    say(f"dispute {dispute_id} lapsed; the claimant can withdraw the bond")
+
+
+def dispute_show(
+    dispute_id: Annotated[int, typer.Argument(min=1, help="the dispute")],
+    as_json: JsonOpt = False,
+    rpc: RpcOpt = None,
+    deployments: DeploymentsOpt = None,
+) -> None:
+    """A dispute as the chain holds it: work, claimant, bond, state, deadline."""
+    from client_sdk import ETH
+
+    with connect_hub(rpc, deployments) as hub:
+        d = hub.get_dispute(dispute_id)
+    record = {
+        "dispute_id": str(dispute_id),
+        "work_id": str(d.work_id),
+        "claimant": d.claimant,
+        "bond": money_json(d.bond, ETH),
+        "open": d.open,
+        "outcome": d.outcome.name.lower(),
+        "deadline": d.deadline,
+        "deadline_iso": iso(d.deadline),
+    }
+    labels = [("claimant", "claimant"), ("bond", "bond"), ("outcome", "outcome"), ("deadline_iso", "ruling due")]
+    state = "open" if d.open else "closed"
+    show_record(record, labels, as_json=as_json, heading=f"dispute {dispute_id} on work {d.work_id}: {state}")

@@ -1,0 +1,113 @@
+"""ISO 24138 content codes (:mod:`client_sdk.content.iscc`) from media ffmpeg makes here: each kind gets
+its Content-Code, bad input is named, and a small corpus (2 clips, 3 re-upload transformations) stays
+within the default distance of its original while unrelated clips do not. ``benchmarks/similar.py``
+runs the full corpus; this is its bounded check."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from client_sdk.content.errors import InvalidISCC, MediaError, NotAFile
+from client_sdk.content.iscc import (
+    DEFAULT_MAX_DISTANCE,
+    ContentCodes,
+    compare,
+    content_codes,
+    distance,
+    unit,
+)
+from client_sdk.metadata import validate
+from tests.factories.media import FFMPEG, make_clip, make_track, transform
+
+CLIPS = ("testsrc2", "mandelbrot")
+TRANSFORMATIONS = ("reencode", "rescale", "watermark")
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("iscc-media")
+
+
+@pytest.fixture(scope="module")
+def clips(media: Path) -> dict[str, Path]:
+    return {name: make_clip(media, name, seconds=4) for name in CLIPS}
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run([FFMPEG, "-nostdin", "-v", "error", "-y", *args], check=True, capture_output=True)
+
+
+def test_each_media_kind_gets_its_content_code_and_the_document_field_validates(
+    media: Path, clips: dict[str, Path]
+) -> None:
+    video = content_codes(clips["testsrc2"])
+    _ffmpeg("-i", str(clips["testsrc2"]), "-an", "-c:v", "copy", str(media / "silent.mp4"))
+    _ffmpeg("-i", str(clips["testsrc2"]), "-frames:v", "1", str(media / "still.png"))
+    silent = content_codes(media / "silent.mp4")  # video only
+    audio = content_codes(make_track(media, "noise-pink-1", seconds=5))  # audio only
+    image = content_codes(media / "still.png")
+    assert (video.kind, silent.kind, audio.kind, image.kind) == ("video", "video", "audio", "image")
+    assert [unit(c.content or "").family for c in (video, audio, image)] == [
+        "content-video", "content-audio", "content-image",
+    ]  # fmt: skip
+    assert distance(video.content or "", silent.content or "") == 0  # the picture alone makes the video code
+    assert video.data != silent.data and compare(video, silent) == compare(silent, video)
+    for codes in (video, audio, image):
+        assert codes.iscc.startswith("ISCC:K") and codes.note is None
+        doc = {"schemaVersion": 1, "workType": "film", "title": {"en": "x"}, "file": {"contentCodes": codes.to_json()}}
+        validate(doc)
+        assert ContentCodes.from_json(codes.to_json()) == codes
+
+
+def test_a_file_that_is_not_media_has_only_data_and_instance_codes_or_is_refused_when_media_is_needed(
+    media: Path,
+) -> None:
+    text, empty = media / "notes.txt", media / "empty.mp4"
+    text.write_text("not a film\n")
+    empty.write_bytes(b"")
+    other = content_codes(text)
+    assert other.kind == "other" and other.content is None and other.data.startswith("ISCC:GAA")
+    assert other.note is not None and "ffmpeg cannot read it" in other.note
+    with pytest.raises(MediaError, match="ffmpeg cannot read it"):
+        content_codes(text, media=True)
+    with pytest.raises(MediaError, match=r"empty \(0 bytes\)"):
+        content_codes(empty, media=True)
+    assert content_codes(empty).kind == "other"
+    with pytest.raises(NotAFile):
+        content_codes(media / "missing.mp4")
+
+
+def test_media_with_no_frames_is_named_zero_length(media: Path) -> None:
+    zero = media / "zero.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=64x48", "-frames:v", "0", "-c:v", "libx264", str(zero))
+    with pytest.raises(MediaError, match=r"zero-length|no video, audio or image stream|cannot decode"):
+        content_codes(zero, media=True)
+
+
+def test_codes_of_different_types_are_not_compared_and_garbage_is_named() -> None:
+    video, audio = "ISCC:EMAWOZQLJYYJ4QAH", "ISCC:EIASCTPZO4QU36LX"
+    with pytest.raises(InvalidISCC, match="cannot be compared"):
+        distance(video, audio)
+    for bad in ("", "ISCC:", "hello", "ISCC:AAAWOZQLJYYJ4QAH", "ISCC:EMBWOZQLJYYJ4QAHEMAWOZQLJYYJ4QAH"):
+        with pytest.raises(InvalidISCC):
+            unit(bad)
+    assert distance(video, video.lower().replace("iscc:", "")) == 0
+
+
+def test_re_uploads_stay_near_their_original_and_unrelated_clips_stay_apart(
+    media: Path, clips: dict[str, Path]
+) -> None:
+    originals = {name: content_codes(path, media=True) for name, path in clips.items()}
+    a, b = originals.values()
+    assert distance(a.content or "", b.content or "") > DEFAULT_MAX_DISTANCE
+    for name, path in clips.items():
+        for t in TRANSFORMATIONS:
+            moved = content_codes(transform(path, t, media), media=True)
+            match = compare(originals[name], moved)
+            assert match is not None and match.kind == "content", (name, t, match)
+            other = next(o for n, o in originals.items() if n != name)
+            assert compare(other, moved) is None, (name, t)
+    assert compare(a, a) is not None and compare(a, a).kind == "identical"  # type: ignore[union-attr]

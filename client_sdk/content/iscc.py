@@ -233,23 +233,35 @@ class NearDuplicate:
 def find_similar(
     hub_url: str, codes: ContentCodes | str, max_distance: int = DEFAULT_MAX_DISTANCE, *, timeout: float = 10.0
 ) -> list[NearDuplicate]:
-    """The works a hub's ``GET /similar`` finds near ``codes`` (its ISCC-CODE, or one unit)."""
+    """The works a hub's ``GET /similar`` finds near ``codes`` (its ISCC-CODE, or one unit). The ISCC-CODE
+    carries 64-bit units only, so for a file with a 256-bit audio Content-Code the hub is also asked
+    for that unit, and a ``content`` match it does not confirm over the full length is dropped."""
     import httpx
 
     from client_sdk.errors import ConfigurationError
 
-    query = codes.iscc if isinstance(codes, ContentCodes) else codes
     url = hub_url.rstrip("/") + "/similar"
-    try:
-        reply = httpx.get(url, params={"iscc": query, "max_distance": max_distance, "limit": 100}, timeout=timeout)
-    except httpx.HTTPError as exc:
-        raise ConfigurationError(f"cannot reach the hub at {hub_url}: {exc}; check --hub") from None
-    if reply.status_code != 200:
-        raise ConfigurationError(f"{url} answered HTTP {reply.status_code}: {reply.text[:200]}; check --hub")
-    return [
-        NearDuplicate(int(w["work_id"]), w["owner"], w["match"], int(w["distance"]), w["code"])
-        for w in reply.json()["data"]
-    ]
+
+    def ask(query: str) -> list[NearDuplicate]:
+        params: dict[str, str | int] = {"iscc": query, "max_distance": max_distance, "limit": 100}
+        try:
+            reply = httpx.get(url, params=params, timeout=timeout)
+        except httpx.HTTPError as exc:
+            raise ConfigurationError(f"cannot reach the hub at {hub_url}: {exc}; check --hub") from None
+        if reply.status_code != 200:
+            raise ConfigurationError(f"{url} answered HTTP {reply.status_code}: {reply.text[:200]}; check --hub")
+        return [
+            NearDuplicate(int(w["work_id"]), w["owner"], w["match"], int(w["distance"]), w["code"])
+            for w in reply.json()["data"]
+        ]
+
+    if not isinstance(codes, ContentCodes):
+        return ask(codes)
+    found = ask(codes.iscc)
+    if codes.content and unit(codes.content).full is not None and any(f.match == "content" for f in found):
+        confirmed = {f.work_id for f in ask(codes.content)}
+        found = [f for f in found if f.match != "content" or f.work_id in confirmed]
+    return found
 
 
 def warn_near_duplicates(found: list[NearDuplicate], account: str) -> list[NearDuplicate]:

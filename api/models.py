@@ -52,6 +52,7 @@ from client_sdk.terms import (
     work_status_name,
     work_type_name,
 )
+from client_sdk.tokens import decimal_text
 from indexer import models as m
 from indexer.models import U256
 
@@ -300,13 +301,6 @@ def _values(data: Any) -> Any:
 
 #: what the hub knows of a currency without asking the token: ether's symbol and decimals
 ETHER = ("ETH", 18)
-
-
-def decimal_text(amount: int, decimals: int) -> str:
-    """``amount`` base units as exact decimal text with ``decimals`` places, trailing zeros dropped
-    (``7000001, 6`` -> ``"7.000001"``): integer arithmetic, so a uint256 is never rounded."""
-    whole, fraction = divmod(amount, 10**decimals)
-    return f"{whole}.{str(fraction).zfill(decimals).rstrip('0')}" if fraction else str(whole)
 
 
 def in_currency(

@@ -349,3 +349,24 @@ def test_the_book_shows_the_buyer_filters_by_it_and_fulfil_refuses_another_buyer
     assert story_holder(story, int(status["licence_ids"][0])) == buyer.address
     with Hub.connect(story.node.url, deployments_dir=story.settings.deployments_dir) as reader:
         assert reader.w3.eth.get_transaction_count(stranger.address) == sent_before
+
+
+def test_an_erc20_signed_offer_reads_in_the_tokens_symbol_and_decimals(
+    story: Story, studio_hub: Hub, deployer: LocalAccount
+) -> None:
+    with Hub.connect(story.node.url, deployments_dir=story.settings.deployments_dir, account=deployer) as admin:
+        token = deploy_contract(admin.w3, deployer, "TestERC20")
+        admin.set_currency_allowed(token.address, True)
+    now = studio_hub.chain_time()
+    terms = Terms(work_id=story.film_id, rights=int(Right.TRANSLATION), start=now, end=now + 30 * DAY,
+                  price=25 * 10**17, currency=token.address, territories=(156, 826), supply_cap=5)  # fmt: skip
+    signed = studio_hub.sign_offer(terms, nonce=4201, deadline=now + DAY)
+    published = story.client.post("/signed-offers", json=signed_offer_to_json(signed))
+    assert published.status_code == 201, published.text
+    shown = published.json()
+    assert (shown["price"], shown["currency"]) == (str(25 * 10**17), token.address)
+    assert (shown["price_decimal"], shown["currency_symbol"], shown["currency_decimals"]) == ("2.5", "TEST", 18)
+    assert [t["code"] for t in shown["terms"]["territory_names"]] == [156, 826]
+    assert shown["terms"]["territory_names"][0]["name"] == "China" and not shown["terms"]["worldwide"]
+    listed = story.client.get("/signed-offers", params={"currency": token.address}).json()["data"]
+    assert [(o["digest"], o["currency_symbol"]) for o in listed] == [(shown["digest"], "TEST")]

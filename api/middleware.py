@@ -6,8 +6,13 @@
   themselves (the gateway, which must not read a whole file to answer it) are left alone.
 * :class:`PageHeaders`: every ``text/html`` response gets a Content-Security-Policy (with
   ``frame-ancestors 'none'``), ``X-Frame-Options: DENY``, ``X-Content-Type-Options: nosniff`` and
-  ``Referrer-Policy``. Pages use inline ``style`` attributes (share bars, event colours) and no
-  scripts; the docs pages (Swagger UI, ReDoc) start their bundles with one inline script.
+  ``Referrer-Policy``, unless the response set that header itself. :data:`PAGE_CSP` allows inline
+  ``style`` attributes (share bars, event colours) and no script at all: the catalogue, provenance and
+  explorer pages run none. Two kinds of page run scripts and say so: the docs pages (Swagger UI,
+  ReDoc) start their bundles with one inline script (:data:`DOCS_CSP`, by path), and a work's page
+  (``/work/{id}``) runs its own file ``/pages/buy.js`` (no inline script) under the policy its route
+  sets, ``api.routes.pages.BUY_PAGE_CSP`` (``script-src 'self'; connect-src 'self'``), which this
+  middleware keeps.
 """
 
 from __future__ import annotations
@@ -54,7 +59,8 @@ class HeadAsGet:
 
 
 class PageHeaders:
-    """Security headers on every HTML response; ``docs_paths`` get the policy Swagger UI needs."""
+    """Security headers on every HTML response; ``docs_paths`` get the policy Swagger UI needs, and a
+    header the response already carries (a page's own script policy) is kept, not replaced."""
 
     def __init__(self, app: ASGIApp, docs_paths: Collection[str] = ()) -> None:
         self.app = app

@@ -52,6 +52,7 @@ from client_sdk.terms import (
     work_status_name,
     work_type_name,
 )
+from client_sdk.tokens import decimal_text
 from indexer import models as m
 from indexer.models import U256
 
@@ -302,13 +303,6 @@ def _values(data: Any) -> Any:
 ETHER = ("ETH", 18)
 
 
-def decimal_text(amount: int, decimals: int) -> str:
-    """``amount`` base units as exact decimal text with ``decimals`` places, trailing zeros dropped
-    (``7000001, 6`` -> ``"7.000001"``): integer arithmetic, so a uint256 is never rounded."""
-    whole, fraction = divmod(amount, 10**decimals)
-    return f"{whole}.{str(fraction).zfill(decimals).rstrip('0')}" if fraction else str(whole)
-
-
 def in_currency(
     amount: int, currency: str, token: tuple[str | None, int | None] | None = None
 ) -> tuple[str | None, str | None, int | None]:
@@ -322,6 +316,33 @@ def in_currency(
     return (None if decimals is None else decimal_text(amount, decimals)), symbol, decimals
 
 
+class OfferInWords(BaseModel):
+    """What an offer shows in words beside its terms, on chain (:data:`OfferPublic`) or signed
+    (``api.routes.trading.SignedOfferPublic``): declared once, filled by :func:`offer_in_words`."""
+
+    price_decimal: str | None = Field(
+        description='the price in whole units ("0.05"); null when the currency\'s decimals are unknown'
+    )
+    currency_symbol: str | None = Field(
+        description="ETH, or the ERC-20's symbol() as read from the chain; null when it has none"
+    )
+    currency_decimals: int | None = Field(
+        description="18 for ETH, or the ERC-20's decimals(); null when it has none (base units)"
+    )
+    supply_left: int | None = Field(description="supply_cap minus sold; null when the offer has no cap")
+
+
+def offer_in_words(
+    price: int, currency: str, token: tuple[str | None, int | None] | None, cap: int, sold: int | None
+) -> dict[str, Any]:
+    """The fields of :class:`OfferInWords` for an offer, on chain or signed:
+    the price in whole units of its currency (:func:`in_currency`) and the supply left (cap minus sold;
+    null: no cap, or the sales are not known)."""
+    names = ("price_decimal", "currency_symbol", "currency_decimals")
+    words = dict(zip(names, in_currency(price, currency, token), strict=True))
+    return {**words, "supply_left": None if cap == 0 or sold is None else max(cap - sold, 0)}
+
+
 class _OfferBase(Public):
     @model_validator(mode="before")
     @classmethod
@@ -332,22 +353,15 @@ class _OfferBase(Public):
         if not isinstance(data, dict) or "terms" in data:
             return data
         titles = (data.get("work_documents") or {}).get(data.get("work_metadata_cid"), {})
-        sold = data.get("sold")
-        cap = data["supply_cap"]
-        left = None if cap == 0 or sold is None else max(cap - sold, 0)
+        words = offer_in_words(
+            data["price"], data["currency"], data.get("currency_token"), data["supply_cap"], data.get("sold")
+        )
         return {
             **data,
             "terms": data,
-            **dict(
-                zip(
-                    ("price_decimal", "currency_symbol", "currency_decimals"),
-                    in_currency(data["price"], data["currency"], data.get("currency_token")),
-                    strict=True,
-                )
-            ),
+            **words,
             "title_zh": titles.get("title_zh"),
             "title_en": titles.get("title_en"),
-            "supply_left": left,
         }
 
 
@@ -374,25 +388,10 @@ OfferPublic = public_model(
             int,
             Field(validation_alias=AliasChoices("requires_attestation_territory", "attestation_territory")),
         ),
-        "price_decimal": (
-            str | None,
-            Field(description='the price in whole units ("0.05"); null when the currency\'s decimals are unknown'),
-        ),
-        "currency_symbol": (
-            str | None,
-            Field(description="ETH, or the ERC-20's symbol() as read from the chain; null when it has none"),
-        ),
-        "currency_decimals": (
-            int | None,
-            Field(description="18 for ETH, or the ERC-20's decimals(); null when it has none (base units)"),
-        ),
+        **{name: (f.annotation, f) for name, f in OfferInWords.model_fields.items()},
         "title_zh": (str | None, Field(description="the work's Chinese title (metadata document ok), else null")),
         "title_en": (str | None, Field(description="the work's English title (metadata document ok), else null")),
         "sold": (int | None, Field(default=None, description="licences sold from this offer")),
-        "supply_left": (
-            int | None,
-            Field(description="supply_cap minus sold; null when the offer has no cap"),
-        ),
     },
 )
 

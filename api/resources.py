@@ -353,5 +353,16 @@ LICENCES = Resource(
     ),
 )
 
+#: A work's evidence records, served only under their work (``GET /works/{id}/evidence``,
+#: :mod:`api.routes.evidence`), so not in :data:`RESOURCES`; the filters are what that route applies.
+EVIDENCE = Resource(
+    name="evidence",
+    noun="evidence record",
+    table=m.Evidence,
+    key="evidence_id",
+    summary="A work's infringement evidence records, newest first.",
+    filters=(Filter("work_id", int | None, "evidence about this work", lambda v: m.Evidence.work_id == v),),
+)
+
 #: Everything served as a plain resource, in the order the API documents them.
 RESOURCES: tuple[Resource, ...] = (WORKS, OFFERS, LICENCES)

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from eth_abi import decode
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from client_sdk.tokens import MAX_DECIMALS, read_token
 from indexer import models as m
 from indexer.backends import backend_for
 
@@ -49,60 +49,20 @@ class Reach:
 
 #: the request's :class:`Reach` (``None``: outside a request, learn nothing)
 REACH: contextvars.ContextVar[Reach | None] = contextvars.ContextVar("api_tokens_reach", default=None)
-#: most decimals shown (10**77 is the largest power of ten below 2**256)
-MAX_DECIMALS = 77
-_SYMBOL, _DECIMALS = "0x95d89b41", "0x313ce567"  # symbol(), decimals()
 _table = m.TokenFacts.__table__  # type: ignore[attr-defined]
 
 
-class _Refused(Exception):
-    """The token answered something that is not the function's result (or reverted)."""
-
-
-def _call(w3: Any, token: str, selector: str) -> bytes:
-    from web3.exceptions import ContractLogicError
-
-    try:
-        out = bytes(w3.eth.call({"to": w3.to_checksum_address(token), "data": selector}))
-    except ContractLogicError as exc:
-        raise _Refused("reverted") from exc
-    if not out:
-        raise _Refused("no answer (no such function, or no contract at the address)")
-    return out
-
-
-def _symbol(w3: Any, token: str) -> str:
-    out = _call(w3, token, _SYMBOL)
-    try:
-        text = decode(["string"], out)[0] if len(out) > 32 else out.rstrip(b"\0").decode()  # bytes32 symbols
-    except Exception as exc:  # not an ABI string nor bytes32 text
-        raise _Refused("symbol() is not text") from exc
-    text = text.strip()
-    if not text or len(text) > 32 or not text.isprintable():
-        raise _Refused("symbol() is empty, longer than 32 characters or not printable")
-    return str(text)
-
-
-def _decimals(w3: Any, token: str) -> int:
-    out = _call(w3, token, _DECIMALS)
-    value = int.from_bytes(out[:32], "big")
-    if len(out) < 32 or value > MAX_DECIMALS:
-        raise _Refused(f"decimals() is not a number from 0 to {MAX_DECIMALS}")
-    return value
-
-
 def read_facts(w3: Any, token: str) -> dict[str, Any]:
-    """The ``api_token`` row of ``token`` as the chain answers now. A connection error propagates (the
-    chain is down: store nothing)."""
-    row: dict[str, Any] = {"address": token.lower(), "symbol": None, "decimals": None, "note": None}
-    notes = []
-    for name, read in (("symbol", _symbol), ("decimals", _decimals)):
-        try:
-            row[name] = read(w3, token)
-        except _Refused as exc:
-            notes.append(f"{name}(): {exc}")
-    row["note"] = "; ".join(notes)[:200] or None
-    return {**row, "read_at": int(time.time())}
+    """The ``api_token`` row of ``token`` as the chain answers now (:func:`client_sdk.tokens.read_token`,
+    the one reader the CLI uses too). A connection error propagates (the chain is down: store nothing)."""
+    facts = read_token(w3, token)
+    return {
+        "address": token.lower(),
+        "symbol": facts.symbol,
+        "decimals": facts.decimals,
+        "note": facts.note,
+        "read_at": int(time.time()),
+    }
 
 
 def _is_erc20(currency: str | None) -> bool:

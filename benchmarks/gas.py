@@ -10,9 +10,11 @@ Every figure is a receipt's ``gasUsed`` (the 21,000 base included), measured in 
 issue asks for: a single-owner work, a studio and a buyer that already hold tokens, a protocol fee
 of 2.5% switched on. ``purchase_*`` buy from an offer that has sold before (the studio already has
 a balance); ``purchase_signed_offer`` redeems a fresh signature whose nonce shares a bitmap word with the
-seller's earlier signed sales (``purchase_signed_offer_first_nonce_word``: the very first one). Extra keys
-(``*_first_*``) show the one-off costs too. ``set_royalty`` gives a work registered without one a royalty;
-``answer_dispute`` is its owner answering a dispute a third account opened on it.
+seller's earlier signed sales (``purchase_signed_offer_first_nonce_word``: the very first one).
+``evidence_record`` records a captured copy (CIDv1, a 52-character URL) on the evidence log after its
+first record (``evidence_record_first`` also sets the counter). Extra keys (``*_first_*``) show the
+one-off costs too. ``set_royalty`` gives a work registered without one a royalty; ``answer_dispute`` is its
+owner answering a dispute a third account opened on it.
 
 ``benchmarks/results/gas.json`` is the regression baseline that ``tests/contracts/test_gas_regression.py``
 holds every measurement to (:func:`compare`). Nothing rewrites it unless asked: refresh it with
@@ -51,6 +53,8 @@ REVEAL_BATCH = 100
 FEE_BPS = 250
 CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
 META = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
+#: A typical evidence source: a URL of 52 characters.
+SOURCE = "https://video.example.com/watch/8f3a2c/episode-01.mp4"
 
 
 def _digest(tag: str) -> bytes:
@@ -140,6 +144,12 @@ def run() -> dict[str, int]:
         s.withdraw(ETH)
         gas["withdraw"] = _gas_of_last_transaction(w3)
 
+        # evidence (issue 15 item 4): a claimant records a captured copy; the first record also sets the counter
+        at = int(w3.eth.get_block("latest")["timestamp"])
+        b.record_evidence(work_id, _digest("copy-0"), CID, SOURCE, at)
+        gas["evidence_record_first"] = _gas_of_last_transaction(w3)
+        b.record_evidence(work_id, _digest("copy-1"), CID, SOURCE, at)
+        gas["evidence_record"] = _gas_of_last_transaction(w3)
         # Studio tasks after registration (issue 12 item 3), on a work with no royalty and no dispute yet.
         later = regs[1].work_id
         s.set_royalty(later, 500)

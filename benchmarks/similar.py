@@ -26,6 +26,10 @@ threshold (the transformed file's Content-Code within ``DEFAULT_MAX_DISTANCE`` b
 and the false-positive rate: the share of pairs of unrelated files of the same kind (each original and
 transformed file against every other original) within the threshold; plus recall and false positives
 for every threshold 0-15, which is how the default was chosen. Clips are cached in ``--media-dir``.
+Audio Content-Codes are 256 bits (issue 15 item 3): an audio pair counts as a match when its first 64
+bits are within the threshold *and* the full 256 bits within ``AUDIO_MAX_FULL_DISTANCE`` (what
+:func:`client_sdk.content.iscc.confirms` and the index do); ``audio_64_bit_only`` gives the same figures
+on the first 64 bits alone (the rule before), and ``audio_full_distances`` the 256-bit distances.
 
 The last line is one JSON object; ``--save`` also writes it (``benchmarks/results/similar.json``).
 """
@@ -54,7 +58,14 @@ from api.main import create_app  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from benchmarks._databases import Databases  # noqa: E402
 from benchmarks._output import emit  # noqa: E402
-from client_sdk.content.iscc import DEFAULT_MAX_DISTANCE, content_codes, distance  # noqa: E402
+from client_sdk.content.iscc import (  # noqa: E402
+    AUDIO_BITS,
+    AUDIO_MAX_FULL_DISTANCE,
+    DEFAULT_MAX_DISTANCE,
+    confirms,
+    content_codes,
+    distance,
+)
 from indexer import models as m  # noqa: E402
 from indexer.backends import backend_for  # noqa: E402
 from indexer.db import make_engine, migrate  # noqa: E402
@@ -185,31 +196,53 @@ def robust(media: Path) -> dict[str, Any]:
         for t in AUDIO_TRANSFORMS:
             variants.append((name, "audio-" + t, str(content_codes(transform(track, t, media, audio=True), media=True).content)))  # fmt: skip
         print("audio", name, flush=True)
-    same = {(o, t): distance(originals[o][1], c) for o, t, c in variants}
-    unrelated: dict[str, list[int]] = {"video": [], "audio": []}
+    Pair = tuple[int, bool, int]  # (distance of the first 64 bits, confirmed over the full length, full distance)
+
+    def pair(a: str, b: str) -> Pair:
+        from client_sdk.content.iscc import unit
+
+        ua, ub = unit(a), unit(b)
+        full = (ua.full ^ ub.full).bit_count() if ua.full is not None and ub.full is not None else distance(ua, ub)
+        return distance(ua, ub), confirms(ua, ub), full
+
+    same = {(o, t): pair(originals[o][1], c) for o, t, c in variants}
+    unrelated: dict[str, list[Pair]] = {"video": [], "audio": []}
     for a, (fam_a, code_a) in originals.items():
         for b, (fam_b, code_b) in originals.items():
             if a < b and fam_a == fam_b:
-                unrelated[fam_a].append(distance(code_a, code_b))
+                unrelated[fam_a].append(pair(code_a, code_b))
     for o, _t, c in variants:
         fam = originals[o][0]
-        unrelated[fam] += [distance(c, code) for name, (f, code) in originals.items() if f == fam and name != o]
+        unrelated[fam] += [pair(c, code) for name, (f, code) in originals.items() if f == fam and name != o]
     kinds = sorted({t for _, t in same})
 
-    def recall(t: str, d: int) -> float:
-        hits = [v <= d for (_, tt), v in same.items() if tt == t]
+    def hit(v: Pair, d: int, full: bool) -> bool:
+        return v[0] <= d and (v[1] or not full)
+
+    def recall(t: str, d: int, full: bool = True) -> float:
+        hits = [hit(v, d, full) for (_, tt), v in same.items() if tt == t]
         return round(sum(hits) / len(hits), 3)
 
-    def fp(fam: str, d: int) -> float:
-        return round(sum(v <= d for v in unrelated[fam]) / len(unrelated[fam]), 4)
+    def fp(fam: str, d: int, full: bool = True) -> float:
+        return round(sum(hit(v, d, full) for v in unrelated[fam]) / len(unrelated[fam]), 4)
 
+    audio_kinds = [t for t in kinds if t.startswith("audio-")]
     return {
         "threshold": DEFAULT_MAX_DISTANCE,
+        "audio_bits": AUDIO_BITS,
+        "audio_max_full_distance": AUDIO_MAX_FULL_DISTANCE,
         "recall": {t: recall(t, DEFAULT_MAX_DISTANCE) for t in kinds},
         "false_positive_rate": {f: fp(f, DEFAULT_MAX_DISTANCE) for f in unrelated},
+        "false_positives": {f: sum(hit(v, DEFAULT_MAX_DISTANCE, True) for v in unrelated[f]) for f in unrelated},
         "unrelated_pairs": {f: len(v) for f, v in unrelated.items()},
-        "min_unrelated_distance": {f: min(v) for f, v in unrelated.items()},
-        "distances": {t: sorted(v for (_, tt), v in same.items() if tt == t) for t in kinds},
+        "min_unrelated_distance": {f: min(v[0] for v in unrelated[f]) for f in unrelated},
+        "min_unrelated_full_distance": {"audio": min(v[2] for v in unrelated["audio"])},
+        "distances": {t: sorted(v[0] for (_, tt), v in same.items() if tt == t) for t in kinds},
+        "audio_full_distances": {t: sorted(v[2] for (_, tt), v in same.items() if tt == t) for t in audio_kinds},
+        "audio_64_bit_only": {
+            "recall": {t: recall(t, DEFAULT_MAX_DISTANCE, False) for t in audio_kinds},
+            "false_positive_rate": fp("audio", DEFAULT_MAX_DISTANCE, False),
+        },
         "by_threshold": {
             str(d): {
                 "recall": {t: recall(t, d) for t in kinds},

@@ -47,8 +47,8 @@ DEFAULT_MIN_BOND_WEI = 10**16
 #: Protocol fee on a fresh deployment (basis points, paid to the deployer as treasury); the admin can change it.
 DEFAULT_FEE_BPS = 0
 
-#: Every hub contract, in dependency order. The deployer is the first admin of each, and the resolver's
-#: first arbiter admin (a production deployment hands ARBITER_ADMIN_ROLE to another key: SECURITY.md).
+#: Every hub contract, in dependency order. The deployer is the first admin of each (the evidence log has
+#: no admin: anyone records), and the resolver's first arbiter admin (a production deployment hands ARBITER_ADMIN_ROLE to another key: SECURITY.md).
 DEPLOY_PLAN: tuple[DeployStep, ...] = (
     DeployStep("WorkRegistry", lambda _a, deployer: [deployer]),
     DeployStep("LicenceMarket", lambda a, deployer: [deployer, a["WorkRegistry"], deployer, DEFAULT_FEE_BPS]),
@@ -56,6 +56,7 @@ DEPLOY_PLAN: tuple[DeployStep, ...] = (
         "DisputeResolver",
         lambda a, deployer: [deployer, deployer, a["WorkRegistry"], a["LicenceMarket"], DEFAULT_MIN_BOND_WEI],
     ),
+    DeployStep("EvidenceLog", lambda a, _deployer: [a["WorkRegistry"]]),
 )
 
 

@@ -23,6 +23,9 @@ purpose is a :class:`HubError`; where a builtin fits, the error also subclasses 
   * InvalidMetadata (ValueError) -- ``client_sdk.metadata``: a work metadata document breaks the schema
     * MetadataTooLarge, MetadataMismatch (the bytes do not hash to the CID)
   * MetadataNotStored (LookupError) -- ``client_sdk.metadata``: a registration names metadata the store lacks
+  * SourceNotAllowed (PermissionError) -- ``client_sdk.evidence``: a URL to capture is outside the allow list
+  * CaptureFailed -- ``client_sdk.evidence``: a file to capture is unreadable or a URL's fetch failed (nothing recorded)
+  * EvidenceNotFound (LookupError) -- ``client_sdk.evidence``: no evidence record with that id
   * ContentError -- ``client_sdk.content.errors``: CIDs, stores, CAR files, encryption
     * InvalidCID, UnsupportedHash, NotAFile, MalformedDAG, CarError (ValueError)
     * BlockNotFound (LookupError), CorruptBlock, StoreUnavailable (ConnectionError)
@@ -264,6 +267,10 @@ REVERT_HINTS: dict[str, str] = {
     "SafeCastOverflowedUintDowncast": "a value does not fit {bits} bits ({value}); send a smaller one",
     "DisputeNotFound": "no dispute {disputeId} on this chain; check the id",
     "EnforcedPause": "the contract is paused by its admin; try again once it is unpaused",
+    "EmptyDigest": "an evidence record needs the captured file's sha256; capture a file (nothing was sent)",
+    "EmptySource": "an evidence record needs its source (a URL or file:NAME); nothing was sent",
+    "CapturedInFuture": "the capture time {capturedAt} is more than 15 minutes after the chain's time "
+    "{blockTime} (unix seconds); check this machine's clock",
 }
 
 

@@ -1,7 +1,8 @@
 """The Hub client: the SDK's front door to a deployed Copyright Hub.
 
 The methods live in four mixins by concern — works (:mod:`._works`), licensing
-(:mod:`._licensing`), attestations and disputes (:mod:`._review`), administration: roles, fees,
+(:mod:`._licensing`), attestations and disputes (:mod:`._review`), evidence records
+(:mod:`._evidence`), administration: roles, fees,
 pausing (:mod:`._admin`) — over shared plumbing (:mod:`._base`). Everything signs locally; a call that would revert raises its typed error before
 anything is sent.
 """
@@ -18,6 +19,7 @@ from eth_account.signers.local import LocalAccount
 
 from ._admin import AdminMixin
 from ._config import DEFAULT_RPC_URL, RPC_URL_ENV, default_deployments_dir
+from ._evidence import EvidenceMixin
 from ._licensing import Licence, LicensingMixin, Purchase
 from ._review import ReviewMixin
 from ._works import Registration, Work, WorksMixin
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from .content import ContentStore
 
 
-class Hub(WorksMixin, LicensingMixin, ReviewMixin, AdminMixin):
+class Hub(WorksMixin, LicensingMixin, ReviewMixin, EvidenceMixin, AdminMixin):
     """Reads from and writes to one hub deployment. Signing happens here, with a local key.
 
     Use as a context manager or call :meth:`close`.

@@ -12,7 +12,6 @@ a gasless offer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from enum import IntEnum, IntFlag
 from typing import Any, ClassVar
 
@@ -109,12 +108,11 @@ def rights_names(mask: int) -> list[str]:
 
 
 def format_amount(value: int, currency: str) -> str:
-    """``0.1 ETH`` for ether (wei in); base units and the token address for an ERC-20."""
-    if int(currency, 16) == 0:
-        return f"{Decimal(value) / Decimal(10**18):f}".rstrip("0").rstrip(".") + " ETH"
-    from eth_utils import to_checksum_address  # here: the CLI imports this module and starts fast
+    """``0.1 ETH`` for ether (wei in); base units and the token address for an ERC-20 (its symbol and
+    decimals need the chain: :func:`client_sdk.tokens.amount_in_words` with its facts)."""
+    from .tokens import amount_in_words
 
-    return f"{value} units of token {to_checksum_address(currency)}"
+    return amount_in_words(value, currency)
 
 
 def territory_name(code: int) -> str:

@@ -147,6 +147,7 @@ LINKS: tuple[tuple[str, str, str], ...] = (
     ("LicenceMarket", "registry", "WorkRegistry"),
     ("DisputeResolver", "registry", "WorkRegistry"),
     ("DisputeResolver", "market", "LicenceMarket"),
+    ("EvidenceLog", "registry", "WorkRegistry"),
 )
 
 
@@ -255,12 +256,17 @@ def _role_grants() -> list[tuple[str, str, str]]:
     return grants
 
 
+#: Contracts nothing links to, found by the event their constructor emits naming a contract already
+#: found: (contract, its creation event, the event's indexed address argument's contract).
+CREATION_EVENTS: tuple[tuple[str, str, str], ...] = (("EvidenceLog", "EvidenceLogCreated", "WorkRegistry"),)
+
+
 def _created_by(w3: Web3, name: str, address: str, from_block: int, head: int) -> ContractDeployment:
-    """Find the transaction that created ``address``: its first ``RoleGranted`` log (the constructor
-    makes its admin) names it, and the receipt confirms it."""
+    """Find the transaction that created ``address``: the contract's first log (every hub constructor
+    emits one: its admin's ``RoleGranted``, the evidence log's ``EvidenceLogCreated``) names it, and the
+    receipt confirms it."""
     contract = _contract(w3, name, address)
-    topic = contract.events.RoleGranted().topic
-    logs = read_logs(w3, {"address": contract.address, "topics": [topic]}, from_block, head, first_only=True)
+    logs = read_logs(w3, {"address": contract.address}, from_block, head, first_only=True)
     if not logs:
         raise DeploymentMismatch(name, address, "no creation of this contract was found on this chain")
     entry = ContractDeployment(
@@ -277,8 +283,9 @@ def deployment_from_registry(w3: Web3, registry: str, from_block: int = 0) -> De
     """The whole deployment, found from the registry address alone: its code is checked first, then
     each contract is what a contract already found names (:data:`LINKS`: ``licenceMarket()``,
     ``disputeResolver()``), or failing that the contract it granted a wiring role to (its
-    ``RoleGranted`` logs); each one's code is checked and its creation transaction is found by its
-    constructor's first event."""
+    ``RoleGranted`` logs), or the contract whose constructor event names one found
+    (:data:`CREATION_EVENTS`: the evidence log, created by the registry's deployer); each one's code is
+    checked and its creation transaction is found by its constructor's first event."""
     if not Web3.is_address(registry):
         raise ConfigurationError(f"--registry {registry!r} is not an address (0x and 40 hex digits)")
     check_code(w3, "WorkRegistry", registry)
@@ -306,13 +313,25 @@ def deployment_from_registry(w3: Web3, registry: str, from_block: int = 0) -> De
             if load_artifact(grantee).code_matches(bytes(w3.eth.get_code(account))):
                 entries[grantee] = _created_by(w3, grantee, account, start, head)
                 break
+    deployer = to_checksum_address(w3.eth.get_transaction(HexBytes(entries["WorkRegistry"].tx_hash))["from"])
+    for name, event_name, named in CREATION_EVENTS:
+        if name in entries or named not in entries:
+            continue
+        event = _contract(w3, name, entries[named].address).events[event_name]()
+        wanted = "0x" + bytes(12).hex() + entries[named].address[2:].lower()
+        for log in read_logs(w3, {"topics": [event.topic, wanted]}, start, head):
+            candidate = to_checksum_address(log["address"])
+            # anyone may deploy another log on this registry: the deployment's is the registry deployer's
+            creator = w3.eth.get_transaction(log["transactionHash"])["from"]
+            if to_checksum_address(creator) == deployer and load_artifact(name).code_matches(bytes(w3.eth.get_code(candidate))):
+                entries[name] = _created_by(w3, name, candidate, start, head)
+                break
     missing = [step.name for step in DEPLOY_PLAN if step.name not in entries]
     if missing:
         raise DeploymentMismatch(missing[0], "(none)", f"registry {registry} leads to no {missing[0]} on this chain")
-    creation = w3.eth.get_transaction(HexBytes(entries["WorkRegistry"].tx_hash))
     return Deployment(
         chain_id=w3.eth.chain_id,
-        deployer=to_checksum_address(creation["from"]),
+        deployer=deployer,
         deploy_block=min(e.block_number for e in entries.values()),
         contracts=entries,
     )

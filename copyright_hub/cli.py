@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "market",
     "review",
     "content",
+    "evidence",
     "keys",
     "indexer",
     "serve",

@@ -22,6 +22,7 @@ from .tables.api_state import *  # noqa: F403 - the API's shared state: in the s
 from .tables.attestations import *  # noqa: F403 - the re-export is the point
 from .tables.bookkeeping import *  # noqa: F403
 from .tables.disputes import *  # noqa: F403
+from .tables.evidence import *  # noqa: F403
 from .tables.ignored import *  # noqa: F403
 from .tables.market import *  # noqa: F403
 from .tables.metadata import *  # noqa: F403 - derived from chain and content store, not mirrored

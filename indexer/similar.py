@@ -6,6 +6,11 @@ a document's rows in the caller's transaction (the metadata worker writes them w
 :func:`search` answers "which works have a code of this type within ``max_distance`` bits", each with its
 distance and what kind of match it is (``identical`` bytes, ``content``, ``data``), on SQLite and
 PostgreSQL alike.
+
+An audio Content-Code is stored as its 256-bit text (``code``) with its first 64 bits banded like any
+other unit; when the query is a 256-bit audio unit too, each candidate within ``max_distance`` is
+confirmed over the full 256 bits (:func:`client_sdk.content.iscc.confirms`: unrelated stationary noise
+agrees on its first 64 bits). A 64-bit query (an ISCC-CODE's audio unit) is answered on 64 bits.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from client_sdk.content.errors import InvalidISCC
-from client_sdk.content.iscc import DEFAULT_MAX_DISTANCE, Unit, unit
+from client_sdk.content.iscc import DEFAULT_MAX_DISTANCE, Unit, confirms, unit
 
 from . import models as m
 from .tables.similarity import BANDS
@@ -100,6 +105,13 @@ def _neighbours(value: int, radius: int) -> list[int]:
     return out
 
 
+def _confirmed(query: Unit, stored: str) -> bool:
+    try:
+        return confirms(query, unit(stored))
+    except InvalidISCC:
+        return False
+
+
 @dataclass(frozen=True)
 class Similar:
     """One work near the query: its code of the query's type, the distance, and the kind of match."""
@@ -134,17 +146,19 @@ def search(
     u = code if isinstance(code, Unit) else unit(code)
     check_distance(max_distance)
     radius = max_distance // BANDS
+    wide = u.full is not None  # a 256-bit audio query: read each candidate's full code to confirm it
+    columns = [_code.c.work_id, _code.c.metadata_cid, _code.c.body, *([_code.c.code] if wide else [])]
     candidates = sa.union_all(*(
-        sa.select(_code.c.work_id, _code.c.metadata_cid, _code.c.body)
+        sa.select(*columns)
         .where(_code.c.family == u.family, getattr(_code.c, f"band{i}").in_(_neighbours(v, radius)))
         for i, v in enumerate(bands(u.body))
     ))  # fmt: skip
     # the exact distance first, on the candidates alone (from the covering band indexes); then the few
     # that are near are joined with ``work`` (only a work's current document counts; it names the holder)
     near = {
-        (int(r.work_id), r.metadata_cid): (_text(u, r.body & _MASK), d)
+        (int(r.work_id), r.metadata_cid): (r.code if wide else _text(u, r.body & _MASK), d)
         for r in conn.execute(candidates)
-        if (d := ((r.body & _MASK) ^ u.body).bit_count()) <= max_distance
+        if (d := ((r.body & _MASK) ^ u.body).bit_count()) <= max_distance and (not wide or _confirmed(u, r.code))
     }
     if not near:
         return []

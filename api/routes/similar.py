@@ -23,7 +23,7 @@ from ..problems import Problem, problem_responses
 router = APIRouter(tags=["similar"])
 
 #: one 64-bit unit (content video/audio/image, data, instance) or a composite ISCC-CODE
-ISCC_PATTERN = r"^(ISCC:)?((EMA|EIA|EEA|GAA|IAA)[Q-Z2-7][A-Z2-7]{12}|K[A-Z2-7]{15,59})$"
+ISCC_PATTERN = r"^(ISCC:)?((EMA|EIA|EEA|GAA|IAA)[Q-Z2-7][A-Z2-7]{12}|EID[A-Z2-7]{52}|K[A-Z2-7]{15,59})$"
 
 
 class SimilarWork(BaseModel):

@@ -18,7 +18,7 @@ import functools
 import json
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Annotated, Any, Literal
 
@@ -45,13 +45,15 @@ from client_sdk._licensing import (
     within_cap,
 )
 from client_sdk.chain import prepare_transaction
-from client_sdk.errors import TransactionFailed
+from client_sdk.errors import REVERT_CLASSES, TransactionFailed
 from client_sdk.reverts import decode_revert, revert_data_from_exception
 from client_sdk.terms import SignedOffer
 
-from ..deps import ChainIdQuery, HubDep, PageDep, get_services
+from .. import tokens
+from ..deps import ChainIdQuery, HubDep, PageDep, get_services, mirror_session
 from ..guards import GuardedRoute
-from ..models import Uint256Text
+from ..models import Address as AddressOut
+from ..models import OfferInWords, TermsPublic, Uint256Text, offer_in_words
 from ..problems import Problem, problem_responses
 from ..services import chain_call
 from ..stores.signed_offers import STATUSES, BookFilter, SignedOfferBook
@@ -146,10 +148,22 @@ class SignedOfferIn(BaseModel):
     signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$", description="65 bytes: r, s, v")
 
 
-class SignedOfferPublic(SignedOfferIn):
+class SignedOfferPublic(SignedOfferIn, OfferInWords):
+    """A signed offer of the book. ``offer`` and ``signature`` are what a buyer redeems, as signed; the
+    rest reads them as on-chain offers read (``GET /offers``): the same terms model, price and supply
+    words (:class:`api.models.OfferInWords`)."""
+
     digest: str = Field(description="LicenceMarket.hashSignedOffer(offer): the EIP-712 digest the seller signed")
     status: Literal[STATUSES]  # type: ignore[valid-type]
     published_at: int = Field(description="unix seconds it entered the book")
+    work_id: Uint256Text
+    seller: AddressOut
+    buyer: AddressOut = Field(description="the only account that may fill it; 0x00…00: anyone")
+    terms: TermsPublic = Field(description="offer.terms in the words of GET /offers: rights by name, territories...")
+    price: Uint256Text = Field(description="wei, or the token's base units")
+    currency: AddressOut = Field(description="0x000…000 for ETH, else the ERC-20 token address")
+    supply_cap: int = Field(description="licences it may sell (0: no cap)")
+    sold: int = Field(description="licences sold under the seller's nonce (as the mirror has seen)")
 
 
 class SignedOffersPublic(BaseModel):
@@ -230,6 +244,7 @@ REFUSED_FIELD: dict[str, str] = {
     "OwnershipChanged": "offer.ownershipEpoch",
     "InvalidSignature": "signature",
     "NonceUnavailable": "offer.nonce",
+    "NotOfferBuyer": "offer.buyer",
     "NotWorkOwner": "offer.seller",
     "WorkNotFound": "offer.terms.workId",
     "WorkNotActive": "offer.terms.workId",
@@ -294,8 +309,10 @@ def check_signed_offer(hub: Hub, offer: SignedOffer) -> bytes:
             digest="0x" + digest.hex(),
         )
     price = offer.terms.price
+    # an offer bound to a buyer is simulated from that buyer (anyone else is refused NotOfferBuyer)
+    simulated = SIMULATED_BUYER if int(offer.buyer, 16) == 0 else Web3.to_checksum_address(offer.buyer)
     call = {
-        "from": SIMULATED_BUYER,
+        "from": simulated,
         "to": hub.market.address,
         "data": hub.market.encode_abi("purchaseSigned", [offer.to_abi(), offer.signature, price]),
         "value": price if offer.terms.currency == ETH else 0,
@@ -303,7 +320,7 @@ def check_signed_offer(hub: Hub, offer: SignedOffer) -> bytes:
     balance = Wei(price + 10**18)  # the price and gas
     with chain_call():  # reverts are answers, handled inside; an RPC gone away is a 503
         try:
-            hub.w3.eth.call(call, "latest", {SIMULATED_BUYER: {"balance": balance}})  # type: ignore[arg-type]
+            hub.w3.eth.call(call, "latest", {simulated: {"balance": balance}})  # type: ignore[arg-type]
         except (ContractCustomError, ContractLogicError, Web3RPCError) as exc:
             _refuse_simulated(offer, exc)
     return digest
@@ -329,13 +346,47 @@ def _revert_json(revert: ContractRevert) -> dict[str, Any]:
     return {"name": revert.error_name, "args": args, "hint": revert.hint}
 
 
-def _public(row: Mapping[str, Any]) -> SignedOfferPublic:
+Token = tuple[str | None, int | None] | None
+
+
+def _tokens_of(request: Request, rows: Sequence[Mapping[str, Any]]) -> dict[str, Token]:
+    """``{address: (symbol, decimals)}`` of the ERC-20s the rows are priced in, as on-chain offers get
+    theirs (:func:`api.tokens.facts_of`: ``api_token``, else read from the chain now and kept)."""
+    currencies = [str(r["currency"]) for r in rows]
+    if not any(int(c, 16) for c in currencies):
+        return {}
+    services = get_services(request)
+    reach = tokens.REACH.set(tokens.Reach(lambda: services.hub().w3, services.engine))
+    try:
+        with mirror_session(services.engine) as session:
+            return tokens.facts_of(session, currencies)
+    finally:
+        tokens.REACH.reset(reach)
+
+
+def _public(row: Mapping[str, Any], known: Mapping[str, Token]) -> SignedOfferPublic:
+    """A row of the book as the API shows it: the struct and signature as signed, and its terms, price
+    and supply in the words of an on-chain offer (:data:`api.models.OfferPublic`)."""
+    struct = json.loads(row["offer"])
+    offer = signed_offer_from_json({"offer": struct, "signature": row["signature"]})
+    terms = {**asdict(offer.terms), "legal_hash": "0x" + offer.terms.legal_hash.hex()}
+    currency = offer.terms.currency.lower()
+    sold = int(row.get("sold") or 0)
     return SignedOfferPublic(
-        offer=json.loads(row["offer"]),
+        offer=struct,
         signature=row["signature"],
         digest=row["digest"],
         status=row["status"],
         published_at=row["published_at"],
+        work_id=offer.terms.work_id,
+        seller=offer.seller,
+        buyer=offer.buyer,
+        terms=TermsPublic.model_validate(terms),
+        price=offer.terms.price,
+        currency=offer.terms.currency,
+        supply_cap=offer.terms.supply_cap,
+        sold=sold,
+        **offer_in_words(offer.terms.price, currency, known.get(currency), offer.terms.supply_cap, sold),
     )
 
 
@@ -349,7 +400,9 @@ def _public(row: Mapping[str, Any]) -> SignedOfferPublic:
         **problem_responses(409, 503),
     },
 )
-def publish_signed_offer(body: SignedOfferIn, hub: HubDep, book: BookDep, response: Response) -> SignedOfferPublic:
+def publish_signed_offer(
+    body: SignedOfferIn, hub: HubDep, book: BookDep, request: Request, response: Response
+) -> SignedOfferPublic:
     """Put a seller's EIP-712 signed offer in the order book, once the chain says it sells now: the
     signature recovers the seller, the seller owns the work, counter and ownership epoch are current,
     the nonce is unused, the deadline ahead and the terms valid. A refusal is a 409 problem naming the
@@ -383,7 +436,8 @@ def publish_signed_offer(body: SignedOfferIn, hub: HubDep, book: BookDep, respon
     # the chain has just said it sells: that is its status (the mirror may not have caught up, or exist)
     stored = book.get(digest, status=False)
     assert stored is not None  # just stored, and rows are never deleted
-    return _public({**stored, "status": "active"})
+    stored = {**stored, "status": "active"}
+    return _public(stored, _tokens_of(request, [stored]))
 
 
 RightName = Enum("RightName", {r.name.lower(): r.name.lower() for r in Right})  # type: ignore[misc]
@@ -397,24 +451,33 @@ RightName = Enum("RightName", {r.name.lower(): r.name.lower() for r in Right})  
 )
 def list_signed_offers(
     book: BookDep,
+    request: Request,
     page: PageDep,
     work: ChainIdQuery = None,
     seller: Annotated[str | None, Query(pattern=ADDRESS_PATTERN)] = None,
     right: Annotated[RightName | None, Query(description="offers that include this right")] = None,
     currency: Annotated[str | None, Query(pattern=r"^(ETH|0x[0-9a-fA-F]{40})$")] = None,
     active: Annotated[bool | None, Query(description="true (default): only offers that sell now")] = True,
+    buyer: Annotated[
+        str | None,
+        Query(pattern=ADDRESS_PATTERN, description="offers this address may fill: open ones and those bound to it"),
+    ] = None,
 ) -> SignedOffersPublic:
     """The order book, newest first. Each offer's ``status`` is judged when read, against the mirror:
-    expired, counter changed, nonce cancelled, owner changed, work inactive, sold out, or active."""
+    expired, counter changed, nonce cancelled, owner changed, work inactive, sold out, or active. Its
+    terms, price and supply left read as an on-chain offer's do (``GET /offers``); ``buyer`` says who
+    may fill it (0x00…00: anyone)."""
     where = BookFilter(
         work_id=work,
         seller=seller,
         right_bit=int(Right[right.value.upper()]) if right is not None else None,
         currency=ETH if currency == "ETH" else currency,
         active=active,
+        buyer=buyer,
     )
     rows, count = book.list(where, limit=page.limit, offset=page.offset)
-    return SignedOffersPublic(data=[_public(r) for r in rows], count=count)
+    known = _tokens_of(request, rows)
+    return SignedOffersPublic(data=[_public(r, known) for r in rows], count=count)
 
 
 # -- transactions for the sender's own wallet -----------------------------------------------------
@@ -531,11 +594,16 @@ def fulfil_signed_offer(
     hub: HubDep,
     book: BookDep,
 ) -> TransactionsPublic:
-    """The unsigned purchase of a licence from a signed offer of the book, as for on-chain offers."""
+    """The unsigned purchase of a licence from a signed offer of the book, as for on-chain offers. An
+    offer bound to another buyer is a 409 ``NotOfferBuyer`` problem at once, nothing simulated."""
     row = book.get(digest.lower())
     if row is None:
         raise Problem(404, "Not Found", f"no signed offer {digest} in the book; list them with GET /signed-offers")
     offer = signed_offer_from_json({"offer": json.loads(row["offer"]), "signature": row["signature"]})
+    bound = Web3.to_checksum_address(offer.buyer)
+    if int(bound, 16) != 0 and bound != Web3.to_checksum_address(body.buyer):
+        # the contract's own refusal, said before anything is simulated or signed
+        raise REVERT_CLASSES["NotOfferBuyer"]("NotOfferBuyer", {"buyer": bound, "caller": body.buyer})
     cap = int(body.max_price)
     price = within_cap(offer.terms.price, cap)
     data = hub.market.encode_abi("purchaseSigned", [offer.to_abi(), offer.signature, cap])

@@ -59,11 +59,14 @@ class BookFilter:
     right_bit: int | None = None
     currency: str | None = None
     active: bool | None = True
+    #: offers this address may fill: open to anyone (buyer zero) or bound to it
+    buyer: str | None = None
 
 
-def _judged(now: int) -> tuple[sa.FromClause, sa.ColumnElement[str]]:
+def _judged(now: int) -> tuple[sa.FromClause, sa.ColumnElement[str], sa.ColumnElement[int]]:
     """The book joined with what judges it (the work, the seller's counter, a cancellation: one row
-    each at most, by primary key) and the status expression over that join."""
+    each at most, by primary key), the status expression over that join and the licences sold under
+    the offer's seller and nonce (what its supply left is counted from)."""
     o = _BOOK.c
     joined = (
         _BOOK.outerjoin(_WORK, _WORK.c.work_id == o.work_id)
@@ -91,7 +94,18 @@ def _judged(now: int) -> tuple[sa.FromClause, sa.ColumnElement[str]]:
         (sold >= o.supply_cap, "sold_out"),
         else_="active",
     )
-    return joined, status
+    return joined, status, sold
+
+
+def _buyer(engine: Engine) -> sa.ColumnElement[str]:
+    """The offer's ``buyer`` read from its stored struct (JSON text), lower case; the zero address
+    (anyone) when the struct has none. Read from ``offer``, the struct as signed, so the book needs no
+    column of its own for it."""
+    if engine.dialect.name == "postgresql":
+        value: sa.ColumnElement[str] = sa.cast(_BOOK.c.offer, postgresql.JSONB)["buyer"].astext
+    else:
+        value = sa.func.json_extract(_BOOK.c.offer, "$.buyer")
+    return sa.func.lower(sa.func.coalesce(value, ZERO_ADDRESS))
 
 
 class SignedOfferBook:
@@ -109,8 +123,12 @@ class SignedOfferBook:
 
     def get(self, digest: str, now: int | None = None, *, status: bool = True) -> dict[str, Any] | None:
         """The stored offer with this digest and (``status``) its status now judged by the mirror, or ``None``."""
-        joined, judged = _judged(_now(now))
-        stmt = sa.select(_BOOK, judged.label("status")).select_from(joined) if status else sa.select(_BOOK)
+        joined, judged, sold = _judged(_now(now))
+        stmt = (
+            sa.select(_BOOK, judged.label("status"), sold.label("sold")).select_from(joined)
+            if status
+            else sa.select(_BOOK, sold.label("sold"))
+        )
         stmt = stmt.where(_BOOK.c.digest == digest)
         row = in_transaction(self.engine, lambda conn: conn.execute(stmt).mappings().first())
         return dict(row) if row is not None else None
@@ -119,8 +137,8 @@ class SignedOfferBook:
         self, where: BookFilter, *, limit: int, offset: int, now: int | None = None
     ) -> tuple[Sequence[dict[str, Any]], int]:
         """One page of offers matching ``where`` (newest first) with their status, and how many match."""
-        joined, judged = _judged(_now(now))
-        inner = sa.select(_BOOK, judged.label("status")).select_from(joined)
+        joined, judged, sold = _judged(_now(now))
+        inner = sa.select(_BOOK, judged.label("status"), sold.label("sold")).select_from(joined)
         if where.work_id is not None:
             inner = inner.where(_BOOK.c.work_id == where.work_id)
         if where.seller is not None:
@@ -129,6 +147,8 @@ class SignedOfferBook:
             inner = inner.where(_BOOK.c.currency == where.currency.lower())
         if where.right_bit is not None:
             inner = inner.where(_BOOK.c.rights.op("&")(where.right_bit) != 0)
+        if where.buyer is not None:
+            inner = inner.where(_buyer(self.engine).in_([ZERO_ADDRESS, where.buyer.lower()]))
         book = inner.subquery()
         query = sa.select(book)
         if where.active is not None:

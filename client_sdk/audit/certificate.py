@@ -83,9 +83,35 @@ def rows(report: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     ]
 
 
+def evidence_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(中文, English, value) for each evidence record of an evidence package (none for a plain report)."""
+    out: list[tuple[str, str, str]] = []
+    evidence = report.get("evidence")
+    for section in evidence.get("records", []) if isinstance(evidence, Mapping) else []:
+        r, f, sim = section["record"], section["file"], section.get("similarity") or {}
+        if sim.get("match"):
+            similar = f"{sim['match']}" + (f", {sim['distance']}/64 bits" if sim.get("distance") is not None else "")
+        else:
+            similar = "no match" if sim.get("method") == "iscc" else "—"
+        if sim.get("reason"):
+            similar += f" ({sim['reason']})"
+        out += [
+            ("证据编号", "Evidence record", f"#{r['evidence_id']} — {section.get('contract', '')}"),
+            ("取证来源", "Captured from", str(r["source"])),
+            ("取证时间 (UTC)", "Captured at (UTC)", str(r["captured_at_utc"])),
+            ("证据文件摘要 (SHA-256)", "Captured file digest (SHA-256)", str(f["sha256"])),
+            ("证据文件标识 (CID)", "Captured file CID", str(f["cid"])),
+            ("上链交易 / 区块", "Recorded in tx / block", f"{r['tx']} / {r['block']}"),
+            ("上链时间 (UTC)", "Recorded at (UTC)", str(r["recorded_at_utc"])),
+            ("取证人", "Recorded by", str(r["recorder"])),
+            ("与登记作品的相似度", "Similarity to the registered work", similar),
+        ]
+    return out
+
+
 _TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
 <html lang="zh-Hans"><head><meta charset="utf-8">
-<title>作品登记核验证书 Certificate of Registration Audit — {{ work_id }}</title>
+<title>{{ title_zh }} {{ title_en }} — {{ work_id }}</title>
 <style>
  body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei","PingFang SC","Microsoft YaHei",sans-serif;margin:2cm;color:#111}
  h1{font-size:1.6em;margin:0} h2{font-size:1.1em;font-weight:normal;margin:.2em 0 1em}
@@ -95,7 +121,10 @@ _TEMPLATE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
  @media print{body{margin:1cm}}
 </style></head><body>
 <div class="qr">{{ qr | safe }}<div class="en">{{ link }}</div></div>
-<h1>作品登记核验证书</h1><h2>Certificate of Registration Audit</h2>
+<h1>{{ title_zh }}</h1><h2>{{ title_en }}</h2>
+{% if evidence %}<h3>侵权证据 Evidence</h3><table>{% for zh, en, value in evidence %}
+<tr><td>{{ zh }}<div class="en">{{ en }}</div></td><td class="v">{{ value }}</td></tr>{% endfor %}
+</table><h3>作品登记证明 Proof of registration</h3>{% endif %}
 <table>{% for zh, en, value in rows %}
 <tr><td>{{ zh }}<div class="en">{{ en }}</div></td><td class="v">{{ value }}</td></tr>{% endfor %}
 </table>
@@ -106,9 +135,20 @@ re-check the signature and every claim: <code>copyright-hub verify-report REPORT
 """)
 
 
+def titles(report: Mapping[str, Any]) -> tuple[str, str]:
+    """The page's title in Chinese and English: an evidence package or a registration audit."""
+    if "evidence" in report:
+        return "侵权证据包", "Infringement Evidence Package"
+    return "作品登记核验证书", "Certificate of Registration Audit"
+
+
 def render_html(report: Mapping[str, Any]) -> str:
     link = provenance_link(report)
-    return _TEMPLATE.render(work_id=report["work_id"], rows=rows(report), qr=qr_svg(link), link=link)
+    title_zh, title_en = titles(report)
+    return _TEMPLATE.render(
+        work_id=report["work_id"], rows=rows(report), evidence=evidence_rows(report), qr=qr_svg(link), link=link,
+        title_zh=title_zh, title_en=title_en,
+    )  # fmt: skip
 
 
 def write_html(report: Mapping[str, Any], path: Path) -> Path:
@@ -147,15 +187,16 @@ def write_pdf(report: Mapping[str, Any], path: Path) -> Path:
     pdf.add_page()
     pdf.add_font("cjk", fname=font)
     pdf.set_font("cjk", size=18)
-    pdf.cell(0, 10, "作品登记核验证书", new_x="LMARGIN", new_y="NEXT")
+    title_zh, title_en = titles(report)
+    pdf.cell(0, 10, title_zh, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=11)
-    pdf.cell(0, 7, "Certificate of Registration Audit", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, title_en, new_x="LMARGIN", new_y="NEXT")
     link = provenance_link(report)
     png = io.BytesIO()
     qrcode.make(link, box_size=6, border=2).save(png)
     pdf.image(png, x=155, y=10, w=40)
     pdf.set_y(55)
-    for zh, en, value in rows(report):
+    for zh, en, value in [*evidence_rows(report), *rows(report)]:
         pdf.set_font("cjk", size=9)
         pdf.multi_cell(60, 5, f"{zh}\n{en}", new_x="RIGHT", new_y="TOP")
         pdf.multi_cell(0, 5, value, new_x="LMARGIN", new_y="NEXT")

@@ -123,6 +123,7 @@ SOURCES: tuple[Logs | Call, ...] = (
     Logs("disputes", "DisputeResolver", "DisputeLapsed", "workId"),
     Call("disputes", "DisputeResolver", "getDispute", ("id",), each=("DisputeOpened", "disputeId")),
     Call("disputes", "DisputeResolver", "openDisputes", ("work",)),
+    Logs("evidence", "EvidenceLog", "EvidenceRecorded", "workId"),
 )
 
 
@@ -506,7 +507,7 @@ def load_report(path: Path) -> dict[str, Any]:
     missing = [key for key in shapes if key not in data]
     if missing:
         raise InvalidReport(f"{path} lacks {', '.join(missing)}; it is not a complete signed report")
-    optional: dict[str, type] = {"metadata": dict, "file": dict}
+    optional: dict[str, type] = {"metadata": dict, "file": dict, "evidence": dict}
     wrong = [
         key for key, kind in {**shapes, **optional}.items()
         if key in data and not isinstance(data[key], kind)
@@ -541,9 +542,14 @@ def _recover(report: Mapping[str, Any]) -> tuple[str | None, str]:
 
 
 def check_report(
-    report: Mapping[str, Any], w3: Web3, *, file: str | os.PathLike[str] | None = None
+    report: Mapping[str, Any],
+    w3: Web3,
+    *,
+    file: str | os.PathLike[str] | None = None,
+    captured: str | os.PathLike[str] | None = None,
 ) -> list[ReportCheck]:
-    """Re-check a loaded report against the chain ``w3`` serves (see the module docstring)."""
+    """Re-check a loaded report against the chain ``w3`` serves (see the module docstring); for an
+    evidence package (:mod:`client_sdk.evidence`) also each record and, given ``captured``, that file."""
     checks: list[ReportCheck] = []
 
     def add(name: str, ok: bool, detail: str = "") -> None:
@@ -638,6 +644,50 @@ def check_report(
         sha = "0x" + digest.hex()
         ok = sha == derived.get("content_digest") and str(cid) == derived.get("content_cid")
         add(f"{Path(file).name} is the registered file", ok, "" if ok else f"sha256 {sha}, CID {cid}")
+    if "evidence" in report:
+        checks.extend(_check_evidence(report, rerun))
+    if captured is not None:
+        from ..evidence import check_package_file
+
+        ok, detail = check_package_file(report, captured)
+        add(f"{Path(captured).name} is the captured file", ok, detail)
+    return checks
+
+
+#: The fields of an evidence package's record and the ``EvidenceRecorded`` argument or log field each must equal.
+_EVIDENCE_FIELDS = {
+    "evidence_id": ("args", "evidenceId"), "work_id": ("args", "workId"), "recorder": ("args", "recorder"),
+    "sha256": ("args", "digest"), "cid": ("args", "cid"), "source": ("args", "source"),
+    "captured_at": ("args", "capturedAt"), "tx": ("log", "tx"), "block": ("log", "block"),
+    "log_index": ("log", "log_index"),
+}  # fmt: skip
+
+
+def _check_evidence(report: Mapping[str, Any], rerun: list[Claim]) -> list[ReportCheck]:
+    """Each evidence record of a package is an ``EvidenceRecorded`` log among the re-read claims (so on
+    chain at the pinned block), of the report's work, with the file digests the package states."""
+    logs = [log for c in rerun if c.name == "EvidenceRecorded" and isinstance(c.result, list) for log in c.result]
+    sections = report["evidence"].get("records") if isinstance(report["evidence"], Mapping) else None
+    if not isinstance(sections, list) or not sections:
+        return [ReportCheck("evidence records", False, "the package's evidence section lists no records")]
+    checks = []
+    for section in sections:
+        try:
+            record, binding = section["record"], section["file"]
+            name = f"evidence record {record['evidence_id']} is on chain"
+            log = next((g for g in logs if str(g["args"]["evidenceId"]) == str(record["evidence_id"])), None)
+        except (KeyError, TypeError):
+            checks.append(ReportCheck("evidence records", False, "a record of the package is malformed"))
+            continue
+        if log is None:
+            detail = f"no EvidenceRecorded log {record['evidence_id']} about work {report['work_id']} up to block {report['block']['number']}"
+            checks.append(ReportCheck(name, False, detail))
+            continue
+        where = {"args": log["args"], "log": log}
+        wrong = [f for f, (part, key) in _EVIDENCE_FIELDS.items() if str(where[part].get(key)) != str(record.get(f))]
+        if binding.get("sha256") != log["args"]["digest"] or binding.get("cid") != log["args"]["cid"]:
+            wrong.append("file")
+        checks.append(ReportCheck(name, not wrong, f"differs in {', '.join(wrong)}" if wrong else str(log["tx"])))
     return checks
 
 

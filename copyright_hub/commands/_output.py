@@ -7,7 +7,7 @@
   so hashes, addresses and ids stay whole for ``cut``/``awk``.
 
 Values read as words: times as ISO 8601 UTC dates, territories as ``156 China``, amounts as decimals
-with their currency (``0.25 ETH``). The names come from :mod:`client_sdk.terms` (the one place for them).
+with their currency (``0.25 ETH``, ``7.5 USDT``: a command reads its tokens first, :func:`learn_tokens`). The names come from :mod:`client_sdk.terms` (the one place for them).
 Heavy modules (web3 through client_sdk.terms) load inside the functions: the CLI starts fast.
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any
 
 import typer
@@ -44,11 +44,27 @@ def territories(codes: Sequence[int]) -> str:
     return ", ".join(f"{c} {territory_name(c)}" for c in codes) or "worldwide"
 
 
-def money(value: int, currency: str) -> str:
-    """``0.25 ETH``; ERC-20 amounts in base units with the token's address."""
-    from client_sdk.terms import format_amount
+#: the ERC-20s this process learnt (``learn_tokens``), by lower-case address: what ``money`` shows them with
+_TOKENS: dict[str, Any] = {}
 
-    return format_amount(value, currency)
+
+def learn_tokens(w3: Any, currencies: Iterable[str]) -> None:
+    """Read the ``symbol()`` and ``decimals()`` of each ERC-20 among ``currencies`` while the command
+    holds its connection (:func:`client_sdk.tokens.token_facts`), so :func:`money` can show ``7.5 USDT``.
+    A token that lacks them, or a chain that does not answer, leaves its amounts in base units."""
+    from client_sdk.tokens import token_facts
+
+    for currency in currencies:
+        if int(currency, 16) != 0 and currency.lower() not in _TOKENS:
+            _TOKENS[currency.lower()] = token_facts(w3, currency)
+
+
+def money(value: int, currency: str) -> str:
+    """``0.25 ETH``; an ERC-20 learnt (:func:`learn_tokens`) as ``7.5 USDT``, else in base units with
+    the token's address (``7500000 units of token 0x…``)."""
+    from client_sdk.tokens import amount_in_words
+
+    return amount_in_words(value, currency, _TOKENS.get(currency.lower()))
 
 
 def money_json(value: int, currency: str) -> dict[str, str]:

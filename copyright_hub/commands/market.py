@@ -22,6 +22,7 @@ from ._output import (
     JsonOpt,
     MineOpt,
     address,
+    learn_tokens,
     money,
     money_json,
     say,
@@ -174,6 +175,7 @@ def offer_create(
                         transferable, supply_cap)  # fmt: skip
     with _hub(rpc, deployments, keystore, key_env) as hub:
         offer_id = hub.create_offer(terms)
+        learn_tokens(hub.w3, [terms.currency])
     say(f"offer {offer_id} on work {work_id}: {rights} for {money(terms.price, terms.currency)}")
 
 
@@ -273,6 +275,7 @@ def offer_show(
     """An offer's terms, price and sales, read from the chain."""
     with _hub(rpc, deployments) as hub:
         terms, sold, cancelled = hub.get_offer(offer_id)
+        learn_tokens(hub.w3, [terms.currency])
     record = _offer_record(offer_id, terms, sold, cancelled)
     show_record(record, OFFER_LABELS, as_json=as_json, heading=f"offer {offer_id} on work {terms.work_id}"
                 + (" (cancelled)" if cancelled else ""))  # fmt: skip
@@ -325,6 +328,7 @@ def buy(
     with _hub(rpc, deployments, keystore, key_env) as hub:
         terms, _sold, cancelled = hub.get_offer(offer_id)
         limit = parse_amount(max_price, terms.currency)
+        learn_tokens(hub.w3, [terms.currency])
         if cancelled:
             raise ConfigurationError(f"offer {offer_id} is cancelled; nothing was bought")
         if terms.price > limit:
@@ -356,6 +360,7 @@ def withdraw(
             say("nothing to withdraw")
             return
         amount = hub.withdraw(token)
+        learn_tokens(hub.w3, [token])
     say(f"withdrew {money(amount, token)}")
 
 
@@ -439,6 +444,7 @@ def offer_reprice(
     with _hub(rpc, deployments, keystore, key_env) as hub:
         terms, _sold, cancelled = hub.get_offer(offer_id)
         new_price = parse_amount(price, terms.currency)
+        learn_tokens(hub.w3, [terms.currency])
         if new_price >= 2**96:
             raise typer.BadParameter("--price is above what an offer can hold (2^96 - 1 base units)")
         if cancelled:
@@ -494,6 +500,7 @@ def offer_reprice_signed(
             any_buyer=not bound,
         )
         hub.cancel_nonce(old.nonce)
+        learn_tokens(hub.w3, [terms.currency])
     say(f"signed offer nonce {old.nonce} voided; nonce {nonce} signed at {money(terms.price, terms.currency)}",
         err=out is None and not publish)  # fmt: skip
     _hand_out(new, out, hub_url if publish else None)
@@ -532,6 +539,7 @@ def offer_list(
         now = hub.chain_time()
         for offer_id in hub.offers_created_by(who):
             terms, sold, cancelled = hub.get_offer(offer_id)
+            learn_tokens(hub.w3, [terms.currency])
             sold_out = bool(terms.supply_cap) and sold >= terms.supply_cap
             if active and (cancelled or sold_out or terms.end <= now):
                 continue
@@ -559,6 +567,7 @@ def licence_sold(
         if work:
             works = [w for w in works if w in set(work)]
         sales = hub.sales_of(works)
+        learn_tokens(hub.w3, {s.currency for s in sales})
     rows = [_sale_record(s) for s in sales]
     columns = [("licence_id", "licence"), ("work_id", "work"), ("licensee", "licensee"), ("rights", "rights"),
                ("start_iso", "from"), ("end_iso", "until"), ("price", "price"), ("tx", "tx")]  # fmt: skip
@@ -581,6 +590,7 @@ def earnings(
     who = whose(account, mine, keystore, key_env)
     with _hub(rpc, deployments) as hub:
         found = hub.earnings_of(who)
+        learn_tokens(hub.w3, {e.currency for e in found})
     rows = [
         {
             "currency": "ETH" if int(e.currency, 16) == 0 else e.currency,

@@ -7,7 +7,8 @@ reading anything through it. Then it reads the chain directly and recomputes the
 CID; it never asks the hub's database. ``--report OUT.json`` writes a signed report pinned to a block,
 ``--certificate OUT.html`` its printable certificate (and ``.pdf`` beside it where possible).
 
-``verify-report`` re-checks a report's signature and every claim against any RPC.
+``verify-report`` re-checks a report's signature and every claim against any RPC; an evidence package
+(``copyright-hub evidence package``) is such a report, whose evidence records it re-checks too.
 
 This module is what a client-only install runs: it imports only the SDK (no API, indexer or devnet
 server code), and :mod:`copyright_hub.cli` loads nothing else for these two commands.
@@ -221,6 +222,9 @@ def verify_report_cmd(
     report: Annotated[Path, typer.Argument(help="a report written by `copyright-hub verify --report`")],
     rpc: RpcOpt = None,
     file: Annotated[Path | None, typer.Option(help="a copy of the work's file to check as well")] = None,
+    captured: Annotated[
+        Path | None, typer.Option("--captured", help="an evidence package's captured file to check as well")
+    ] = None,
     certificate: Annotated[
         Path | None, typer.Option("--certificate", help="write the certificate too, when every check holds")
     ] = None,
@@ -233,7 +237,7 @@ def verify_report_cmd(
     from client_sdk.chain import connect
 
     data = load_report(report)
-    checks = check_report(data, connect(chain_url(rpc)), file=file)
+    checks = check_report(data, connect(chain_url(rpc)), file=file, captured=captured)
     from rich.table import Table
 
     table = Table(title=f"{report} (work {data['work_id']}, chain {data['chain_id']}, block {data['block']['number']})")

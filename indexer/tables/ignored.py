@@ -22,6 +22,9 @@ IGNORED_EVENTS: dict[str, str] = {
     "DefaultAdminTransferCanceled": _ROLES,
     "DefaultAdminDelayChangeScheduled": _ROLES,
     "DefaultAdminDelayChangeCanceled": _ROLES,
+    "EvidenceLog.EvidenceLogCreated": (
+        "emitted once, by the constructor, so auditors find the log from the registry; the manifest names it"
+    ),
     "LicenceMarket.EIP712DomainChanged": (
         "the EIP-712 domain is fixed at deployment (name, version, chain, address); clients read it with eip712Domain()"
     ),

@@ -125,3 +125,25 @@ def test_swagger_ui_renders_in_a_real_browser_without_the_internet(served: str, 
     ).stdout
     assert "Copyright Hub API" in dom  # the title Swagger UI renders from /openapi.json
     assert "/ipfs/{cid}" in dom  # and the operations
+
+
+def test_pages_run_no_script_unless_their_route_sets_its_own_policy() -> None:
+    """The middleware's docstring: PAGE_CSP allows no script; a page that runs its own script file (a
+    work's page and buy.js) sets its policy itself, and that header is kept, not replaced."""
+    from fastapi import FastAPI
+    from fastapi.responses import HTMLResponse
+
+    from api.middleware import PAGE_CSP, PageHeaders
+    from api.routes.pages import BUY_PAGE_CSP
+
+    app = FastAPI()
+    app.add_middleware(PageHeaders)
+    app.get("/plain")(lambda: HTMLResponse("<p>no script</p>"))
+    app.get("/own")(lambda: HTMLResponse("<script src=/pages/buy.js></script>", headers={
+        "content-security-policy": BUY_PAGE_CSP}))  # fmt: skip
+    client = TestClient(app)
+    assert "script-src" not in PAGE_CSP
+    assert client.get("/plain").headers["content-security-policy"] == PAGE_CSP
+    own = client.get("/own").headers
+    assert own["content-security-policy"] == BUY_PAGE_CSP and own["x-frame-options"] == "DENY"
+    assert "script-src 'self'" in BUY_PAGE_CSP and "unsafe-inline" not in BUY_PAGE_CSP.split("style-src")[0]

@@ -292,3 +292,81 @@ def test_cancelled_nonces_and_a_work_that_changed_hands_and_came_back_are_delist
     assert statuses[digests[0]] == "nonce_cancelled"
     assert statuses[digests[1]] == "owner_changed"
     assert not set(digests) & {o["digest"] for o in client.get("/signed-offers").json()["data"]}
+
+
+def test_signed_offers_read_as_onchain_offers_do_and_keep_the_struct_to_fill(story: Story, studio_hub: Hub) -> None:
+    """Issue 11 item 3 for the book: rights by name, territories by code and name, the window, the
+    price as a decimal with its currency, the supply left: the terms model of ``GET /offers``."""
+    client = story.client
+    offer = _signed(studio_hub, story, nonce=4001)
+    document = signed_offer_to_json(offer)
+    published = client.post("/signed-offers", json=document)
+    assert published.status_code == 201, published.text
+    listed = {o["digest"]: o for o in client.get("/signed-offers", params={"work": story.film_id}).json()["data"]}
+    shown = listed[published.json()["digest"]]
+    assert shown["offer"] == document["offer"] and shown["signature"] == document["signature"]  # as signed
+    assert shown["terms"]["rights"] == ["screening"] and shown["terms"]["rights_mask"] == int(Right.SCREENING)
+    assert shown["terms"]["worldwide"] and shown["terms"]["territory_names"] == []
+    assert shown["terms"]["start_iso"].endswith("Z") and shown["terms"]["end"] == offer.terms.end
+    assert (shown["price"], shown["price_decimal"], shown["currency_symbol"]) == (str(10**16), "0.01", "ETH")
+    assert (shown["supply_cap"], shown["sold"], shown["supply_left"]) == (1, 0, 1)
+    assert shown["seller"] == story.studio.address and shown["buyer"] == "0x" + "00" * 20
+    on_chain = client.get(f"/offers/{story.open_offer_id}").json()
+    assert set(shown["terms"]) == set(on_chain["terms"])  # one presenter of terms
+    words = ("price_decimal", "currency_symbol", "currency_decimals", "supply_left")
+    assert set(words) <= set(shown) & set(on_chain)
+
+
+def test_the_book_shows_the_buyer_filters_by_it_and_fulfil_refuses_another_buyer(story: Story, studio_hub: Hub) -> None:
+    client, buyer, stranger = story.client, story.buyer, story.stranger
+    digests = {}
+    for name, nonce, bound in (("open", 4101, None), ("bound", 4102, buyer.address)):
+        published = client.post(
+            "/signed-offers", json=signed_offer_to_json(_signed(studio_hub, story, nonce=nonce, buyer=bound))
+        )
+        assert published.status_code == 201, published.text  # a bound offer is checked as its buyer
+        digests[name] = published.json()["digest"]
+    listed = {o["digest"]: o["buyer"] for o in client.get("/signed-offers").json()["data"]}
+    assert listed[digests["bound"]] == buyer.address and int(listed[digests["open"]], 16) == 0
+
+    def fillable_by(address: str) -> set[str]:
+        return {o["digest"] for o in client.get("/signed-offers", params={"buyer": address}).json()["data"]}
+
+    assert {digests["open"], digests["bound"]} <= fillable_by(buyer.address.lower())
+    assert digests["open"] in fillable_by(stranger.address) and digests["bound"] not in fillable_by(stranger.address)
+    assert client.get("/signed-offers", params={"buyer": "0x12"}).status_code == 422
+
+    ask = {"buyer": stranger.address, "max_price": str(10**17)}
+    with Hub.connect(story.node.url, deployments_dir=story.settings.deployments_dir) as reader:
+        sent_before = reader.w3.eth.get_transaction_count(stranger.address)
+    refused = client.post(f"/signed-offers/{digests['bound']}/fulfil", json=ask)
+    assert refused.status_code == 409 and refused.json()["title"] == "NotOfferBuyer", refused.text
+    assert buyer.address in refused.json()["detail"] and "ask the seller" in refused.json()["detail"]
+    assert client.post(f"/signed-offers/{digests['open']}/fulfil", json=ask).status_code == 200
+    built = client.post(f"/signed-offers/{digests['bound']}/fulfil", json={**ask, "buyer": buyer.address})
+    assert built.status_code == 200, built.text
+    status = _sign_and_relay(client, buyer, built.json()["transactions"][0])
+    assert story_holder(story, int(status["licence_ids"][0])) == buyer.address
+    with Hub.connect(story.node.url, deployments_dir=story.settings.deployments_dir) as reader:
+        assert reader.w3.eth.get_transaction_count(stranger.address) == sent_before
+
+
+def test_an_erc20_signed_offer_reads_in_the_tokens_symbol_and_decimals(
+    story: Story, studio_hub: Hub, deployer: LocalAccount
+) -> None:
+    with Hub.connect(story.node.url, deployments_dir=story.settings.deployments_dir, account=deployer) as admin:
+        token = deploy_contract(admin.w3, deployer, "TestERC20")
+        admin.set_currency_allowed(token.address, True)
+    now = studio_hub.chain_time()
+    terms = Terms(work_id=story.film_id, rights=int(Right.TRANSLATION), start=now, end=now + 30 * DAY,
+                  price=25 * 10**17, currency=token.address, territories=(156, 826), supply_cap=5)  # fmt: skip
+    signed = studio_hub.sign_offer(terms, nonce=4201, deadline=now + DAY)
+    published = story.client.post("/signed-offers", json=signed_offer_to_json(signed))
+    assert published.status_code == 201, published.text
+    shown = published.json()
+    assert (shown["price"], shown["currency"]) == (str(25 * 10**17), token.address)
+    assert (shown["price_decimal"], shown["currency_symbol"], shown["currency_decimals"]) == ("2.5", "TEST", 18)
+    assert [t["code"] for t in shown["terms"]["territory_names"]] == [156, 826]
+    assert shown["terms"]["territory_names"][0]["name"] == "China" and not shown["terms"]["worldwide"]
+    listed = story.client.get("/signed-offers", params={"currency": token.address}).json()["data"]
+    assert [(o["digest"], o["currency_symbol"]) for o in listed] == [(shown["digest"], "TEST")]

@@ -103,3 +103,45 @@ def test_register_then_verify_a_file_against_the_chain(market: Env, tmp_path: Pa
     forged.write_bytes(film.read_bytes()[:-1] + b"\x00")
     bad = market.run("verify", work_id, "--file", str(forged))
     assert bad.returncode == 1 and "MISMATCH" in bad.stdout
+
+
+def test_erc20_amounts_print_in_the_tokens_own_symbol_and_decimals(market: Env) -> None:
+    """Issue 11 item 3 in the CLI: an ERC-20 price reads as the token says (TestERC20: TEST, 18
+    decimals), not as base units of an address; JSON keeps the exact base units beside the words."""
+    token = market.token
+    price = 75 * 10**17 + 1  # 7.500000000000000001 TEST: exact, never rounded
+    own = market.hub.register_work(hashlib.sha256(b"cli token-priced").digest(), "bafytoken", "bafymeta", 3)
+    made = market.run(
+        "offer", "create", str(own.work_id), "--rights", "translation", "--price", str(price),
+        "--currency", token.address, "--key-env", "STUDIO_KEY",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "for 7.500000000000000001 TEST" in made.stdout, made.stdout
+    offer_id = int(made.stdout.split("offer ")[1].split()[0])
+    assert "7.500000000000000001 TEST" in market.run("offer", "show", str(offer_id)).stdout
+    shown = json.loads(market.run("offer", "show", str(offer_id), "--json").stdout)
+    assert shown["price"] == {"amount": str(price), "currency": token.address, "text": "7.500000000000000001 TEST"}
+    too_little = market.run("buy", str(offer_id), "--max-price", "1000", "--key-env", "BUYER_KEY")
+    assert too_little.returncode != 0 and "above your --max-price 0.000000000000001 TEST" in too_little.stderr
+
+
+def test_a_token_without_symbol_or_decimals_or_a_chain_away_prints_base_units(market: Env) -> None:
+    from web3 import Web3
+
+    from client_sdk.tokens import amount_in_words, read_token, token_facts
+
+    w3, token = market.hub.w3, market.token.address
+    assert read_token(w3, token) == read_token(w3, token.lower()) and read_token(w3, token).symbol == "TEST"
+    registry = market.hub.registry.address  # an ERC-721: a symbol, no decimals
+    facts = read_token(w3, registry)
+    assert (facts.symbol, facts.decimals) == ("CHWORK", None) and "decimals()" in (facts.note or "")
+    assert amount_in_words(7, registry, facts) == f"7 base units of CHWORK ({registry})"
+    nobody = Web3.to_checksum_address("0x" + "11" * 20)  # no code: no answer to either
+    facts = read_token(w3, nobody)
+    assert (facts.symbol, facts.decimals) == (None, None) and "no answer" in (facts.note or "")
+    assert amount_in_words(7, nobody, facts) == f"7 units of token {nobody}"
+    away = Web3(Web3.HTTPProvider("http://127.0.0.1:9", request_kwargs={"timeout": 2}))  # nothing listens
+    fallback = token_facts(away, token)
+    assert (fallback.symbol, fallback.decimals) == (None, None) and fallback.note
+    assert amount_in_words(7, token, fallback) == f"7 units of token {token}"
+    assert amount_in_words(25 * 10**16, "0x" + "00" * 20) == "0.25 ETH"

@@ -8,13 +8,16 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import iscc_core as ic
 import pytest
 
 from client_sdk.content.errors import InvalidISCC, MediaError, NotAFile
 from client_sdk.content.iscc import (
+    AUDIO_BITS,
     DEFAULT_MAX_DISTANCE,
     ContentCodes,
     compare,
+    confirms,
     content_codes,
     distance,
     unit,
@@ -111,3 +114,21 @@ def test_re_uploads_stay_near_their_original_and_unrelated_clips_stay_apart(
             other = next(o for n, o in originals.items() if n != name)
             assert compare(other, moved) is None, (name, t)
     assert compare(a, a) is not None and compare(a, a).kind == "identical"  # type: ignore[union-attr]
+
+
+def test_unrelated_noise_agrees_on_64_bits_but_is_no_match_over_256_while_a_re_encode_is(media: Path) -> None:
+    """Issue 15 item 3: two stationary noise tracks (pink and brown of one seed; white of two seeds) come
+    within the 64-bit default distance, and the full 256-bit audio code tells them apart; an Opus
+    re-encode of one of them is still confirmed."""
+    tracks = {n: make_track(media, n, seconds=5) for n in ("noise-pink-1", "noise-brown-1", "noise-white-1", "noise-white-2")}  # fmt: skip
+    codes = {n: content_codes(p, media=True) for n, p in tracks.items()}
+    assert all(unit(c.content or "").bits == AUDIO_BITS for c in codes.values())
+    for a, b in (("noise-pink-1", "noise-brown-1"), ("noise-white-1", "noise-white-2")):
+        assert distance(codes[a].content or "", codes[b].content or "") <= DEFAULT_MAX_DISTANCE, (a, b)
+        assert not confirms(codes[a].content or "", codes[b].content or "") and compare(codes[a], codes[b]) is None
+    moved = content_codes(transform(tracks["noise-pink-1"], "reencode", media, audio=True), media=True)
+    match = compare(codes["noise-pink-1"], moved)
+    assert match is not None and match.kind == "content", match
+    parts = ic.iscc_decompose(codes["noise-pink-1"].iscc.removeprefix("ISCC:"))  # the ISCC-CODE: 64-bit units
+    assert [unit(p).bits for p in parts] == [64, 64, 64]
+    assert unit(parts[0]).body == unit(codes["noise-pink-1"].content or "").body

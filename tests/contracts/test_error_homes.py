@@ -14,7 +14,12 @@ from client_sdk.artifacts import load_artifact
 from contracts import SOURCE_DIR
 
 #: The deployed hub contracts and the interface each one implements.
-CONTRACTS = {"WorkRegistry": "IWorkRegistry", "LicenceMarket": "ILicenceMarket", "DisputeResolver": "IDisputeResolver"}
+CONTRACTS = {
+    "WorkRegistry": "IWorkRegistry",
+    "LicenceMarket": "ILicenceMarket",
+    "DisputeResolver": "IDisputeResolver",
+    "EvidenceLog": "IEvidenceLog",
+}
 SHARED = "IHubErrors"
 
 _DECLARED = re.compile(r"^\s*error\s+(\w+)\s*\(", re.MULTILINE)

@@ -56,7 +56,7 @@ def every_event_story(sc: Scenario) -> None:
     """Roles: admin, studio, buyer, reviewer, arbiter, claimant, co_owner. Registration with splits,
     royalty and a derivative; metadata update; attestations (one revoked); offers (one repriced, one
     cancelled); an on-chain and a signed purchase; a signed-offer nonce voided; counter increment;
-    withdrawals; a licence transfer; a royalty set by the owner; a dispute answered by the owner and upheld with a transfer and a revoked licence; the bond
+    withdrawals; a licence transfer; evidence recorded about the film; a royalty set by the owner; a dispute answered by the owner and upheld with a transfer and a revoked licence; the bond
     withdrawn; a work transfer; the market's fee changed, an ERC-20 allowed and removed, the market
     paused and resumed, the minimum bond changed, the resolver paused."""
     sc.grant("reviewer", "WorkRegistry", "REVIEWER_ROLE")
@@ -81,6 +81,11 @@ def every_event_story(sc: Scenario) -> None:
     studio.increment_counter()
     studio.withdraw()
     buyer.transfer_licence(sc["licence"], sc.address("co_owner"))
+    copy = hashlib.sha256(b"a pirated copy of the film").digest()
+    event = sc.hub("claimant").record_evidence(
+        sc["film"], copy, "bafycopy", "https://pirate.example/film.mp4", sc.now()
+    )
+    sc.ids["evidence"] = int(event["args"]["evidenceId"])
     sc.ids["dispute"] = sc.hub("claimant").open_dispute(sc["film"], "bafyclaim", bond=DEFAULT_MIN_BOND_WEI)
     studio.answer_dispute(sc["dispute"], "bafyanswer")
     sc.hub("arbiter").resolve_dispute(

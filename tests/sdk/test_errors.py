@@ -14,6 +14,7 @@ import client_sdk.audit.certificate
 import client_sdk.content.errors
 import client_sdk.content.siwe
 import client_sdk.errors
+import client_sdk.evidence
 import client_sdk.metadata
 import copyright_hub.devnet
 import indexer._rpc
@@ -25,7 +26,7 @@ from client_sdk.reverts import decode_revert
 #: Every module that defines errors of the tree.
 ERROR_MODULES: tuple[ModuleType, ...] = (
     client_sdk.errors, client_sdk.content.errors, client_sdk.content.siwe, client_sdk.metadata, indexer.errors,
-    indexer._rpc, copyright_hub.devnet, client_sdk.audit.certificate,
+    indexer._rpc, copyright_hub.devnet, client_sdk.audit.certificate, client_sdk.evidence,
 )  # fmt: skip
 #: Control-flow signals that never leave their module, so they are not part of the tree.
 INTERNAL = {indexer._rpc.RangeTooLarge}

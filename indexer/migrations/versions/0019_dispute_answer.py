@@ -1,14 +1,12 @@
 """dispute answers: the work owner's answer to an open dispute
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-11-29 13:00:00
 
 ``DisputeResolver.answerDispute`` lets the disputed work's owner answer an open dispute once, before its
 deadline (``DisputeAnswered``) -> ``dispute.answer_cid``, ``answered_by``, ``answered_block``,
-``answered_at``. Existing rows keep NULL (not answered: the call did not exist). Written on the
-``studio-contracts`` branch from 0017 while ``0018`` (evidence) was on another branch: when merged after
-0018, ``down_revision`` names 0018.
+``answered_at``. Existing rows keep NULL (not answered: the call did not exist).
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

@@ -25,6 +25,7 @@ def hub_api(market: Env, tmp_path_factory: pytest.TempPathFactory) -> Iterator[t
         deployments_dir=Path(market.env["COPYRIGHT_HUB_DEPLOYMENTS_DIR"]),
         content_dir=tmp / "content",
     )
+    _index(settings)  # a hub serves its order book beside a mirror (without one it answers 503 Mirror not ready)
     with serve_app(settings) as url:
         yield url, settings
 

@@ -162,15 +162,19 @@ def test_a_run_killed_five_times_registers_every_file_exactly_once(market: Env, 
     journal = folder / ".copyright-hub" / "register-many.jsonl"
     digests = {hashlib.sha256((folder / r["file"]).read_bytes()).digest() for r in rows}
     after_kills = []
+
+    def batches_sent() -> int:
+        return journal.read_bytes().count(b'"k":"sending"') if journal.exists() else 0
+
     for _kill in range(5):
-        size_before = journal.stat().st_size if journal.exists() else 0
+        sent_before = batches_sent()
         proc = subprocess.Popen(args, env=market.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        journal.parent.mkdir(exist_ok=True)
-        journal.touch()
-        deadline = time.monotonic() + 60  # start-up (imports, connecting) is not what is tested: wait it out
-        while proc.poll() is None and time.monotonic() < deadline and journal.stat().st_size <= size_before:
+        # start-up and preparing the files are not what is tested (and take seconds on a loaded machine):
+        # wait until this run journals a batch it sends, so the kill lands among registrations
+        deadline = time.monotonic() + 90
+        while proc.poll() is None and time.monotonic() < deadline and batches_sent() <= sent_before:
             time.sleep(0.01)
-        time.sleep(rng.uniform(0, 0.6))  # then a random point of the run
+        time.sleep(rng.uniform(0, 0.3))  # then a random point of the run
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
         after_kills.append(sum(1 for d in digests if market.hub.work_id_by_digest(d)))
@@ -335,7 +339,9 @@ def test_a_catalogue_registers_by_commit_reveal_when_the_setting_says_so(market:
     assert all(work_id for work_id, _, _ in priorities)
     (commit_block,) = {block for _, block, _ in priorities}
     assert all(market.hub.get_work(w).registered_at >= at for w, _, at in priorities)
-    commits = market.hub.registry.events.RegistrationCommitted().get_logs(from_block=commit_block, to_block=commit_block)
+    commits = market.hub.registry.events.RegistrationCommitted().get_logs(
+        from_block=commit_block, to_block=commit_block
+    )
     assert [c["args"]["registrant"] for c in commits] == [market.hub.account.address]  # type: ignore[union-attr]
     salts = folder / ".copyright-hub" / "commits"
     assert salts.is_dir() and list(salts.glob("*.json")) == []

@@ -76,6 +76,13 @@ def settings_problem(exc: ValidationError) -> str:
     return where + str(first["msg"]).removeprefix("Value error, ")
 
 
+#: top-level modules of the `server` extra (pyproject.toml): a client-only install lacks them
+SERVER_PACKAGES = frozenset(
+    {"api", "indexer", "fastapi", "fastapi_offline", "starlette", "uvicorn", "sqlalchemy", "sqlmodel", "alembic",
+     "psycopg", "pydantic_settings"}
+)  # fmt: skip
+
+
 def friendly(fn: F) -> F:
     """The CLI's one error boundary: every failure becomes one ``error:`` line and exit code 1.
 
@@ -95,6 +102,14 @@ def friendly(fn: F) -> F:
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
             raise fail(f"{exc.strerror or exc}{where}") from None
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").partition(".")[0] not in SERVER_PACKAGES:
+                raise fail(f"unexpected ModuleNotFoundError: {exc}. This is a bug: report it") from None
+            raise fail(
+                f"this command runs the hub's own services, whose packages this install lacks ({exc.name}): "
+                "install them with pip install 'copyright-hub[server]' (the SDK, `verify` and the studio "
+                "commands need only the plain install)"
+            ) from None
         except Exception as exc:
             if _is_validation_error(exc):  # settings from options and COPYRIGHT_HUB_* variables
                 raise fail(settings_problem(exc)) from None

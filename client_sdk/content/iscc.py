@@ -255,12 +255,14 @@ class NearDuplicate:
     match: str
     distance: int
     code: str
+    origin: str = "owner"
 
     def describe(self) -> str:
         how = {"identical": "the same file", "content": "the same content", "data": "near-identical bytes"}
+        whose = "; its codes computed by the hub from its public preview" if self.origin != "owner" else ""
         return (
             f"work {self.work_id} held by {self.owner} is {how.get(self.match, self.match)} "
-            f"({self.match} match, distance {self.distance} of {BITS} bits)"
+            f"({self.match} match, distance {self.distance} of {BITS} bits{whose})"
         )
 
 
@@ -286,7 +288,9 @@ def find_similar(
         if reply.status_code != 200:
             raise ConfigurationError(f"{url} answered HTTP {reply.status_code}: {reply.text[:200]}; check --hub")
         return [
-            NearDuplicate(int(w["work_id"]), w["owner"], w["match"], int(w["distance"]), w["code"])
+            NearDuplicate(
+                int(w["work_id"]), w["owner"], w["match"], int(w["distance"]), w["code"], w.get("origin", "owner")
+            )
             for w in reply.json()["data"]
         ]
 

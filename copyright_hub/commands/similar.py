@@ -102,7 +102,7 @@ def lookup(
             hits = search_units(conn, units, distance)
     finally:
         engine.dispose()
-    return [NearDuplicate(h.work_id, h.owner, h.match, h.distance, h.code) for h in hits]
+    return [NearDuplicate(h.work_id, h.owner, h.match, h.distance, h.code, h.origin) for h in hits]
 
 
 def near_duplicate_check(
@@ -171,16 +171,16 @@ def similar_cmd(
             "file": str(file), "codes": codes.to_json(),
             "max_distance": DEFAULT_MAX_DISTANCE if max_distance is None else max_distance,
             "data": [{"work_id": str(f.work_id), "owner": f.owner, "match": f.match, "distance": f.distance,
-                      "code": f.code} for f in found],
+                      "code": f.code, "origin": f.origin} for f in found],
         }))  # fmt: skip
         return
     console.print(f"{escape(file.name)}: {codes.kind} [bold]{codes.content}[/bold]  ISCC-CODE {codes.iscc}")
     if not found:
         console.print("no registered work is near it")
         return
-    table = Table("work", "holder", "match", "distance", "code")
+    table = Table("work", "holder", "match", "distance", "code", "codes from")
     for f in found:
-        table.add_row(str(f.work_id), f.owner, f.match, str(f.distance), f.code)
+        table.add_row(str(f.work_id), f.owner, f.match, str(f.distance), f.code, f.origin)
     console.print(table)
 
 

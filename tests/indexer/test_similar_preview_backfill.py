@@ -197,3 +197,18 @@ def test_a_document_an_older_client_wrote_is_looked_up_through_its_own_computati
     found = {f.work_id: f for f in lookup(hub.copy, database_url=hub.url)}  # the rescaled copy
     assert (found[6].match, found[6].distance) == ("content", distance(hub.copy.legacy or "", old.content or ""))
     assert found[6].distance <= distance(hub.copy.content or "", old.content or "")
+
+
+def test_the_cli_lookup_says_when_the_hub_computed_the_codes(tmp_path: Path) -> None:
+    """``copyright-hub similar`` and the registration warning name a hub-computed match as such."""
+    from copyright_hub.commands.similar import lookup
+
+    h = Hub(tmp_path)
+    migrate(h.engine)
+    h.load()
+    list(preview_codes.run(h.engine, h.store))
+    found = {f.work_id: f for f in lookup(h.copy, database_url=h.url)}
+    assert (found[1].origin, found[2].origin) == ("hub-preview", "owner")
+    assert "computed by the hub from its public preview" in found[1].describe()
+    assert "hub" not in found[2].describe()
+    h.engine.dispose()

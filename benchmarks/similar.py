@@ -20,9 +20,9 @@ validation, the band ``IN`` lookups, the exact Hamming distance on the candidate
 clips of 8 s from testsrc/testsrc2, two mandelbrots, bars, charts, mptestsrc patterns and several seeds of
 gradients, cellauto, life and sierpinski, each with a tone; 23 audio tracks: tones, chords, sweeps,
 melodies, tremolo, FM, a beat, synthetic speech of three texts in two voices, white/pink/brown noise of
-two seeds each) and their transformations (video: re-encode to VP8/Vorbis at 300 kb/s,
-rescale to half size, crop 5 % and scale back, trim the first 2 s, halve the loudness, a watermark box;
-audio: re-encode to Opus 48 kb/s, trim, loudness). For each transformation the recall at the default
+two seeds each) and their transformations (video: re-encode to VP8/Vorbis at 300 kb/s, rescale to half
+size, crop 5 % and scale back, pillarbox to 16:9 (black bars), trim the first 2 s, halve the loudness, a
+watermark box; audio: re-encode to Opus 48 kb/s, trim, loudness). For each transformation the recall at the default
 threshold (the transformed file's Content-Code within ``DEFAULT_MAX_DISTANCE`` bits of its original),
 and the false-positive rate: the share of pairs of unrelated files of the same kind (each original and
 transformed file against every other original) within the threshold; plus recall and false positives

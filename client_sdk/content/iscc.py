@@ -35,9 +35,11 @@ recall 0.48 on 64 bits -> 0.30). A pair
 where either side is a 64-bit audio unit (older documents, or an ISCC-CODE, whose units are 64-bit) is
 judged on the 64 bits alone, as before.
 
-**Video frames are normalised before their signature** (issue 15, :data:`CODE_METHOD` 2): every sampled
-frame is scaled to 128x96 by area averaging and blurred a little (:data:`VIDEO_NORMALISE`), so what the
-signature sees no longer depends on the copy's frame size or on its codec's fine artefacts. Measured on
+**Video frames are normalised before their signature** (issue 15, :data:`CODE_METHOD` 2): black borders
+are found over the whole video and cropped (:data:`VIDEO_CROPDETECT`; one more read of the video), then
+every sampled frame is scaled to 128x96 by area averaging and blurred a little (:data:`VIDEO_NORMALISE`),
+so what the signature sees no longer depends on the copy's frame size, its bars or its codec's fine
+artefacts. Measured on
 ``benchmarks/similar.py``'s reproducible corpus (23 clips): rescale to half size was up to 8 bits from its
 original without it (1 of 23 over the default 7: recall 0.96), 6 with it (recall 1.0); a VP8 re-encode up
 to 7 without, 4 with; crop 5 % recall 0.65 -> 0.74, trim 2 s 0.74 -> 0.78, watermark 0.78 -> 0.87;
@@ -91,6 +93,10 @@ VIDEO_FPS = 5
 #: by area averaging, then a slight blur, so a rescaled or re-encoded copy gives the signature nearly the
 #: same pixels as its original (see the module docstring for the figures)
 VIDEO_NORMALISE = "scale=128:96:flags=area,gblur=sigma=1"
+#: How black borders (letterbox, pillarbox) are found before that: one frame a second over the whole
+#: video, ffmpeg's ``cropdetect`` keeping the union of every frame's non-black area (``reset=0``), so the
+#: same picture with or without bars is cropped to the same content (as ISCC's reference SDK does)
+VIDEO_CROPDETECT = "fps=fps=1,cropdetect=limit=24:round=2:reset=0"
 #: How this module computes Content-Codes, stored as ``contentCodes.method``: 1 (or absent) before video
 #: frames were normalised, 2 with :data:`VIDEO_NORMALISE`. Audio and image codes are the same in both.
 CODE_METHOD = 2
@@ -378,16 +384,36 @@ def probe(path: Path) -> tuple[Kind, str]:
     return "other", f"ffmpeg finds no video, audio or image stream in it (format {fmt or 'unknown'})"
 
 
+def _black_borders(path: Path) -> str | None:
+    """The ``crop=W:H:X:Y`` filter that removes the video's black borders (:data:`VIDEO_CROPDETECT`), or
+    None when ffmpeg finds none it can trust (an all-black or unreadable stream)."""
+    import re
+
+    args = [_tool("ffmpeg"), "-nostdin", "-v", "info", "-i", str(path), "-map", "0:v:0", "-an",
+            "-vf", VIDEO_CROPDETECT, "-f", "null", "-"]  # fmt: skip
+    try:
+        done = subprocess.run(args, capture_output=True, timeout=FFMPEG_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise MediaError(path, f"ffmpeg took longer than {FFMPEG_TIMEOUT:.0f} s to look for black borders") from None
+    found = re.findall(rb"crop=(\d+):(\d+):(\d+):(\d+)", done.stderr)
+    if done.returncode != 0 or not found:
+        return None
+    w, h, x, y = (int(v) for v in found[-1])
+    return f"crop={w}:{h}:{x}:{y}" if w >= 16 and h >= 16 else None
+
+
 def _video_codes(path: Path, methods: tuple[int, ...]) -> dict[int, str]:
-    """The video Content-Code of each of ``methods`` (1: frames as they are; 2: :data:`VIDEO_NORMALISE`),
-    from one decode: the sampled frames are split, one MPEG-7 signature per method."""
+    """The video Content-Code of each of ``methods`` (1: frames as they are; 2: black borders cropped,
+    then :data:`VIDEO_NORMALISE`), from one decode for the signatures: the sampled frames are split, one
+    MPEG-7 signature per method (method 2 first reads the video once more, for its borders)."""
     import iscc_core as ic
 
+    crop = _black_borders(path) if any(m >= 2 for m in methods) else None
+    normalise = f"{crop + ',' if crop else ''}{VIDEO_NORMALISE},"
     with tempfile.TemporaryDirectory(prefix="iscc-") as tmp:
         sigs = {m: Path(tmp) / f"sig{m}.xml" for m in methods}
         branches = "".join(
-            f"[s{m}]{VIDEO_NORMALISE + ',' if m >= 2 else ''}signature=format=xml:filename={sigs[m]}[o{m}];"
-            for m in methods
+            f"[s{m}]{normalise if m >= 2 else ''}signature=format=xml:filename={sigs[m]}[o{m}];" for m in methods
         )
         graph = f"[0:v:0]fps=fps={VIDEO_FPS},split={len(methods)}{''.join(f'[s{m}]' for m in methods)};{branches}"
         outputs = [arg for m in methods for arg in ("-map", f"[o{m}]", "-f", "null", "-")]
@@ -486,6 +512,7 @@ __all__ = [
     "BITS",
     "CODE_METHOD",
     "DEFAULT_MAX_DISTANCE",
+    "VIDEO_CROPDETECT",
     "VIDEO_NORMALISE",
     "ContentCodes",
     "Kind",

@@ -1,5 +1,5 @@
 """ISO 24138 content codes (:mod:`client_sdk.content.iscc`) from media ffmpeg makes here: each kind gets
-its Content-Code, bad input is named, and a small corpus (2 clips, 3 re-upload transformations) stays
+its Content-Code, bad input is named, and a small corpus (2 clips, 4 re-upload transformations) stays
 within the default distance of its original while unrelated clips do not. ``benchmarks/similar.py``
 runs the full corpus; this is its bounded check."""
 
@@ -27,7 +27,7 @@ from client_sdk.metadata import validate
 from tests.factories.media import FFMPEG, make_clip, make_track, sha256, transform
 
 CLIPS = ("testsrc2", "mandelbrot")
-TRANSFORMATIONS = ("reencode", "rescale", "watermark")
+TRANSFORMATIONS = ("reencode", "rescale", "watermark", "pillarbox")  # pillarbox: black bars cropped first
 
 
 @pytest.fixture(scope="module")

@@ -78,6 +78,7 @@ TRANSFORMS: dict[str, tuple[list[str], str]] = {
     "rescale": (["-vf", "scale=160:120", "-c:v", "libx264", "-c:a", "copy"], ".mp4"),
     "crop": (["-vf", "crop=iw*0.95:ih*0.95,scale=320:240", "-c:v", "libx264", "-c:a", "copy"], ".mp4"),
     "trim": (["-ss", "2", "-c:v", "libx264", "-c:a", "aac"], ".mp4"),
+    "pillarbox": (["-vf", "pad=ih*16/9:ih:(ow-iw)/2:0,scale=426:240", "-c:v", "libx264", "-c:a", "copy"], ".mp4"),
     "loudness": (["-af", "volume=0.5", "-c:v", "copy", "-c:a", "aac"], ".mp4"),
     "watermark": (
         [

@@ -59,7 +59,7 @@ library AttestationLib {
         return uint16(Attestation.unwrap(self) >> 240);
     }
 
-    /// @return the key of the approval counter this attestation counts in (`kind << 16 | territory`).
+    /// @return the key of the registry's latest-attestation pointer this attestation sets (`kind << 16 | territory`).
     function approvalKey(Attestation self) internal pure returns (uint256) {
         return (uint256(self.kind()) << 16) | self.territory();
     }

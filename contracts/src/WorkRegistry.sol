@@ -381,9 +381,10 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
         unchecked {
             attestationId = ++_lastAttestationId;
         }
-        Attestation a = AttestationLib.pack(msg.sender, SafeCast.toUint64(workId), kind, decision, territory);
+        bool windowed = validFrom != 0 || validUntil != 0;
+        Attestation a = AttestationLib.pack(msg.sender, SafeCast.toUint64(workId), kind, decision, territory, windowed);
         _attestations[attestationId] = a;
-        if (validFrom != 0 || validUntil != 0) _windows[attestationId] = uint256(validFrom) | (uint256(validUntil) << 40);
+        if (windowed) _windows[attestationId] = uint256(validFrom) | (uint256(validUntil) << 40);
         _latest[workId][a.approvalKey()] = attestationId;
         emit AttestationRecorded(
             attestationId, workId, msg.sender, kind, territory, decision, ref, evidenceCid, validFrom, validUntil
@@ -546,8 +547,7 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
         if (id == 0) return false;
         Attestation a = _attestations[id];
         if (a.decision() != Decision.Approved) return false; // Rejected, or revoked (a zero word reads None)
-        uint256 window = _windows[id];
-        return window == 0 || _inWindow(window);
+        return !a.windowed() || _inWindow(_windows[id]);
     }
 
     /// @inheritdoc IWorkRegistry
@@ -558,8 +558,9 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
     {
         uint256 id = _deciding(workId, kind, territory);
         if (id == 0) return status;
-        uint256 window = _windows[id];
-        Decision decision = _attestations[id].decision();
+        Attestation a = _attestations[id];
+        uint256 window = a.windowed() ? _windows[id] : 0;
+        Decision decision = a.decision();
         status = AttestationStatus({
             attestationId: id,
             decision: decision,
@@ -607,7 +608,7 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
     {
         Attestation a = _attestations[attestationId];
         if (!a.exists()) revert AttestationNotFound(attestationId);
-        uint256 window = _windows[attestationId];
+        uint256 window = a.windowed() ? _windows[attestationId] : 0;
         return (a.attester(), a.workId(), a.kind(), a.decision(), a.territory(), uint40(window), uint40(window >> 40));
     }
 

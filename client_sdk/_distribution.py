@@ -3,6 +3,7 @@ kinds with names and meanings, requirements every sale must meet, and a work's c
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -77,7 +78,7 @@ class RequirementCompliance:
 
 
 class DistributionMixin(HubBase):
-    @property
+    @functools.cached_property
     def rules(self) -> Any:
         """The DistributionRules contract of this deployment."""
         return self._contract("DistributionRules")

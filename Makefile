@@ -5,8 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HUB := $(VENV)/bin/copyright-hub
 STAMPS := .stamps
-# the slowest tests are listed after every run, so a suite creeping towards its 20-minute bound shows where
-PYTEST_ARGS ?= --durations=25
+# the slowest tests are listed after every run, so a suite creeping towards its 20-minute bound shows where;
+# the suite runs on every CPU (at most 4 workers: each starts its own anvil and PostgreSQL connections),
+# whole modules per worker (tests/conftest.py says how the timing-sensitive modules are kept together)
+PYTEST_ARGS ?= --durations=25 -n auto --maxprocesses 4 --dist loadscope
 
 .PHONY: install up down test lint bench bench-results gas-baseline contracts wheel clean help
 
@@ -31,7 +33,7 @@ $(STAMPS)/tools:
 
 $(STAMPS)/python: $(STAMPS)/tools pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[server,dev]'
 	@touch $@
 
 $(STAMPS)/node: $(STAMPS)/tools package.json package-lock.json

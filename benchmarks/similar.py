@@ -16,10 +16,11 @@ requests: half are a stored code with up to the default distance of bits flipped
 work: checked), half are random codes (misses). p50/p95/p99 in ms of the whole request (routing,
 validation, the band ``IN`` lookups, the exact Hamming distance on the candidates, the JSON answer).
 
-**robust**: a corpus made here by ffmpeg from its test sources (``tests/factories/media.py``: 13 video
-clips of 8 s from testsrc2, mandelbrot, smptebars, rgbtestsrc and several seeds of gradients, cellauto,
-life and sierpinski, each with a tone; 10 audio tracks: tones, a sweep, a melody, white/pink/brown
-noise of two seeds each) and their transformations (video: re-encode to VP8/Vorbis at 300 kb/s,
+**robust**: a corpus made here by ffmpeg from its test sources (``tests/factories/media.py``: 23 video
+clips of 8 s from testsrc/testsrc2, two mandelbrots, bars, charts, mptestsrc patterns and several seeds of
+gradients, cellauto, life and sierpinski, each with a tone; 23 audio tracks: tones, chords, sweeps,
+melodies, tremolo, FM, a beat, synthetic speech of three texts in two voices, white/pink/brown noise of
+two seeds each) and their transformations (video: re-encode to VP8/Vorbis at 300 kb/s,
 rescale to half size, crop 5 % and scale back, trim the first 2 s, halve the loudness, a watermark box;
 audio: re-encode to Opus 48 kb/s, trim, loudness). For each transformation the recall at the default
 threshold (the transformed file's Content-Code within ``DEFAULT_MAX_DISTANCE`` bits of its original),
@@ -31,12 +32,21 @@ bits are within the threshold *and* the full 256 bits within ``AUDIO_MAX_FULL_DI
 :func:`client_sdk.content.iscc.confirms` and the index do); ``audio_64_bit_only`` gives the same figures
 on the first 64 bits alone (the rule before), and ``audio_full_distances`` the 256-bit distances.
 
-The last line is one JSON object; ``--save`` also writes it (``benchmarks/results/similar.json``).
+The corpus is reproducible: ``tests/factories/media.py`` runs ffmpeg with one thread, bit-exact flags and
+seeded sources, so two runs make the same files (their digest is ``robustness.corpus.sha256``) and the
+same figures. Video codes are also computed as method 1 computed them (no frame normalisation,
+``video_method_1``), and a method-1 original against method-2 copies (what a search meets for a work
+whose document was written by an older client).
+
+The last line is one JSON object; ``--save`` also writes it (``benchmarks/results/similar.json``); with
+``--part speed`` or ``--part robust`` it merges into the file that is there, keeping the other part.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import platform
 import random
@@ -61,7 +71,9 @@ from benchmarks._output import emit  # noqa: E402
 from client_sdk.content.iscc import (  # noqa: E402
     AUDIO_BITS,
     AUDIO_MAX_FULL_DISTANCE,
+    CODE_METHOD,
     DEFAULT_MAX_DISTANCE,
+    VIDEO_NORMALISE,
     confirms,
     content_codes,
     distance,
@@ -77,6 +89,7 @@ from tests.factories.media import (  # noqa: E402
     VIDEO_SOURCES,
     make_clip,
     make_track,
+    sha256,
     transform,
 )
 
@@ -179,41 +192,33 @@ def speed(kind: str, codes: int, queries: int) -> dict[str, Any]:
     return result
 
 
-def robust(media: Path) -> dict[str, Any]:
-    media.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    originals: dict[str, tuple[str, str]] = {}  # name -> (family, content code)
-    variants: list[tuple[str, str, str]] = []  # (original name, transformation, content code)
-    for name in VIDEO_SOURCES:
-        clip = make_clip(media, name)
-        originals[name] = ("video", str(content_codes(clip, media=True).content))
-        for t in TRANSFORMS:
-            variants.append((name, t, str(content_codes(transform(clip, t, media), media=True).content)))
-        print("video", name, flush=True)
-    for name in AUDIO_SOURCES:
-        track = make_track(media, name)
-        originals[name] = ("audio", str(content_codes(track, media=True).content))
-        for t in AUDIO_TRANSFORMS:
-            variants.append((name, "audio-" + t, str(content_codes(transform(track, t, media, audio=True), media=True).content)))  # fmt: skip
-        print("audio", name, flush=True)
-    Pair = tuple[int, bool, int]  # (distance of the first 64 bits, confirmed over the full length, full distance)
+Pair = tuple[int, bool, int]  # (distance of the first 64 bits, confirmed over the full length, full distance)
 
-    def pair(a: str, b: str) -> Pair:
-        from client_sdk.content.iscc import unit
 
-        ua, ub = unit(a), unit(b)
-        full = (ua.full ^ ub.full).bit_count() if ua.full is not None and ub.full is not None else distance(ua, ub)
-        return distance(ua, ub), confirms(ua, ub), full
+def _pair(a: str, b: str) -> Pair:
+    from client_sdk.content.iscc import unit
 
-    same = {(o, t): pair(originals[o][1], c) for o, t, c in variants}
-    unrelated: dict[str, list[Pair]] = {"video": [], "audio": []}
+    ua, ub = unit(a), unit(b)
+    full = (ua.full ^ ub.full).bit_count() if ua.full is not None and ub.full is not None else distance(ua, ub)
+    return distance(ua, ub), confirms(ua, ub), full
+
+
+def _figures(
+    originals: dict[str, tuple[str, str]], variants: list[tuple[str, str, str]], families: tuple[str, ...]
+) -> dict[str, Any]:
+    """Recall per transformation and false positives per family at the default threshold and at each of
+    :data:`THRESHOLDS`, from ``originals`` (name -> (family, code)) and ``variants`` (original name,
+    transformation, code); unrelated pairs: each original against every later one, and each variant
+    against every other original, of the same family."""
+    same = {(o, t): _pair(originals[o][1], c) for o, t, c in variants}
+    unrelated: dict[str, list[Pair]] = {f: [] for f in families}
     for a, (fam_a, code_a) in originals.items():
         for b, (fam_b, code_b) in originals.items():
             if a < b and fam_a == fam_b:
-                unrelated[fam_a].append(pair(code_a, code_b))
+                unrelated[fam_a].append(_pair(code_a, code_b))
     for o, _t, c in variants:
         fam = originals[o][0]
-        unrelated[fam] += [pair(c, code) for name, (f, code) in originals.items() if f == fam and name != o]
+        unrelated[fam] += [_pair(c, code) for name, (f, code) in originals.items() if f == fam and name != o]
     kinds = sorted({t for _, t in same})
 
     def hit(v: Pair, d: int, full: bool) -> bool:
@@ -226,23 +231,13 @@ def robust(media: Path) -> dict[str, Any]:
     def fp(fam: str, d: int, full: bool = True) -> float:
         return round(sum(hit(v, d, full) for v in unrelated[fam]) / len(unrelated[fam]), 4)
 
-    audio_kinds = [t for t in kinds if t.startswith("audio-")]
-    return {
-        "threshold": DEFAULT_MAX_DISTANCE,
-        "audio_bits": AUDIO_BITS,
-        "audio_max_full_distance": AUDIO_MAX_FULL_DISTANCE,
+    out: dict[str, Any] = {
         "recall": {t: recall(t, DEFAULT_MAX_DISTANCE) for t in kinds},
         "false_positive_rate": {f: fp(f, DEFAULT_MAX_DISTANCE) for f in unrelated},
         "false_positives": {f: sum(hit(v, DEFAULT_MAX_DISTANCE, True) for v in unrelated[f]) for f in unrelated},
         "unrelated_pairs": {f: len(v) for f, v in unrelated.items()},
         "min_unrelated_distance": {f: min(v[0] for v in unrelated[f]) for f in unrelated},
-        "min_unrelated_full_distance": {"audio": min(v[2] for v in unrelated["audio"])},
         "distances": {t: sorted(v[0] for (_, tt), v in same.items() if tt == t) for t in kinds},
-        "audio_full_distances": {t: sorted(v[2] for (_, tt), v in same.items() if tt == t) for t in audio_kinds},
-        "audio_64_bit_only": {
-            "recall": {t: recall(t, DEFAULT_MAX_DISTANCE, False) for t in audio_kinds},
-            "false_positive_rate": fp("audio", DEFAULT_MAX_DISTANCE, False),
-        },
         "by_threshold": {
             str(d): {
                 "recall": {t: recall(t, d) for t in kinds},
@@ -250,8 +245,83 @@ def robust(media: Path) -> dict[str, Any]:
             }
             for d in THRESHOLDS
         },
+    }
+    audio_kinds = [t for t in kinds if t.startswith("audio-")]
+    if audio_kinds:
+        out["min_unrelated_full_distance"] = {"audio": min(v[2] for v in unrelated["audio"])}
+        out["audio_full_distances"] = {t: sorted(v[2] for (_, tt), v in same.items() if tt == t) for t in audio_kinds}
+        out["audio_64_bit_only"] = {
+            "recall": {t: recall(t, DEFAULT_MAX_DISTANCE, False) for t in audio_kinds},
+            "false_positive_rate": fp("audio", DEFAULT_MAX_DISTANCE, False),
+        }
+    return out
+
+
+def robust(media: Path) -> dict[str, Any]:
+    """The corpus (made reproducibly: the same files, byte for byte, every run; its digest is recorded),
+    each file's Content-Code as this hub computes it now, and the video codes as method 1 computed them
+    (no frame normalisation) for the before/after figures and the cross-method distances."""
+    media.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    originals: dict[str, tuple[str, str]] = {}  # name -> (family, content code)
+    variants: list[tuple[str, str, str]] = []  # (original name, transformation, content code)
+    legacy: dict[str, tuple[str, str]] = {}  # video originals' method-1 codes
+    legacy_variants: list[tuple[str, str, str]] = []
+    files: list[Path] = []
+
+    def code(path: Path, method: int = CODE_METHOD) -> str:
+        if method == CODE_METHOD:
+            files.append(path)
+        return str(content_codes(path, media=True, method=method).content)
+
+    for name in VIDEO_SOURCES:
+        clip = make_clip(media, name)
+        originals[name] = ("video", code(clip))
+        legacy[name] = ("video", code(clip, 1))
+        for t in TRANSFORMS:
+            moved = transform(clip, t, media)
+            variants.append((name, t, code(moved)))
+            legacy_variants.append((name, t, code(moved, 1)))
+        print("video", name, flush=True)
+    for name in AUDIO_SOURCES:
+        track = make_track(media, name)
+        originals[name] = ("audio", code(track))
+        for t in AUDIO_TRANSFORMS:
+            variants.append((name, "audio-" + t, code(transform(track, t, media, audio=True))))
+        print("audio", name, flush=True)
+    seconds = round(time.perf_counter() - started, 1)
+    digests = sorted((p.name, sha256(p)) for p in files)
+    now = _figures(originals, variants, ("video", "audio"))
+    before = _figures(legacy, legacy_variants, ("video",))
+    old_vs_new = {  # a method-1 code stored by an older client, queried with a method-2 code of a copy
+        t: sorted(distance(legacy[o][1], c) for o, tt, c in [(n, "original", originals[n][1]) for n in legacy] + variants
+                  if tt == t and o in legacy)
+        for t in ("original", "reencode", "rescale")
+    }  # fmt: skip
+    return {
+        "threshold": DEFAULT_MAX_DISTANCE,
+        "code_method": CODE_METHOD,
+        "video_normalise": VIDEO_NORMALISE,
+        "audio_bits": AUDIO_BITS,
+        "audio_max_full_distance": AUDIO_MAX_FULL_DISTANCE,
+        **now,
+        "video_method_1": {
+            "what": "the same corpus, video codes without frame normalisation (as stored before CODE_METHOD 2)",
+            **{k: before[k] for k in ("recall", "false_positive_rate", "min_unrelated_distance", "distances")},
+        },
+        "method_1_stored_vs_method_2_query": {
+            "what": "distance from a clip's method-1 code (stored by an older client) to the method-2 code of "
+            "the clip itself and of its copies; recall at the threshold",
+            "distances": old_vs_new,
+            "recall": {t: round(sum(d <= DEFAULT_MAX_DISTANCE for d in v) / len(v), 3) for t, v in old_vs_new.items()},
+        },
         "clips": {"video": len(VIDEO_SOURCES), "audio": len(AUDIO_SOURCES)},
-        "seconds": round(time.perf_counter() - started, 1),
+        "corpus": {
+            "files": len(digests),
+            "sha256": hashlib.sha256(json.dumps(digests).encode()).hexdigest(),
+            "reproducible": "one ffmpeg thread, bit-exact flags, seeded sources (tests/factories/media.py)",
+        },
+        "seconds": seconds,
     }
 
 
@@ -275,13 +345,32 @@ def main() -> None:
             f"{args.queries} GET /similar after 20 warm-ups through the in-process app (cache off), one at a "
             f"time; half near a stored code (0-{DEFAULT_MAX_DISTANCE} bits flipped, each must be found), half random"
         )
-    if args.part in ("robust", "all"):
-        result["robustness"] = robust(args.media_dir)
-    result["machine"] = {
+    machine = {
         "cpus": os.cpu_count(), "load_avg_at_start": [round(x, 2) for x in load],
         "python": platform.python_version(), "platform": platform.platform(),
     }  # fmt: skip
+    if args.part in ("robust", "all"):
+        result["robustness"] = {**robust(args.media_dir), "machine": machine}
+    if args.part != "robust":
+        result["machine"] = machine
+    if args.save is not None and args.part != "all" and args.save.exists():
+        result = merge(json.loads(args.save.read_text(encoding="utf-8")), result, args.part)
     emit(result, args.save)
+
+
+#: what each part writes at the top level of the result (the rest of a saved file is kept by a merge)
+PART_KEYS = {"speed": ("speed", "target_p95_ms", "method", "machine"), "robust": ("robustness",)}
+#: earlier keys a robust run supersedes (figures from a corpus that was not reproducible)
+SUPERSEDED = {"robust": ("robustness_64_bit_audio",)}
+
+
+def merge(saved: dict[str, Any], result: dict[str, Any], part: str) -> dict[str, Any]:
+    """``saved`` (a results file) with this run's ``part`` put in: its keys replaced, the other part's
+    kept, so ``--part robust --save`` leaves the committed speed figures as they were."""
+    merged = {k: v for k, v in saved.items() if k not in SUPERSEDED.get(part, ())}
+    merged.update({k: result[k] for k in PART_KEYS[part] if k in result})
+    merged["max_distance"] = result["max_distance"]
+    return merged
 
 
 if __name__ == "__main__":

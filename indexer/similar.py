@@ -11,6 +11,10 @@ An audio Content-Code is stored as its 256-bit text (``code``) with its first 64
 other unit; when the query is a 256-bit audio unit too, each candidate within ``max_distance`` is
 confirmed over the full 256 bits (:func:`client_sdk.content.iscc.confirms`: unrelated stationary noise
 agrees on its first 64 bits). A 64-bit query (an ISCC-CODE's audio unit) is answered on 64 bits.
+
+Each work found says where its codes come from (``origin``): ``owner`` when its metadata declares them,
+``hub-preview`` when this hub computed them from the work's public preview (:mod:`indexer.preview_codes`,
+for works registered before content codes; a ``work_preview_code`` row marks them).
 """
 
 from __future__ import annotations
@@ -34,7 +38,11 @@ MAX_DISTANCE = 15
 #: the most works one query returns
 MAX_RESULTS = 100
 
+#: ``origin`` of a work whose codes this hub computed from its public preview (declared ones: ``owner``)
+HUB_ORIGIN = "hub-preview"
+
 _code = m.ContentCode.__table__  # type: ignore[attr-defined]
+_preview = m.PreviewCode.__table__  # type: ignore[attr-defined]
 _work = m.Work.__table__  # type: ignore[attr-defined]
 _MASK = (1 << 64) - 1
 
@@ -114,7 +122,8 @@ def _confirmed(query: Unit, stored: str) -> bool:
 
 @dataclass(frozen=True)
 class Similar:
-    """One work near the query: its code of the query's type, the distance, and the kind of match."""
+    """One work near the query: its code of the query's type, the distance, the kind of match, and whose
+    codes they are (``owner``: declared in the metadata; ``hub-preview``: computed by this hub)."""
 
     work_id: int
     owner: str
@@ -122,12 +131,26 @@ class Similar:
     code: str
     distance: int
     match: str
+    origin: str = "owner"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "work_id": str(self.work_id), "owner": self.owner, "metadata_cid": self.metadata_cid,
-            "code": self.code, "distance": self.distance, "match": self.match,
+            "code": self.code, "distance": self.distance, "match": self.match, "origin": self.origin,
         }  # fmt: skip
+
+
+def hub_computed(conn: sa.Connection, keys: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Which of ``keys`` (work_id, metadata_cid) have codes this hub computed from a preview."""
+    wanted = set(keys)
+    if not wanted:
+        return set()
+    rows = conn.execute(
+        sa.select(_preview.c.work_id, _preview.c.metadata_cid).where(
+            _preview.c.status == "ok", _preview.c.work_id.in_(sorted({w for w, _ in wanted}))
+        )
+    )
+    return {(int(r.work_id), r.metadata_cid) for r in rows} & wanted
 
 
 def check_distance(max_distance: int) -> int:
@@ -168,11 +191,9 @@ def search(
         )
     ).all()
     kind = "identical" if u.family == "instance" else "content" if u.maintype == "content" else "data"
-    found = [
-        Similar(int(r.work_id), r.owner, r.metadata_cid, *near[(int(r.work_id), r.metadata_cid)], kind)
-        for r in current
-        if (int(r.work_id), r.metadata_cid) in near
-    ]
+    hits = [(r.owner, (int(r.work_id), r.metadata_cid)) for r in current if (int(r.work_id), r.metadata_cid) in near]
+    hub = hub_computed(conn, (k for _, k in hits))
+    found = [Similar(k[0], owner, k[1], *near[k], kind, HUB_ORIGIN if k in hub else "owner") for owner, k in hits]
     found.sort(key=lambda s: (s.distance, -s.work_id))
     return found[:limit]
 
@@ -195,12 +216,14 @@ def search_units(
 
 
 __all__ = [
+    "HUB_ORIGIN",
     "MAX_DISTANCE",
     "MAX_RESULTS",
     "Similar",
     "bands",
     "check_distance",
     "code_rows",
+    "hub_computed",
     "search",
     "search_units",
     "write_codes",

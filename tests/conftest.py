@@ -3,6 +3,12 @@
 
 Tests never touch a devnet a person left running: the chain here is started by the session and its
 manifest is written to a temporary folder.
+
+`make test` runs the suite on every CPU (pytest-xdist, ``-n auto --dist loadscope``): each worker is its
+own session, with its own anvil, deployment, temporary folders, hub folder and commit journal
+(:func:`_private_hub_home`); a module runs whole on one worker, so its module fixtures are built once,
+and the modules in :data:`TIMING_SENSITIVE` run on one worker, one test after another
+(:func:`pytest_xdist_make_scheduler`).
 """
 
 from __future__ import annotations
@@ -11,14 +17,17 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
 from client_sdk import Hub
+from client_sdk._config import HOME_ENV
 from client_sdk.accounts import from_mnemonic
 from client_sdk.chain import connect
+from client_sdk.commit_reveal import COMMIT_JOURNAL_ENV
 from client_sdk.deploy import deploy
 from client_sdk.manifest import Deployment
 from copyright_hub.devnet import AnvilProcess, DevnetConfig, load_config, spawn_anvil
@@ -26,6 +35,53 @@ from copyright_hub.devnet import AnvilProcess, DevnetConfig, load_config, spawn_
 #: in tests a projection that does not fit its event raises (indexer.errors.ProjectionFailed) instead of
 #: being logged and kept raw; forked fetchers and indexer subprocesses inherit it
 os.environ["COPYRIGHT_HUB_STRICT_PROJECTIONS"] = "1"
+
+#: Modules whose tests SIGKILL processes at random moments, wait on wall-clock intervals or bound how
+#: long something takes: under xdist they are one unit of work (:func:`pytest_xdist_make_scheduler`) run
+#: on one worker, so two of them never run at once and eat each other's margins.
+TIMING_SENSITIVE = frozenset({
+    "tests/api/test_response_cache.py",
+    "tests/cli/test_register_many.py",
+    "tests/devnet/test_devnet_cli.py",
+    "tests/devnet/test_journal.py",
+    "tests/devnet/test_state_keeper.py",
+    "tests/indexer/test_crash.py",
+    "tests/indexer/test_fault_run.py",
+    "tests/indexer/test_faults.py",
+    "tests/indexer/test_metadata_worker.py",
+    "tests/indexer/test_regrow.py",
+})  # fmt: skip
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadscope`` here hands each worker whole modules (so module fixtures such as the API's
+    story are built once, not once per worker), and the :data:`TIMING_SENSITIVE` modules as one unit.
+
+    (xdist's ``xdist_group`` mark cannot do the latter: with pytest 9 its ``--dist loadgroup`` no
+    longer sees the group it appends to a test's id, and hands out single tests.)"""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "timing-sensitive modules" if module in TIMING_SENSITIVE else module
+
+    return ModuleScheduling(config, log)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_hub_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The hub folder and the commit journal (``~/.copyright-hub`` by default) in this session's
+    temporary folder: tests never touch the person's own, and two xdist workers, whose chains have the
+    same id, registry address and accounts, never see each other's pending commitments."""
+    home = tmp_path_factory.mktemp("hub-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(HOME_ENV, str(home))
+        patch.setenv(COMMIT_JOURNAL_ENV, str(home / "commits"))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -225,23 +225,16 @@ def _open_offers(session: Session, work_ids: Sequence[int], loc: Locale) -> dict
     return by_work
 
 
-def _signed_offers(session: Session, book: SignedOfferBook, work_id: int, loc: Locale) -> list[OfferView]:
-    """The order book's offers on ``work_id`` that sell now, in words (sales counted from the mirror)."""
+def _signed_offers(book: SignedOfferBook, work_id: int, loc: Locale) -> list[OfferView]:
+    """The order book's offers on ``work_id`` that sell now, in words. Sales are the book's own count: per
+    seller and nonce, as the market counts a signed offer's supply (a repriced offer shares its nonce)."""
     rows, _count = book.list(BookFilter(work_id=work_id, active=True), limit=OFFERS_SHOWN, offset=0)
-    digests = [r["digest"] for r in rows]
-    sold: dict[str, int] = dict(
-        session.execute(
-            sa.select(m.Licence.signed_offer_digest, sa.func.count())  # type: ignore[call-overload]
-            .where(col(m.Licence.signed_offer_digest).in_(digests))
-            .group_by(m.Licence.signed_offer_digest)
-        ).all()
-    )
     views = []
     for r in rows:
         t = signed_offer_from_json({"offer": json.loads(r["offer"]), "signature": r["signature"]}).terms
         words = terms_in_words(
             loc, rights=t.rights, territories=t.territories, start=t.start, end=t.end, exclusive=t.exclusive,
-            price=t.price, currency=t.currency, supply_cap=t.supply_cap, sold=sold.get(r["digest"], 0),
+            price=t.price, currency=t.currency, supply_cap=t.supply_cap, sold=int(r["sold"] or 0),
         )  # fmt: skip
         views.append(
             OfferView(r["digest"][:10] + "…", words, t.price, f"/signed-offers/{r['digest']}/fulfil", r["seller"])
@@ -326,7 +319,7 @@ async def work_page(request: Request, work_id: ChainId, lang: LangQuery = None) 
         return render(
             services.templates, "work.html", t=loc.t, lang=loc.lang, switch=loc.switch(f"/work/{work_id}"),
             work=work, titles=titles(work, loc), offers=_open_offers(session, [work_id], loc).get(work_id, []),
-            signed=_signed_offers(session, book, work_id, loc), href=loc.href,
+            signed=_signed_offers(book, work_id, loc), href=loc.href,
             script_strings={k: v for k, v in loc.t.items() if k.startswith(("buy_", "install_wallet"))},
         )  # fmt: skip
 

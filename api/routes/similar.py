@@ -33,6 +33,10 @@ class SimilarWork(BaseModel):
     code: str = Field(description="the work's code that matched")
     distance: int = Field(description="Hamming distance in bits (of 64); 0 for identical")
     match: str = Field(description="identical | content | data")
+    origin: str = Field(
+        "owner",
+        description="owner: codes declared in the work's metadata | hub-preview: computed by this hub from its public preview",
+    )
 
 
 class SimilarPublic(BaseModel):

@@ -9,7 +9,8 @@ near-identical ``data``.
 The codes are computed by ``iscc-core`` (the reference algorithms) from features that the system's
 own ``ffmpeg`` extracts, as ISO 24138 prescribes them:
 
-* video: MPEG-7 frame signatures (ffmpeg's ``signature`` filter, 5 frames a second) -> WTA-hash;
+* video: MPEG-7 frame signatures (ffmpeg's ``signature`` filter, 5 frames a second, each frame first
+  normalised: :data:`VIDEO_NORMALISE`) -> WTA-hash;
 * audio: a Chromaprint fingerprint (ffmpeg's ``chromaprint`` muxer, mono) -> simhash, 256 bits (see below);
 * image: 32x32 grey pixels (ffmpeg, bicubic) -> DCT hash.
 
@@ -26,11 +27,28 @@ not by the recording, so 16 of 315 unrelated audio pairs in ``benchmarks/similar
 ``gen_audio_code_v0(bits=256)``). Its first 64 bits are exactly the 64-bit code (the same ISCC-CODE, the
 same four 16-bit bands for the index's candidate lookup, the same ``distance`` reported); a pair of
 256-bit audio units within ``max_distance`` of 64 bits is then *confirmed* only when the full 256 bits are
-within :data:`AUDIO_MAX_FULL_DISTANCE` (:func:`confirms`). Measured: re-encode and loudness recall 1.0,
-unrelated audio pairs 0.63 % (2 of 315: pink and brown noise of the same seed, i.e. the same random
-source filtered differently); the cost is trimmed audio (2 s cut from 8 s: recall 0.7 -> 0.2). A pair
+within :data:`AUDIO_MAX_FULL_DISTANCE` (:func:`confirms`). Measured on the reproducible corpus of 23
+tracks: re-encode recall 1.0, halved loudness 0.96, unrelated pairs 1.58 % (28 of 1,771, every one between
+two of four steady tones, which Chromaprint sees alike; 0 among the 19 tracks with speech, melody, rhythm,
+sweeps or noise), against 3.78 % on the first 64 bits alone; the cost is trimmed audio (2 s cut from 8 s:
+recall 0.48 on 64 bits -> 0.30). A pair
 where either side is a 64-bit audio unit (older documents, or an ISCC-CODE, whose units are 64-bit) is
 judged on the 64 bits alone, as before.
+
+**Video frames are normalised before their signature** (issue 15, :data:`CODE_METHOD` 2): every sampled
+frame is scaled to 128x96 by area averaging and blurred a little (:data:`VIDEO_NORMALISE`), so what the
+signature sees no longer depends on the copy's frame size or on its codec's fine artefacts. Measured on
+``benchmarks/similar.py``'s reproducible corpus (23 clips): rescale to half size was up to 8 bits from its
+original without it (1 of 23 over the default 7: recall 0.96), 6 with it (recall 1.0); a VP8 re-encode up
+to 7 without, 4 with; crop 5 % recall 0.65 -> 0.74, trim 2 s 0.74 -> 0.78, watermark 0.78 -> 0.87;
+unrelated clips stay 12 or more apart (no false positive in 3,289 pairs). A 256-bit video code was measured too and not taken: its distances
+grow with its length (rescale up to 33 of 256, unrelated from 58), so it separates no better than 64 bits.
+Codes computed before (method 1: no ``method`` in ``contentCodes``) are up to 8 bits from the same file's
+new code (20 of 23 clips within 7; a method-2 rescaled copy against a method-1 original: 19 of 23), so a
+stored document says its method (``contentCodes.method``, absent = 1), and a file being looked up also
+gets its method-1 video code from the same decode (:attr:`ContentCodes.legacy`, never stored), which
+``copyright-hub similar``, the check at registration and :func:`find_similar` ask with too: an older
+document is compared through the computation that made it.
 """
 
 from __future__ import annotations
@@ -42,7 +60,7 @@ import struct
 import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -58,16 +76,24 @@ BITS = 64
 AUDIO_BITS = 256
 #: Greatest Hamming distance over all :data:`AUDIO_BITS` at which two audio codes (already within the
 #: 64-bit ``max_distance``) are confirmed as the same work, from ``benchmarks/similar.py``: re-encodes to
-#: Opus 48 kb/s were up to 19 of 256 bits apart, halved loudness up to 14; unrelated tracks from 17 (2 of
-#: 315 pairs within 19, both a pink and a brown noise of one seed)
+#: Opus 48 kb/s were up to 19 of 256 bits apart, halved loudness up to 21 (1 track of 23 over 19); of
+#: 1,771 unrelated pairs the 28 confirmed are all among four steady tones (two sines, a tremolo, a minor
+#: chord: Chromaprint, a pitch-class fingerprint of change over time, sees steady tones alike; 8-16 bits)
 AUDIO_MAX_FULL_DISTANCE = 19
 #: Default greatest Hamming distance (of 64 bits) at which two codes count as the same work, chosen
-#: from ``benchmarks/similar.py``: re-encodes stayed within 6 bits and rescales within 8 (1 clip in 13),
-#: unrelated video clips were 19 or more apart; and up to 7 the band index probes each band's value and
-#: its 16 one-bit neighbours only (8-11 would need the 120 two-bit ones too: ~8x the lookups)
+#: from ``benchmarks/similar.py`` (23 clips, normalised frames): re-encodes stayed within 4 bits and
+#: rescales within 6, unrelated video clips were 12 or more apart; and up to 7 the band index probes each
+#: band's value and its 16 one-bit neighbours only (8-11 would need the 120 two-bit ones too: ~8x the lookups)
 DEFAULT_MAX_DISTANCE = 7
 #: Frames a second sampled for the MPEG-7 signature (the rate ISCC's reference tools use).
 VIDEO_FPS = 5
+#: What each sampled frame goes through before the MPEG-7 signature (ffmpeg filters): a fixed small size
+#: by area averaging, then a slight blur, so a rescaled or re-encoded copy gives the signature nearly the
+#: same pixels as its original (see the module docstring for the figures)
+VIDEO_NORMALISE = "scale=128:96:flags=area,gblur=sigma=1"
+#: How this module computes Content-Codes, stored as ``contentCodes.method``: 1 (or absent) before video
+#: frames were normalised, 2 with :data:`VIDEO_NORMALISE`. Audio and image codes are the same in both.
+CODE_METHOD = 2
 #: The longest ffmpeg may run on one file (seconds); a hung decoder becomes a MediaError.
 FFMPEG_TIMEOUT = 600.0
 _IMAGE_FORMATS = ("image2", "png_pipe", "jpeg_pipe", "bmp_pipe", "webp_pipe", "tiff_pipe", "gif", "jpegls_pipe")
@@ -76,7 +102,9 @@ _CHUNK = 1 << 20
 
 @dataclass(frozen=True)
 class ContentCodes:
-    """A file's ISCC units (each ``ISCC:...``); ``content`` is None for kind ``other``."""
+    """A file's ISCC units (each ``ISCC:...``); ``content`` is None for kind ``other``; ``method`` is how
+    they were computed (:data:`CODE_METHOD`; 1 for a document that names none); ``legacy``, for a video
+    just computed, its method-1 Content-Code."""
 
     kind: Kind
     content: str | None
@@ -84,12 +112,17 @@ class ContentCodes:
     instance: str
     iscc: str
     note: str | None = None
+    method: int = CODE_METHOD
+    #: a video's Content-Code as method 1 computed it (not stored): what a search also asks with, so a
+    #: work whose document an older client wrote is compared through the same computation
+    legacy: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The metadata document's ``contentCodes`` object."""
         out: dict[str, Any] = {"kind": self.kind, "data": self.data, "instance": self.instance, "iscc": self.iscc}
         if self.content is not None:
             out["content"] = self.content
+        out["method"] = self.method
         return out
 
     @classmethod
@@ -102,8 +135,9 @@ class ContentCodes:
                 data=doc["data"],
                 instance=doc["instance"],
                 iscc=doc["iscc"],
+                method=doc.get("method", 1),
             )
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, AttributeError) as exc:
             raise InvalidISCC(doc, f"a contentCodes object needs kind, data, instance and iscc ({exc})") from None
         for code in (codes.content, codes.data, codes.instance):
             if code is not None:
@@ -221,12 +255,14 @@ class NearDuplicate:
     match: str
     distance: int
     code: str
+    origin: str = "owner"
 
     def describe(self) -> str:
         how = {"identical": "the same file", "content": "the same content", "data": "near-identical bytes"}
+        whose = "; its codes computed by the hub from its public preview" if self.origin != "owner" else ""
         return (
             f"work {self.work_id} held by {self.owner} is {how.get(self.match, self.match)} "
-            f"({self.match} match, distance {self.distance} of {BITS} bits)"
+            f"({self.match} match, distance {self.distance} of {BITS} bits{whose})"
         )
 
 
@@ -235,7 +271,8 @@ def find_similar(
 ) -> list[NearDuplicate]:
     """The works a hub's ``GET /similar`` finds near ``codes`` (its ISCC-CODE, or one unit). The ISCC-CODE
     carries 64-bit units only, so for a file with a 256-bit audio Content-Code the hub is also asked
-    for that unit, and a ``content`` match it does not confirm over the full length is dropped."""
+    for that unit, and a ``content`` match it does not confirm over the full length is dropped; a video
+    is also looked up by its method-1 code (``codes.legacy``), each work once with its best match."""
     import httpx
 
     from client_sdk.errors import ConfigurationError
@@ -251,7 +288,9 @@ def find_similar(
         if reply.status_code != 200:
             raise ConfigurationError(f"{url} answered HTTP {reply.status_code}: {reply.text[:200]}; check --hub")
         return [
-            NearDuplicate(int(w["work_id"]), w["owner"], w["match"], int(w["distance"]), w["code"])
+            NearDuplicate(
+                int(w["work_id"]), w["owner"], w["match"], int(w["distance"]), w["code"], w.get("origin", "owner")
+            )
             for w in reply.json()["data"]
         ]
 
@@ -261,6 +300,14 @@ def find_similar(
     if codes.content and unit(codes.content).full is not None and any(f.match == "content" for f in found):
         confirmed = {f.work_id for f in ask(codes.content)}
         found = [f for f in found if f.match != "content" or f.work_id in confirmed]
+    if codes.legacy:  # works whose document an older client wrote: their method-1 video code
+        rank = {"identical": 0, "content": 1, "data": 2}
+        best = {f.work_id: f for f in found}
+        for f in ask(codes.legacy):
+            old = best.get(f.work_id)
+            if old is None or (rank.get(f.match, 3), f.distance) < (rank.get(old.match, 3), old.distance):
+                best[f.work_id] = f
+        found = sorted(best.values(), key=lambda f: (rank.get(f.match, 3), f.distance, -f.work_id))
     return found
 
 
@@ -331,24 +378,32 @@ def probe(path: Path) -> tuple[Kind, str]:
     return "other", f"ffmpeg finds no video, audio or image stream in it (format {fmt or 'unknown'})"
 
 
-def _video_code(path: Path) -> str:
+def _video_codes(path: Path, methods: tuple[int, ...]) -> dict[int, str]:
+    """The video Content-Code of each of ``methods`` (1: frames as they are; 2: :data:`VIDEO_NORMALISE`),
+    from one decode: the sampled frames are split, one MPEG-7 signature per method."""
     import iscc_core as ic
 
     with tempfile.TemporaryDirectory(prefix="iscc-") as tmp:
-        sig = Path(tmp) / "sig.xml"
-        _run([_tool("ffmpeg"), "-nostdin", "-v", "error", "-i", str(path), "-map", "0:v:0", "-an",
-              "-vf", f"fps=fps={VIDEO_FPS},signature=format=xml:filename={sig}", "-f", "null", "-"],
-             path, "decode its video")  # fmt: skip
-        if not sig.exists():
-            raise MediaError(path, "its video stream has no frames (zero-length video)")
-        frames = [
-            tuple(int(v) for v in (el.text or "").split())
-            for el in ET.parse(sig).getroot().iter("{urn:mpeg:mpeg7:schema:2001}FrameSignature")
-        ]
-    frames = [f for f in frames if len(f) == 380]
-    if not frames:
-        raise MediaError(path, "its video stream has no frames (zero-length video)")
-    return str(ic.gen_video_code_v0(frames, bits=BITS)["iscc"])
+        sigs = {m: Path(tmp) / f"sig{m}.xml" for m in methods}
+        branches = "".join(
+            f"[s{m}]{VIDEO_NORMALISE + ',' if m >= 2 else ''}signature=format=xml:filename={sigs[m]}[o{m}];"
+            for m in methods
+        )
+        graph = f"[0:v:0]fps=fps={VIDEO_FPS},split={len(methods)}{''.join(f'[s{m}]' for m in methods)};{branches}"
+        outputs = [arg for m in methods for arg in ("-map", f"[o{m}]", "-f", "null", "-")]
+        _run([_tool("ffmpeg"), "-nostdin", "-v", "error", "-i", str(path), "-filter_complex", graph.rstrip(";"),
+              *outputs], path, "decode its video")  # fmt: skip
+        codes = {}
+        for m, sig in sigs.items():
+            frames = [
+                tuple(int(v) for v in (el.text or "").split())
+                for el in ET.parse(sig).getroot().iter("{urn:mpeg:mpeg7:schema:2001}FrameSignature")
+            ] if sig.exists() else []  # fmt: skip
+            frames = [f for f in frames if len(f) == 380]
+            if not frames:
+                raise MediaError(path, "its video stream has no frames (zero-length video)")
+            codes[m] = str(ic.gen_video_code_v0(frames, bits=BITS)["iscc"])
+    return codes
 
 
 def _audio_code(path: Path) -> str:
@@ -386,12 +441,16 @@ def data_and_instance(path: Path) -> tuple[str, str]:
     return "ISCC:" + data.code(bits=BITS), "ISCC:" + instance.code(bits=BITS)
 
 
-def content_codes(path: str | os.PathLike[str], *, media: bool = False) -> ContentCodes:
+def content_codes(path: str | os.PathLike[str], *, media: bool = False, method: int = CODE_METHOD) -> ContentCodes:
     """A file's ISCC units. With ``media=True`` a file that is empty, that ffmpeg cannot read, or whose
     stream has no frames raises :class:`MediaError` (and a missing ffmpeg :class:`MediaToolMissing`);
-    otherwise such a file gets kind ``other`` (Data- and Instance-Code only) and a ``note`` saying why."""
+    otherwise such a file gets kind ``other`` (Data- and Instance-Code only) and a ``note`` saying why.
+    ``method=1`` computes what a client before :data:`CODE_METHOD` 2 stored (to compare with such a code
+    through the same computation, and for ``benchmarks/similar.py``'s before/after figures)."""
     import iscc_core as ic
 
+    if method not in (1, CODE_METHOD):
+        raise ValueError(f"method must be 1 or {CODE_METHOD} (client_sdk.content.iscc.CODE_METHOD); got {method}")
     p = Path(path)
     if not p.is_file():
         raise NotAFile(p, "no such file" if not p.exists() else "it is not a regular file")
@@ -399,6 +458,7 @@ def content_codes(path: str | os.PathLike[str], *, media: bool = False) -> Conte
     data, instance = data_and_instance(p)
     kind: Kind = "other"
     content: str | None = None
+    legacy: str | None = None
     note: str | None = None
     try:
         if size == 0:
@@ -406,21 +466,27 @@ def content_codes(path: str | os.PathLike[str], *, media: bool = False) -> Conte
         kind, why = probe(p)
         if kind == "other":
             raise MediaError(p, why)
-        content = {"video": _video_code, "audio": _audio_code, "image": _image_code}[kind](p)
+        if kind == "video":  # a method-2 file also gets its method-1 code (same decode) to look older codes up
+            videos = _video_codes(p, (method, 1) if method != 1 else (1,))
+            content, legacy = videos[method], videos.get(1) if method != 1 else None
+        else:
+            content = {"audio": _audio_code, "image": _image_code}[kind](p)
     except (MediaError, MediaToolMissing) as exc:
         if media:
             raise
         kind, content, note = "other", None, f"no Content-Code: {exc}"
     units = [c for c in (content, data, instance) if c]
     iscc = "ISCC:" + ic.gen_iscc_code_v0(units)["iscc"].removeprefix("ISCC:")
-    return ContentCodes(kind=kind, content=content, data=data, instance=instance, iscc=iscc, note=note)
+    return ContentCodes(kind, content, data, instance, iscc, note, method, legacy)
 
 
 __all__ = [
     "AUDIO_BITS",
     "AUDIO_MAX_FULL_DISTANCE",
     "BITS",
+    "CODE_METHOD",
     "DEFAULT_MAX_DISTANCE",
+    "VIDEO_NORMALISE",
     "ContentCodes",
     "Kind",
     "Match",

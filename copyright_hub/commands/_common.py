@@ -76,6 +76,13 @@ def settings_problem(exc: ValidationError) -> str:
     return where + str(first["msg"]).removeprefix("Value error, ")
 
 
+#: top-level modules of the `server` extra (pyproject.toml): a client-only install lacks them
+SERVER_PACKAGES = frozenset(
+    {"api", "indexer", "fastapi", "fastapi_offline", "starlette", "uvicorn", "sqlalchemy", "sqlmodel", "alembic",
+     "psycopg", "pydantic_settings"}
+)  # fmt: skip
+
+
 def friendly(fn: F) -> F:
     """The CLI's one error boundary: every failure becomes one ``error:`` line and exit code 1.
 
@@ -95,6 +102,14 @@ def friendly(fn: F) -> F:
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
             raise fail(f"{exc.strerror or exc}{where}") from None
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").partition(".")[0] not in SERVER_PACKAGES:
+                raise fail(f"unexpected ModuleNotFoundError: {exc}. This is a bug: report it") from None
+            raise fail(
+                f"this command runs the hub's own services, whose packages this install lacks ({exc.name}): "
+                "install them with pip install 'copyright-hub[server]' (the SDK, `verify` and the studio "
+                "commands need only the plain install)"
+            ) from None
         except Exception as exc:
             if _is_validation_error(exc):  # settings from options and COPYRIGHT_HUB_* variables
                 raise fail(settings_problem(exc)) from None
@@ -132,6 +147,34 @@ def connect_hub(rpc: str | None, deployments: Path | None, account: LocalAccount
     from client_sdk import Hub
 
     return Hub.connect(chain_url(rpc), deployments_dir=deployments or default_deployments_dir(), account=account)
+
+
+#: what a command that signs says when it was given no key
+NO_KEY = "this signs a transaction: pass your key with --keystore FILE or --key-env VAR"
+
+
+def need_key(keystore: Path | None, key_env: str | None) -> None:
+    """Refuse a command that signs but was given no key (:data:`NO_KEY`), before any other check, any
+    password prompt or any network call. :func:`signing_hub` checks this too; a command calls it first
+    when it has more to check before it connects, so a missing key is the error it reports."""
+    if not keystore and not key_env:
+        raise ConfigurationError(NO_KEY)
+
+
+def signer(keystore: Path | None, key_env: str | None) -> LocalAccount:
+    """The key of ``--keystore`` or ``--key-env`` (:func:`load_signer`), which a command that signs
+    must be given (:func:`need_key`)."""
+    need_key(keystore, key_env)
+    account = load_signer(keystore, key_env)
+    assert account is not None  # need_key: one of them was given
+    return account
+
+
+def signing_hub(rpc: str | None, deployments: Path | None, keystore: Path | None, key_env: str | None) -> Any:
+    """A :func:`connect_hub` Hub that signs with the key of ``--keystore`` or ``--key-env``: the one way a
+    command that sends transactions connects. No key given: :data:`NO_KEY` (a ConfigurationError,
+    exit code 1), raised before the keystore's password is asked for or the chain is."""
+    return connect_hub(rpc, deployments, signer(keystore, key_env))
 
 
 def read_chain(rpc: str | None, deployments: Path | None) -> Any:
@@ -221,6 +264,9 @@ KeystoreOpt = Annotated[
     ),
 ]
 KeyEnvOpt = Annotated[str | None, typer.Option("--key-env", help="environment variable holding your hex private key")]
+#: the CID version of what a registering command stores (``register``, ``register-many``; each refuses
+#: anything but 0 or 1 with its own usage error)
+CidVersionOpt = Annotated[int, typer.Option(help="0 (ipfs add default) or 1")]
 
 
 def content_dir(path: Path | None) -> Path:

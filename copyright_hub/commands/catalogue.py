@@ -18,6 +18,7 @@ import typer
 from client_sdk.metadata import METADATA_WORK_TYPES
 
 from ._common import (
+    CidVersionOpt,
     ContentDirOpt,
     DeploymentsOpt,
     KeyEnvOpt,
@@ -69,7 +70,7 @@ def register_many_cmd(
     max_batch: Annotated[
         int | None, typer.Option(min=1, help="at most this many works per transaction (default: what fits a block)")
     ] = None,
-    cid_version: Annotated[int, typer.Option(help="0 (ipfs add default) or 1")] = 0,
+    cid_version: CidVersionOpt = 0,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as one JSON object")] = False,
     codes: Annotated[
         bool,

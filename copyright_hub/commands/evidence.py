@@ -25,7 +25,7 @@ from ._common import (
     connect_hub,
     friendly,
     indexer_settings,
-    load_signer,
+    signer,
 )
 
 console = Console()
@@ -39,15 +39,6 @@ def register(app: typer.Typer) -> None:
     for name, fn in (("capture", capture_cmd), ("show", show_cmd), ("package", package_cmd)):
         evidence_app.command(name)(friendly(fn))
     app.add_typer(evidence_app, name="evidence")
-
-
-def _signer(keystore: Path | None, key_env: str | None) -> Any:
-    from client_sdk.errors import ConfigurationError
-
-    account = load_signer(keystore, key_env)
-    if account is None:
-        raise ConfigurationError("pass your key with --keystore FILE or --key-env VAR (keys stay local)")
-    return account
 
 
 def _similarity_line(sim: dict[str, Any]) -> str:
@@ -83,7 +74,7 @@ def capture_cmd(
     (URL not allowed, unreadable file, unknown work) records nothing."""
     from client_sdk.evidence import AllowList, capture, check_source
 
-    account = _signer(keystore, key_env)
+    account = signer(keystore, key_env)
     allowed = AllowList.from_env(allow or [])
     check_source(source, allowed)  # a refused URL or an unreadable file: before the chain is asked
     content_store = indexer_settings(content_dir=store).content_store()
@@ -162,7 +153,7 @@ def package_cmd(
     from client_sdk.evidence import build_package, get_record
     from client_sdk.metadata import fetch_metadata_bytes
 
-    account = _signer(keystore, key_env)
+    account = signer(keystore, key_env)
     content_store = indexer_settings(content_dir=store).content_store()
     with connect_hub(rpc, deployments) as hub:
         if not evidence_ids:

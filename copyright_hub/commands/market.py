@@ -16,7 +16,17 @@ from typing import Annotated, Any
 
 import typer
 
-from ._common import DeploymentsOpt, KeyEnvOpt, KeystoreOpt, RpcOpt, connect_hub, friendly, load_signer, read_chain
+from ._common import (
+    DeploymentsOpt,
+    KeyEnvOpt,
+    KeystoreOpt,
+    RpcOpt,
+    connect_hub,
+    friendly,
+    need_key,
+    read_chain,
+    signing_hub,
+)
 from ._output import (
     AccountOpt,
     JsonOpt,
@@ -59,23 +69,6 @@ def register(app: typer.Typer) -> None:
     offer_app.command("list")(friendly(offer_list))
     licence_app.command("show")(friendly(licence_show))
     licence_app.command("sold")(friendly(licence_sold))
-
-
-def _hub(rpc: str | None, deployments: Path | None, keystore: Path | None = None, key_env: str | None = None) -> Any:
-    return connect_hub(rpc, deployments, load_signer(keystore, key_env))  # no key: read-only
-
-
-def _signing_hub(rpc: str | None, deployments: Path | None, keystore: Path | None, key_env: str | None) -> Any:
-    """A hub that signs with the given key (a clear error when none is given)."""
-    _need_key(keystore, key_env)
-    return _hub(rpc, deployments, keystore, key_env)
-
-
-def _need_key(keystore: Path | None, key_env: str | None) -> None:
-    from client_sdk.errors import ConfigurationError
-
-    if not keystore and not key_env:
-        raise ConfigurationError("this signs a transaction: pass your key with --keystore FILE or --key-env VAR")
 
 
 def parse_rights(text: str) -> int:
@@ -124,6 +117,9 @@ StartOpt = Annotated[int | None, typer.Option(help="unix seconds the licence sta
 TerritoryOpt = Annotated[list[int] | None, typer.Option(help="ISO 3166-1 numeric code, repeatable; none = worldwide")]
 ExclusiveOpt = Annotated[bool, typer.Option(help="an exclusive licence")]
 FlagOpt = Annotated[bool, typer.Option()]
+#: a signed offer goes to a hub's order book (``offer sign``, ``offer reprice-signed``): both or neither
+PublishOpt = Annotated[bool, typer.Option(help="put it in the hub's order book (--hub)")]
+PublishHubOpt = Annotated[str | None, typer.Option("--hub", help="the hub's API URL, for --publish")]
 
 
 def build_terms(
@@ -170,10 +166,10 @@ def offer_create(
     deployments: DeploymentsOpt = None,
 ) -> None:
     """Publish a licence offer on chain."""
-    _need_key(keystore, key_env)
+    need_key(keystore, key_env)
     terms = build_terms(work_id, rights, price, currency, days, start, territory, exclusive, sublicensable,
                         transferable, supply_cap)  # fmt: skip
-    with _hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         offer_id = hub.create_offer(terms)
         learn_tokens(hub.w3, [terms.currency])
     say(f"offer {offer_id} on work {work_id}: {rights} for {money(terms.price, terms.currency)}")
@@ -200,8 +196,8 @@ def offer_sign(
         bool, typer.Option(help="let anyone fill an exclusive offer (copyable from the mempool)")
     ] = False,
     out: Annotated[Path | None, typer.Option(help="write the signed offer (JSON) here")] = None,
-    publish: Annotated[bool, typer.Option(help="put it in the hub's order book (--hub)")] = False,
-    hub_url: Annotated[str | None, typer.Option("--hub", help="the hub's API URL, for --publish")] = None,
+    publish: PublishOpt = False,
+    hub_url: PublishHubOpt = None,
     rpc: RpcOpt = None,
     keystore: KeystoreOpt = None,
     key_env: KeyEnvOpt = None,
@@ -209,19 +205,25 @@ def offer_sign(
 ) -> None:
     """Sign a licence offer off chain (EIP-712; nothing is sent): print it as JSON, or --publish it to
     a hub's order book, which checks it against the chain first. Cancel it with `offer cancel-signed`."""
-
-    from client_sdk.errors import ConfigurationError
-
-    _need_key(keystore, key_env)
-    if publish and not hub_url:
-        raise ConfigurationError("--publish needs the hub's API URL: --hub https://hub.example.org")
+    need_key(keystore, key_env)
+    book = _order_book(publish, hub_url)
     terms = build_terms(work_id, rights, price, currency, days, start, territory, exclusive, sublicensable,
                         transferable, supply_cap)  # fmt: skip
-    with _hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         offer = hub.sign_offer(
             terms, nonce=nonce, deadline=hub.chain_time() + valid_days * DAY, buyer=buyer, any_buyer=any_buyer
         )
-    _hand_out(offer, out, hub_url if publish else None)
+    _hand_out(offer, out, book)
+
+
+def _order_book(publish: bool, hub_url: str | None) -> str | None:
+    """The hub whose order book ``--publish`` puts a signed offer in (None: not published); ``--publish``
+    without ``--hub`` is refused before anything is signed."""
+    from client_sdk.errors import ConfigurationError
+
+    if publish and not hub_url:
+        raise ConfigurationError("--publish needs the hub's API URL: --hub https://hub.example.org")
+    return hub_url if publish else None
 
 
 def _hand_out(offer: Any, out: Path | None, hub_url: str | None) -> None:
@@ -248,7 +250,7 @@ def offer_cancel_signed(
     deployments: DeploymentsOpt = None,
 ) -> None:
     """Void your signed offer with NONCE on chain (hubs delist it once they see it)."""
-    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         hub.cancel_nonce(nonce)
     say(f"signed offer nonce {nonce} cancelled")
 
@@ -261,7 +263,7 @@ def offer_cancel(
     deployments: DeploymentsOpt = None,
 ) -> None:
     """Cancel an offer you published (licences already sold stay valid)."""
-    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         hub.cancel_offer(offer_id)
     say(f"offer {offer_id} cancelled")
 
@@ -273,7 +275,7 @@ def offer_show(
     deployments: DeploymentsOpt = None,
 ) -> None:
     """An offer's terms, price and sales, read from the chain."""
-    with _hub(rpc, deployments) as hub:
+    with connect_hub(rpc, deployments) as hub:
         terms, sold, cancelled = hub.get_offer(offer_id)
         learn_tokens(hub.w3, [terms.currency])
     record = _offer_record(offer_id, terms, sold, cancelled)
@@ -324,8 +326,7 @@ def buy(
     from client_sdk import ETH
     from client_sdk.errors import ConfigurationError
 
-    _need_key(keystore, key_env)
-    with _hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         terms, _sold, cancelled = hub.get_offer(offer_id)
         limit = parse_amount(max_price, terms.currency)
         learn_tokens(hub.w3, [terms.currency])
@@ -352,9 +353,8 @@ def withdraw(
     """Withdraw your earnings (revenue shares, fees) from the licence market."""
     from client_sdk import ETH
 
-    _need_key(keystore, key_env)
     token = ETH if currency.upper() == "ETH" else currency
-    with _hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         waiting = hub.credit_of(hub.account.address, token)
         if waiting == 0:
             say("nothing to withdraw")
@@ -373,9 +373,9 @@ def transfer(
     deployments: DeploymentsOpt = None,
 ) -> None:
     """Assign a work: the token, the lead revenue share and the right to manage offers move to TO."""
-    _need_key(keystore, key_env)
+    need_key(keystore, key_env)
     new_owner = address(to, "TO")
-    with _hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         tx = hub.transfer_work(work_id, new_owner)
     say(f"work {work_id} assigned to {new_owner} (tx {tx})")
 
@@ -439,9 +439,9 @@ def offer_reprice(
     cannot change: `offer reprice-signed` signs its terms anew and voids the old nonce."""
     from client_sdk import ETH
 
-    _need_key(keystore, key_env)
+    need_key(keystore, key_env)
     parse_amount(price, ETH)  # a malformed or negative price is refused before the chain is asked
-    with _hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         terms, _sold, cancelled = hub.get_offer(offer_id)
         new_price = parse_amount(price, terms.currency)
         learn_tokens(hub.w3, [terms.currency])
@@ -461,8 +461,8 @@ def offer_reprice_signed(
     nonce: Annotated[int, typer.Option(min=0, max=2**256 - 1, help="the new offer's nonce (not the old one's)")],
     valid_days: Annotated[int, typer.Option(min=1, help="days the new signature may be redeemed")] = 30,
     out: Annotated[Path | None, typer.Option(help="write the new signed offer (JSON) here")] = None,
-    publish: Annotated[bool, typer.Option(help="put it in the hub's order book (--hub)")] = False,
-    hub_url: Annotated[str | None, typer.Option("--hub", help="the hub's API URL, for --publish")] = None,
+    publish: PublishOpt = False,
+    hub_url: PublishHubOpt = None,
     rpc: RpcOpt = None,
     keystore: KeystoreOpt = None,
     key_env: KeyEnvOpt = None,
@@ -477,9 +477,8 @@ def offer_reprice_signed(
     from client_sdk._licensing import signed_offer_from_json
     from client_sdk.errors import ConfigurationError
 
-    _need_key(keystore, key_env)
-    if publish and not hub_url:
-        raise ConfigurationError("--publish needs the hub's API URL: --hub https://hub.example.org")
+    need_key(keystore, key_env)
+    book = _order_book(publish, hub_url)
     parse_amount(price, ETH)  # a malformed or negative price is refused before the chain is asked
     try:
         old = signed_offer_from_json(json.loads(file.read_text(encoding="utf-8")))
@@ -487,7 +486,7 @@ def offer_reprice_signed(
         raise ConfigurationError(f"{file} is not a signed offer ({exc}); give the JSON `offer sign` wrote") from None
     if nonce == old.nonce:
         raise typer.BadParameter(f"--nonce {nonce} is the old offer's; the new offer needs its own")
-    with _hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         if int(old.seller, 16) != int(hub.account.address, 16):
             raise ConfigurationError(f"{file} was signed by {old.seller}, not by your key ({hub.account.address})")
         terms = replace(old.terms, price=parse_amount(price, old.terms.currency))
@@ -502,8 +501,8 @@ def offer_reprice_signed(
         hub.cancel_nonce(old.nonce)
         learn_tokens(hub.w3, [terms.currency])
     say(f"signed offer nonce {old.nonce} voided; nonce {nonce} signed at {money(terms.price, terms.currency)}",
-        err=out is None and not publish)  # fmt: skip
-    _hand_out(new, out, hub_url if publish else None)
+        err=out is None and book is None)  # fmt: skip
+    _hand_out(new, out, book)
 
 
 def offer_cancel_all(
@@ -514,8 +513,7 @@ def offer_cancel_all(
 ) -> None:
     """Void every signed offer you have made so far, in one transaction (bumps your signed-offer
     counter; hubs delist them once they see it). On-chain offers stay: cancel each with `offer cancel`."""
-    _need_key(keystore, key_env)
-    with _hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         counter = hub.increment_counter()
     say(f"every signed offer made before is void (counter now {counter})")
 
@@ -535,7 +533,7 @@ def offer_list(
     offers live off chain: ask the hub's order book (GET /signed-offers)."""
     who = whose(account, mine, keystore, key_env)
     rows = []
-    with _hub(rpc, deployments) as hub:
+    with connect_hub(rpc, deployments) as hub:
         now = hub.chain_time()
         for offer_id in hub.offers_created_by(who):
             terms, sold, cancelled = hub.get_offer(offer_id)
@@ -562,7 +560,7 @@ def licence_sold(
     the chain (LicenceGranted logs), not from a hub's mirror."""
 
     who = whose(account, mine, keystore, key_env)
-    with _hub(rpc, deployments) as hub:
+    with connect_hub(rpc, deployments) as hub:
         works = hub.works_owned_by(who)
         if work:
             works = [w for w in works if w in set(work)]
@@ -588,7 +586,7 @@ def earnings(
     waiting (what `withdraw` pays now). Read from the chain (PaymentCredited and Withdrawn logs,
     creditOf), not from a hub's mirror."""
     who = whose(account, mine, keystore, key_env)
-    with _hub(rpc, deployments) as hub:
+    with connect_hub(rpc, deployments) as hub:
         found = hub.earnings_of(who)
         learn_tokens(hub.w3, {e.currency for e in found})
     rows = [

@@ -10,20 +10,21 @@ Each role is the chain's: a call the account's role does not allow is refused by
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from client_sdk.kinds import STANDARD_KINDS
 
-from ._common import DeploymentsOpt, KeyEnvOpt, KeystoreOpt, RpcOpt, connect_hub, friendly, load_signer
+from ._common import DeploymentsOpt, KeyEnvOpt, KeystoreOpt, RpcOpt, connect_hub, friendly, signing_hub
 from ._output import JsonOpt, money, money_json, say, show_record, territories
 from ._output import when as iso
 
 dispute_app = typer.Typer(
     no_args_is_help=True, help="Disputes: open (anyone), answer (the owner), resolve (arbiters), lapse, show."
 )
+
+DisputeArg = Annotated[int, typer.Argument(min=1, help="the dispute")]
 
 #: attestation kinds by name: the standard ones every deployment defines (client_sdk.kinds), and the name
 #: kind 3 had before it was defined on chain; other numbers are allowed (0 is invalid)
@@ -49,14 +50,6 @@ def register(app: typer.Typer) -> None:
     dispute_app.command("resolve")(friendly(dispute_resolve))
     dispute_app.command("lapse")(friendly(dispute_lapse))
     dispute_app.command("show")(friendly(dispute_show))
-
-
-def _signing_hub(rpc: str | None, deployments: Path | None, keystore: Path | None, key_env: str | None) -> Any:
-    from client_sdk.errors import ConfigurationError
-
-    if not keystore and not key_env:
-        raise ConfigurationError("this signs a transaction: pass your key with --keystore FILE or --key-env VAR")
-    return connect_hub(rpc, deployments, load_signer(keystore, key_env))
 
 
 def _kind(text: str) -> int:
@@ -106,7 +99,7 @@ def attest(
     code = _kind(kind)
     where = _territory(territory)
     evidence_cid = _cid(evidence, "--evidence") if evidence else ""
-    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         attestation_id = hub.attest(
             work_id, code, Decision[decision.value.upper()], territory=where, reference=reference,
             evidence_cid=evidence_cid,
@@ -132,7 +125,7 @@ def dispute_open(
 
     evidence_cid = _cid(evidence, "--evidence")
     wei = parse_amount(bond, ETH) if bond is not None else None
-    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         minimum = hub.min_bond()
         if wei is None:
             wei = minimum
@@ -150,7 +143,7 @@ def dispute_open(
 
 
 def dispute_answer(
-    dispute_id: Annotated[int, typer.Argument(min=1, help="the dispute")],
+    dispute_id: DisputeArg,
     evidence: Annotated[str, typer.Option(help="CID of the answer's evidence document (public)")],
     rpc: RpcOpt = None,
     keystore: KeystoreOpt = None,
@@ -159,14 +152,14 @@ def dispute_answer(
 ) -> None:
     """Answer an open dispute on your work with your evidence (once, before its ruling deadline)."""
     evidence_cid = _cid(evidence, "--evidence")
-    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         hub.answer_dispute(dispute_id, evidence_cid)
         d = hub.get_dispute(dispute_id)
     say(f"dispute {dispute_id} on work {d.work_id} answered with {evidence_cid}; ruling due by {iso(d.deadline)}")
 
 
 def dispute_resolve(
-    dispute_id: Annotated[int, typer.Argument(min=1, help="the dispute")],
+    dispute_id: DisputeArg,
     outcome: Annotated[OutcomeChoice, typer.Option(help="the ruling")],
     revoke_licence: Annotated[list[int] | None, typer.Option(min=1, help="a licence to revoke (repeatable)")] = None,
     split: Annotated[
@@ -190,7 +183,7 @@ def dispute_resolve(
     if splits and outcome is not OutcomeChoice.upheld_transferred:
         raise typer.BadParameter("--split goes with --outcome upheld_transferred only")
     ruling_cid = _cid(ruling, "--ruling") if ruling else ""
-    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         hub.resolve_dispute(
             dispute_id, Outcome[outcome.value.upper()], revoke_licences=revoke_licence or [], splits=splits,
             ruling_cid=ruling_cid,
@@ -200,20 +193,20 @@ def dispute_resolve(
 
 
 def dispute_lapse(
-    dispute_id: Annotated[int, typer.Argument(min=1, help="the dispute")],
+    dispute_id: DisputeArg,
     rpc: RpcOpt = None,
     keystore: KeystoreOpt = None,
     key_env: KeyEnvOpt = None,
     deployments: DeploymentsOpt = None,
 ) -> None:
     """Close a dispute nobody ruled on by its deadline (anyone); the bond returns to the claimant."""
-    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         hub.lapse_dispute(dispute_id)
     say(f"dispute {dispute_id} lapsed; the claimant can withdraw the bond")
 
 
 def dispute_show(
-    dispute_id: Annotated[int, typer.Argument(min=1, help="the dispute")],
+    dispute_id: DisputeArg,
     as_json: JsonOpt = False,
     rpc: RpcOpt = None,
     deployments: DeploymentsOpt = None,

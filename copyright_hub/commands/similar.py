@@ -12,6 +12,11 @@ owner computes them from the file (whose sha256 must be the work's registered di
 public preview named by its metadata with ``--from-preview``), and the registry's ``updateMetadata``
 points the work at a new metadata document that carries them (the old document stays, as version N-1).
 
+``codes backfill-previews`` is the hub's half (issue 15 item 1): for every work whose current metadata
+declares no codes but names a public preview the content store holds, the hub computes codes from the
+preview and indexes them as its own (``origin: hub-preview`` in answers), without touching the chain
+(:mod:`indexer.preview_codes`). Run it beside ``copyright-hub index`` (once, or ``--every SECONDS``).
+
 ISCC computation (iscc-core, ffmpeg), the indexer and httpx load inside the commands.
 """
 
@@ -58,6 +63,7 @@ codes_app = typer.Typer(no_args_is_help=True, help="ISCC content codes of regist
 def register(app: typer.Typer) -> None:
     app.command("similar")(friendly(similar_cmd))
     codes_app.command("backfill")(friendly(backfill_cmd))
+    codes_app.command("backfill-previews")(friendly(backfill_previews_cmd))
     app.add_typer(codes_app, name="codes")
 
 
@@ -92,11 +98,11 @@ def lookup(
                 raise NoMirror(
                     "the local mirror has no content codes yet: run `copyright-hub index`, or pass --hub URL"
                 )
-            units = [unit(c) for c in (codes.content, codes.data, codes.instance) if c]
+            units = [unit(c) for c in (codes.content, codes.legacy, codes.data, codes.instance) if c]
             hits = search_units(conn, units, distance)
     finally:
         engine.dispose()
-    return [NearDuplicate(h.work_id, h.owner, h.match, h.distance, h.code) for h in hits]
+    return [NearDuplicate(h.work_id, h.owner, h.match, h.distance, h.code, h.origin) for h in hits]
 
 
 def near_duplicate_check(
@@ -165,16 +171,16 @@ def similar_cmd(
             "file": str(file), "codes": codes.to_json(),
             "max_distance": DEFAULT_MAX_DISTANCE if max_distance is None else max_distance,
             "data": [{"work_id": str(f.work_id), "owner": f.owner, "match": f.match, "distance": f.distance,
-                      "code": f.code} for f in found],
+                      "code": f.code, "origin": f.origin} for f in found],
         }))  # fmt: skip
         return
     console.print(f"{escape(file.name)}: {codes.kind} [bold]{codes.content}[/bold]  ISCC-CODE {codes.iscc}")
     if not found:
         console.print("no registered work is near it")
         return
-    table = Table("work", "holder", "match", "distance", "code")
+    table = Table("work", "holder", "match", "distance", "code", "codes from")
     for f in found:
-        table.add_row(str(f.work_id), f.owner, f.match, str(f.distance), f.code)
+        table.add_row(str(f.work_id), f.owner, f.match, str(f.distance), f.code, f.origin)
     console.print(table)
 
 
@@ -245,3 +251,60 @@ def backfill_cmd(
     console.print(
         f"work [bold]{work}[/bold]: {codes.kind} {codes.content} stored in metadata {new_cid} (version {version})"
     )
+
+
+def backfill_previews_cmd(
+    database_url: DatabaseUrlOpt = None,
+    store: ContentDirOpt = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="works taken per pass")] = 20,
+    every: Annotated[
+        float | None,
+        typer.Option("--every", min=1.0, help="keep running: a pass every SECONDS (default: passes until none is due)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per pass")] = False,
+) -> None:
+    """The hub computes content codes from the public previews of works whose metadata declares none
+    (works registered before content codes), and indexes them marked as its own (origin hub-preview).
+    Idempotent: a work done is not done again; a preview that gave no codes is retried later."""
+    import json
+    import time
+
+    import sqlalchemy as sa
+
+    from indexer import preview_codes
+    from indexer.db import make_engine
+
+    from ._common import indexer_settings
+
+    settings = indexer_settings(database_url=database_url, content_dir=store)
+    url = settings.database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        raise NoMirror("there is no local mirror database: run `copyright-hub index` first (or pass --database-url)")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table("work_preview_code"):
+                raise NoMirror("the mirror database is not migrated yet: run `copyright-hub index` (it migrates)")
+        blocks = settings.content_store()
+        while True:
+            for result in preview_codes.run(engine, blocks, limit=limit):
+                if as_json:
+                    print(json.dumps(result.to_json()))
+                elif result.computed or result.failed:
+                    for work_id in result.computed:
+                        console.print(f"work [bold]{work_id}[/bold]: codes computed from its preview")
+                    for work_id, why in result.failed.items():
+                        console.print(f"work [bold]{work_id}[/bold]: no codes from its preview: {escape_text(why)}")
+                else:
+                    console.print("no work is waiting for codes from its preview (now)")
+            if every is None:
+                return
+            time.sleep(every)
+    finally:
+        engine.dispose()
+
+
+def escape_text(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

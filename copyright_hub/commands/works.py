@@ -24,6 +24,7 @@ import typer
 from client_sdk.metadata import METADATA_WORK_TYPES
 
 from ._common import (
+    CidVersionOpt,
     ContentDirOpt,
     DeploymentsOpt,
     KeyEnvOpt,
@@ -34,6 +35,7 @@ from ._common import (
     friendly,
     indexer_settings,
     load_signer,
+    signing_hub,
 )
 from ._output import AccountOpt, JsonOpt, MineOpt, say, show_record, show_rows, whose
 from ._output import when as iso
@@ -151,7 +153,7 @@ def register_cmd(
     royalty_bps: Annotated[
         int, typer.Option(min=0, max=10_000, help="resale royalty (EIP-2981) in basis points; later: royalty set")
     ] = 0,
-    cid_version: Annotated[int, typer.Option(help="0 (ipfs add default) or 1")] = 0,
+    cid_version: CidVersionOpt = 0,
     add_content: Annotated[
         bool, typer.Option("--add-content", help="also put the content file into the store (it is then public)")
     ] = False,
@@ -307,9 +309,7 @@ def royalty_set(
     deployments: DeploymentsOpt = None,
 ) -> None:
     """Change a work's resale royalty (EIP-2981; the owner, who becomes its receiver)."""
-    from .market import _signing_hub
-
-    with _signing_hub(rpc, deployments, keystore, key_env) as hub:
+    with signing_hub(rpc, deployments, keystore, key_env) as hub:
         hub.set_royalty(work_id, bps)
         receiver, now = hub.royalty_of(work_id)
     say(f"work {work_id}: royalty {now / 100:g}% to {receiver}" if now else f"work {work_id}: no royalty")

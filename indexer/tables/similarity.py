@@ -19,12 +19,14 @@ from sqlmodel import Field
 from ._base import u256
 from .metadata import MAX_CID_CHARS, OffChainTable
 
-__all__ = ["BANDS", "CODE_FAMILIES", "ContentCode"]
+__all__ = ["BANDS", "CODE_FAMILIES", "PREVIEW_CODE_STATUSES", "ContentCode", "PreviewCode"]
 
 #: what ``family`` may hold: a Content-Code's media kind, or the Data-/Instance-Code
 CODE_FAMILIES = ("content-video", "content-audio", "content-image", "data", "instance")
 #: 16-bit bands of a 64-bit body, most significant first
 BANDS = 4
+#: what ``work_preview_code.status`` may hold
+PREVIEW_CODE_STATUSES = ("ok", "failed")
 
 
 class ContentCode(OffChainTable, table=True):
@@ -49,3 +51,22 @@ class ContentCode(OffChainTable, table=True):
     band1: int = Field(description="bits 47-32 of the body")
     band2: int = Field(description="bits 31-16 of the body")
     band3: int = Field(description="bits 15-0 of the body")
+
+
+class PreviewCode(OffChainTable, table=True):
+    """The hub's computation of a work's codes from the public preview its metadata names (for a
+    document that declares none; :mod:`indexer.preview_codes`): ``ok`` rows' codes are in
+    ``work_content_code`` under the same key, and search answers them as ``origin`` ``hub-preview``."""
+
+    __tablename__ = "work_preview_code"
+
+    work_id: int = u256(primary_key=True)
+    metadata_cid: str = Field(primary_key=True, max_length=MAX_CID_CHARS)
+    preview_cid: str = Field(max_length=MAX_CID_CHARS, description="the preview the codes were computed from")
+    status: str = Field(max_length=16, description=" | ".join(PREVIEW_CODE_STATUSES))
+    error: str | None = Field(default=None, sa_type=sa.Text, description="why the preview gave no codes")
+    method: int = Field(description="client_sdk.content.iscc.CODE_METHOD of the computation")
+    codes: str | None = Field(default=None, sa_type=sa.Text, description="the contentCodes object (JSON) when ok")
+    computed_at: int = Field(sa_type=sa.BigInteger, description="unix time of the computation")
+    attempts: int = Field(default=1, description="computations of this key so far")
+    next_attempt_at: int | None = Field(default=None, sa_type=sa.BigInteger, description="retry time when failed")

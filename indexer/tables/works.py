@@ -203,11 +203,20 @@ def parents_set(lg: Log, a: dict[str, Any], c: Changes) -> None:
         c.put("work_parent", {"work_id": a["workId"], "parent_id": parent, "parent_licence_id": licence})
 
 
+def parents_cleared(lg: Log, a: dict[str, Any], c: Changes) -> None:
+    """``WorkReclaimed`` makes the work the revealer's: the old holder's parents go (the revealer's own, if
+    any, follow in ``ParentsSet`` in the same transaction)."""
+    c.delete_where("work_parent", work_id=a["workId"])
+
+
 class WorkParent(StateTable, table=True):
     """Parent works of a derivative, with the adaptation licence relied on (0: the owner's own work)."""
 
     __tablename__ = "work_parent"
-    __events__ = (handled_by("WorkRegistry.ParentsSet", parents_set),)
+    __events__ = (
+        handled_by("WorkRegistry.WorkReclaimed", parents_cleared),
+        handled_by("WorkRegistry.ParentsSet", parents_set),
+    )
 
     work_id: int = u256(primary_key=True)
     parent_id: int = u256(primary_key=True)

@@ -8,7 +8,9 @@ The seller signs with the SDK, as a studio does; the tests read the chain only t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -41,7 +43,11 @@ def _sign_and_relay(client: TestClient, account: LocalAccount, unsigned: dict[st
     raw = account.sign_transaction(tx).raw_transaction
     sent = client.post("/relay", json={"raw": "0x" + bytes(raw).hex()})
     assert sent.status_code == 202, sent.text
-    status = client.get(f"/relay/{sent.json()['hash']}").json()
+    # anvil answers the send before its block is sealed: poll as a wallet does (bounded)
+    deadline = time.monotonic() + 10
+    while (status := client.get(f"/relay/{sent.json()['hash']}").json())["status"] == "pending":
+        assert time.monotonic() < deadline, f"still pending after 10 s: {status}"
+        time.sleep(0.05)
     assert status["status"] == "mined", status
     return status
 
@@ -370,3 +376,34 @@ def test_an_erc20_signed_offer_reads_in_the_tokens_symbol_and_decimals(
     assert shown["terms"]["territory_names"][0]["name"] == "China" and not shown["terms"]["worldwide"]
     listed = story.client.get("/signed-offers", params={"currency": token.address}).json()["data"]
     assert [(o["digest"], o["currency_symbol"]) for o in listed] == [(shown["digest"], "TEST")]
+
+
+def test_a_repriced_signed_offer_shows_the_supply_its_nonce_has_left_on_the_work_page(
+    story: Story, studio_hub: Hub
+) -> None:
+    """The market counts a signed offer's supply per seller and nonce, so an offer re-signed at a new price
+    under the same nonce (a new digest) has sold what the old one sold: the page says so, as the book does."""
+    client, buyer = story.client, story.buyer
+    now = studio_hub.chain_time()
+    terms = Terms(work_id=story.film_id, rights=int(Right.SCREENING), start=now, end=now + 365 * DAY, price=10**16,
+                  supply_cap=2)  # fmt: skip
+    first_offer = studio_hub.sign_offer(terms, nonce=5001, deadline=now + 30 * DAY)
+    first = client.post("/signed-offers", json=signed_offer_to_json(first_offer))
+    assert first.status_code == 201, first.text
+    built = client.post(
+        f"/signed-offers/{first.json()['digest']}/fulfil", json={"buyer": buyer.address, "max_price": str(10**17)}
+    )
+    assert built.status_code == 200, built.text
+    _sign_and_relay(client, buyer, built.json()["transactions"][0])
+    repriced = studio_hub.sign_offer(replace(terms, price=2 * 10**16), nonce=5001, deadline=now + 30 * DAY)
+    second = client.post("/signed-offers", json=signed_offer_to_json(repriced))
+    assert second.status_code == 201, second.text
+    story.reindex()
+
+    listed = {o["digest"]: o for o in client.get("/signed-offers", params={"work": story.film_id}).json()["data"]}
+    assert listed[second.json()["digest"]]["sold"] == 1
+    page = client.get(f"/work/{story.film_id}", params={"lang": "en"})
+    assert page.status_code == 200
+    row = page.text[page.text.index(second.json()["digest"][:10]) :]
+    row = row[: row.index("</li>")] if "</li>" in row else row[:600]
+    assert "1 of 2 left" in row, row

@@ -3,6 +3,7 @@
 A runtime refusal is one ``error:`` line on stderr and exit code 1; a usage error is click's (exit code
 2). Never a traceback. The table must name every command the CLI has, so a new command cannot skip
 it. Commands run as subprocesses against an RPC URL where nothing listens (nothing here needs a chain);
+usage errors, which click raises while parsing, run in-process (a few in subprocesses too);
 a command that refuses a missing key first needs no "cannot reach the chain" row of its own (each such
 row loads web3: about two seconds of CPU);
 a contract revert and an RPC that never answers are checked at the end.
@@ -23,6 +24,7 @@ from typing import Any
 
 import pytest
 import typer
+from typer.testing import CliRunner
 
 from copyright_hub.cli import app
 from copyright_hub.commands._common import DEBUG_ENV, friendly
@@ -236,9 +238,9 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def run(workdir: Path, argv: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("COPYRIGHT_HUB_")}
-    environment.update(
+def _settings(workdir: Path, **env: str) -> dict[str, str]:
+    """What a command sees on top of the environment, whose COPYRIGHT_HUB_* variables are dropped."""
+    return dict(
         COPYRIGHT_HUB_RPC_URL=_dead_url(),
         COPYRIGHT_HUB_DEPLOYMENTS_DIR=str(workdir / "deployments"),
         COPYRIGHT_HUB_CONTENT_DIR=str(workdir / "content"),
@@ -249,7 +251,22 @@ def run(workdir: Path, argv: list[str], **env: str) -> subprocess.CompletedProce
         COLUMNS="200",
         **env,
     )
+
+
+def run(workdir: Path, argv: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("COPYRIGHT_HUB_")}
+    environment.update(_settings(workdir, **env))
     return subprocess.run([*HUB, *argv], cwd=workdir, env=environment, capture_output=True, text=True, timeout=120)
+
+
+def run_in_process(workdir: Path, argv: list[str], monkeypatch: pytest.MonkeyPatch) -> subprocess.CompletedProcess[str]:
+    """``argv`` through the same CLI in this process (typer's runner): what a usage error needs, since
+    click refuses it while parsing, before the command runs (a subprocess costs about a second)."""
+    monkeypatch.chdir(workdir)
+    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("COPYRIGHT_HUB_")}
+    env.update(_settings(workdir))
+    result = CliRunner().invoke(app, argv, env=env)
+    return subprocess.CompletedProcess([*HUB, *argv], result.exit_code, result.stdout, result.stderr)
 
 
 def assert_one_line_refusal(result: subprocess.CompletedProcess[str], code: int, text: str) -> None:
@@ -272,10 +289,36 @@ def test_the_table_covers_every_command() -> None:
     )
 
 
-@pytest.mark.parametrize("case", CASES, ids=[" ".join([c, *a]) for c, a, *_ in CASES])
+def _case_id(case: tuple[Any, ...]) -> str:
+    return " ".join([case[0], *case[1]])
+
+
+#: Usage errors fed to a real ``copyright-hub`` process too (every usage error runs in-process below):
+#: click's own refusals of an extra argument and of a value's type, a parameter type of the CLI's own,
+#: and a refusal from inside a command.
+SUBPROCESS_USAGE = {"up extra", "devnet up --port eighty", "register film.mp4 --title F --split nobody:100 --key-env KEY",
+                    "works list"}  # fmt: skip
+SUBPROCESS_CASES = [c for c in CASES if c[2] != USAGE or _case_id(c) in SUBPROCESS_USAGE]
+USAGE_CASES = [c for c in CASES if c[2] == USAGE]
+
+
+@pytest.mark.parametrize("case", SUBPROCESS_CASES, ids=_case_id)
 def test_bad_input_is_one_line_and_a_non_zero_exit(workdir: Path, case: tuple[Any, ...]) -> None:
     command, args, code, text, *env = case
     assert_one_line_refusal(run(workdir, [*command.split(), *args], **(env[0] if env else {})), code, text)
+
+
+def test_some_usage_errors_run_in_a_real_process() -> None:
+    assert {_case_id(c) for c in SUBPROCESS_CASES if c[2] == USAGE} == SUBPROCESS_USAGE
+
+
+@pytest.mark.parametrize("case", USAGE_CASES, ids=_case_id)
+def test_a_usage_error_is_refused_while_parsing(
+    workdir: Path, case: tuple[Any, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    command, args, code, text, *env = case
+    assert not env, "a row with its own environment runs in a subprocess"
+    assert_one_line_refusal(run_in_process(workdir, [*command.split(), *args], monkeypatch), code, text)
 
 
 def test_an_unexpected_error_is_one_line_naming_the_debug_switch(

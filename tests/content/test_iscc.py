@@ -14,6 +14,7 @@ import pytest
 from client_sdk.content.errors import InvalidISCC, MediaError, NotAFile
 from client_sdk.content.iscc import (
     AUDIO_BITS,
+    CODE_METHOD,
     DEFAULT_MAX_DISTANCE,
     ContentCodes,
     compare,
@@ -23,7 +24,7 @@ from client_sdk.content.iscc import (
     unit,
 )
 from client_sdk.metadata import validate
-from tests.factories.media import FFMPEG, make_clip, make_track, transform
+from tests.factories.media import FFMPEG, make_clip, make_track, sha256, transform
 
 CLIPS = ("testsrc2", "mandelbrot")
 TRANSFORMATIONS = ("reencode", "rescale", "watermark")
@@ -132,3 +133,37 @@ def test_unrelated_noise_agrees_on_64_bits_but_is_no_match_over_256_while_a_re_e
     parts = ic.iscc_decompose(codes["noise-pink-1"].iscc.removeprefix("ISCC:"))  # the ISCC-CODE: 64-bit units
     assert [unit(p).bits for p in parts] == [64, 64, 64]
     assert unit(parts[0]).body == unit(codes["noise-pink-1"].content or "").body
+
+
+def test_the_corpus_is_reproducible_byte_for_byte_and_so_are_its_codes(tmp_path: Path) -> None:
+    """Issue 15: the benchmark's clips and their transformations come out of ffmpeg identical run after
+    run (one thread, bit-exact flags, seeded sources), so its figures do not move between runs."""
+    made = []
+    for run in ("a", "b"):
+        folder = tmp_path / run
+        folder.mkdir()
+        clip = make_clip(folder, "gradients-2", seconds=2)  # a seeded random source (its colours fixed)
+        track = make_track(folder, "noise-pink-2", seconds=2)
+        moved = transform(clip, "reencode", folder)
+        made.append(([sha256(p) for p in (clip, track, moved)], content_codes(moved, media=True)))
+    assert made[0] == made[1]
+    assert made[0][1].method == CODE_METHOD and made[0][1].to_json()["method"] == CODE_METHOD
+
+
+def test_codes_stored_before_video_normalisation_read_back_as_method_1() -> None:
+    old = {"kind": "video", "content": "ISCC:EMAWOZQLJYYJ4QAH", "data": "ISCC:GAAWOZQLJYYJ4QAH",
+           "instance": "ISCC:IAAWOZQLJYYJ4QAH", "iscc": "ISCC:KACWOZQLJYYJ4QAH"}  # fmt: skip
+    assert ContentCodes.from_json(old).method == 1
+    assert ContentCodes.from_json({**old, "method": 2}).method == 2
+    with pytest.raises(InvalidISCC, match="needs kind"):
+        ContentCodes.from_json({"content": old["content"]})
+
+
+def test_a_video_also_gets_its_method_1_code_from_the_same_decode_and_never_stores_it(clips: dict[str, Path]) -> None:
+    now = content_codes(clips["testsrc2"], media=True)
+    old = content_codes(clips["testsrc2"], media=True, method=1)
+    assert now.legacy == old.content and old.legacy is None and (now.method, old.method) == (CODE_METHOD, 1)
+    assert now.content != old.content  # the normalised frames give another code
+    assert "legacy" not in now.to_json() and ContentCodes.from_json(now.to_json()) == now
+    with pytest.raises(ValueError, match="method must be 1 or"):
+        content_codes(clips["testsrc2"], method=3)

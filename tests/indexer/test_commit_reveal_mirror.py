@@ -32,10 +32,13 @@ def test_commitments_priorities_and_reclaims_are_mirrored(chain: Chain, new_mirr
         hub.commit_journal = CommitJournal(tmp_path / name)
     contested, plain = work_input(), work_input()
     early = studio.commit_registration([contested.content_digest, plain.content_digest])
-    # the rival registers the contested file in one step after the studio's commit, and holds it until
-    # the studio reveals
+    # the rival registers the contested file in one step after the studio's commit, as a derivative of a
+    # work of its own, and holds it until the studio reveals (without parents: the reclaim drops them)
     rival.commit_reveal = "off"
-    taken = rival.register_works([replace(contested, metadata_cid="bafyrivalmeta")])[0].work_id
+    rival_parent = rival.register_works([work_input()])[0].work_id
+    taken = rival.register_works(
+        [replace(contested, metadata_cid="bafyrivalmeta", parents=[rival_parent], parent_licences=[0])]
+    )[0].work_id
     regs = studio.reveal_registration(early, [contested, plain])
     assert regs[0].work_id == taken
 
@@ -59,6 +62,7 @@ def test_commitments_priorities_and_reclaims_are_mirrored(chain: Chain, new_mirr
         rival_key.address.lower(),
         studio_key.address.lower(),
     )
+    assert [p for p in _rows(mirror.url, "work_parent") if p["work_id"] == taken] == []
     one_step = [w for w in works.values() if w["commitment"] is None]
     assert all(w["priority_block"] == w["registered_block"] for w in one_step)
 

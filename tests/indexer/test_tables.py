@@ -86,8 +86,8 @@ def test_declarations_read_only_arguments_their_event_has() -> None:
 def test_tables_are_classified_by_their_base_and_each_is_written() -> None:
     api_state = {t.__tablename__ for t in API_TABLES}  # type: ignore[misc]
     off_chain = {t.__tablename__ for t in tables_of(OffChainTable)}  # type: ignore[attr-defined]
-    # the document, its search tokens and its ISCC codes
-    assert off_chain == {"work_metadata", "work_search_token", "work_content_code"}
+    # the document, its search tokens, its ISCC codes and those the hub computed from its preview
+    assert off_chain == {"work_metadata", "work_search_token", "work_content_code", "work_preview_code"}
     assert set(SQLModel.metadata.tables) == BOOKKEEPING | STATE_TABLES | HISTORY_TABLES | api_state | off_chain
     assert not api_state & (STATE_TABLES | HISTORY_TABLES)  # the API's own rows are never mirror rows
     assert not off_chain & (STATE_TABLES | HISTORY_TABLES)  # derived from the content store too: not mirror rows

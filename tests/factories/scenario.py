@@ -106,7 +106,8 @@ def every_event_story(sc: Scenario) -> None:
 
 
 def distribution_rules_story(sc: Scenario) -> None:
-    """Roles: admin, reviewer (made a regulator of China, then removed); needs a work named ``film``.
+    """Roles: admin, reviewer (made a regulator of China and Hong Kong, then of Hong Kong no more); needs a
+    work named ``derivative``.
     A kind defined; a requirement set, changed and withdrawn (so later sales are unaffected); an
     attestation with a validity window."""
     admin, reviewer = sc.hub("admin"), sc.hub("reviewer")
@@ -118,4 +119,6 @@ def distribution_rules_story(sc: Scenario) -> None:
     sc.ids["requirement"] = rid
     admin.set_regulator(sc.address("reviewer"), [344], allowed=False)
     now = sc.now()
-    sc.attest("windowed_attestation", "film", 4, territory=156, reference="16+", valid_from=now, valid_until=now + DAY)
+    sc.attest(
+        "windowed_attestation", "derivative", 4, territory=156, reference="16+", valid_from=now, valid_until=now + DAY
+    )

@@ -15,6 +15,13 @@ seller's earlier signed sales (``purchase_signed_offer_first_nonce_word``: the v
 first record (``evidence_record_first`` also sets the counter). Extra keys (``*_first_*``) show the
 one-off costs too. ``set_royalty`` gives a work registered without one a royalty; ``answer_dispute`` is its
 owner answering a dispute a third account opened on it.
+Distribution requirements (issue 17): ``purchase_eth_territory`` buys from an offer for one territory that has
+no requirement; ``purchase_eth_one_requirement`` from the same offer once that territory requires a filing
+(met); ``requirement_check_each`` is what a second met requirement adds to that purchase;
+``requirement_set_first`` is a territory's first requirement (it also joins the regulated-territory list),
+``requirement_set`` a later one; ``define_kind`` defines an attestation kind; ``attest`` records an attestation
+(a reference, no window; ``attest_first`` the chain's first, which also sets the counter) and
+``attest_with_window`` one with a validity window (one more fresh word).
 
 ``benchmarks/results/gas.json`` is the regression baseline that ``tests/contracts/test_gas_regression.py``
 holds every measurement to (:func:`compare`). Nothing rewrites it unless asked: refresh it with
@@ -39,6 +46,7 @@ from client_sdk.accounts import from_mnemonic  # noqa: E402
 from client_sdk.chain import connect, send_transaction  # noqa: E402
 from client_sdk.commit_reveal import CommitJournal  # noqa: E402
 from client_sdk.deploy import deploy  # noqa: E402
+from client_sdk.terms import AttestationKind  # noqa: E402
 from copyright_hub.devnet import load_config, spawn_anvil  # noqa: E402
 
 BASELINE = REPO / "benchmarks" / "results" / "gas.json"
@@ -55,6 +63,8 @@ CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
 META = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
 #: A typical evidence source: a URL of 52 characters.
 SOURCE = "https://video.example.com/watch/8f3a2c/episode-01.mp4"
+#: The territory of the distribution-requirement measurements (ISO 3166-1 numeric: China).
+CHINA = 156
 
 
 def _digest(tag: str) -> bytes:
@@ -158,6 +168,35 @@ def run() -> dict[str, int]:
         dispute_id = claimant.open_dispute(later, CID, bond=claimant.min_bond())
         s.answer_dispute(dispute_id, CID)
         gas["answer_dispute"] = _gas_of_last_transaction(w3)
+
+        # Distribution requirements (issue 17): the deployer regulates China; the same territory offer sells
+        # before any requirement, with one met, and with two met (the difference: one requirement checked).
+        admin.set_regulator(deployer.address, [CHINA])
+        admin.grant_role("WorkRegistry", "REVIEWER_ROLE", deployer.address)
+        admin.define_kind(9, "broadcast_licence", "the work may be broadcast in the territory")
+        gas["define_kind"] = _gas_of_last_transaction(w3)
+        territory_offer = s.create_offer(
+            Terms(work_id=work_id, rights=Right.INFORMATION_NETWORK, start=now, end=now + 365 * 86400,
+                  price=10**17, territories=(CHINA,))
+        )  # fmt: skip
+        b.purchase(territory_offer, max_price=10**17)
+        gas["purchase_eth_territory"] = b.purchase(territory_offer, max_price=10**17).gas_used
+        admin.set_requirement(CHINA, AttestationKind.FILING, rights_mask=int(Right.INFORMATION_NETWORK))
+        gas["requirement_set_first"] = _gas_of_last_transaction(w3)
+        admin.attest(work_id, AttestationKind.FILING, territory=CHINA, reference="filing 2026-0001")
+        gas["attest_first"] = _gas_of_last_transaction(w3)
+        gas["purchase_eth_one_requirement"] = b.purchase(territory_offer, max_price=10**17).gas_used
+        admin.set_requirement(CHINA, AttestationKind.CONTENT_REVIEW, rights_mask=int(Right.INFORMATION_NETWORK))
+        gas["requirement_set"] = _gas_of_last_transaction(w3)
+        admin.attest(work_id, AttestationKind.CONTENT_REVIEW, territory=CHINA, reference="review 2026-0001")
+        gas["attest"] = _gas_of_last_transaction(w3)
+        two = b.purchase(territory_offer, max_price=10**17).gas_used
+        gas["requirement_check_each"] = two - gas["purchase_eth_one_requirement"]
+        at = int(w3.eth.get_block("latest")["timestamp"])
+        admin.attest(
+            work_id, AttestationKind.AGE_RATING, territory=CHINA, reference="16+", valid_until=at + 365 * 86400
+        )
+        gas["attest_with_window"] = _gas_of_last_transaction(w3)
         return gas
     finally:
         node.stop()

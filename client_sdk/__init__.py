@@ -13,6 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the same names, eagerly, for type checkers
+    from ._distribution import AttestationStatus, Requirement, RequirementCompliance
     from .artifacts import Artifact, load_artifact
     from .errors import (
         AccessDenied,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers
         NotWorkOwner,
         OfferNotFound,
         PriceAboveMax,
+        RequirementNotMet,
         SignedOfferRejected,
         TransactionFailed,
         WorkAlreadyRegistered,
@@ -39,7 +41,9 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers
     from .metadata import InvalidMetadata, MetadataNotStored, WorkMetadata
     from .terms import (
         ETH,
+        STANDARD_KINDS,
         WORLDWIDE,
+        AttestationKind,
         Decision,
         LicenceStatus,
         Outcome,
@@ -68,11 +72,15 @@ _EXPORTS: dict[str, str] = {
     "NotWorkOwner": "errors",
     "OfferNotFound": "errors",
     "PriceAboveMax": "errors",
+    "RequirementNotMet": "errors",
     "SignedOfferRejected": "errors",
     "TransactionFailed": "errors",
     "WorkAlreadyRegistered": "errors",
     "WorkNotActive": "errors",
     "WorkNotFound": "errors",
+    "AttestationStatus": "_distribution",
+    "Requirement": "_distribution",
+    "RequirementCompliance": "_distribution",
     "Hub": "hub",
     "Licence": "hub",
     "Purchase": "hub",
@@ -86,6 +94,8 @@ _EXPORTS: dict[str, str] = {
     "WorkMetadata": "metadata",
     "ETH": "terms",
     "WORLDWIDE": "terms",
+    "STANDARD_KINDS": "terms",
+    "AttestationKind": "terms",
     "Decision": "terms",
     "LicenceStatus": "terms",
     "Outcome": "terms",
@@ -99,9 +109,12 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "ETH",
+    "STANDARD_KINDS",
     "WORLDWIDE",
     "AccessDenied",
     "Artifact",
+    "AttestationKind",
+    "AttestationStatus",
     "ChainIdMismatch",
     "ChainUnavailable",
     "ConfigurationError",
@@ -124,6 +137,9 @@ __all__ = [
     "PriceAboveMax",
     "Purchase",
     "Registration",
+    "Requirement",
+    "RequirementCompliance",
+    "RequirementNotMet",
     "Right",
     "SignedOffer",
     "SignedOfferRejected",

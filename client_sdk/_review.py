@@ -39,10 +39,23 @@ class ReviewMixin(HubBase):
         territory: int = 0,
         reference: str = "",
         evidence_cid: str = "",
+        valid_from: int = 0,
+        valid_until: int = 0,
     ) -> int:
-        """Record an attestation (REVIEWER_ROLE); returns its id."""
+        """Record an attestation (REVIEWER_ROLE); returns its id. ``reference``: e.g. the filing number;
+        ``valid_from``/``valid_until``: its validity window in unix seconds (0: open; the end is exclusive).
+        The latest attestation for a work, kind and territory decides whether that kind is live there."""
         receipt = self._transact(
-            self.registry, "attest", work_id, kind, territory, int(decision), reference, evidence_cid
+            self.registry,
+            "attest",
+            work_id,
+            kind,
+            territory,
+            int(decision),
+            reference,
+            evidence_cid,
+            valid_from,
+            valid_until,
         )
         (event,) = self._events(self.registry, "AttestationRecorded", receipt)
         return int(event["args"]["attestationId"])

@@ -21,6 +21,7 @@ from .artifacts import load_artifact
 from .chain import send_transaction
 from .errors import TransactionFailed
 from .manifest import ContractDeployment, Deployment, manifest_path, read_manifest, write_manifest
+from .terms import STANDARD_KINDS, AttestationKind
 
 ConstructorArgs = Callable[[dict[str, str], str], list[Any]]
 
@@ -51,7 +52,11 @@ DEFAULT_FEE_BPS = 0
 #: no admin: anyone records), and the resolver's first arbiter admin (a production deployment hands ARBITER_ADMIN_ROLE to another key: SECURITY.md).
 DEPLOY_PLAN: tuple[DeployStep, ...] = (
     DeployStep("WorkRegistry", lambda _a, deployer: [deployer]),
-    DeployStep("LicenceMarket", lambda a, deployer: [deployer, a["WorkRegistry"], deployer, DEFAULT_FEE_BPS]),
+    DeployStep("DistributionRules", lambda a, deployer: [deployer, a["WorkRegistry"]]),
+    DeployStep(
+        "LicenceMarket",
+        lambda a, deployer: [deployer, a["WorkRegistry"], deployer, DEFAULT_FEE_BPS, a["DistributionRules"]],
+    ),
     DeployStep(
         "DisputeResolver",
         lambda a, deployer: [deployer, deployer, a["WorkRegistry"], a["LicenceMarket"], DEFAULT_MIN_BOND_WEI],
@@ -64,12 +69,19 @@ def _role(name: str) -> bytes:
     return bytes(Web3.keccak(text=name))
 
 
+def _define_kind(kind: AttestationKind) -> WiringCall:
+    name, meaning = STANDARD_KINDS[kind]
+    return WiringCall("DistributionRules", "defineKind", lambda _a, _d: [int(kind), name, meaning])
+
+
 #: Links made after deployment: the registry asks the market about adaptation licences; the
-#: resolver may change work status (registry: once, STATUS_ROLE is sealed) and revoke licences (market).
+#: resolver may change work status (registry: once, STATUS_ROLE is sealed) and revoke licences (market);
+#: the distribution rules get the standard attestation kinds (:data:`client_sdk.terms.STANDARD_KINDS`).
 WIRING: tuple[WiringCall, ...] = (
     WiringCall("WorkRegistry", "setLicenceMarket", lambda a, _d: [a["LicenceMarket"]]),
     WiringCall("WorkRegistry", "setDisputeResolver", lambda a, _d: [a["DisputeResolver"]]),
     WiringCall("LicenceMarket", "grantRole", lambda a, _d: [_role("REVOKER_ROLE"), a["DisputeResolver"]]),
+    *(_define_kind(kind) for kind in STANDARD_KINDS),
 )
 
 

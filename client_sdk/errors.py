@@ -20,6 +20,7 @@ purpose is a :class:`HubError`; where a builtin fits, the error also subclasses 
     * WorkAlreadyRegistered -- names the work that holds the file
     * NotWorkOwner (PermissionError), AccessDenied (PermissionError)
     * WorkNotActive, PriceAboveMax, LicenceConflict, SignedOfferRejected
+    * RequirementNotMet -- a sale misses a territory's distribution requirement (names territory and kind)
   * InvalidMetadata (ValueError) -- ``client_sdk.metadata``: a work metadata document breaks the schema
     * MetadataTooLarge, MetadataMismatch (the bytes do not hash to the CID)
   * MetadataNotStored (LookupError) -- ``client_sdk.metadata``: a registration names metadata the store lacks
@@ -269,6 +270,19 @@ REVERT_HINTS: dict[str, str] = {
     "EnforcedPause": "the contract is paused by its admin; try again once it is unpaused",
     "EmptyDigest": "an evidence record needs the captured file's sha256; capture a file (nothing was sent)",
     "EmptySource": "an evidence record needs its source (a URL or file:NAME); nothing was sent",
+    "RequirementNotMet": "selling work {workId} in territory {territory} needs a live attestation of kind {kind} "
+    "(Hub.compliance shows which are missing); ask a reviewer to attest it, or license other territories",
+    "NotRegulator": "{caller} does not regulate territory {territory}; ask the rules' admin (Hub.set_regulator)",
+    "InvalidTerritoryCode": "territory {territory} is not an ISO 3166-1 numeric code (1..999)",
+    "InvalidKind": "attestation kind {kind} needs a number from 1 and a non-empty name",
+    "KindAlreadyDefined": "attestation kind {kind} is already defined; its meaning never changes, use a new number",
+    "KindNotDefined": "attestation kind {kind} is not defined; define it first (Hub.define_kind)",
+    "InvalidRequirementMasks": "a requirement needs a non-empty work type mask and a rights mask of the fifteen "
+    "rights (got {workTypeMask}, {rightsMask})",
+    "RequirementNotFound": "territory {territory} has no active requirement {requirementId} (Hub.requirements)",
+    "TooManyRequirements": "territory {territory} already has {max} requirements; change or withdraw one",
+    "TooManyRegulatedTerritories": "{max} territories already have requirements; territory {territory} cannot be added",
+    "InvalidAttestationWindow": "an attestation's window must end after it starts (from {validFrom}, until {validUntil})",
     "CapturedInFuture": "the capture time {capturedAt} is more than 15 minutes after the chain's time "
     "{blockTime} (unix seconds); check this machine's clock",
 }
@@ -342,6 +356,11 @@ class SignedOfferRejected(ContractRevert):
     work last changed hands, or bound to another buyer; ask the (current) owner to re-sign."""
 
 
+class RequirementNotMet(ContractRevert):
+    """A sale would license a work in a territory whose distribution requirement it does not meet;
+    ``args_by_name`` names the work, the territory and the attestation kind that is not live there."""
+
+
 #: Custom errors that get their own class; every other custom error is a plain ContractRevert.
 REVERT_CLASSES: dict[str, type[ContractRevert]] = {
     "WorkNotFound": WorkNotFound,
@@ -361,6 +380,7 @@ REVERT_CLASSES: dict[str, type[ContractRevert]] = {
     "StaleCounter": SignedOfferRejected,
     "OwnershipChanged": SignedOfferRejected,
     "NotOfferBuyer": SignedOfferRejected,
+    "RequirementNotMet": RequirementNotMet,
 }
 
 __all__ = [
@@ -381,6 +401,7 @@ __all__ = [
     "NotWorkOwner",
     "OfferNotFound",
     "PriceAboveMax",
+    "RequirementNotMet",
     "SignedOfferRejected",
     "TransactionFailed",
     "WorkAlreadyRegistered",

@@ -2,7 +2,7 @@
 
 The methods live in four mixins by concern — works (:mod:`._works`), licensing
 (:mod:`._licensing`), attestations and disputes (:mod:`._review`), evidence records
-(:mod:`._evidence`), administration: roles, fees,
+(:mod:`._evidence`), distribution requirements (:mod:`._distribution`), administration: roles, fees,
 pausing (:mod:`._admin`) — over shared plumbing (:mod:`._base`). Everything signs locally; a call that would revert raises its typed error before
 anything is sent.
 """
@@ -19,6 +19,7 @@ from eth_account.signers.local import LocalAccount
 
 from ._admin import AdminMixin
 from ._config import DEFAULT_RPC_URL, RPC_URL_ENV, default_deployments_dir
+from ._distribution import DistributionMixin
 from ._evidence import EvidenceMixin
 from ._licensing import Licence, LicensingMixin, Purchase
 from ._review import ReviewMixin
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from .content import ContentStore
 
 
-class Hub(WorksMixin, LicensingMixin, ReviewMixin, EvidenceMixin, AdminMixin):
+class Hub(WorksMixin, LicensingMixin, ReviewMixin, DistributionMixin, EvidenceMixin, AdminMixin):
     """Reads from and writes to one hub deployment. Signing happens here, with a local key.
 
     Use as a context manager or call :meth:`close`.

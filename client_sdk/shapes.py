@@ -33,8 +33,8 @@ from .errors import ConfigurationError
 #: The contracts whose ABI declares the protocol (interfaces and what the deploy plan deploys); the
 #: test doubles in ``contracts/src/testing`` are left out.
 PROTOCOL_ARTIFACTS: tuple[str, ...] = (
-    "IWorkRegistry", "ILicenceMarket", "IDisputeResolver", "IEvidenceLog",
-    "WorkRegistry", "LicenceMarket", "DisputeResolver", "EvidenceLog",
+    "IWorkRegistry", "ILicenceMarket", "IDisputeResolver", "IEvidenceLog", "IDistributionRules",
+    "WorkRegistry", "LicenceMarket", "DisputeResolver", "EvidenceLog", "DistributionRules",
 )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from enum import IntEnum, IntFlag
 from typing import Any, ClassVar
 
 from .errors import ConfigurationError
+from .kinds import ALL_WORK_TYPES_MASK, STANDARD_KINDS, AttestationKind, work_type_bit
 from .shapes import AbiStruct
 
 #: ``address(0)``: the currency value meaning ETH.
@@ -266,9 +267,12 @@ def signed_offer_typed_data(offer: SignedOffer, chain_id: int, market: str) -> d
 
 
 __all__ = [
+    "ALL_WORK_TYPES_MASK",
     "ETH",
+    "STANDARD_KINDS",
     "WORK_TYPES",
     "WORLDWIDE",
+    "AttestationKind",
     "Decision",
     "LicenceStatus",
     "Outcome",
@@ -285,5 +289,6 @@ __all__ = [
     "signed_offer_typed_data",
     "territory_name",
     "work_status_name",
+    "work_type_bit",
     "work_type_name",
 ]

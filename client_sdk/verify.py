@@ -148,6 +148,8 @@ LINKS: tuple[tuple[str, str, str], ...] = (
     ("DisputeResolver", "registry", "WorkRegistry"),
     ("DisputeResolver", "market", "LicenceMarket"),
     ("EvidenceLog", "registry", "WorkRegistry"),
+    ("LicenceMarket", "rules", "DistributionRules"),
+    ("DistributionRules", "registry", "WorkRegistry"),
 )
 
 

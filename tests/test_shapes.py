@@ -20,6 +20,7 @@ from eth_utils import keccak
 
 from api import models as api_models
 from client_sdk import Hub, terms
+from client_sdk._distribution import AttestationStatus, Requirement
 from client_sdk._licensing import Licence
 from client_sdk._review import Dispute
 from client_sdk._works import Work
@@ -33,7 +34,8 @@ from tests.factories.protocol import terms as make_terms
 
 #: Every SDK class bound to an ABI struct.
 SDK_STRUCTS: tuple[type[AbiStruct], ...] = (
-    terms.Terms, terms.SignedOffer, terms.Split, terms.WorkInput, Licence, Work, Dispute,
+    terms.Terms, terms.SignedOffer, terms.Split, terms.WorkInput, Licence, Work, Dispute, Requirement,
+    AttestationStatus,
 )  # fmt: skip
 
 #: Why the licence row leaves these Terms fields out: it links the terms it was sold under.

@@ -12,6 +12,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ERC721} from "solady/src/tokens/ERC721.sol";
 import {LibString} from "solady/src/utils/LibString.sol";
+import {IDistributionRules} from "./interfaces/IDistributionRules.sol";
 import {ILicenceMarket} from "./interfaces/ILicenceMarket.sol";
 import {IWorkRegistry} from "./interfaces/IWorkRegistry.sol";
 import {Coverage, CoverageLib} from "./types/Coverage.sol";
@@ -117,6 +118,8 @@ contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuar
 
     /// @notice The registry whose works are licensed.
     IWorkRegistry public immutable registry;
+    /// @notice The regulators' distribution requirements every sale must meet.
+    IDistributionRules public immutable rules;
 
     /// @dev Emitted when the market is paused (same signature as OpenZeppelin's Pausable; the market raises
     /// that contract's own `EnforcedPause` / `ExpectedPause` errors rather than declaring copies).
@@ -146,12 +149,15 @@ contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuar
     mapping(uint256 licenceId => uint16[]) private _licenceTerritories;
     mapping(uint256 licenceId => LicenceExtras) private _extras;
 
-    constructor(address admin, IWorkRegistry registry_, address treasury, uint16 feeBps)
+    constructor(address admin, IWorkRegistry registry_, address treasury, uint16 feeBps, IDistributionRules rules_)
         EIP712("CopyrightHub LicenceMarket", "1")
         AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin)
     {
-        if (admin == address(0) || address(registry_) == address(0)) revert ZeroAddress();
+        if (admin == address(0) || address(registry_) == address(0) || address(rules_) == address(0)) {
+            revert ZeroAddress();
+        }
         registry = registry_;
+        rules = rules_;
         _setRoleAdmin(SEALED_ROLE, SEALED_ROLE);
         _grantRole(PAUSER_ROLE, admin);
         _setFee(feeBps, treasury);
@@ -366,6 +372,7 @@ contract LicenceMarket is ERC721, AccessControlDefaultAdminRules, ReentrancyGuar
             sale.attestationKind != 0
                 && !registry.hasApproval(sale.workId, sale.attestationKind, sale.attestationTerritory)
         ) revert AttestationRequired(sale.workId, sale.attestationKind, sale.attestationTerritory);
+        rules.checkSale(sale.workId, work.workType, sale.rights, territories);
 
         MarketConfig config = _config;
         // Checked: a 2^64th licence reverts rather than wrapping onto licence 0.

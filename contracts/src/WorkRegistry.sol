@@ -76,8 +76,12 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
     /// @dev index 0 .. coOwnerCount-1; entries past the count are stale and never read.
     mapping(uint256 workId => mapping(uint256 index => CoOwner)) private _coOwners;
     mapping(uint256 attestationId => Attestation) private _attestations;
-    /// @dev live Approved attestations per `kind << 16 | territory` ({Attestation.approvalKey}).
-    mapping(uint256 workId => mapping(uint256 kindTerritory => uint256 count)) private _approvals;
+    /// @dev Validity window of an attestation, written only when it has one: bits 0..39 valid from,
+    /// 40..79 valid until (unix seconds; 0 = open-ended).
+    mapping(uint256 attestationId => uint256 window) private _windows;
+    /// @dev The latest attestation recorded per `kind << 16 | territory` ({Attestation.approvalKey}): the one
+    /// that decides the status there (0 = none ever recorded).
+    mapping(uint256 workId => mapping(uint256 kindTerritory => uint256 attestationId)) private _latest;
 
     /// @param admin the default admin (also the first pauser); refused when zero.
     constructor(address admin) AccessControlDefaultAdminRules(ADMIN_TRANSFER_DELAY, admin) {
@@ -367,17 +371,24 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
         uint16 territory,
         Decision decision,
         string calldata ref,
-        string calldata evidenceCid
+        string calldata evidenceCid,
+        uint40 validFrom,
+        uint40 validUntil
     ) external whenNotPaused onlyRole(REVIEWER_ROLE) returns (uint256 attestationId) {
         if (!_exists(workId)) revert WorkNotFound(workId);
         if (kind == 0 || decision == Decision.None) revert InvalidAttestation(kind, decision);
+        if (validUntil != 0 && validUntil <= validFrom) revert InvalidAttestationWindow(validFrom, validUntil);
         unchecked {
             attestationId = ++_lastAttestationId;
         }
-        Attestation a = AttestationLib.pack(msg.sender, SafeCast.toUint64(workId), kind, decision, territory);
+        bool windowed = validFrom != 0 || validUntil != 0;
+        Attestation a = AttestationLib.pack(msg.sender, SafeCast.toUint64(workId), kind, decision, territory, windowed);
         _attestations[attestationId] = a;
-        if (decision == Decision.Approved) ++_approvals[workId][a.approvalKey()];
-        emit AttestationRecorded(attestationId, workId, msg.sender, kind, territory, decision, ref, evidenceCid);
+        if (windowed) _windows[attestationId] = uint256(validFrom) | (uint256(validUntil) << 40);
+        _latest[workId][a.approvalKey()] = attestationId;
+        emit AttestationRecorded(
+            attestationId, workId, msg.sender, kind, territory, decision, ref, evidenceCid, validFrom, validUntil
+        );
     }
 
     /// @inheritdoc IWorkRegistry
@@ -388,8 +399,8 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
             revert NotAttester(attestationId, msg.sender);
         }
         uint256 workId = a.workId();
+        // The latest pointer stays: a revoked latest leaves its key with nothing live (an older one does not return).
         _attestations[attestationId] = Attestation.wrap(0);
-        if (a.decision() == Decision.Approved) --_approvals[workId][a.approvalKey()];
         emit AttestationRevoked(attestationId, workId, msg.sender, reason);
     }
 
@@ -532,8 +543,45 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
 
     /// @inheritdoc IWorkRegistry
     function hasApproval(uint256 workId, uint8 kind, uint16 territory) external view returns (bool) {
-        mapping(uint256 => uint256) storage approvals = _approvals[workId];
-        return approvals[(uint256(kind) << 16) | territory] != 0 || approvals[uint256(kind) << 16] != 0;
+        uint256 id = _deciding(workId, kind, territory);
+        if (id == 0) return false;
+        Attestation a = _attestations[id];
+        if (a.decision() != Decision.Approved) return false; // Rejected, or revoked (a zero word reads None)
+        return !a.windowed() || _inWindow(_windows[id]);
+    }
+
+    /// @inheritdoc IWorkRegistry
+    function attestationStatus(uint256 workId, uint8 kind, uint16 territory)
+        external
+        view
+        returns (AttestationStatus memory status)
+    {
+        uint256 id = _deciding(workId, kind, territory);
+        if (id == 0) return status;
+        Attestation a = _attestations[id];
+        uint256 window = a.windowed() ? _windows[id] : 0;
+        Decision decision = a.decision();
+        status = AttestationStatus({
+            attestationId: id,
+            decision: decision,
+            validFrom: uint40(window),
+            validUntil: uint40(window >> 40),
+            live: decision == Decision.Approved && (window == 0 || _inWindow(window))
+        });
+    }
+
+    /// @dev The attestation that decides (work, kind, territory): the latest for that territory, or when the
+    /// territory has none of its own, the latest for territory 0 (everywhere). 0 = none.
+    function _deciding(uint256 workId, uint8 kind, uint16 territory) private view returns (uint256 id) {
+        mapping(uint256 => uint256) storage latest = _latest[workId];
+        id = latest[(uint256(kind) << 16) | territory];
+        if (id == 0 && territory != 0) id = latest[uint256(kind) << 16];
+    }
+
+    /// @dev Whether now lies in a non-zero window word (layout at `_windows`): from <= now < until (0 = open).
+    function _inWindow(uint256 window) private view returns (bool) {
+        uint256 until = uint40(window >> 40);
+        return uint40(window) <= block.timestamp && (until == 0 || block.timestamp < until);
     }
 
     /// @notice The stored attestation (zeroes once revoked).
@@ -543,14 +591,25 @@ contract WorkRegistry is ERC721, ERC2981, AccessControlDefaultAdminRules, Pausab
     /// @return kind what was reviewed.
     /// @return decision Approved or Rejected.
     /// @return territory ISO 3166-1 numeric code (0 = everywhere).
+    /// @return validFrom start of its validity window (0 = open).
+    /// @return validUntil end of its validity window, exclusive (0 = open-ended).
     function getAttestation(uint256 attestationId)
         external
         view
-        returns (address attester, uint256 workId, uint8 kind, Decision decision, uint16 territory)
+        returns (
+            address attester,
+            uint256 workId,
+            uint8 kind,
+            Decision decision,
+            uint16 territory,
+            uint40 validFrom,
+            uint40 validUntil
+        )
     {
         Attestation a = _attestations[attestationId];
         if (!a.exists()) revert AttestationNotFound(attestationId);
-        return (a.attester(), a.workId(), a.kind(), a.decision(), a.territory());
+        uint256 window = a.windowed() ? _windows[attestationId] : 0;
+        return (a.attester(), a.workId(), a.kind(), a.decision(), a.territory(), uint40(window), uint40(window >> 40));
     }
 
     /// @notice Number of works registered so far (ids are 1..totalWorks).

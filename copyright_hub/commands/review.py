@@ -14,6 +14,8 @@ from typing import Annotated
 
 import typer
 
+from client_sdk.kinds import STANDARD_KINDS
+
 from ._common import DeploymentsOpt, KeyEnvOpt, KeystoreOpt, RpcOpt, connect_hub, friendly, signing_hub
 from ._output import JsonOpt, money, money_json, say, show_record, territories
 from ._output import when as iso
@@ -24,8 +26,9 @@ dispute_app = typer.Typer(
 
 DisputeArg = Annotated[int, typer.Argument(min=1, help="the dispute")]
 
-#: attestation kinds the protocol names (IWorkRegistry.attest: 0 is invalid; other numbers are allowed)
-KINDS = {"content_review": 1, "filing": 2, "import_permit": 3}
+#: attestation kinds by name: the standard ones every deployment defines (client_sdk.kinds), and the name
+#: kind 3 had before it was defined on chain; other numbers are allowed (0 is invalid)
+KINDS = {**{name: int(kind) for kind, (name, _) in STANDARD_KINDS.items()}, "import_permit": 3}
 
 
 class DecisionChoice(StrEnum):
@@ -78,7 +81,9 @@ def _cid(text: str, option: str) -> str:
 
 def attest(
     work_id: Annotated[int, typer.Argument(min=1, help="the work reviewed")],
-    kind: Annotated[str, typer.Option(help="content_review | filing | import_permit, or a number 1-255")],
+    kind: Annotated[
+        str, typer.Option(help="content_review | filing | import_approval | age_rating, or a number 1-255")
+    ],
     decision: Annotated[DecisionChoice, typer.Option(help="the review's result")] = DecisionChoice.approved,
     territory: Annotated[int, typer.Option(min=0, max=999, help="ISO 3166-1 numeric code (0: worldwide)")] = 0,
     reference: Annotated[str, typer.Option(help="e.g. the filing number")] = "",

@@ -1,7 +1,7 @@
 """The mirror's schema: every table, each next to the events that write it.
 
 One module per group of tables (:mod:`.works`, :mod:`.attestations`, :mod:`.market`, :mod:`.payments`,
-:mod:`.disputes`, :mod:`.evidence`, :mod:`.settings`; the indexer's own tables in :mod:`.bookkeeping`). A mirrored table
+:mod:`.disputes`, :mod:`.distribution`, :mod:`.evidence`, :mod:`.settings`; the indexer's own tables in :mod:`.bookkeeping`). A mirrored table
 derives from :class:`StateTable` or :class:`HistoryTable`, and that base alone decides how a reorg
 undoes it; its ``__events__`` declare which events create, patch or append its rows
 (:mod:`._declare`), and :mod:`indexer.projections` runs them. Tables the API owns (shared state of
@@ -22,6 +22,7 @@ from . import (
     attestations,
     bookkeeping,
     disputes,
+    distribution,
     evidence,
     ignored,
     market,
@@ -36,6 +37,7 @@ from .api_state import *  # noqa: F403 - each group module lists its tables in _
 from .attestations import *  # noqa: F403
 from .bookkeeping import *  # noqa: F403
 from .disputes import *  # noqa: F403
+from .distribution import *  # noqa: F403
 from .evidence import *  # noqa: F403
 from .ignored import *  # noqa: F403
 from .market import *  # noqa: F403
@@ -61,6 +63,7 @@ __all__ += api_state.__all__
 __all__ += attestations.__all__
 __all__ += bookkeeping.__all__
 __all__ += disputes.__all__
+__all__ += distribution.__all__
 __all__ += evidence.__all__
 __all__ += ignored.__all__
 __all__ += market.__all__

@@ -26,6 +26,8 @@ class Attestation(StateTable, table=True):
             decision="decision",
             reference="ref",
             evidence_cid="evidenceCid",
+            valid_from="validFrom",
+            valid_until="validUntil",
             recorded_block=BLOCK,
             recorded_at=TIME,
             recorded_tx=TX,
@@ -48,6 +50,10 @@ class Attestation(StateTable, table=True):
     decision: int
     reference: str = Field(sa_type=sa.Text)
     evidence_cid: str = Field(sa_type=sa.Text)
+    valid_from: int = Field(default=0, sa_type=sa.BigInteger, description="window start (unix seconds; 0 = open)")
+    valid_until: int = Field(
+        default=0, sa_type=sa.BigInteger, description="window end, exclusive (unix seconds; 0 = open-ended)"
+    )
     recorded_block: int = Field(sa_type=sa.BigInteger)
     recorded_at: int = Field(sa_type=sa.BigInteger)
     recorded_tx: str = Field(max_length=66)

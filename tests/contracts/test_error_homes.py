@@ -19,6 +19,7 @@ CONTRACTS = {
     "LicenceMarket": "ILicenceMarket",
     "DisputeResolver": "IDisputeResolver",
     "EvidenceLog": "IEvidenceLog",
+    "DistributionRules": "IDistributionRules",
 }
 SHARED = "IHubErrors"
 

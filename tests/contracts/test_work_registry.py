@@ -218,7 +218,7 @@ def test_transfer_assigns_work_and_lead_share(
 def test_attestation_recorded_and_revoked(auditor_hub: Hub, work: int, auditor, w3) -> None:
     aid = auditor_hub.attest(work, 1, Decision.APPROVED, territory=156, reference="filing-1", evidence_cid="bafyev")
     assert auditor_hub.has_approval(work, 1, 156) and not auditor_hub.has_approval(work, 1, 840)
-    assert auditor_hub.registry.functions.getAttestation(aid).call() == [auditor.address, work, 1, 1, 156]
+    assert auditor_hub.registry.functions.getAttestation(aid).call() == [auditor.address, work, 1, 1, 156, 0, 0]
     everywhere = auditor_hub.attest(work, 2, Decision.APPROVED)
     assert auditor_hub.has_approval(work, 2, 840)  # territory 0 covers every territory
     auditor_hub.revoke_attestation(aid, "withdrawn")

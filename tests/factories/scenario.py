@@ -16,7 +16,7 @@ from client_sdk import Outcome, Right
 from client_sdk.deploy import DEFAULT_MIN_BOND_WEI
 from copyright_hub.scenario import DAY, Scenario, media, terms
 
-__all__ = ["DAY", "Scenario", "catalogue_story", "every_event_story", "media", "terms"]
+__all__ = ["DAY", "Scenario", "catalogue_story", "distribution_rules_story", "every_event_story", "media", "terms"]
 
 #: an address the every-event story allows as an ERC-20 and removes again (the market checks no code)
 SETTINGS_TOKEN = "0x" + "11" * 20
@@ -58,7 +58,8 @@ def every_event_story(sc: Scenario) -> None:
     cancelled); an on-chain and a signed purchase; a signed-offer nonce voided; counter increment;
     withdrawals; a licence transfer; evidence recorded about the film; a royalty set by the owner; a dispute answered by the owner and upheld with a transfer and a revoked licence; the bond
     withdrawn; a work transfer; the market's fee changed, an ERC-20 allowed and removed, the market
-    paused and resumed, the minimum bond changed, the resolver paused."""
+    paused and resumed, the minimum bond changed, the resolver paused; the distribution rules'
+    events (:func:`distribution_rules_story`)."""
     sc.grant("reviewer", "WorkRegistry", "REVIEWER_ROLE")
     sc.grant("arbiter", "DisputeResolver", "ARBITER_ROLE")
     studio, buyer = sc.hub("studio"), sc.hub("buyer")
@@ -94,6 +95,7 @@ def every_event_story(sc: Scenario) -> None:
     sc.hub("claimant").withdraw_bond()
     studio.transfer_work(sc["derivative"], sc.address("buyer"))
     admin = sc.hub("admin")
+    distribution_rules_story(sc)
     admin.set_fee(300, sc.address("admin"))
     admin.set_currency_allowed(SETTINGS_TOKEN)
     admin.set_currency_allowed(SETTINGS_TOKEN, False)
@@ -101,3 +103,22 @@ def every_event_story(sc: Scenario) -> None:
     admin.unpause("LicenceMarket")
     admin.set_min_bond(2 * DEFAULT_MIN_BOND_WEI)
     admin.pause("DisputeResolver")  # the story's disputes are over: it ends paused
+
+
+def distribution_rules_story(sc: Scenario) -> None:
+    """Roles: admin, reviewer (made a regulator of China and Hong Kong, then of Hong Kong no more); needs a
+    work named ``derivative``.
+    A kind defined; a requirement set, changed and withdrawn (so later sales are unaffected); an
+    attestation with a validity window."""
+    admin, reviewer = sc.hub("admin"), sc.hub("reviewer")
+    admin.set_regulator(sc.address("reviewer"), [156, 344])
+    reviewer.define_kind(9, "broadcast_licence", "the work may be broadcast in the territory")
+    rid = reviewer.set_requirement(156, 2, rights_mask=int(Right.BROADCASTING))
+    reviewer.set_requirement(156, 9, work_type_mask=0b10, rights_mask=int(Right.BROADCASTING), requirement_id=rid)
+    reviewer.withdraw_requirement(156, rid)
+    sc.ids["requirement"] = rid
+    admin.set_regulator(sc.address("reviewer"), [344], allowed=False)
+    now = sc.now()
+    sc.attest(
+        "windowed_attestation", "derivative", 4, territory=156, reference="16+", valid_from=now, valid_until=now + DAY
+    )

@@ -14,7 +14,7 @@ from web3 import Web3
 
 from client_sdk import Hub
 from client_sdk.deploy import DEFAULT_MIN_BOND_WEI
-from tests.factories.scenario import SETTINGS_TOKEN, Scenario, every_event_story
+from tests.factories.scenario import DAY, SETTINGS_TOKEN, Scenario, every_event_story
 
 from .conftest import Chain, MirrorFactory, dump, index_once
 
@@ -30,6 +30,8 @@ class Story:
     dispute: int
     attestation: int
     revoked_attestation: int
+    windowed_attestation: int
+    requirement: int
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +86,21 @@ def test_every_event_of_the_story_is_projected(
     atts = {r["attestation_id"]: r for r in _rows(mirror.url, "attestation")}
     assert atts[story.attestation]["reference"] == "FILING-1" and atts[story.attestation]["territory"] == 156
     assert atts[story.revoked_attestation]["revoked"] and atts[story.revoked_attestation]["revoked_reason"] == "mistake"
+    windowed = atts[story.windowed_attestation]
+    assert windowed["valid_until"] - windowed["valid_from"] == DAY and windowed["valid_from"] > 0
+    assert (atts[story.attestation]["valid_from"], atts[story.attestation]["valid_until"]) == (0, 0)
+
+    # distribution rules: regulators, kinds (the deployment's four and one more), a requirement's last state
+    reviewer = chain.accounts[3].address.lower()
+    regulators = {(r["territory"], r["regulator"]): r["allowed"] for r in _rows(mirror.url, "regulator")}
+    assert regulators == {(156, reviewer): True, (344, reviewer): False}
+    kinds = {r["kind"]: (r["name"], r["defined_by"]) for r in _rows(mirror.url, "attestation_kind")}
+    assert sorted(kinds) == [1, 2, 3, 4, 9] and kinds[9] == ("broadcast_licence", reviewer)
+    (requirement,) = _rows(mirror.url, "distribution_requirement")
+    assert (requirement["requirement_id"], requirement["kind"], requirement["work_type_mask"]) == (
+        story.requirement, 9, 0b10
+    )  # fmt: skip
+    assert (requirement["active"], requirement["territory"], requirement["set_by"]) == (False, 156, reviewer)
 
     offers = {r["offer_id"]: r for r in _rows(mirror.url, "offer")}
     assert offers[story.offer]["price"] == 2 * 10**17 and not offers[story.offer]["cancelled"]

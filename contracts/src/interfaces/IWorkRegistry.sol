@@ -45,6 +45,20 @@ interface IWorkRegistry is IHubErrors {
         Rejected
     }
 
+    /// @notice The attestation deciding a (work, kind, territory), as `attestationStatus` returns it.
+    /// @param attestationId the attestation (0 = none ever recorded).
+    /// @param decision Approved or Rejected; None when it was revoked.
+    /// @param validFrom start of its window (0 = open).
+    /// @param validUntil end of its window, exclusive (0 = open-ended).
+    /// @param live whether it is Approved, not revoked and within its window now.
+    struct AttestationStatus {
+        uint256 attestationId;
+        Decision decision;
+        uint40 validFrom;
+        uint40 validUntil;
+        bool live;
+    }
+
     /// @notice One revenue share. Index 0 of a registration is the lead owner (the caller, who
     /// receives the work token); its share follows the token on transfer.
     /// @param account who is paid.
@@ -154,11 +168,13 @@ interface IWorkRegistry is IHubErrors {
     /// @param attestationId sequential id (from 1).
     /// @param workId the work.
     /// @param attester the reviewer.
-    /// @param kind what was reviewed (1 content review, 2 filing/registration, 3 import permit, ...; 0 is invalid).
+    /// @param kind what was reviewed (kinds are defined with names and meanings in DistributionRules; 0 is invalid).
     /// @param territory ISO 3166-1 numeric code the attestation applies to (0 = everywhere).
     /// @param decision Approved or Rejected.
     /// @param ref external reference, e.g. a filing number.
     /// @param evidenceCid IPFS CID of the evidence document.
+    /// @param validFrom start of the validity window (unix seconds; 0 = open).
+    /// @param validUntil end of the validity window, exclusive (0 = open-ended).
     event AttestationRecorded(
         uint256 indexed attestationId,
         uint256 indexed workId,
@@ -167,7 +183,9 @@ interface IWorkRegistry is IHubErrors {
         uint16 territory,
         Decision decision,
         string ref,
-        string evidenceCid
+        string evidenceCid,
+        uint40 validFrom,
+        uint40 validUntil
     );
 
     /// @notice Emitted when an attestation is revoked (by its attester or an admin).
@@ -312,6 +330,11 @@ interface IWorkRegistry is IHubErrors {
     /// @param decision the decision.
     error InvalidAttestation(uint8 kind, Decision decision);
 
+    /// @notice Thrown when an attestation's validity window ends at or before it starts.
+    /// @param validFrom the start given.
+    /// @param validUntil the end given.
+    error InvalidAttestationWindow(uint40 validFrom, uint40 validUntil);
+
     /// @notice Thrown when an attestation id does not exist (or was already revoked).
     /// @param attestationId the id.
     error AttestationNotFound(uint256 attestationId);
@@ -412,6 +435,9 @@ interface IWorkRegistry is IHubErrors {
     /// @param decision Approved or Rejected.
     /// @param ref external reference, e.g. a filing number.
     /// @param evidenceCid IPFS CID of the evidence document.
+    /// @param validFrom start of its validity window (unix seconds; 0 = from now on).
+    /// @param validUntil end of its validity window, exclusive (0 = open-ended); after `validFrom` when set
+    /// ({InvalidAttestationWindow} otherwise).
     /// @return attestationId the new attestation's id (sequential from 1).
     function attest(
         uint256 workId,
@@ -419,7 +445,9 @@ interface IWorkRegistry is IHubErrors {
         uint16 territory,
         Decision decision,
         string calldata ref,
-        string calldata evidenceCid
+        string calldata evidenceCid,
+        uint40 validFrom,
+        uint40 validUntil
     ) external returns (uint256 attestationId);
 
     /// @notice Revoke an attestation (its attester, or DEFAULT_ADMIN_ROLE); emits AttestationRevoked.
@@ -494,13 +522,27 @@ interface IWorkRegistry is IHubErrors {
     /// @return status the work status.
     function ownerAndStatus(uint256 workId) external view returns (address owner, WorkStatus status);
 
-    /// @notice Whether a live Approved attestation of `kind` exists for `workId` in `territory`
-    /// (an attestation for territory 0 covers every territory).
+    /// @notice Whether `kind` is live for `workId` in `territory`: the attestation that decides there (the
+    /// latest recorded for that work, kind and territory; when the territory has none of its own, the latest
+    /// for territory 0, everywhere) is Approved, not revoked, and `block.timestamp` lies in its window. A later
+    /// Rejected overrides an earlier Approved; revoking the latest leaves nothing live (superseded ones do not
+    /// come back).
     /// @param workId the work.
     /// @param kind what was reviewed.
     /// @param territory ISO 3166-1 numeric code.
-    /// @return true when such an approval is live.
+    /// @return true when live.
     function hasApproval(uint256 workId, uint8 kind, uint16 territory) external view returns (bool);
+
+    /// @notice The attestation that decides `kind` for `workId` in `territory` (see `hasApproval`), for
+    /// showing met / missing / rejected / revoked / not yet valid / expired.
+    /// @param workId the work.
+    /// @param kind what was reviewed.
+    /// @param territory ISO 3166-1 numeric code.
+    /// @return status all zero when none was ever recorded; decision None with a non-zero id when it was revoked.
+    function attestationStatus(uint256 workId, uint8 kind, uint16 territory)
+        external
+        view
+        returns (AttestationStatus memory status);
 
     /// @notice How many times the work has changed hands (transfers and forced transfers); 0 from
     /// registration. Signed licence offers carry it, so a transfer voids every offer signed before it.

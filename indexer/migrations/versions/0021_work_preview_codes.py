@@ -1,7 +1,7 @@
 """work_preview_code: content codes the hub computed from works' public previews
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-11-29 15:30:00
 
 ``work_preview_code`` records each computation of a work's ISCC codes by the hub from the public preview
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0019"  # chained after 0020 at merge
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

@@ -87,10 +87,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
+# the build check (solc-js, most of a minute on one core) runs beside the linters, on the other core
 test: install $(STAMPS)/browser $(STAMPS)/media
-	$(PY) -m contracts.build --check
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy
+	$(PY) -m contracts.build --check & check=$$!; \
+	  $(VENV)/bin/ruff check . && $(VENV)/bin/mypy; lint=$$?; \
+	  wait $$check && exit $$lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Benchmarks never rewrite committed results as a side effect. `make bench` measures everything into

@@ -24,6 +24,7 @@ from .routes import (
     licences,
     pages,
     provenance,
+    requirements,
     schemas,
     similar,
     trading,
@@ -48,6 +49,7 @@ ROUTERS: list[APIRouter] = [
     trading.writes,
     explorer.router,
     similar.router,
+    requirements.router,
 ]
 
 

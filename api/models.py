@@ -24,7 +24,7 @@ import functools
 import json
 import re
 import time
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from pydantic import (
     AfterValidator,
@@ -43,6 +43,8 @@ from pydantic import (
 from sqlmodel import SQLModel
 from web3 import Web3
 
+from client_sdk._distribution import RequirementState
+from client_sdk.kinds import ALL_WORK_TYPES_MASK
 from client_sdk.terms import (
     WORK_TYPES,
     WorkStatus,
@@ -55,6 +57,7 @@ from client_sdk.terms import (
 from client_sdk.tokens import decimal_text
 from indexer import models as m
 from indexer.models import U256
+from indexer.tables.distribution import AttestationKindRow, DistributionRequirement
 
 WORK_STATUSES = [s.name.lower() for s in WorkStatus]
 #: distinct addresses whose EIP-55 form is kept (about 100 bytes each)
@@ -475,6 +478,83 @@ WorkDetail: type[BaseModel] = create_model(
         Field(description="the current metadata document's mirrored fields and status; null while pending"),
     ),
 )
+
+
+# -- distribution requirements (DistributionRules): the rules, the kinds, and a work's compliance ----
+
+
+def work_type_names(mask: int) -> list[str]:
+    """The work types a requirement's mask covers, by name; ``["all"]`` for every type."""
+    if mask == ALL_WORK_TYPES_MASK:
+        return ["all"]
+    return [work_type_name(i) for i in range(64) if mask >> i & 1]  # bit 63: every type from 63 up
+
+
+class _RequirementBase(Public):
+    @model_validator(mode="before")
+    @classmethod
+    def _in_words(cls, data: Any) -> Any:
+        """The masks in words too: the rights and work types a requirement binds."""
+        data = _values(data)
+        if isinstance(data, dict) and "rights" not in data:
+            mask, types = int(data["rights_mask"]), int(data["work_type_mask"])
+            return {**data, "rights": rights_names(mask), "work_types": work_type_names(types)}
+        return data
+
+
+RequirementPublic = public_model(
+    "RequirementPublic",
+    DistributionRequirement,
+    base=_RequirementBase,
+    descriptions={
+        "active": "false once withdrawn (the row keeps its last values)",
+        "rights_mask": "it binds licences granting any of these rights (bit i: Right i)",
+        "changed_block": "the block of its last RequirementSet event",
+    },
+    extra={
+        "kind_name": (str | None, Field(description="the attestation kind's name (null: not defined in the mirror)")),
+        "rights": (list[str], Field(description="rights_mask by name")),
+        "work_types": (list[str], Field(description='work_type_mask by name; ["all"] for every type')),
+    },
+)
+
+AttestationKindPublic = public_model("AttestationKindPublic", AttestationKindRow)
+
+#: how a requirement stands for a work (:data:`client_sdk._distribution.RequirementState`)
+REQUIREMENT_STATES: tuple[str, ...] = get_args(RequirementState)
+
+
+class RequirementCheck(BaseModel):
+    """One requirement that applies to the work, and the attestation that decides it now."""
+
+    requirement_id: int
+    kind: int
+    kind_name: str | None = Field(description="the kind's name as defined on chain (null: not defined)")
+    rights: list[str] = Field(description="the rights it binds (a licence granting any of them must meet it)")
+    state: str = Field(description=" | ".join(REQUIREMENT_STATES), json_schema_extra={"enum": [*REQUIREMENT_STATES]})
+    met: bool
+    attestation_id: Uint256Text | None = Field(description="the deciding attestation (null: none recorded)")
+    attestation: str | None = Field(description="where that attestation is served (GET /attestations/{id})")
+    attestation_territory: int | None = Field(description="its territory (0: an attestation for everywhere)")
+    reference: str | None = Field(description="its reference, e.g. the filing number")
+    valid_from: int = Field(description="its window start (unix seconds; 0 = open)")
+    valid_until: int = Field(description="its window end, exclusive (unix seconds; 0 = open-ended)")
+
+
+class TerritoryRequirements(BaseModel):
+    territory: TerritoryPublic
+    met: bool = Field(description="every requirement that applies here is met: a licence here can sell now")
+    requirements: list[RequirementCheck]
+
+
+class WorkRequirements(BaseModel):
+    """Per regulated territory, the distribution requirements that apply to a work and how each stands."""
+
+    work_id: Uint256Text
+    checked_at: int = Field(description="the time (unix seconds) the states hold at")
+    rights: list[str] = Field(description="the rights asked about (empty: any rights)")
+    worldwide_met: bool = Field(description="every territory's requirements are met: a worldwide licence sells")
+    territories: list[TerritoryRequirements]
 
 
 # -- provenance: not a table, a record assembled from several and from the chain ------------------

@@ -23,6 +23,7 @@ from sqlmodel import SQLModel, col, select
 from client_sdk.terms import ETH, WORK_TYPES, Right
 from indexer import models as m
 from indexer import search
+from indexer.tables.distribution import AttestationKindRow, DistributionRequirement
 
 from . import models as api
 from . import tokens
@@ -364,5 +365,81 @@ EVIDENCE = Resource(
     filters=(Filter("work_id", int | None, "evidence about this work", lambda v: m.Evidence.work_id == v),),
 )
 
+ATTESTATIONS = Resource(
+    name="attestations",
+    noun="attestation",
+    table=m.Attestation,
+    public=api.AttestationPublic,
+    key="attestation_id",
+    summary="Reviewers' attestations (content review, filing number...), newest first.",
+    filters=(
+        Filter("work_id", int | None, "attestations about this work", lambda v: m.Attestation.work_id == v),
+        Filter(
+            "kind",
+            int | None,
+            "of this attestation kind (GET /attestation-kinds)",
+            lambda v: m.Attestation.kind == v,
+            ge=1,
+            le=255,
+        ),
+        Filter(
+            "territory",
+            int | None,
+            "for this ISO 3166-1 numeric code (0: for everywhere)",
+            lambda v: m.Attestation.territory == v,
+            le=999,
+        ),
+    ),
+)
+
+
+def _kind_name(_parent: Any, rows: list[Any]) -> str | None:
+    return rows[0].name if rows else None
+
+
+REQUIREMENTS = Resource(
+    name="requirements",
+    noun="distribution requirement",
+    table=DistributionRequirement,
+    public=api.RequirementPublic,
+    key="requirement_id",
+    summary="Distribution requirements regulators set per territory (every sale there must meet them), newest first.",
+    filters=(
+        Filter(
+            "territory",
+            int | None,
+            "requirements of this ISO 3166-1 numeric code",
+            lambda v: col(DistributionRequirement.territory) == v,
+            ge=1,
+            le=999,
+        ),
+        Filter(
+            "kind",
+            int | None,
+            "requirements of this attestation kind",
+            lambda v: col(DistributionRequirement.kind) == v,
+            ge=1,
+            le=255,
+        ),
+        Filter(
+            "active",
+            bool,
+            "only requirements in force (false: withdrawn ones too)",
+            lambda v: col(DistributionRequirement.active).is_(True) if v else None,
+            default=True,
+        ),
+    ),
+    related=(Related("kind_name", AttestationKindRow, "kind", by="kind", shape=_kind_name),),
+)
+
+ATTESTATION_KINDS = Resource(
+    name="attestation-kinds",
+    noun="attestation kind",
+    table=AttestationKindRow,
+    public=api.AttestationKindPublic,
+    key="kind",
+    summary="Attestation kinds with their names and meanings, as defined on chain.",
+)
+
 #: Everything served as a plain resource, in the order the API documents them.
-RESOURCES: tuple[Resource, ...] = (WORKS, OFFERS, LICENCES)
+RESOURCES: tuple[Resource, ...] = (WORKS, OFFERS, LICENCES, ATTESTATIONS, REQUIREMENTS, ATTESTATION_KINDS)

@@ -4,8 +4,8 @@ kinds with names and meanings, requirements every sale must meet, and a work's c
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Literal
 
 from web3 import Web3
@@ -167,3 +167,22 @@ class DistributionMixin(HubBase):
         requirement; nothing is sent. Purchases run the same check on chain, and refuse before sending."""
         work_type = int(self._call(self.registry.functions.getWork(work_id))[2])
         self._call(self.rules.functions.checkSale(work_id, work_type, rights, list(territories)))
+
+
+def deciding_status(attestations: Iterable[Any], kind: int, territory: int, now: int) -> AttestationStatus:
+    """The :class:`AttestationStatus` the registry would answer for ``kind`` in ``territory`` at time ``now``,
+    worked out from a work's recorded attestations (a mirror's rows, or ``AttestationRecorded`` logs up to a
+    block): objects with ``attestation_id``, ``kind``, ``territory``, ``decision``, ``valid_from``,
+    ``valid_until`` and ``revoked``. The registry's rule (``WorkRegistry._deciding``): the latest for that
+    territory, else the latest for territory 0 (everywhere); a revoked one reads decision NONE."""
+    rows = [a for a in attestations if int(a.kind) == kind]
+    own = [a for a in rows if int(a.territory) == territory]
+    pool = own or [a for a in rows if int(a.territory) == 0]
+    if not pool:
+        return AttestationStatus(0, Decision.NONE, 0, 0, False)
+    latest = max(pool, key=lambda a: int(a.attestation_id))
+    decision = Decision.NONE if latest.revoked else Decision(int(latest.decision))
+    found = AttestationStatus(
+        int(latest.attestation_id), decision, int(latest.valid_from), int(latest.valid_until), False
+    )
+    return replace(found, live=found.state(now) == "met")

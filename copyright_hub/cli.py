@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "similar",
     "market",
     "review",
+    "rules",
     "content",
     "evidence",
     "keys",

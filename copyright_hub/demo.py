@@ -3,8 +3,10 @@
 The studio (dev account 1) registers six works from synthetic media files (content and metadata
 put into the local content store, so ``/ipfs/{cid}`` serves them), one with a co-owner split; each
 has a metadata document with a Chinese and an English title, type, creators, languages and dates.
-A reviewer (dev account 3) attests a filing; the studio publishes offers; a buyer (dev account 2)
-licenses one. Idempotent: a work whose content digest is already registered keeps its registration,
+A regulator for China (156, dev account 5) requires a filing before a film is licensed there for
+information-network dissemination; a reviewer (dev account 3) records River Harbour's filing number in
+China and its content review, and leaves The Tea Merchant's Daughter unfiled, so its offer shows which
+requirement stops the sale. The studio publishes offers; a buyer (dev account 2) licenses one. Idempotent: a work whose content digest is already registered keeps its registration,
 and gets this metadata (an update) if its current document is another one (a devnet from before).
 Written with the shared scenario builder (:mod:`copyright_hub.scenario`).
 """
@@ -20,7 +22,9 @@ from eth_account.signers.local import LocalAccount
 
 from client_sdk import Hub, Right
 from client_sdk.content import ContentStore
+from client_sdk.kinds import AttestationKind, work_type_bit
 from client_sdk.metadata import Creator, Episode, WorkMetadata
+from client_sdk.terms import WORK_TYPES
 
 from .scenario import DAY, Scenario, media
 
@@ -61,6 +65,13 @@ DEMO_WORKS: list[tuple[WorkMetadata, str, int]] = [
         languages=("en",), duration_seconds=95,
     ), "salt", 80_000),
     (WorkMetadata(
+        "film", title_en="The Tea Merchant's Daughter", title_zh="茶商的女儿",
+        description_en="A tea merchant's daughter runs the family caravan south after her father falls ill.",
+        description_zh="父亲病倒后，茶商的女儿带着家族商队南下。",
+        creators=(Creator("He Yun", "director"),), first_published=date(2026, 4, 2), country="CN",
+        languages=("zh-Hans",), duration_seconds=5_700,
+    ), "tea", 150_000),
+    (WorkMetadata(
         "live_recording", title_en="Echoes of the Silk Road (Live in Xi'an)", title_zh="丝路回声（西安现场）",
         creators=(Creator("Silk Road Ensemble", "performer"),), created=date(2024, 10, 5), country="CN",
         languages=("zh-Hans",), duration_seconds=5_400,
@@ -75,11 +86,37 @@ class DemoAccounts:
     buyer: LocalAccount
     reviewer: LocalAccount
     co_owner: LocalAccount
+    regulator: LocalAccount
 
 
 def _metadata(meta: WorkMetadata, seed: str, content: bytes) -> WorkMetadata:
     file = {"name": f"{seed}.mp4", "size": len(content), "sha256": "0x" + hashlib.sha256(content).hexdigest()}
     return replace(meta, file=file)
+
+
+#: China's ISO 3166-1 numeric code: the territory of the demo's regulator
+CHINA = 156
+#: the filing number the demo's reviewer records for River Harbour (an online film's filing in China)
+DEMO_FILING_NUMBER = "(2026)网影备字第0001号"
+
+
+def regulate_china(sc: Scenario) -> int:
+    """The demo's regulator regulates China and requires a filing there before a film is licensed for
+    information-network dissemination; returns the requirement's id (an existing one is kept)."""
+    admin, regulator = sc.hub("admin"), sc.hub("regulator")
+    if not admin.rules.functions.isRegulator(CHINA, sc.address("regulator")).call():
+        admin.set_regulator(sc.address("regulator"), [CHINA])
+    film = work_type_bit(WORK_TYPES.index("film"))
+    for req in regulator.requirements(CHINA):
+        if (
+            req.kind == AttestationKind.FILING
+            and req.work_type_mask == film
+            and req.rights_mask & Right.INFORMATION_NETWORK
+        ):
+            return req.requirement_id
+    return regulator.set_requirement(
+        CHINA, AttestationKind.FILING, work_type_mask=film, rights_mask=int(Right.INFORMATION_NETWORK)
+    )
 
 
 def load(
@@ -104,7 +141,9 @@ def load(
     if not sc.created:
         return 0
     sc.grant("reviewer", "WorkRegistry", "REVIEWER_ROLE")
-    sc.attest("filing", first, 1, reference="demo filing 2026-0001")
+    regulate_china(sc)
+    sc.attest("content review", first, AttestationKind.CONTENT_REVIEW, territory=CHINA)
+    sc.attest("filing", first, AttestationKind.FILING, territory=CHINA, reference=DEMO_FILING_NUMBER)
     now = sc.now()
     sc.offer("year", first, start=now - 60, rights=Right.INFORMATION_NETWORK | Right.BROADCASTING)
     for _meta, seed, _size in DEMO_WORKS[1:]:

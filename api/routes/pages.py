@@ -20,7 +20,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
 from client_sdk._licensing import signed_offer_from_json
-from client_sdk.terms import WORK_TYPES, format_amount, rights_names
+from client_sdk.terms import WORK_TYPES, Right, format_amount, rights_names
 from indexer import models as m
 
 from ..deps import UINT256_MAX, ChainId, Page
@@ -41,9 +41,11 @@ from ..middleware import PAGE_CSP
 from ..models import in_currency, territory
 from ..read import CachedRoute, conditions, get_row, in_session, list_rows, present, ranking
 from ..rendering import render
+from ..requirements import WorkRules, kind_names
 from ..resources import OFFERS, RIGHT_NAMES, WORKS, Filter
 from ..services import services_of
 from ..stores.signed_offers import BookFilter, SignedOfferBook
+from .requirements import rules_of, work_requirements
 
 #: how many works the catalogue page shows (the best matches, else the newest)
 CATALOGUE_SIZE = 200
@@ -143,6 +145,11 @@ def _rights_words(lang: str, mask: int) -> str:
     return t["rights_sep"].join(t.get(f"right.{name}", name) for name in rights_names(mask))
 
 
+def _mask(names: Sequence[str]) -> int:
+    """The rights mask of right names (as the API lists them)."""
+    return functools.reduce(lambda mask, name: mask | Right[name.upper()].value, names, 0)
+
+
 @functools.lru_cache(maxsize=1024)
 def _token_unit(currency: str) -> str:
     """The words after an ERC-20 amount (``units of token 0x…``, as :func:`format_amount` writes them),
@@ -184,6 +191,16 @@ def terms_in_words(
 
 
 @dataclass(frozen=True)
+class SaleCheck:
+    """Whether an offer can sell now under the distribution requirements of its territories, in words:
+    ``blocked`` names each territory and kind that is not met (the page shows it instead of a Buy
+    button); ``met`` the territories whose requirements it meets."""
+
+    blocked: str | None
+    met: str | None
+
+
+@dataclass(frozen=True)
 class OfferView:
     """An offer as a page shows it: its words, and what the Buy button posts to."""
 
@@ -192,6 +209,36 @@ class OfferView:
     price: int  # base units: the max_price the buyer agrees to
     fulfil: str  # the fulfil endpoint's path
     seller: str
+    rights: int = 0
+    territories: tuple[int, ...] = ()  # empty: worldwide
+    sale: SaleCheck | None = None  # on a work's page: :func:`sale_check`
+
+
+def _territory_words(code: int) -> str:
+    return f"{territory(code).name} ({code})"
+
+
+def sale_check(
+    rules: WorkRules, kinds: Mapping[int, str], loc: Locale, rights: int, territories: Sequence[int]
+) -> SaleCheck:
+    """An offer of ``rights`` in ``territories`` (empty: worldwide, so every regulated territory) checked now
+    against the requirements that apply (:meth:`api.requirements.WorkRules.compliance`), in words."""
+    t = loc.t
+    reasons, met = [], []
+    for code, rows in rules.compliance(rights=rights, territories=territories).items():
+        unmet = [c for c in rows if not c.met]
+        for c in unmet:
+            name = kinds.get(c.requirement.kind, str(c.requirement.kind))
+            kind = t.get(f"kind.{name}", name)
+            reasons.append(
+                t["sale_unmet"].format(territory=_territory_words(code), kind=kind, state=t[f"state.{c.state}"])
+            )
+        if rows and not unmet:
+            met.append(_territory_words(code))
+    return SaleCheck(
+        t["sale_blocked"].format(reasons=t["words_sep"].join(reasons)) if reasons else None,
+        t["sale_met"].format(territories=t["words_sep"].join(met)) if met else None,
+    )
 
 
 def _open_offers(session: Session, work_ids: Sequence[int], loc: Locale) -> dict[int, list[OfferView]]:
@@ -220,7 +267,10 @@ def _open_offers(session: Session, work_ids: Sequence[int], loc: Locale) -> dict
             loc, rights=r.rights, territories=json.loads(r.territories or "[]"), start=r.start, end=r.end,
             exclusive=r.exclusive, price=int(r.price), currency=r.currency, supply_cap=r.supply_cap, sold=n,
         )  # fmt: skip
-        view = OfferView(f"#{r.offer_id}", words, int(r.price), f"/offers/{r.offer_id}/fulfil", r.creator)
+        view = OfferView(
+            f"#{r.offer_id}", words, int(r.price), f"/offers/{r.offer_id}/fulfil", r.creator, int(r.rights),
+            tuple(json.loads(r.territories or "[]")),
+        )  # fmt: skip
         by_work.setdefault(int(r.work_id), []).append(view)
     return by_work
 
@@ -236,9 +286,11 @@ def _signed_offers(book: SignedOfferBook, work_id: int, loc: Locale) -> list[Off
             loc, rights=t.rights, territories=t.territories, start=t.start, end=t.end, exclusive=t.exclusive,
             price=t.price, currency=t.currency, supply_cap=t.supply_cap, sold=int(r["sold"] or 0),
         )  # fmt: skip
-        views.append(
-            OfferView(r["digest"][:10] + "…", words, t.price, f"/signed-offers/{r['digest']}/fulfil", r["seller"])
-        )
+        view = OfferView(
+            r["digest"][:10] + "…", words, t.price, f"/signed-offers/{r['digest']}/fulfil", r["seller"],
+            int(t.rights), tuple(t.territories),
+        )  # fmt: skip
+        views.append(view)
     return views
 
 
@@ -316,10 +368,19 @@ async def work_page(request: Request, work_id: ChainId, lang: LangQuery = None) 
 
     def answer(session: Session) -> HTMLResponse:
         (work,) = present(session, WORKS, [get_row(session, WORKS, work_id)], detail=True)
+        rules, kinds = rules_of(session, work_id), kind_names(session)
+        requirements = work_requirements(rules, work_id, kinds)
+
+        def checked(views: list[OfferView]) -> list[OfferView]:
+            return [replace(v, sale=sale_check(rules, kinds, loc, v.rights, v.territories)) for v in views]
+
         return render(
             services.templates, "work.html", t=loc.t, lang=loc.lang, switch=loc.switch(f"/work/{work_id}"),
-            work=work, titles=titles(work, loc), offers=_open_offers(session, [work_id], loc).get(work_id, []),
-            signed=_signed_offers(book, work_id, loc), href=loc.href,
+            work=work, titles=titles(work, loc),
+            offers=checked(_open_offers(session, [work_id], loc).get(work_id, [])),
+            signed=checked(_signed_offers(book, work_id, loc)), href=loc.href, requirements=requirements,
+            territory_words=_territory_words, rights_words=lambda names: _rights_words(loc.lang, _mask(names)),
+            day=lambda seconds: _date(loc, seconds),
             script_strings={k: v for k, v in loc.t.items() if k.startswith(("buy_", "install_wallet"))},
         )  # fmt: skip
 

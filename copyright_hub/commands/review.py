@@ -57,7 +57,10 @@ def _kind(text: str) -> int:
         return KINDS[text]
     if text.isdigit() and 1 <= int(text) <= 255:
         return int(text)
-    raise typer.BadParameter(f"--kind {text!r}: use {', '.join(KINDS)} or a number 1-255")
+    raise typer.BadParameter(
+        f"--kind {text!r}: use {_kind_names()} or a number 1-255 (`copyright-hub rules kinds` lists the kinds defined "
+        "on chain)"
+    )
 
 
 def _territory(code: int) -> int:
@@ -79,34 +82,88 @@ def _cid(text: str, option: str) -> str:
     return text
 
 
+def _kind_names() -> str:
+    return ", ".join(KINDS)
+
+
+def parse_moment(text: str, option: str, *, end: bool = False) -> int:
+    """``2027-01-01`` or ``2027-01-01T08:00:00+08:00`` (UTC when no offset is given) as unix seconds, or a
+    usage error naming ``option``. ``end``: a bare date is the last day of a window, so the window ends
+    at the midnight after it (windows end exclusively on chain)."""
+    from datetime import UTC, date, datetime, timedelta
+
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC) + (timedelta(days=1) if end else timedelta())
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{option} {text!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+HH:MM] (UTC without an offset)"
+        ) from None
+    seconds = int(moment.timestamp())
+    if not 0 < seconds < 2**40:
+        raise typer.BadParameter(f"{option} {text!r} is outside the years 1970-36812 the chain's window can hold")
+    return seconds
+
+
 def attest(
     work_id: Annotated[int, typer.Argument(min=1, help="the work reviewed")],
     kind: Annotated[
-        str, typer.Option(help="content_review | filing | import_approval | age_rating, or a number 1-255")
+        str,
+        typer.Option(
+            help="content_review | filing | import_approval | age_rating, or a number 1-255 (every kind defined "
+            "on chain: `copyright-hub rules kinds`)"
+        ),
     ],
     decision: Annotated[DecisionChoice, typer.Option(help="the review's result")] = DecisionChoice.approved,
+    reject: Annotated[
+        bool, typer.Option("--reject", help="record a rejection (the same as --decision rejected)")
+    ] = False,
     territory: Annotated[int, typer.Option(min=0, max=999, help="ISO 3166-1 numeric code (0: worldwide)")] = 0,
-    reference: Annotated[str, typer.Option(help="e.g. the filing number")] = "",
+    reference: Annotated[str, typer.Option("--ref", "--reference", help="its reference, e.g. the filing number")] = "",
+    valid_from: Annotated[
+        str | None, typer.Option(help="first day it is valid: YYYY-MM-DD, or a time (default: from now)")
+    ] = None,
+    valid_until: Annotated[
+        str | None, typer.Option(help="last day it is valid: YYYY-MM-DD (or the time it ends); default: no end")
+    ] = None,
     evidence: Annotated[str | None, typer.Option(help="CID of the review's evidence document")] = None,
     rpc: RpcOpt = None,
     keystore: KeystoreOpt = None,
     key_env: KeyEnvOpt = None,
     deployments: DeploymentsOpt = None,
 ) -> None:
-    """Record a review attestation on a work (REVIEWER_ROLE on the registry)."""
+    """Record a review attestation on a work (REVIEWER_ROLE on the registry): a content review, a filing
+    with its number (--ref), an import approval... for a territory, optionally valid only from/until a date.
+    A regulator's requirement is met by the latest attestation of its kind for its territory (or for
+    everywhere): approved, not revoked, within its window."""
     from client_sdk.terms import Decision
 
     code = _kind(kind)
     where = _territory(territory)
     evidence_cid = _cid(evidence, "--evidence") if evidence else ""
+    start = parse_moment(valid_from, "--valid-from") if valid_from else 0
+    until = parse_moment(valid_until, "--valid-until", end=True) if valid_until else 0
+    if start and until and until <= start:
+        raise typer.BadParameter(
+            f"--valid-until {valid_until} is not after --valid-from {valid_from}; nothing was sent"
+        )
+    verdict = DecisionChoice.rejected if reject else decision
     with signing_hub(rpc, deployments, keystore, key_env) as hub:
         attestation_id = hub.attest(
-            work_id, code, Decision[decision.value.upper()], territory=where, reference=reference,
-            evidence_cid=evidence_cid,
+            work_id, code, Decision[verdict.value.upper()], territory=where, reference=reference,
+            evidence_cid=evidence_cid, valid_from=start, valid_until=until,
         )  # fmt: skip
-    say(
-        f"attestation {attestation_id} on work {work_id}: {decision.value} (kind {code}, {territories([where] if where else [])})"
-    )
+    name = next((n for n, k in KINDS.items() if k == code), None)
+    details = [f"kind {code}" + (f" {name}" if name else ""), territories([where] if where else [])]
+    if reference:
+        details.append(f"ref {reference}")
+    if start or until:
+        details.append(f"valid {iso(start) if start else 'now'} until {iso(until) if until else 'no end'}")
+    say(f"attestation {attestation_id} on work {work_id}: {verdict.value} ({', '.join(details)})")
 
 
 def dispute_open(

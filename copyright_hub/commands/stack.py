@@ -48,8 +48,10 @@ def up() -> None:
         siwe_domain=env["COPYRIGHT_HUB_SIWE_DOMAIN"],
     )
     store = LocalBlockStore(settings.content_dir)
-    dev = [sdk_accounts.from_mnemonic(config.mnemonic, i) for i in range(5)]
-    accounts = demo.DemoAccounts(admin=dev[0], studio=dev[1], buyer=dev[2], reviewer=dev[3], co_owner=dev[4])
+    dev = [sdk_accounts.from_mnemonic(config.mnemonic, i) for i in range(6)]
+    accounts = demo.DemoAccounts(
+        admin=dev[0], studio=dev[1], buyer=dev[2], reviewer=dev[3], co_owner=dev[4], regulator=dev[5]
+    )
     created = demo.load(
         lambda account: Hub(w3, result.deployment, account), accounts, store, progress=lambda m: console.print(f"  {m}")
     )

@@ -97,6 +97,8 @@ VIDEO_NORMALISE = "scale=128:96:flags=area,gblur=sigma=1"
 #: video, ffmpeg's ``cropdetect`` keeping the union of every frame's non-black area (``reset=0``), so the
 #: same picture with or without bars is cropped to the same content (as ISCC's reference SDK does)
 VIDEO_CROPDETECT = "fps=fps=1,cropdetect=limit=24:round=2:reset=0"
+#: Least share of the frame's width (height) a black bar must take on each side to be cropped
+BAR_MIN = 0.03
 #: How this module computes Content-Codes, stored as ``contentCodes.method``: 1 (or absent) before video
 #: frames were normalised, 2 with :data:`VIDEO_NORMALISE`. Audio and image codes are the same in both.
 CODE_METHOD = 2
@@ -385,8 +387,10 @@ def probe(path: Path) -> tuple[Kind, str]:
 
 
 def _black_borders(path: Path) -> str | None:
-    """The ``crop=W:H:X:Y`` filter that removes the video's black borders (:data:`VIDEO_CROPDETECT`), or
-    None when ffmpeg finds none it can trust (an all-black or unreadable stream)."""
+    """The ``crop=W:H:X:Y`` filter that removes the video's black bars (:data:`VIDEO_CROPDETECT`), or None.
+    Only bars count: on each axis, borders of at least :data:`BAR_MIN` of the frame on both sides and
+    about equal (letterbox, pillarbox). A dark edge of the picture itself (one side only, or a few pixels)
+    is left alone: cropping it would follow the content, and a copy's rounding would crop it otherwise."""
     import re
 
     args = [_tool("ffmpeg"), "-nostdin", "-v", "info", "-i", str(path), "-map", "0:v:0", "-an",
@@ -396,10 +400,20 @@ def _black_borders(path: Path) -> str | None:
     except subprocess.TimeoutExpired:
         raise MediaError(path, f"ffmpeg took longer than {FFMPEG_TIMEOUT:.0f} s to look for black borders") from None
     found = re.findall(rb"crop=(\d+):(\d+):(\d+):(\d+)", done.stderr)
-    if done.returncode != 0 or not found:
+    size = re.search(rb"Stream #0:\d+[^\n]*: Video: [^\n]*?, (\d{2,5})x(\d{2,5})", done.stderr)
+    if done.returncode != 0 or not found or not size:
         return None
+    full_w, full_h = int(size[1]), int(size[2])
     w, h, x, y = (int(v) for v in found[-1])
-    return f"crop={w}:{h}:{x}:{y}" if w >= 16 and h >= 16 else None
+
+    def bars(start: int, kept: int, full: int) -> bool:
+        before, after = start, full - kept - start
+        return min(before, after) >= BAR_MIN * full and abs(before - after) <= 0.02 * full + 2
+
+    cut_x, cut_y = bars(x, w, full_w), bars(y, h, full_h)
+    if not (cut_x or cut_y):
+        return None
+    return f"crop={w if cut_x else full_w}:{h if cut_y else full_h}:{x if cut_x else 0}:{y if cut_y else 0}"
 
 
 def _video_codes(path: Path, methods: tuple[int, ...]) -> dict[int, str]:

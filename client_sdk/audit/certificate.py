@@ -75,12 +75,34 @@ def rows(report: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         ("优先权时间 (UTC)", "Priority (UTC)", str(s.get("priority_at_utc", "—"))),
         ("登记交易", "Registration transaction", str(s.get("registration_tx", "—"))),
         ("许可证", "Licences", ", ".join(f"#{x['licence_id']} {x['status']}" for x in s.get("licences", [])) or "—"),
+        *(
+            [("销售时的发行要求", "Distribution requirements at sale", _at_sale(s["requirements_at_sale"]))]
+            if "requirements_at_sale" in s
+            else []
+        ),
         ("核验区块", "Verified at block", f"{report['block']['number']} ({report['block']['hash']})"),
-        ("链 ID / 登记合约", "Chain ID / registry", f"{report['chain_id']} / {report['deployment']['WorkRegistry']['address']}"),
+        (
+            "链 ID / 登记合约",
+            "Chain ID / registry",
+            f"{report['chain_id']} / {report['deployment']['WorkRegistry']['address']}",
+        ),
         ("核验人", "Auditor", str(report.get("auditor", "—"))),
         ("报告哈希", "Report hash", "0x" + report_hash(report).hex()),
         ("签名 (" + str(signature.get("scheme", "—")) + ")", "Signature", str(signature.get("value", "—"))),
     ]
+
+
+def _at_sale(sales: list[Mapping[str, Any]]) -> str:
+    """``#3: 156 filing met (attestation #4); #5: none`` for the summary's ``requirements_at_sale``."""
+    lines = []
+    for sale in sales:
+        checked = ", ".join(
+            f"{r['territory']} {r['kind_name'] or 'kind ' + str(r['kind'])} {r['state']}"
+            + (f" (attestation #{r['attestation_id']})" if r["attestation_id"] else "")
+            for r in sale["requirements"]
+        )
+        lines.append(f"#{sale['licence_id']}: {checked or 'none applied'}")
+    return "; ".join(lines) or "—"
 
 
 def evidence_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str]]:

@@ -70,9 +70,14 @@ EIP712_TYPES = {
 }
 
 
+#: A :class:`Logs` argument meaning every log of the event (one about territories, not about a work).
+EVERY = "*"
+
+
 @dataclass(frozen=True)
 class Logs:
-    """Every ``event`` log of ``contract`` whose argument ``arg`` equals the id (``section`` groups it)."""
+    """Every ``event`` log of ``contract`` whose argument ``arg`` equals the id (``section`` groups it);
+    ``arg`` :data:`EVERY`: every log of the event."""
 
     section: str
     contract: str
@@ -124,7 +129,18 @@ SOURCES: tuple[Logs | Call, ...] = (
     Call("disputes", "DisputeResolver", "getDispute", ("id",), each=("DisputeOpened", "disputeId")),
     Call("disputes", "DisputeResolver", "openDisputes", ("work",)),
     Logs("evidence", "EvidenceLog", "EvidenceRecorded", "workId"),
+    # distribution requirements in force at each sale: every requirement change and kind (events about
+    # territories, not works), the territories each licence was sold for (its on-chain offer's, or an
+    # exclusive licence's own; a signed non-exclusive licence's terms are not on chain)
+    Logs("requirements", "DistributionRules", "AttestationKindDefined", EVERY),
+    Logs("requirements", "DistributionRules", "RequirementSet", EVERY),
+    Call("requirements", "LicenceMarket", "getOffer", ("id",), each=("LicenceGranted", "offerId")),
+    Call("requirements", "LicenceMarket", "exclusiveTerritories", ("id",), each=("LicenceGranted", "licenceId")),
 )
+
+#: Block claims: the time of the block of each of these events' logs (a sale's requirements are judged at
+#: its block's time, as ``checkSale`` judged attestation windows then), as (section, event).
+BLOCK_TIMES: tuple[tuple[str, str], ...] = (("requirements", "LicenceGranted"),)
 
 
 @dataclass(frozen=True)
@@ -132,10 +148,10 @@ class Claim:
     """One repeatable read of the chain and what it returned (JSON: uint256 as strings, bytes as hex)."""
 
     section: str
-    kind: str  # "call" | "logs"
-    contract: str
-    name: str  # function or event
-    args: list[Any]  # call arguments, or [argument name, value] for logs
+    kind: str  # "call" | "logs" | "block"
+    contract: str  # "chain" for a block claim
+    name: str  # function or event; "timestamp" for a block claim
+    args: list[Any]  # call arguments, [argument name, value] for logs, [block number] for a block
     result: Any
 
     @property
@@ -253,7 +269,7 @@ class _Reader:
         c = self.w3.eth.contract(address=to_checksum_address(self.deployment.address(contract)), abi=[entry])
         ev = c.events[event]()
         topics: list[Any] = [ev.topic]
-        for param in (p for p in entry["inputs"] if p["indexed"]):
+        for param in (p for p in entry["inputs"] if p["indexed"] and arg != EVERY):
             if param["name"] == arg:
                 topics.append("0x" + abi_encode([param["type"]], [_from_json(param["type"], value)]).hex())
                 break
@@ -261,7 +277,7 @@ class _Reader:
         found = []
         for log in read_logs(self.w3, {"address": c.address, "topics": topics}, self.from_block, self.block):
             args = ev.process_log(log)["args"]
-            if to_json(args[arg]) != value:
+            if arg != EVERY and to_json(args[arg]) != value:
                 continue
             found.append({
                 "block": int(log["blockNumber"]),
@@ -271,11 +287,19 @@ class _Reader:
             })  # fmt: skip
         return found
 
+    def block_time(self, number: int) -> Any:
+        """The timestamp of block ``number`` (up to the pinned block) as JSON."""
+        if not 0 <= number <= self.block:
+            raise LookupError(f"block {number} is after the pinned block {self.block}")
+        return to_json(int(self.w3.eth.get_block(number)["timestamp"]))
+
     def run(self, claim: Claim) -> Any:
         if claim.kind == "call":
             return self.call(claim.contract, claim.name, claim.args)
         if claim.kind == "logs":
             return self.logs(claim.contract, claim.name, claim.args[0], claim.args[1])
+        if claim.kind == "block":
+            return self.block_time(int(claim.args[0]))
         raise LookupError(f"unknown claim kind {claim.kind!r}")
 
 
@@ -288,14 +312,15 @@ def _read_claims(reader: _Reader, work_id: int, at: int) -> tuple[list[Claim], l
             not_covered.append(f"{source.section}: {source.contract}.{name} (not in this build's ABI)")
             continue
         if isinstance(source, Logs):
-            args: list[Any] = [source.arg, str(work_id)]
-            result = reader.logs(source.contract, source.event, source.arg, str(work_id))
-            claims.append(Claim(source.section, "logs", source.contract, source.event, args, result))
+            value = EVERY if source.arg == EVERY else str(work_id)
+            result = reader.logs(source.contract, source.event, source.arg, value)
+            claims.append(Claim(source.section, "logs", source.contract, source.event, [source.arg, value], result))
             continue
         ids = [None]
         if source.each is not None:
             event, id_arg = source.each
-            ids = [log["args"][id_arg] for c in claims if c.kind == "logs" and c.name == event for log in c.result]
+            found = [log["args"][id_arg] for c in claims if c.kind == "logs" and c.name == event for log in c.result]
+            ids = [i for i in dict.fromkeys(found) if i != "0"]  # once each; id 0 is "none" (a signed offer's)
         digest = _digest_of(claims)
         for one in ids:
             named = {"work": str(work_id), "digest": digest, "id": one, "at": str(at)}
@@ -306,6 +331,10 @@ def _read_claims(reader: _Reader, work_id: int, at: int) -> tuple[list[Claim], l
                 Claim(source.section, "call", source.contract, source.function, call_args,
                       reader.call(source.contract, source.function, call_args))
             )  # fmt: skip
+    for section, event in BLOCK_TIMES:
+        blocks = [log["block"] for c in claims if c.kind == "logs" and c.name == event for log in c.result]
+        for number in dict.fromkeys(blocks):
+            claims.append(Claim(section, "block", "chain", "timestamp", [number], reader.block_time(number)))
     return claims, not_covered
 
 
@@ -361,7 +390,9 @@ def summarize(claims: list[Claim], metadata: Mapping[str, Any] | None) -> dict[s
                 "status": LicenceStatus(status).name.lower() if status in set(LicenceStatus) else str(status),
             })  # fmt: skip
     titles = (metadata or {}).get("title") or {}
+    more = {"requirements_at_sale": requirements_at_sale(claims)} if _first(claims, "RequirementSet") else {}
     return {
+        **more,
         "registered": True,
         "work_id": first["workId"],
         "title_zh": titles.get("zh") if isinstance(titles, Mapping) else None,
@@ -382,6 +413,99 @@ def summarize(claims: list[Claim], metadata: Mapping[str, Any] | None) -> dict[s
         "attestations": sum(len(c.result) for c in claims if c.name == "AttestationRecorded"),
         "disputes": sum(len(c.result) for c in claims if c.name == "DisputeOpened"),
     }
+
+
+def _order(log: Mapping[str, Any]) -> tuple[int, int]:
+    return int(log["block"]), int(log["log_index"])
+
+
+def _results(claims: Iterable[Claim], name: str) -> dict[str, Any]:
+    """The results of the call claims named ``name``, by their first argument."""
+    return {str(c.args[0]): c.result for c in claims if c.kind == "call" and c.name == name}
+
+
+def requirements_at_sale(claims: list[Claim]) -> list[dict[str, Any]]:
+    """Per licence granted, the distribution requirements that bound its sale and how each stood then,
+    worked out from the claims alone, as ``DistributionRules.checkSale`` judged it in the sale's
+    transaction: the requirements set before the sale's log (``RequirementSet``), in the licence's
+    territories (every territory regulated then for a worldwide licence, and for a signed non-exclusive
+    one, whose territories are not on chain: ``territories_known`` false), that apply to the work's type
+    and the licence's rights; each decided by the work's attestations recorded (and revoked) before the
+    sale, at the sale block's time (:func:`client_sdk._distribution.deciding_status`)."""
+    from types import SimpleNamespace
+
+    from .._distribution import Requirement, deciding_status
+
+    info = _first(claims, "getWork")
+    work_type = int(info.result.get("workType", 0)) if info and isinstance(info.result, Mapping) else 0
+    kinds = {
+        int(k["args"]["kind"]): k["args"]["name"]
+        for c in claims
+        if c.name == "AttestationKindDefined"
+        for k in c.result
+    }
+    changes = sorted((log for c in claims if c.name == "RequirementSet" for log in c.result), key=_order)
+    recorded = [log for c in claims if c.name == "AttestationRecorded" for log in c.result]
+    revoked = {
+        str(log["args"]["attestationId"]): _order(log)
+        for c in claims
+        if c.name == "AttestationRevoked"
+        for log in c.result
+    }
+    times = {str(c.args[0]): int(c.result) for c in claims if c.kind == "block"}
+    offers, exclusive = _results(claims, "getOffer"), _results(claims, "exclusiveTerritories")
+    out = []
+    for sale in sorted((log for c in claims if c.name == "LicenceGranted" for log in c.result), key=_order):
+        args, at = sale["args"], _order(sale)
+        now = times.get(str(sale["block"]), 0)
+        in_force: dict[str, Requirement] = {}
+        for change in (ch for ch in changes if _order(ch) < at):
+            a = change["args"]
+            req = Requirement(
+                int(a["territory"]),
+                int(a["requirementId"]),
+                int(a["kind"]),
+                int(a["workTypeMask"]),
+                int(a["rightsMask"]),
+            )
+            if a["active"]:
+                in_force[a["requirementId"]] = req
+            else:
+                in_force.pop(a["requirementId"], None)
+        offer = offers.get(str(args["offerId"]))
+        if isinstance(offer, Mapping) and "terms" in offer:
+            territories, known = [int(t) for t in offer["terms"]["territories"]], True
+        elif int(args["flags"]) & 1:  # exclusive: the market keeps its territories (none: worldwide)
+            territories, known = [int(t) for t in exclusive.get(str(args["licenceId"])) or []], True
+        else:
+            territories, known = [], False
+        regulated = sorted({r.territory for r in in_force.values()})
+        attestations = [
+            SimpleNamespace(
+                attestation_id=int(a["args"]["attestationId"]), kind=int(a["args"]["kind"]),
+                territory=int(a["args"]["territory"]), decision=int(a["args"]["decision"]),
+                valid_from=int(a["args"]["validFrom"]), valid_until=int(a["args"]["validUntil"]),
+                revoked=revoked.get(str(a["args"]["attestationId"]), at) < at,
+            )
+            for a in recorded if _order(a) < at
+        ]  # fmt: skip
+        checked = []
+        for territory in territories if known and territories else regulated:
+            for req in sorted(in_force.values(), key=lambda r: r.requirement_id):
+                if req.territory != territory or not req.applies_to(work_type, int(args["rights"])):
+                    continue
+                status = deciding_status(attestations, req.kind, territory, now)
+                checked.append({
+                    "territory": str(territory), "requirement_id": str(req.requirement_id), "kind": str(req.kind),
+                    "kind_name": kinds.get(req.kind), "state": status.state(now),
+                    "attestation_id": str(status.attestation_id) if status.attestation_id else None,
+                })  # fmt: skip
+        out.append({
+            "licence_id": str(args["licenceId"]), "block": str(sale["block"]), "time": str(now),
+            "territories": [str(t) for t in territories], "territories_known": known,
+            "requirements": checked, "met": all(c["state"] == "met" for c in checked),
+        })  # fmt: skip
+    return out
 
 
 # -- building, signing, loading, checking ---------------------------------------------------------
@@ -704,6 +828,9 @@ class _Replay(_Reader):
         return self.known[key] if key in self.known else super().logs(contract, event, arg, value)
 
     def call(self, contract: str, function: str, args: list[Any]) -> Any:
+        return None
+
+    def block_time(self, number: int) -> Any:
         return None
 
 

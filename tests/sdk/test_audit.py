@@ -166,7 +166,8 @@ def test_a_report_covers_disputes_revocations_and_attestations_and_rechecks_at_a
     assert summary["attestations"] == 2 and summary["disputes"] == 1
     assert summary["owner"] == stranger.address  # the upheld dispute transferred the work
     sections = {c["section"] for c in report["claims"]}
-    assert sections == {"registration", "ownership", "splits", "licences", "attestations", "disputes", "evidence"}
+    assert sections == {"registration", "ownership", "splits", "licences", "attestations", "disputes", "evidence",
+                        "requirements"}  # fmt: skip
     assert report["not_covered"] == []
     assert _failed(check_report(report, w3)) == []
     # pinned before the dispute: the licence was valid then, and that report still re-checks now

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 
-from client_sdk import Outcome, Right
+from client_sdk import AttestationKind, Outcome, Right
 from client_sdk.deploy import DEFAULT_MIN_BOND_WEI
 from copyright_hub.scenario import DAY, Scenario, media, terms
 
@@ -38,7 +38,7 @@ def catalogue_story(sc: Scenario, *, ended_after: int) -> None:
     )
     sc.work("short", content=b"short", work_type=3)
     sc.update_metadata("film", {"title": {"en": "The River at Dawn (restored)"}})
-    sc.attest("filing", "film", 1, reference="filing-2026-001")
+    sc.attest("filing", "film", AttestationKind.FILING, reference="filing-2026-001")  # kind 2: kind 1 is content review
     now = sc.now()
     sc.offer("offer", "film", start=now - 60, rights=Right.INFORMATION_NETWORK | Right.BROADCASTING)
     sc.offer("later", "film", start=now + 30 * DAY, price=2 * 10**17)

@@ -35,16 +35,17 @@ recall 0.48 on 64 bits -> 0.30). A pair
 where either side is a 64-bit audio unit (older documents, or an ISCC-CODE, whose units are 64-bit) is
 judged on the 64 bits alone, as before.
 
-**Video frames are normalised before their signature** (issue 15, :data:`CODE_METHOD` 2): black borders
-are found over the whole video and cropped (:data:`VIDEO_CROPDETECT`; one more read of the video), then
-every sampled frame is scaled to 128x96 by area averaging and blurred a little (:data:`VIDEO_NORMALISE`),
-so what the signature sees no longer depends on the copy's frame size, its bars or its codec's fine
-artefacts. Measured on
-``benchmarks/similar.py``'s reproducible corpus (23 clips): rescale to half size was up to 8 bits from its
-original without it (1 of 23 over the default 7: recall 0.96), 6 with it (recall 1.0); a VP8 re-encode up
-to 7 without, 4 with; crop 5 % recall 0.65 -> 0.74, trim 2 s 0.74 -> 0.78, watermark 0.78 -> 0.87;
-unrelated clips stay 12 or more apart (no false positive in 3,289 pairs). A 256-bit video code was measured too and not taken: its distances
-grow with its length (rescale up to 33 of 256, unrelated from 58), so it separates no better than 64 bits.
+**Video frames are normalised before their signature** (issue 15, :data:`CODE_METHOD` 2): black bars
+are found over the whole video and cropped (:data:`VIDEO_CROPDETECT`, bars only: :func:`_black_borders`;
+one more read of the video), then every sampled frame is scaled to 128x96 by area averaging and blurred a
+little (:data:`VIDEO_NORMALISE`), so what the signature sees no longer depends on the copy's frame size,
+its bars or its codec's fine artefacts. Measured on ``benchmarks/similar.py``'s reproducible corpus (23
+clips), method 1 -> 2: rescale to half size up to 8 bits from its original -> 6 (recall 0.96 -> 1.0); VP8
+re-encode up to 7 -> 4 (1.0); pillarbox to 16:9 recall 0.0 -> 0.87; crop 5 % 0.65 -> 0.74; trim 2 s
+0.74 -> 0.78; watermark 0.78 -> 0.87; unrelated clips 12 or more bits apart (no false positive in 3,795
+pairs). A 256-bit video code was measured too and not taken: its distances grow with its length (rescale
+up to 33 of 256, unrelated from 58), so it separates no better than 64 bits.
+
 Codes computed before (method 1: no ``method`` in ``contentCodes``) are up to 8 bits from the same file's
 new code (20 of 23 clips within 7; a method-2 rescaled copy against a method-1 original: 19 of 23), so a
 stored document says its method (``contentCodes.method``, absent = 1), and a file being looked up also
@@ -83,8 +84,8 @@ AUDIO_BITS = 256
 #: chord: Chromaprint, a pitch-class fingerprint of change over time, sees steady tones alike; 8-16 bits)
 AUDIO_MAX_FULL_DISTANCE = 19
 #: Default greatest Hamming distance (of 64 bits) at which two codes count as the same work, chosen
-#: from ``benchmarks/similar.py`` (23 clips, normalised frames): re-encodes stayed within 4 bits and
-#: rescales within 6, unrelated video clips were 12 or more apart; and up to 7 the band index probes each
+#: from ``benchmarks/similar.py`` (23 clips, method 2): re-encodes stayed within 4 bits and rescales
+#: within 6, unrelated video clips were 12 or more apart; and up to 7 the band index probes each
 #: band's value and its 16 one-bit neighbours only (8-11 would need the 120 two-bit ones too: ~8x the lookups)
 DEFAULT_MAX_DISTANCE = 7
 #: Frames a second sampled for the MPEG-7 signature (the rate ISCC's reference tools use).

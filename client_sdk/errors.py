@@ -39,6 +39,7 @@ purpose is a :class:`HubError`; where a builtin fits, the error also subclasses 
       SignerMismatch (PermissionError)
   * IndexerError -- ``indexer.errors``: the chain-to-SQL mirror
     * DeepReorgError, DatabaseUnavailable, ManifestMismatch, WriterLockLost
+    * UnsupportedDatabase (ValueError) -- a database URL that is neither SQLite nor PostgreSQL
     * ProjectionFailed -- an event's table declarations did not fit it (strict mode: the tests)
     * RpcUnavailable -- the RPC kept failing after the configured retries
     * RpcCallError -- ``indexer._rpc``: the node answered with an error retrying will not fix

@@ -36,6 +36,17 @@ class DatabaseUnavailable(IndexerError):
         )
 
 
+class UnsupportedDatabase(IndexerError, ValueError):
+    """A database URL names a database the mirror does not run on (only SQLite and PostgreSQL)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(
+            f"unsupported database {name!r}: the mirror runs on SQLite or PostgreSQL; pass a sqlite:///FILE or "
+            "postgresql://user@host/db URL (--database-url or COPYRIGHT_HUB_DATABASE_URL)"
+        )
+
+
 class RpcUnavailable(IndexerError):
     """The RPC kept failing after the configured retries."""
 

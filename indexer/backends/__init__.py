@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 
+from ..errors import UnsupportedDatabase
 from ._base import Backend, Plan, Target, WriterLock, execute_many, pk_cols, pk_getter
 from .postgresql import PostgreSQLBackend
 from .sqlite import SQLiteBackend
@@ -54,4 +55,4 @@ def backend_for(target: str | Engine | Connection | Dialect | Plan) -> Backend:
     try:
         return _BACKENDS[name]
     except KeyError:
-        raise ValueError(f"unsupported database {name!r}: use a sqlite:// or postgresql:// URL") from None
+        raise UnsupportedDatabase(name) from None

@@ -70,6 +70,9 @@ CASES: list[tuple[Any, ...]] = [
     ("codes backfill", ["--work", "1"], USAGE, "FILE or --from-preview"),
     ("codes backfill", ["--work", "1", "film.mp4"], 1, "pass the owner's key"),
     ("codes backfill", ["--work", "1", "film.mp4", "--key-env", "KEY"], 1, "cannot reach the chain"),
+    ("codes backfill-previews", ["--limit", "0"], USAGE, "Invalid value for '--limit'"),
+    ("codes backfill-previews", ["--database-url", "sqlite:///absent/mirror.sqlite3"], 1, "no local mirror database"),
+    ("codes backfill-previews", ["--database-url", "mysql://db/hub"], 1, "runs on SQLite or PostgreSQL"),
     ("works list", [], USAGE, "say whose"),
     ("works list", ["--account", WRONG_CHECKSUM], USAGE, "checksum is wrong"),
     ("works list", ["--account", SHORT], USAGE, "is not an address"),
@@ -248,6 +251,7 @@ CASES: list[tuple[Any, ...]] = [
     ("serve", ["--port", "eighty"], USAGE, "Invalid value for '--port'"),
     ("serve", [], 1, "production needs COPYRIGHT_HUB_DATABASE_URL", {"COPYRIGHT_HUB_ENVIRONMENT": "production"}),
     ("index", ["--once", "--database-url", "not a url"], 1, "is not a SQLAlchemy URL"),
+    ("index", ["--once", "--database-url", "mysql://db/hub"], 1, "runs on SQLite or PostgreSQL"),
     ("index", ["--once", "--finality-depth", "-1"], 1, "COPYRIGHT_HUB_FINALITY_DEPTH"),
     ("index", ["--once", "--database-url", "sqlite:///mirror.sqlite3"], 1, "failed eth_chainId"),
 ]

@@ -70,6 +70,8 @@ from benchmarks._databases import Databases  # noqa: E402
 from benchmarks._output import emit  # noqa: E402
 from client_sdk.content.iscc import (  # noqa: E402
     AUDIO_BITS,
+    AUDIO_LOW_INFO_MAX_FULL_DISTANCE,
+    AUDIO_LOW_VARIATION,
     AUDIO_MAX_FULL_DISTANCE,
     CODE_METHOD,
     DEFAULT_MAX_DISTANCE,
@@ -77,6 +79,7 @@ from client_sdk.content.iscc import (  # noqa: E402
     confirms,
     content_codes,
     distance,
+    unit,
 )
 from indexer import models as m  # noqa: E402
 from indexer.backends import backend_for  # noqa: E402
@@ -192,15 +195,14 @@ def speed(kind: str, codes: int, queries: int) -> dict[str, Any]:
     return result
 
 
-Pair = tuple[int, bool, int]  # (distance of the first 64 bits, confirmed over the full length, full distance)
+#: (distance of the first 64 bits, confirmed over the full length, full distance, either side low-information)
+Pair = tuple[int, bool, int, bool]
 
 
 def _pair(a: str, b: str) -> Pair:
-    from client_sdk.content.iscc import unit
-
     ua, ub = unit(a), unit(b)
     full = (ua.full ^ ub.full).bit_count() if ua.full is not None and ub.full is not None else distance(ua, ub)
-    return distance(ua, ub), confirms(ua, ub), full
+    return distance(ua, ub), confirms(ua, ub), full, ua.low_information or ub.low_information
 
 
 def _figures(
@@ -248,6 +250,37 @@ def _figures(
     }
     audio_kinds = [t for t in kinds if t.startswith("audio-")]
     if audio_kinds:
+        steady = [v for v in unrelated["audio"] if v[3]]
+        without = [v[0] <= DEFAULT_MAX_DISTANCE and v[2] <= AUDIO_MAX_FULL_DISTANCE for v in unrelated["audio"]]
+        out["audio_low_information"] = {
+            "rule": f"a 256-bit audio code whose 4 quarter and 3 sorted-third hashes differ from its whole-track "
+            f"hash in at most {AUDIO_LOW_VARIATION} bits in all (variation, read from the code) is "
+            f"low-information; a pair where either side is needs the full 256 bits within "
+            f"{AUDIO_LOW_INFO_MAX_FULL_DISTANCE} (else {AUDIO_MAX_FULL_DISTANCE})",
+            "variation": {n: unit(c).variation for n, (f, c) in sorted(originals.items()) if f == "audio"},
+            "variation_of_copies": {
+                "low": sorted(unit(c).variation or 0 for o, t, c in variants if t.startswith("audio-")
+                              and unit(c).low_information),
+                "least_of_the_rest": min(unit(c).variation or 0 for o, t, c in variants if t.startswith("audio-")
+                                         and not unit(c).low_information),
+            },
+            "same_work_full_distances": {
+                t: sorted(v[2] for (_, tt), v in same.items() if tt == t and v[3]) for t in audio_kinds
+            },
+            "unrelated_pairs": len(steady),
+            "unrelated_full_distances_within_64_bit_threshold": sorted(
+                v[2] for v in steady if v[0] <= DEFAULT_MAX_DISTANCE
+            ),
+            "without_the_rule": {
+                "recall": {
+                    t: round(statistics.fmean(v[0] <= DEFAULT_MAX_DISTANCE and v[2] <= AUDIO_MAX_FULL_DISTANCE
+                                              for (_, tt), v in same.items() if tt == t), 3)
+                    for t in audio_kinds
+                },
+                "false_positives": sum(without),
+                "false_positive_rate": round(sum(without) / len(without), 4),
+            },
+        }  # fmt: skip
         out["min_unrelated_full_distance"] = {"audio": min(v[2] for v in unrelated["audio"])}
         out["audio_full_distances"] = {t: sorted(v[2] for (_, tt), v in same.items() if tt == t) for t in audio_kinds}
         out["audio_64_bit_only"] = {
@@ -304,6 +337,8 @@ def robust(media: Path) -> dict[str, Any]:
         "video_normalise": VIDEO_NORMALISE,
         "audio_bits": AUDIO_BITS,
         "audio_max_full_distance": AUDIO_MAX_FULL_DISTANCE,
+        "audio_low_variation": AUDIO_LOW_VARIATION,
+        "audio_low_info_max_full_distance": AUDIO_LOW_INFO_MAX_FULL_DISTANCE,
         **now,
         "video_method_1": {
             "what": "the same corpus, video codes without frame normalisation (as stored before CODE_METHOD 2)",

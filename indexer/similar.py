@@ -10,7 +10,8 @@ PostgreSQL alike.
 An audio Content-Code is stored as its 256-bit text (``code``) with its first 64 bits banded like any
 other unit; when the query is a 256-bit audio unit too, each candidate within ``max_distance`` is
 confirmed over the full 256 bits (:func:`client_sdk.content.iscc.confirms`: unrelated stationary noise
-agrees on its first 64 bits). A 64-bit query (an ISCC-CODE's audio unit) is answered on 64 bits.
+agrees on its first 64 bits, and a steady tone, low-information as its code shows, must agree on nearly
+all 256). A 64-bit query (an ISCC-CODE's audio unit) is answered on 64 bits.
 
 Each work found says where its codes come from (``origin``): ``owner`` when its metadata declares them,
 ``hub-preview`` when this hub computed them from the work's public preview (:mod:`indexer.preview_codes`,

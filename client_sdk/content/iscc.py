@@ -27,13 +27,22 @@ not by the recording, so 16 of 315 unrelated audio pairs in ``benchmarks/similar
 ``gen_audio_code_v0(bits=256)``). Its first 64 bits are exactly the 64-bit code (the same ISCC-CODE, the
 same four 16-bit bands for the index's candidate lookup, the same ``distance`` reported); a pair of
 256-bit audio units within ``max_distance`` of 64 bits is then *confirmed* only when the full 256 bits are
-within :data:`AUDIO_MAX_FULL_DISTANCE` (:func:`confirms`). Measured on the reproducible corpus of 23
-tracks: re-encode recall 1.0, halved loudness 0.96, unrelated pairs 1.58 % (28 of 1,771, every one between
-two of four steady tones, which Chromaprint sees alike; 0 among the 19 tracks with speech, melody, rhythm,
-sweeps or noise), against 3.78 % on the first 64 bits alone; the cost is trimmed audio (2 s cut from 8 s:
-recall 0.48 on 64 bits -> 0.30). A pair
-where either side is a 64-bit audio unit (older documents, or an ISCC-CODE, whose units are 64-bit) is
-judged on the 64 bits alone, as before.
+within :data:`AUDIO_MAX_FULL_DISTANCE` (:func:`confirms`). A pair where either side is a 64-bit audio
+unit (older documents, or an ISCC-CODE, whose units are 64-bit) is judged on the 64 bits alone, as before.
+
+**Steady tones are low-information** (issue 15): Chromaprint turns a sine, a chord or a tremolo into one
+32-bit frame over and over, and two such tones are often one or two frame bits apart (8-16 of 256), so
+with the rule above alone 28 of 1,771 unrelated pairs (1.58 %) matched, every one between two of four
+steady tones. How much a fingerprint changes is read from the 256-bit code itself
+(:attr:`Unit.variation`: the bits in which its quarter and sorted-third hashes differ from its
+whole-track hash; a steady tone's eight parts are one value, 0), so every stored code has it, and no
+flag in a document can disagree with its code. A pair where either side is low-information
+(:data:`AUDIO_LOW_VARIATION`) is confirmed only within :data:`AUDIO_LOW_INFO_MAX_FULL_DISTANCE` of 256
+bits: less than one frame bit. Measured on the reproducible corpus of 23 tracks (``benchmarks/similar.py``,
+``robustness.audio_low_information``): unrelated pairs 1.58 % -> 0 %, re-encode recall 1.0 and halved
+loudness 0.96 as before (against 3.78 % false positives on the first 64 bits alone); the cost is trimmed
+audio (2 s cut from 8 s: recall 0.48 on 64 bits, 0.30 over 256, 0.26 with this rule: a trimmed chord
+moves 9 bits), and a tone made louder until it clips (two of six test tones moved 6 and 9 bits).
 
 **Video frames are normalised before their signature** (issue 15, :data:`CODE_METHOD` 2): black bars
 are found over the whole video and cropped (:data:`VIDEO_CROPDETECT`, bars only: :func:`_black_borders`;
@@ -80,9 +89,21 @@ AUDIO_BITS = 256
 #: Greatest Hamming distance over all :data:`AUDIO_BITS` at which two audio codes (already within the
 #: 64-bit ``max_distance``) are confirmed as the same work, from ``benchmarks/similar.py``: re-encodes to
 #: Opus 48 kb/s were up to 19 of 256 bits apart, halved loudness up to 21 (1 track of 23 over 19); of
-#: 1,771 unrelated pairs the 28 confirmed are all among four steady tones (two sines, a tremolo, a minor
-#: chord: Chromaprint, a pitch-class fingerprint of change over time, sees steady tones alike; 8-16 bits)
+#: 1,771 unrelated pairs the 28 this confirmed were all among four steady tones (two sines, a tremolo, a
+#: minor chord: Chromaprint, a pitch-class fingerprint of change over time, sees steady tones alike; 8-16
+#: bits), which :data:`AUDIO_LOW_INFO_MAX_FULL_DISTANCE` refuses
 AUDIO_MAX_FULL_DISTANCE = 19
+#: Greatest :attr:`Unit.variation` of a *low-information* audio code: how many bits its four quarter
+#: hashes and three sorted-third hashes differ from its whole-track hash, summed (0..224). A steady tone's
+#: Chromaprint frames are all alike, so all eight 32-bit parts of its code are one value repeated: in
+#: ``benchmarks/similar.py`` the six steady tones (sines, chords, tremolo, FM) and their copies scored 0-5,
+#: every other track or copy (speech, melody, rhythm, sweeps, noise) 10 or more
+AUDIO_LOW_VARIATION = 7
+#: Greatest full-length distance (of 256 bits) at which a pair where either side is low-information
+#: (:data:`AUDIO_LOW_VARIATION`) is confirmed: such a code is one 32-bit frame repeated eight times, so one
+#: frame bit apart is 8 bits apart, which is how near unrelated steady tones came (a tremolo and a 1 kHz
+#: sine); a tone's re-encodes (Opus, MP3, AAC, resampled, halved loudness) were 0-2 apart; 4 is halfway
+AUDIO_LOW_INFO_MAX_FULL_DISTANCE = 4
 #: Default greatest Hamming distance (of 64 bits) at which two codes count as the same work, chosen
 #: from ``benchmarks/similar.py`` (23 clips, method 2): re-encodes stayed within 4 bits and rescales
 #: within 6, unrelated video clips were 12 or more apart; and up to 7 the band index probes each
@@ -179,6 +200,22 @@ class Unit:
         """``content-video``, ``content-audio``, ``content-image``, ``data`` or ``instance``."""
         return f"content-{self.subtype}" if self.maintype == "content" else self.maintype
 
+    @property
+    def variation(self) -> int | None:
+        """For a 256-bit audio Content-Code, how much its fingerprint changes: the bits in which its four
+        quarter hashes and three sorted-third hashes differ from its whole-track hash, summed (0 for a
+        steady tone; :data:`AUDIO_LOW_VARIATION`); None for any other unit. Read from the code itself, so
+        every stored code has it and no document can claim another."""
+        if self.full is None:
+            return None
+        parts = [(self.full >> (32 * i)) & 0xFFFFFFFF for i in range(self.bits // 32 - 1, -1, -1)]
+        return sum((parts[0] ^ p).bit_count() for p in parts[1:])
+
+    @property
+    def low_information(self) -> bool:
+        """A 256-bit audio code whose fingerprint barely changes (a steady tone): see :data:`AUDIO_LOW_VARIATION`."""
+        return self.variation is not None and self.variation <= AUDIO_LOW_VARIATION
+
 
 def unit(code: str) -> Unit:
     """Decode one ISCC unit (``ISCC:EMA...``; the prefix is optional); :class:`InvalidISCC` otherwise."""
@@ -225,12 +262,15 @@ def distance(a: str | Unit, b: str | Unit) -> int:
 def confirms(a: str | Unit, b: str | Unit) -> bool:
     """Whether two units of one type, already within a 64-bit ``max_distance``, are confirmed as the same
     work: False only for two 256-bit audio Content-Codes more than :data:`AUDIO_MAX_FULL_DISTANCE` of
-    their 256 bits apart (unrelated stationary noise agrees on its first 64 bits); True otherwise."""
+    their 256 bits apart (unrelated stationary noise agrees on its first 64 bits), or more than
+    :data:`AUDIO_LOW_INFO_MAX_FULL_DISTANCE` when either is low-information (unrelated steady tones
+    agree on nearly all of it); True otherwise."""
     ua = a if isinstance(a, Unit) else unit(a)
     ub = b if isinstance(b, Unit) else unit(b)
     if ua.full is None or ub.full is None:
         return True
-    return (ua.full ^ ub.full).bit_count() <= AUDIO_MAX_FULL_DISTANCE
+    limit = AUDIO_LOW_INFO_MAX_FULL_DISTANCE if ua.low_information or ub.low_information else AUDIO_MAX_FULL_DISTANCE
+    return (ua.full ^ ub.full).bit_count() <= limit
 
 
 def compare(a: ContentCodes, b: ContentCodes, max_distance: int = DEFAULT_MAX_DISTANCE) -> Match | None:
@@ -523,6 +563,8 @@ def content_codes(path: str | os.PathLike[str], *, media: bool = False, method: 
 
 __all__ = [
     "AUDIO_BITS",
+    "AUDIO_LOW_INFO_MAX_FULL_DISTANCE",
+    "AUDIO_LOW_VARIATION",
     "AUDIO_MAX_FULL_DISTANCE",
     "BITS",
     "CODE_METHOD",

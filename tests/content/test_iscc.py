@@ -14,6 +14,9 @@ import pytest
 from client_sdk.content.errors import InvalidISCC, MediaError, NotAFile
 from client_sdk.content.iscc import (
     AUDIO_BITS,
+    AUDIO_LOW_INFO_MAX_FULL_DISTANCE,
+    AUDIO_LOW_VARIATION,
+    AUDIO_MAX_FULL_DISTANCE,
     CODE_METHOD,
     DEFAULT_MAX_DISTANCE,
     ContentCodes,
@@ -167,3 +170,46 @@ def test_a_video_also_gets_its_method_1_code_from_the_same_decode_and_never_stor
     assert "legacy" not in now.to_json() and ContentCodes.from_json(now.to_json()) == now
     with pytest.raises(ValueError, match="method must be 1 or"):
         content_codes(clips["testsrc2"], method=3)
+
+
+def test_unrelated_steady_tones_are_no_match_while_a_tone_re_encoded_still_is(media: Path) -> None:
+    """Issue 15: steady tones give Chromaprint one frame over and over, so a tremolo, a 1 kHz sine and a
+    minor chord came within the 64-bit distance and 8-16 of 256 bits of each other (1.58 % audio false
+    positives, all among them). Their codes are low-information (read from the code: its quarter and
+    sorted-third hashes equal its whole-track hash), so a pair with such a side must agree on nearly all
+    256 bits: the tones no longer match one another, and a re-encode of each still matches it."""
+    names = ("tremolo", "sine-1000", "chord-minor")
+    tracks = {n: make_track(media, n, seconds=5) for n in names}
+    codes = {n: content_codes(p, media=True) for n, p in tracks.items()}
+    units = {n: unit(c.content or "") for n, c in codes.items()}
+    assert [u.variation for u in units.values()] == [0, 0, 0] and all(u.low_information for u in units.values())
+    for a, b in (("tremolo", "sine-1000"), ("tremolo", "chord-minor"), ("sine-1000", "chord-minor")):
+        full = ((units[a].full or 0) ^ (units[b].full or 0)).bit_count()
+        assert distance(units[a], units[b]) <= DEFAULT_MAX_DISTANCE, (a, b)  # they did collide
+        assert AUDIO_LOW_INFO_MAX_FULL_DISTANCE < full <= AUDIO_MAX_FULL_DISTANCE, (a, b, full)  # and were confirmed
+        assert not confirms(units[a], units[b]) and compare(codes[a], codes[b]) is None, (a, b)
+    for n in names:
+        moved = content_codes(transform(tracks[n], "reencode", media, audio=True), media=True)
+        match = compare(codes[n], moved)
+        assert match is not None and match.kind == "content", (n, match)
+    speech = unit(content_codes(make_track(media, "speech-kal-1", seconds=5), media=True).content or "")
+    assert not speech.low_information and (speech.variation or 0) > AUDIO_LOW_VARIATION  # speech changes
+
+
+def test_variation_is_read_from_a_256_bit_audio_code_alone() -> None:
+    frame = 0x5A5A0F0F
+
+    def audio(parts: list[int]) -> str:
+        body = b"".join(p.to_bytes(4, "big") for p in parts)
+        return "ISCC:" + ic.encode_component(ic.MT.CONTENT, ic.ST_CC.AUDIO, ic.VS.V0, AUDIO_BITS, body)
+
+    steady = unit(audio([frame] * 8))
+    varied = unit(audio([frame, *(frame ^ (0xFF << 3 * i) for i in range(1, 8))]))
+    assert (steady.variation, steady.low_information) == (0, True)
+    assert varied.variation == 56 and not varied.low_information
+    nearly = unit(audio([frame] * 7 + [frame ^ 0b111]))  # one sorted third 3 bits off
+    assert nearly.variation == 3 and nearly.low_information
+    assert unit("ISCC:EIASCTPZO4QU36LX").variation is None  # a 64-bit audio unit: nothing to read it from
+    one_bit = unit(audio([frame ^ 1] * 8))  # the same tone one frame bit off: 8 of 256 bits
+    assert distance(steady, one_bit) == 2 and not confirms(steady, one_bit)
+    assert confirms(steady, unit(audio([frame ^ 1] + [frame] * 7)))  # 1 bit of 256: a re-encode's wobble

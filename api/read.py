@@ -262,6 +262,13 @@ def _parameter(f: Filter) -> Any:
     return Annotated[f.type, _query(f)]
 
 
+def _item_link(resource: Resource) -> dict[str, Any]:
+    """The OpenAPI link from a list to its first item (``GET /{name}/{key}`` with the key of ``data[0]``):
+    what clients and API fuzzers follow from a list to the items it names."""
+    key = resource.key
+    return {"get": {"operationId": f"{resource.name}-get", "parameters": {key: f"$response.body#/data/0/{key}"}}}
+
+
 def router(resource: Resource) -> APIRouter:
     """``GET /{name}`` and ``GET /{name}/{key}`` for ``resource``."""
     r = APIRouter(prefix=resource.path, tags=[resource.name], route_class=_route_class(resource))
@@ -300,14 +307,23 @@ def router(resource: Resource) -> APIRouter:
         [
             inspect.Parameter("request", keyword, annotation=Request),
             inspect.Parameter(
-                resource.key, keyword, annotation=Annotated[int, Path(ge=0, le=UINT256_MAX, description="uint256")]
+                resource.key,
+                keyword,
+                annotation=Annotated[
+                    int,
+                    Path(
+                        ge=0,
+                        le=UINT256_MAX if resource.key_max is None else resource.key_max,
+                        description="uint256" if resource.key_max is None else f"0 to {resource.key_max}",
+                    ),
+                ],
             ),
         ],
         resource.detail or resource.public,
     )
     r.add_api_route(
         "", list_endpoint, methods=["GET"], name="list", operation_id=f"{resource.name}-list",
-        summary=resource.summary, response_model=resource.page,
+        summary=resource.summary, response_model=resource.page, responses={200: {"links": _item_link(resource)}},
     )  # fmt: skip
     r.add_api_route(
         f"/{{{resource.key}}}", get_endpoint, methods=["GET"], name="get", operation_id=f"{resource.name}-get",

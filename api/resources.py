@@ -105,6 +105,9 @@ class Resource:
     #: the public model reads the wall clock (a licence's status), so a cached answer holds for the
     #: current second only (:mod:`api.cache`)
     clock: bool = False
+    #: the largest key, when narrower than a uint256 (a uint32 requirement id, a uint8 kind): the item's
+    #: path parameter is bounded to it (a 422 beyond, never a database overflow)
+    key_max: int | None = None
     page: type[BaseModel] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -403,6 +406,7 @@ REQUIREMENTS = Resource(
     table=DistributionRequirement,
     public=api.RequirementPublic,
     key="requirement_id",
+    key_max=2**32 - 1,
     summary="Distribution requirements regulators set per territory (every sale there must meet them), newest first.",
     filters=(
         Filter(
@@ -438,6 +442,7 @@ ATTESTATION_KINDS = Resource(
     table=AttestationKindRow,
     public=api.AttestationKindPublic,
     key="kind",
+    key_max=255,
     summary="Attestation kinds with their names and meanings, as defined on chain.",
 )
 

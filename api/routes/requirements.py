@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import Field
 from sqlmodel import Session
 
 from client_sdk._distribution import RequirementCompliance
@@ -81,12 +82,14 @@ def rules_of(session: Session, work_id: int) -> WorkRules:
 
 
 RightQuery = Annotated[
-    list[str] | None,
-    Query(description="a right the licence would grant (repeatable): " + " | ".join(RIGHT_NAMES)
-          + "; none given: requirements binding any right", json_schema_extra={"items": {"enum": [*RIGHT_NAMES]}}),
+    list[Annotated[str, Field(json_schema_extra={"enum": [*RIGHT_NAMES]})]] | None,
+    Query(
+        description="a right the licence would grant (repeatable): " + " | ".join(RIGHT_NAMES)
+        + "; none given: requirements binding any right"
+    ),
 ]  # fmt: skip
 TerritoryQuery = Annotated[
-    list[int] | None,
+    list[Annotated[int, Field(ge=1, le=999)]] | None,
     Query(description="an ISO 3166-1 numeric code to check (repeatable); none given: every regulated territory"),
 ]
 
@@ -104,9 +107,6 @@ async def requirements_of_work(
     unknown = [r for r in right or [] if r not in RIGHT_NAMES]
     if unknown:
         raise Problem(422, "Invalid request", f"right {unknown[0]!r} is not one of {', '.join(RIGHT_NAMES)}")
-    bad = [t for t in territory or [] if not 1 <= t <= 999]
-    if bad:
-        raise Problem(422, "Invalid request", f"territory {bad[0]} is not an ISO 3166-1 numeric code (1..999)")
     mask = 0
     for name in right or []:
         mask |= Right[name.upper()].value

@@ -234,7 +234,7 @@ def test_attest_is_for_reviewers(studio_env: Env) -> None:
     refused(env, "attest", str(env.work_id), "--kind", "filing", "--key-env", "STRANGER_KEY", text="error:")
     out = ok(env, "attest", str(env.work_id), "--kind", "filing", "--territory", "156", "--reference", "F-2026-1",
              "--key-env", "AUDITOR_KEY")  # fmt: skip
-    assert re.match(r"attestation \d+ on work \d+: approved \(kind 2, 156 China\)", out), out
+    assert re.match(r"attestation \d+ on work \d+: approved \(kind 2 filing, 156 China, ref F-2026-1\)", out), out
     assert env.hub.has_approval(env.work_id, 2, 156)
 
 

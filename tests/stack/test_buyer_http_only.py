@@ -61,12 +61,16 @@ def _cli(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
+#: the filing number the walkthrough's reviewer records (README: "Buying over HTTP, step by step")
+FILING = "(沪)网剧备字2026第0808号"
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """`copyright-hub up` on its own ports and folders, then a studio's encrypted master with an on-chain
     offer, a signed offer in the book and `keys serve` wrapping its key for whoever licenses it."""
     tmp = tmp_path_factory.mktemp("buyer-http")
-    studio, buyer = from_mnemonic(MNEMONIC, 1), from_mnemonic(MNEMONIC, 2)
+    studio, buyer, reviewer = from_mnemonic(MNEMONIC, 1), from_mnemonic(MNEMONIC, 2), from_mnemonic(MNEMONIC, 3)
     rpc_port, api_port = free_port(), free_port()
     (tmp / "devnet.toml").write_text(f'port = {rpc_port}\nruntime_dir = "devnet"\n')
     env = {k: v for k, v in os.environ.items() if not k.startswith("COPYRIGHT_HUB_")}
@@ -80,6 +84,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         # the studio's loop and the buyer's polls share 127.0.0.1, so the default 60/min would slow them
         "COPYRIGHT_HUB_RATE_LIMIT_PER_MINUTE": "1000",
         "STUDIO_KEY": "0x" + bytes(studio.key).hex(),
+        "REVIEWER_KEY": "0x" + bytes(reviewer.key).hex(),
     }
     api = f"http://127.0.0.1:{api_port}"
     masters = tmp / "masters"
@@ -95,6 +100,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         summary = json.loads(_cli(env, "register-many", str(masters), "--encrypt", "--json", "--key-env", "STUDIO_KEY"))
         (row,) = summary["works"]
         work_id = int(row["workId"])
+        # the demo's regulator wants a film filed before it is licensed in China: the demo's reviewer files it
+        _cli(env, "attest", str(work_id), "--kind", "filing", "--territory", "156", "--ref", FILING,
+             "--key-env", "REVIEWER_KEY")  # fmt: skip
         _cli(env, "offer", "create", str(work_id), "--rights", "information_network", "--price", "0.01",
              "--key-env", "STUDIO_KEY")  # fmt: skip
         _cli(env, "offer", "sign", str(work_id), "--rights", "broadcasting,screening", "--price", "0.02",

@@ -128,6 +128,13 @@ OFFSET_MAX = 2**62
 
 #: an on-chain id in a path (``/works/{work_id}``): declared 0..2^256-1 in OpenAPI, 422 outside
 ChainId = Annotated[int, Path(ge=0, le=UINT256_MAX, description="an on-chain id (uint256)")]
+#: a licence id is its work's id times 2^64 plus the market's sale serial (``LicenceMarket._sell``); the
+#: documentation's example is the first licence sold on a fresh hub, on work 1 (the demo's, and the tests')
+LICENCE_ID_EXAMPLE = (1 << 64) | 1
+LICENCE_ID_DESCRIPTION = "a licence id: its work's id × 2^64 + the market's sale serial (uint256)"
+LicenceId = Annotated[
+    int, Path(ge=0, le=UINT256_MAX, description=LICENCE_ID_DESCRIPTION, examples=[LICENCE_ID_EXAMPLE])
+]
 #: an on-chain id in a JSON body (its bounds are written exactly by :func:`declare_exact_bounds`)
 Uint256 = Annotated[int, Field(ge=0, le=UINT256_MAX, description="an on-chain id (uint256)")]
 #: an on-chain id as an optional query filter

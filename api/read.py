@@ -311,11 +311,7 @@ def router(resource: Resource) -> APIRouter:
                 keyword,
                 annotation=Annotated[
                     int,
-                    Path(
-                        ge=0,
-                        le=UINT256_MAX if resource.key_max is None else resource.key_max,
-                        description="uint256" if resource.key_max is None else f"0 to {resource.key_max}",
-                    ),
+                    _key_path(resource),
                 ],
             ),
         ],
@@ -331,6 +327,15 @@ def router(resource: Resource) -> APIRouter:
         responses={404: {"description": f"no such {resource.noun} in the mirror"}},
     )  # fmt: skip
     return r
+
+
+def _key_path(resource: Resource) -> Any:
+    """The item's path parameter: bounded to the key's range, described, with an example id if declared."""
+    top = UINT256_MAX if resource.key_max is None else resource.key_max
+    if resource.key_doc is not None:
+        description, example = resource.key_doc
+        return Path(ge=0, le=top, description=description, examples=[example])
+    return Path(ge=0, le=top, description="uint256" if resource.key_max is None else f"0 to {resource.key_max}")
 
 
 # -- earnings: shared by the accounts route and the explorer's address page ---------------------------

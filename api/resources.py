@@ -27,6 +27,7 @@ from indexer.tables.distribution import AttestationKindRow, DistributionRequirem
 
 from . import models as api
 from . import tokens
+from .deps import LICENCE_ID_DESCRIPTION, LICENCE_ID_EXAMPLE
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,9 @@ class Resource:
     #: the largest key, when narrower than a uint256 (a uint32 requirement id, a uint8 kind): the item's
     #: path parameter is bounded to it (a 422 beyond, never a database overflow)
     key_max: int | None = None
+    #: the item path parameter's description and an id that exists on a fresh hub (OpenAPI ``examples``:
+    #: documentation, and the fuzz run's first case), when the key needs more than "uint256"
+    key_doc: tuple[str, int] | None = None
     page: type[BaseModel] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -349,6 +353,7 @@ LICENCES = Resource(
     table=m.Licence,
     public=api.LicencePublic,
     key="licence_id",
+    key_doc=(LICENCE_ID_DESCRIPTION, LICENCE_ID_EXAMPLE),
     summary="Licences, newest first, by work and/or holder.",
     clock=True,
     filters=(

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from client_sdk.errors import ContractRevert
 
-from ..deps import ChainId, HubDep
+from ..deps import HubDep, LicenceId
 from ..models import Address, Uint256Text
 from ..problems import Problem
 from ..services import chain_call
@@ -45,7 +45,7 @@ class LicenceOnChain(BaseModel):
 
 
 @router.get("/{licence_id}/verify", operation_id="licences-verify", responses={404: {}, 503: {}})
-def verify_licence(licence_id: ChainId, hub: HubDep, at: AtQuery = None) -> LicenceOnChain:
+def verify_licence(licence_id: LicenceId, hub: HubDep, at: AtQuery = None) -> LicenceOnChain:
     """Ask the chain itself (not the mirror) who holds the licence and whether it is valid now, or at
     time ``at``; 503 while the chain does not answer."""
     with chain_call():

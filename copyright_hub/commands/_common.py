@@ -83,6 +83,24 @@ SERVER_PACKAGES = frozenset(
 )  # fmt: skip
 
 
+def _server_missing(name: str) -> str:
+    return (
+        f"this command runs the hub's own services, whose packages this install lacks ({name}): install them "
+        "with pip install 'copyright-hub[server]' (the SDK, `verify` and the studio commands need only the "
+        "plain install)"
+    )
+
+
+def require_server() -> None:
+    """Refuse, before anything starts, a command that runs the hub's services on a client-only install
+    (one without the `server` extra). Only looks the packages up; imports nothing."""
+    import importlib.util
+
+    for name in sorted(SERVER_PACKAGES - {"api", "indexer"}):
+        if importlib.util.find_spec(name) is None:
+            raise fail(_server_missing(name))
+
+
 def friendly(fn: F) -> F:
     """The CLI's one error boundary: every failure becomes one ``error:`` line and exit code 1.
 
@@ -105,11 +123,7 @@ def friendly(fn: F) -> F:
         except ModuleNotFoundError as exc:
             if (exc.name or "").partition(".")[0] not in SERVER_PACKAGES:
                 raise fail(f"unexpected ModuleNotFoundError: {exc}. This is a bug: report it") from None
-            raise fail(
-                f"this command runs the hub's own services, whose packages this install lacks ({exc.name}): "
-                "install them with pip install 'copyright-hub[server]' (the SDK, `verify` and the studio "
-                "commands need only the plain install)"
-            ) from None
+            raise fail(_server_missing(exc.name or "")) from None
         except Exception as exc:
             if _is_validation_error(exc):  # settings from options and COPYRIGHT_HUB_* variables
                 raise fail(settings_problem(exc)) from None

@@ -8,7 +8,7 @@ import typer
 
 from client_sdk._config import default_deployments_dir
 
-from ._common import console, err, friendly, hub_settings
+from ._common import console, err, friendly, hub_settings, require_server
 
 
 def register(app: typer.Typer) -> None:
@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
 
 def up() -> None:
     """Start the devnet, deploy, load demo data, run the indexer and the API; print where to look."""
+    require_server()  # before the devnet starts: a client-only install leaves nothing running
     from client_sdk import Hub
     from client_sdk import accounts as sdk_accounts
     from client_sdk.chain import connect

@@ -16,10 +16,12 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -59,6 +61,18 @@ def _cli(env: dict[str, str], *args: str) -> str:
     result = CliRunner().invoke(app, list(args), env=env)
     assert result.exit_code == 0, f"copyright-hub {' '.join(args)}:\n{result.output}"
     return result.stdout
+
+
+def _wait_until_searchable(api: str, work_id: int, timeout: float = 90) -> None:
+    """The hub's metadata worker mirrors a new work's titles a moment after its block: wait (bounded)
+    until the title finds it, as a buyer told "it is listed now" would find it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = httpx.get(f"{api}/works", params={"q": TITLE_ZH}, timeout=10).json()["data"]
+        if any(int(w["work_id"]) == work_id for w in found):
+            return
+        assert time.monotonic() < deadline, f"work {work_id} not searchable by {TITLE_ZH} after {timeout} s"
+        time.sleep(0.5)
 
 
 #: the filing number the walkthrough's reviewer records (README: "Buying over HTTP, step by step")
@@ -107,6 +121,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
              "--key-env", "STUDIO_KEY")  # fmt: skip
         _cli(env, "offer", "sign", str(work_id), "--rights", "broadcasting,screening", "--price", "0.02",
              "--nonce", "1", "--supply-cap", "1", "--publish", "--hub", api, "--key-env", "STUDIO_KEY")  # fmt: skip
+        _wait_until_searchable(api, work_id)
         serve = subprocess.Popen(
             [*HUB, "keys", "serve", f"{work_id}={row['keyFile']}", "--hub", api, "--every", "0.5",
              "--key-env", "STUDIO_KEY"],

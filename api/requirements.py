@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from client_sdk._distribution import Requirement, RequirementCompliance, deciding_status
+from client_sdk._distribution import Requirement, RequirementCompliance, deciding_status, judge
 from indexer import models as m
 from indexer.tables.distribution import AttestationKindRow, DistributionRequirement
 
@@ -66,15 +66,14 @@ class WorkRules:
         """Per territory (``territories``, or every regulated one: a worldwide licence), the requirements
         that apply to a licence of ``rights`` (None: any rights) and how each stands; a territory none of
         whose requirements applies maps to an empty list (it does not block)."""
-        out: dict[int, list[RequirementCompliance]] = {}
-        for territory in sorted(set(territories)) if territories else self.regulated:
-            rows = []
-            for req in self.requirements.get(territory, []):
-                if req.applies_to(self.work_type, rights):
-                    status = deciding_status(self.attestations, req.kind, territory, self.now)
-                    rows.append(RequirementCompliance(req, status, status.state(self.now)))
-            out[territory] = rows
-        return out
+        return judge(
+            sorted(set(territories)) if territories else self.regulated,
+            lambda territory: self.requirements.get(territory, []),
+            lambda kind, territory: deciding_status(self.attestations, kind, territory, self.now),
+            work_type=self.work_type,
+            rights=rights,
+            now=self.now,
+        )
 
     def unmet(self, rights: int, territories: Sequence[int]) -> list[RequirementCompliance]:
         """The requirements a sale of ``rights`` in ``territories`` (empty: worldwide) would fail now, in

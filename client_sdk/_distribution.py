@@ -4,7 +4,7 @@ kinds with names and meanings, requirements every sale must meet, and a work's c
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Literal
 
@@ -75,6 +75,31 @@ class RequirementCompliance:
     @property
     def met(self) -> bool:
         return self.state == "met"
+
+
+def judge(
+    territories: Iterable[int],
+    requirements_of: Callable[[int], Iterable[Requirement]],
+    status_of: Callable[[int, int], AttestationStatus],
+    *,
+    work_type: int,
+    rights: int | None,
+    now: int,
+) -> dict[int, list[RequirementCompliance]]:
+    """Per territory, the requirements (``requirements_of(territory)``, in requirement-id order) that apply
+    to a work of ``work_type`` licensed with ``rights`` (None: any), each with the attestation deciding it
+    (``status_of(kind, territory)``) and its state at ``now``; a territory none of whose requirements
+    applies maps to an empty list. The one loop behind the chain's answer (:meth:`DistributionMixin.compliance`),
+    the mirror's (``api.requirements``) and an audit report's at each sale."""
+    out: dict[int, list[RequirementCompliance]] = {}
+    for territory in territories:
+        rows = []
+        for req in requirements_of(territory):
+            if req.applies_to(work_type, rights):
+                status = status_of(req.kind, territory)
+                rows.append(RequirementCompliance(req, status, status.state(now)))
+        out[territory] = rows
+    return out
 
 
 class DistributionMixin(HubBase):
@@ -151,15 +176,14 @@ class DistributionMixin(HubBase):
         stands now. A territory whose requirements do not apply to the work maps to an empty list."""
         work_type = int(self._call(self.registry.functions.getWork(work_id))[2])
         now = int(self.w3.eth.get_block("latest")["timestamp"])
-        out: dict[int, list[RequirementCompliance]] = {}
-        for territory in territories or self.regulated_territories():
-            rows = []
-            for req in self.requirements(territory):
-                if req.applies_to(work_type, rights):
-                    status = self.attestation_status(work_id, req.kind, territory)
-                    rows.append(RequirementCompliance(req, status, status.state(now)))
-            out[territory] = rows
-        return out
+        return judge(
+            territories or self.regulated_territories(),
+            self.requirements,
+            lambda kind, territory: self.attestation_status(work_id, kind, territory),
+            work_type=work_type,
+            rights=rights,
+            now=now,
+        )
 
     def check_sale(self, work_id: int, rights: int, territories: Sequence[int] = ()) -> None:
         """Raise :class:`~client_sdk.errors.RequirementNotMet` (naming the territory and the missing kind)

@@ -29,8 +29,10 @@ given the file, its sha256 and CID.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -434,7 +436,7 @@ def requirements_at_sale(claims: list[Claim]) -> list[dict[str, Any]]:
     sale, at the sale block's time (:func:`client_sdk._distribution.deciding_status`)."""
     from types import SimpleNamespace
 
-    from .._distribution import Requirement, deciding_status
+    from .._distribution import Requirement, deciding_status, judge
 
     info = _first(claims, "getWork")
     work_type = int(info.result.get("workType", 0)) if info and isinstance(info.result, Mapping) else 0
@@ -489,17 +491,26 @@ def requirements_at_sale(claims: list[Claim]) -> list[dict[str, Any]]:
             )
             for a in recorded if _order(a) < at
         ]  # fmt: skip
-        checked = []
-        for territory in territories if known and territories else regulated:
-            for req in sorted(in_force.values(), key=lambda r: r.requirement_id):
-                if req.territory != territory or not req.applies_to(work_type, int(args["rights"])):
-                    continue
-                status = deciding_status(attestations, req.kind, territory, now)
-                checked.append({
-                    "territory": str(territory), "requirement_id": str(req.requirement_id), "kind": str(req.kind),
-                    "kind_name": kinds.get(req.kind), "state": status.state(now),
-                    "attestation_id": str(status.attestation_id) if status.attestation_id else None,
-                })  # fmt: skip
+        by_territory: defaultdict[int, list[Requirement]] = defaultdict(list)
+        for req in sorted(in_force.values(), key=lambda r: r.requirement_id):
+            by_territory[req.territory].append(req)
+        judged = judge(
+            territories if known and territories else regulated,
+            by_territory.__getitem__,
+            functools.partial(deciding_status, attestations, now=now),
+            work_type=work_type,
+            rights=int(args["rights"]),
+            now=now,
+        )
+        checked = [
+            {
+                "territory": str(territory), "requirement_id": str(c.requirement.requirement_id),
+                "kind": str(c.requirement.kind), "kind_name": kinds.get(c.requirement.kind), "state": c.state,
+                "attestation_id": str(c.status.attestation_id) if c.status.attestation_id else None,
+            }
+            for territory, rows in judged.items()
+            for c in rows
+        ]  # fmt: skip
         out.append({
             "licence_id": str(args["licenceId"]), "block": str(sale["block"]), "time": str(now),
             "territories": [str(t) for t in territories], "territories_known": known,
